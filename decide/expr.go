@@ -1,0 +1,5 @@
+package decide
+
+// placeholder types; replaced by the expression compiler.
+type condition struct{}
+type scorer struct{}

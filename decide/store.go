@@ -1,0 +1,115 @@
+package decide
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// A Store keeps the cap counters and the campaign ledger. Implementations
+// live in package capstore (memory, bbolt, Redis); every one passes the same
+// conformance suite. A Store is safe for concurrent use by many goroutines,
+// and the bbolt and Redis stores by many processes.
+//
+// Dry runs (decide, render, previews, snapshots) only call Counts. Real runs
+// call Reserve, which is the only method that both checks caps and counts.
+type Store interface {
+	// Counts returns the current value of each counter key, 0 for a key
+	// never incremented. Expired windowed counters read as 0.
+	Counts(ctx context.Context, keys []string) ([]int64, error)
+
+	// Reserve applies the reservations in order. Each one is atomic on its
+	// own: either its pair (campaign, recipient) is already in the ledger
+	// (Replayed: nothing is counted, the recorded bytes come back), or one
+	// of its counters would pass its limit (Exhausted: nothing is counted or
+	// recorded), or every counter is incremented and the record is written
+	// to the ledger in the same step (Committed). A crash never leaves a
+	// counted-but-unrecorded or recorded-but-uncounted reservation.
+	//
+	// The returned slice has one Outcome per reservation, in order. An error
+	// means the store could not be reached or written; the caller must
+	// assume nothing of the batch took effect that it cannot read back
+	// (a retry is safe: committed pairs come back as Replayed).
+	Reserve(ctx context.Context, rs []Reservation) ([]Outcome, error)
+
+	// Records returns the ledger entry of each recipient of campaign, nil
+	// where there is none.
+	Records(ctx context.Context, campaign string, recipients []string) ([][]byte, error)
+
+	// Add increments counters without limits and without a ledger entry.
+	// It is used for feedback statistics (impressions and clicks).
+	Add(ctx context.Context, deltas []Delta) error
+
+	// Close releases the store.
+	Close() error
+}
+
+// Counter is one cap counter that a decision increments.
+type Counter struct {
+	// Key names the counter; see CounterKey. Keys never contain '|' in
+	// their parts, so they are safe to join.
+	Key string
+	// Limit is the cap's limit: the reservation is refused when the
+	// counter's value plus N would be greater than Limit.
+	Limit int64
+	// N is the increment, at least 1 (an offer proposed in two placements
+	// of one message with duplicates allowed counts twice).
+	N int64
+	// Expire is when a windowed counter stops mattering (the end of its
+	// window); zero for lifetime counters. Stores may drop the counter
+	// after that time; they must not drop it before.
+	Expire time.Time
+}
+
+// Reservation is the decision of one (campaign, recipient) pair: the record
+// to keep in the ledger and the counters it increments.
+type Reservation struct {
+	Campaign  string
+	Recipient string
+	Counters  []Counter
+	Record    []byte
+}
+
+// Status says what Reserve did with one reservation.
+type Status int
+
+const (
+	// Committed: counters incremented and the record written.
+	Committed Status = iota + 1
+	// Replayed: the pair was already recorded; nothing was counted.
+	Replayed
+	// Exhausted: a counter was at its limit; nothing was counted or written.
+	Exhausted
+)
+
+func (s Status) String() string {
+	switch s {
+	case Committed:
+		return "committed"
+	case Replayed:
+		return "replayed"
+	case Exhausted:
+		return "exhausted"
+	}
+	return "unknown"
+}
+
+// Outcome is the result of one reservation.
+type Outcome struct {
+	Status Status
+	// Record is the ledger entry when Status is Replayed.
+	Record []byte
+	// Exhausted lists the keys, in the reservation's order, whose limit
+	// refused the reservation when Status is Exhausted.
+	Exhausted []string
+}
+
+// Delta is an increment without a limit.
+type Delta struct {
+	Key string
+	N   int64
+}
+
+// ErrStoreUnavailable wraps errors of a store that cannot be reached; the
+// command turns it into exit code 4.
+var ErrStoreUnavailable = errors.New("store unavailable")
