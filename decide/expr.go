@@ -1,5 +1,225 @@
 package decide
 
-// placeholder types; replaced by the expression compiler.
-type condition struct{}
-type scorer struct{}
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/checker"
+	"github.com/expr-lang/expr/compiler"
+	"github.com/expr-lang/expr/conf"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/optimizer"
+	"github.com/expr-lang/expr/vm"
+)
+
+// maxExprNodes bounds the size of an expression; with expr's memory budget
+// per run it bounds what one evaluation can cost.
+const maxExprNodes = 500
+
+// ruleEnv is what a rule (`when`) sees.
+type ruleEnv struct {
+	Profile map[string]any `expr:"profile"`
+	Context map[string]any `expr:"context"`
+	Now     time.Time      `expr:"now"`
+}
+
+// formulaEnv is what a formula (`score`) sees: a rule's names plus the offer.
+type formulaEnv struct {
+	Profile map[string]any `expr:"profile"`
+	Context map[string]any `expr:"context"`
+	Now     time.Time      `expr:"now"`
+	Offer   *offerEnv      `expr:"offer"`
+}
+
+// offerEnv is the offer as expressions see it. Start and End are nil when
+// the offer has no such bound, so comparing with them is false.
+type offerEnv struct {
+	ID         string         `expr:"id"`
+	Name       string         `expr:"name"`
+	Priority   int            `expr:"priority"`
+	Tags       []string       `expr:"tags"`
+	Attributes map[string]any `expr:"attributes"`
+	Start      any            `expr:"start"`
+	End        any            `expr:"end"`
+}
+
+func newOfferEnv(o *Offer) *offerEnv {
+	e := &offerEnv{ID: o.ID, Name: o.Name, Priority: o.Priority, Tags: o.Tags, Attributes: o.Attributes}
+	if e.Tags == nil {
+		e.Tags = []string{}
+	}
+	if e.Attributes == nil {
+		e.Attributes = map[string]any{}
+	}
+	if !o.Start.IsZero() {
+		e.Start = o.Start
+	}
+	if !o.End.IsZero() {
+		e.End = o.End
+	}
+	return e
+}
+
+// condition is a compiled rule. Every rule and inline `when` with the same
+// text shares one condition, so a decision evaluates it at most once per
+// recipient (rules do not see the offer).
+type condition struct {
+	index int // slot in a decision's memo
+	src   string
+	prog  *vm.Program
+}
+
+// scorer is a compiled formula.
+type scorer struct {
+	src  string
+	prog *vm.Program
+	// static: the formula reads only offer fields, so every offer's score is
+	// computed once at load instead of per recipient.
+	static bool
+}
+
+// exprError is a compile error inside an expression: 1-based line and
+// column within the expression text.
+type exprError struct {
+	line, col int
+	msg       string
+}
+
+func (e *exprError) Error() string { return e.msg }
+
+type exprKind int
+
+const (
+	ruleExpr exprKind = iota
+	formulaExpr
+)
+
+// compileExpr compiles a rule or formula. It reports whether the program
+// reads the recipient (profile, context) or the time, which decides whether
+// a formula can be precomputed.
+func compileExpr(src string, kind exprKind) (*vm.Program, bool, error) {
+	if strings.TrimSpace(src) == "" {
+		return nil, false, &exprError{1, 1, "expression is empty"}
+	}
+	var env any = ruleEnv{}
+	if kind == formulaExpr {
+		env = formulaEnv{}
+	}
+	config := conf.CreateNew()
+	opts := []expr.Option{
+		expr.Env(env),
+		expr.MaxNodes(maxExprNodes),
+		expr.Timezone("UTC"),
+		// now() would read the wall clock; the decision time is `now`.
+		expr.DisableBuiltin("now"),
+		expr.Patch(&nilSafe{}),
+	}
+	opts = append(opts, safeFunctions...)
+	for _, op := range opts {
+		op(config)
+	}
+	for name := range config.Disabled {
+		delete(config.Builtins, name)
+	}
+	config.Check()
+
+	tree, err := checker.ParseCheck(src, config)
+	if err != nil {
+		return nil, false, toExprError(err, kind)
+	}
+	result := tree.Node.Type()
+	switch {
+	case unknownType(result):
+		// Decide at run time; a value of the wrong kind is false / no score.
+		name := "__bool"
+		if kind == formulaExpr {
+			name = "__num"
+		}
+		tree.Node = &ast.CallNode{Callee: &ast.IdentifierNode{Value: name}, Arguments: []ast.Node{tree.Node}}
+		if _, err := checker.Check(tree, config); err != nil {
+			return nil, false, toExprError(err, kind)
+		}
+	case kind == ruleExpr && result.Kind() != reflect.Bool:
+		return nil, false, &exprError{1, 1, fmt.Sprintf("a rule must be true or false, but this expression gives %s", typeName(result))}
+	case kind == formulaExpr && !isNumber(result):
+		return nil, false, &exprError{1, 1, fmt.Sprintf("a formula must give a number, but this expression gives %s", typeName(result))}
+	}
+	if err := optimizer.Optimize(&tree.Node, config); err != nil {
+		return nil, false, toExprError(err, kind)
+	}
+	prog, err := compiler.Compile(tree, config)
+	if err != nil {
+		return nil, false, toExprError(err, kind)
+	}
+	return prog, readsRecipient(tree.Node), nil
+}
+
+func toExprError(err error, kind exprKind) error {
+	var fe *file.Error
+	if !errors.As(err, &fe) {
+		return &exprError{1, 1, err.Error()}
+	}
+	msg := fe.Message
+	if kind == ruleExpr && strings.Contains(msg, "unknown name offer") {
+		msg = "offer is not available in rules (only in formulas)"
+	}
+	line, col := fe.Line, fe.Column+1 // expr columns are 0-based
+	if line < 1 {
+		line = 1
+	}
+	return &exprError{line, col, msg}
+}
+
+func unknownType(t reflect.Type) bool {
+	return t == nil || t.Kind() == reflect.Interface
+}
+
+func isNumber(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return true
+	}
+	return false
+}
+
+func typeName(t reflect.Type) string {
+	switch {
+	case t.Kind() == reflect.String:
+		return "a string"
+	case t.Kind() == reflect.Bool:
+		return "a boolean"
+	case isNumber(t):
+		return "a number"
+	case t.Kind() == reflect.Slice || t.Kind() == reflect.Array:
+		return "a list"
+	case t.Kind() == reflect.Map:
+		return "a map"
+	}
+	return t.String()
+}
+
+// readsRecipient reports whether the expression uses profile, context or
+// now (anything other than the offer).
+func readsRecipient(n ast.Node) bool {
+	v := &identFinder{names: map[string]bool{"profile": true, "context": true, "now": true, "$env": true}}
+	ast.Walk(&n, v)
+	return v.found
+}
+
+type identFinder struct {
+	names map[string]bool
+	found bool
+}
+
+func (f *identFinder) Visit(n *ast.Node) {
+	if id, ok := (*n).(*ast.IdentifierNode); ok && f.names[id.Value] {
+		f.found = true
+	}
+}

@@ -23,6 +23,8 @@ type Library struct {
 	conditions []*condition
 	// files are the files the library was read from, in load order.
 	files []string
+	// plans are the precomputed decisions of every activity placement.
+	plans map[scopeKey]*plan
 }
 
 // Channel of a placement.
@@ -108,8 +110,9 @@ type Offer struct {
 	Fallback bool
 	Pos      Pos
 
-	cond *condition // nil when always eligible
-	tags map[string]bool
+	cond  *condition // nil when always eligible
+	tags  map[string]bool
+	slots []capSlot // distinct counters of Caps, built at load
 }
 
 // Content is an offer's representation for one placement. Strings may hold

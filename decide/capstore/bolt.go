@@ -1,0 +1,322 @@
+package capstore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+
+	"github.com/offermail/offermail/decide"
+)
+
+// Top-level buckets of the bbolt file; see the package doc.
+var (
+	bucketMeta     = []byte("meta")
+	bucketCounters = []byte("counters")
+	bucketLedger   = []byte("ledger")
+	keyFormat      = []byte("format")
+	formatV1       = []byte("offermail-capstore/1")
+)
+
+// Group commit defaults for bbolt: one writer at a time is all bbolt
+// allows, and the fsync of one transaction is the time in which the next
+// batch gathers, so there is no linger.
+const (
+	boltMaxBatch = 4096
+	// pruneStep is how many counters each write transaction inspects for
+	// expiry, so pruning costs a little on every batch and never a pause.
+	pruneStep = 64
+)
+
+// Bolt is a store in a bbolt file: the embedded default. One process at a
+// time may open the file (bbolt locks it). Reservations of concurrent
+// callers are coalesced into one read-write transaction, one fsync.
+type Bolt struct {
+	cfg  config
+	path string
+	db   *bolt.DB
+	b    *batcher
+
+	// pruneFrom is where the next prune step resumes; only flushes touch
+	// it, and the batcher runs one flush at a time.
+	pruneFrom []byte
+}
+
+var _ decide.Store = (*Bolt)(nil)
+
+// OpenBolt opens or creates the bbolt store at path. If another process
+// holds the file it waits WithLockTimeout and then fails with an error
+// naming the file and wrapping decide.ErrStoreUnavailable.
+func OpenBolt(path string, opts ...Option) (*Bolt, error) {
+	cfg := newConfig(opts)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:      cfg.lockTimeout,
+		FreelistType: bolt.FreelistMapType,
+	})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("open bolt %s: %w: the file is locked by another process (waited %s)",
+			path, decide.ErrStoreUnavailable, cfg.lockTimeout)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open bolt %s: %w: %w", path, decide.ErrStoreUnavailable, err)
+	}
+	if err := db.Update(initBuckets); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open bolt %s: %w", path, err)
+	}
+	s := &Bolt{cfg: cfg, path: path, db: db}
+	maxBatch := cfg.maxBatch
+	if maxBatch <= 0 {
+		maxBatch = boltMaxBatch
+	}
+	s.b = newBatcher(s.flush, maxBatch, cfg.linger, 1)
+	return s, nil
+}
+
+func initBuckets(tx *bolt.Tx) error {
+	meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+	if err != nil {
+		return err
+	}
+	switch f := meta.Get(keyFormat); {
+	case f == nil:
+		if err := meta.Put(keyFormat, formatV1); err != nil {
+			return err
+		}
+	case !bytes.Equal(f, formatV1):
+		return fmt.Errorf("unknown format %q, want %q", f, formatV1)
+	}
+	if _, err := tx.CreateBucketIfNotExists(bucketCounters); err != nil {
+		return err
+	}
+	_, err = tx.CreateBucketIfNotExists(bucketLedger)
+	return err
+}
+
+// Path returns the file the store was opened from.
+func (s *Bolt) Path() string { return s.path }
+
+// unavailable wraps an I/O error of the file (disk full, read-only) so
+// that the command can report a failed run.
+func (s *Bolt) unavailable(op string, err error) error {
+	return fmt.Errorf("%s: bolt %s: %w: %w", op, s.path, decide.ErrStoreUnavailable, err)
+}
+
+// Counts implements decide.Store.
+func (s *Bolt) Counts(ctx context.Context, keys []string) ([]int64, error) {
+	now := s.cfg.nowMillis()
+	out := make([]int64, len(keys))
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketCounters)
+		for i, k := range keys {
+			v := b.Get([]byte(k))
+			if v == nil {
+				continue
+			}
+			c, err := decodeCounter(v)
+			if err != nil {
+				return fmt.Errorf("counter %q: %w", k, err)
+			}
+			out[i] = readCount(c, true, now)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, s.unavailable("counts", err)
+	}
+	return out, nil
+}
+
+// Reserve implements decide.Store. The reservations of one call are
+// applied in one transaction, possibly together with other callers'.
+func (s *Bolt) Reserve(ctx context.Context, rs []decide.Reservation) ([]decide.Outcome, error) {
+	if err := validate(rs); err != nil {
+		return nil, fmt.Errorf("reserve: %w", err)
+	}
+	if len(rs) == 0 {
+		return []decide.Outcome{}, nil
+	}
+	out, err := s.b.reserve(ctx, rs)
+	if err != nil {
+		return nil, fmt.Errorf("reserve: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Bolt) flush(rs []decide.Reservation, out []decide.Outcome) error {
+	now := s.cfg.nowMillis()
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		t := newBoltTxn(tx)
+		if err := applyBatch(t, rs, now, s.cfg.retain.Milliseconds(), out); err != nil {
+			return err
+		}
+		return s.prune(t.counters, now)
+	})
+	if err != nil {
+		return s.unavailable("commit", err)
+	}
+	return nil
+}
+
+// prune deletes expired counters among the next pruneStep keys, wrapping
+// around at the end of the bucket, so every expired counter is eventually
+// removed by the batches that follow.
+func (s *Bolt) prune(b *bolt.Bucket, now int64) error {
+	var expired [][]byte
+	c := b.Cursor()
+	k, v := c.Seek(s.pruneFrom)
+	for i := 0; k != nil && i < pruneStep; i++ {
+		if cv, err := decodeCounter(v); err == nil && cv.expired(now) {
+			expired = append(expired, k)
+		}
+		k, v = c.Next()
+	}
+	// The next step starts at k; a copy, since k is only valid in tx.
+	s.pruneFrom = append(s.pruneFrom[:0], k...)
+	for _, k := range expired {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Records implements decide.Store.
+func (s *Bolt) Records(ctx context.Context, campaign string, recipients []string) ([][]byte, error) {
+	out := make([][]byte, len(recipients))
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketLedger).Bucket([]byte(campaign))
+		if b == nil {
+			return nil
+		}
+		for i, r := range recipients {
+			if v := b.Get([]byte(r)); v != nil {
+				out[i] = append([]byte{}, v...)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, s.unavailable("records", err)
+	}
+	return out, nil
+}
+
+// Add implements decide.Store.
+func (s *Bolt) Add(ctx context.Context, deltas []decide.Delta) error {
+	if err := validateDeltas(deltas); err != nil {
+		return fmt.Errorf("add: %w", err)
+	}
+	now := s.cfg.nowMillis()
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		t := newBoltTxn(tx)
+		for _, d := range deltas {
+			if err := applyDelta(t, d.Key, d.N, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return s.unavailable("add", err)
+	}
+	return nil
+}
+
+// Close applies what is queued and closes the file.
+func (s *Bolt) Close() error {
+	s.b.close()
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close bolt %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// boltTxn applies a batch inside one read-write transaction. bbolt needs
+// keys and values passed to Put to stay valid until the commit, so they
+// are carved from one buffer instead of allocated one by one.
+type boltTxn struct {
+	tx        *bolt.Tx
+	counters  *bolt.Bucket
+	ledger    *bolt.Bucket
+	campaigns map[string]*bolt.Bucket // nil entry: no bucket yet
+	buf       []byte
+}
+
+func newBoltTxn(tx *bolt.Tx) *boltTxn {
+	return &boltTxn{
+		tx:        tx,
+		counters:  tx.Bucket(bucketCounters),
+		ledger:    tx.Bucket(bucketLedger),
+		campaigns: make(map[string]*bolt.Bucket, 1),
+	}
+}
+
+// alloc returns n bytes that stay valid for the transaction.
+func (t *boltTxn) alloc(n int) []byte {
+	if len(t.buf) < n {
+		t.buf = make([]byte, max(n, 64<<10))
+	}
+	b := t.buf[:n:n]
+	t.buf = t.buf[n:]
+	return b
+}
+
+func (t *boltTxn) bytes(s string) []byte {
+	b := t.alloc(len(s))
+	copy(b, s)
+	return b
+}
+
+func (t *boltTxn) campaign(name string) *bolt.Bucket {
+	b, ok := t.campaigns[name]
+	if !ok {
+		b = t.ledger.Bucket([]byte(name))
+		t.campaigns[name] = b
+	}
+	return b
+}
+
+func (t *boltTxn) record(campaign, recipient string) ([]byte, bool, error) {
+	b := t.campaign(campaign)
+	if b == nil {
+		return nil, false, nil
+	}
+	v := b.Get([]byte(recipient))
+	return v, v != nil, nil
+}
+
+func (t *boltTxn) putRecord(campaign, recipient string, rec []byte) error {
+	b := t.campaign(campaign)
+	if b == nil {
+		var err error
+		if b, err = t.ledger.CreateBucket(t.bytes(campaign)); err != nil {
+			return fmt.Errorf("ledger of campaign %q: %w", campaign, err)
+		}
+		t.campaigns[campaign] = b
+	}
+	v := t.alloc(len(rec))
+	copy(v, rec)
+	return b.Put(t.bytes(recipient), v)
+}
+
+func (t *boltTxn) counter(key string) (counter, bool, error) {
+	v := t.counters.Get([]byte(key))
+	if v == nil {
+		return counter{}, false, nil
+	}
+	c, err := decodeCounter(v)
+	if err != nil {
+		return counter{}, false, fmt.Errorf("counter %q: %w", key, err)
+	}
+	return c, true, nil
+}
+
+func (t *boltTxn) putCounter(key string, c counter) error {
+	v := t.alloc(16)
+	encodeCounter(v, c)
+	return t.counters.Put(t.bytes(key), v)
+}

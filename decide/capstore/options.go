@@ -1,0 +1,122 @@
+package capstore
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/offermail/offermail/decide"
+)
+
+// Defaults of the options.
+const (
+	// DefaultRetention is how long a windowed counter outlives its window
+	// (and its last write); see WithRetention.
+	DefaultRetention = 24 * time.Hour
+	// DefaultNamespace is the Redis hash tag every key of a store shares.
+	DefaultNamespace = "om"
+	// DefaultLockTimeout is how long OpenBolt waits for another process to
+	// release the file.
+	DefaultLockTimeout = 2 * time.Second
+)
+
+// ErrClosed is returned by the methods of a store after Close.
+var ErrClosed = errors.New("store closed")
+
+// An Option configures a store. Options that do not apply to a store are
+// ignored by it (a namespace means nothing to bbolt).
+type Option func(*config)
+
+type config struct {
+	now         func() time.Time
+	retain      time.Duration
+	namespace   string
+	maxBatch    int
+	linger      time.Duration
+	flushers    int
+	lockTimeout time.Duration
+}
+
+func newConfig(opts []Option) config {
+	c := config{
+		// The one place the package reads the wall clock: the default
+		// clock, replaced with WithClock by tests and dry runs.
+		now:         time.Now,
+		retain:      DefaultRetention,
+		namespace:   DefaultNamespace,
+		lockTimeout: DefaultLockTimeout,
+	}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+func (c *config) nowMillis() int64 { return c.now().UnixMilli() }
+
+// WithClock sets the clock that decides when windowed counters expire.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) { c.now = now }
+}
+
+// WithRetention sets how long a windowed counter is kept and counted after
+// its Expire: its deadline is max(Expire, time of the write) + d. A run
+// whose decision time was frozen before midnight keeps counting in the
+// window it decided in, instead of starting that window over when the
+// store's clock passes the window's end. Zero follows decide.Counter
+// literally: a counter reads as 0 from its Expire on.
+func WithRetention(d time.Duration) Option {
+	return func(c *config) { c.retain = max(d, 0) }
+}
+
+// WithNamespace sets the Redis namespace: every key of the store starts
+// with "{ns}:", one Redis Cluster hash tag. It must not contain braces.
+func WithNamespace(ns string) Option {
+	return func(c *config) { c.namespace = ns }
+}
+
+// WithBatching tunes group commit: at most max reservations go into one
+// bbolt transaction or one Redis script call, and the committer waits up
+// to linger for more callers before it sends a batch that is not full.
+func WithBatching(max int, linger time.Duration) Option {
+	return func(c *config) { c.maxBatch, c.linger = max, linger }
+}
+
+// WithLockTimeout sets how long OpenBolt waits for the file lock held by
+// another process before it gives up.
+func WithLockTimeout(d time.Duration) Option {
+	return func(c *config) { c.lockTimeout = d }
+}
+
+// Open opens the store a URL names:
+//
+//	memory:               an in-memory store (dry runs, tests)
+//	bolt:PATH             a bbolt file, created when missing
+//	redis://[:PASSWORD@]HOST:PORT/DB[?namespace=NS]
+//	rediss://…            the same over TLS
+func Open(rawURL string, opts ...Option) (decide.Store, error) {
+	switch {
+	case rawURL == "memory:" || rawURL == "memory":
+		return NewMemory(opts...), nil
+	case strings.HasPrefix(rawURL, "bolt:"):
+		path := strings.TrimPrefix(rawURL, "bolt:")
+		if path == "" {
+			return nil, fmt.Errorf("open store %q: empty path, want bolt:PATH", rawURL)
+		}
+		return OpenBolt(path, opts...)
+	case strings.HasPrefix(rawURL, "redis://"), strings.HasPrefix(rawURL, "rediss://"):
+		return OpenRedis(rawURL, opts...)
+	}
+	return nil, fmt.Errorf("open store %q: unknown form, want bolt:PATH, redis://HOST:PORT/DB or memory:", redact(rawURL))
+}
+
+// redact hides a password in a URL that is echoed in an error.
+func redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.User == nil {
+		return rawURL
+	}
+	return u.Redacted()
+}

@@ -1,0 +1,260 @@
+package capstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/offermail/offermail/decide"
+)
+
+// Group commit defaults for Redis. Scripts run one at a time on the
+// server, but a few calls in flight keep the connection busy while the
+// previous batch executes.
+const (
+	redisMaxBatch = 512
+	redisLinger   = 100 * time.Microsecond
+	redisFlushers = 4
+	// readChunk bounds the keys of one MGET or HMGET.
+	readChunk = 1024
+)
+
+// Redis is a store on a Redis server, shared by every worker and machine
+// that opens the same URL and namespace. Every key lives in one hash slot
+// (see the package doc), so each batch is one atomic script call.
+type Redis struct {
+	cfg     config
+	addr    string
+	client  *redis.Client
+	b       *batcher
+	reserve *script
+	add     *script
+}
+
+var _ decide.Store = (*Redis)(nil)
+
+// OpenRedis connects to the server a URL names,
+//
+//	redis://[[USER]:PASSWORD@]HOST:PORT/DB[?namespace=NS&OPTION=…]
+//
+// (rediss:// for TLS; the go-redis URL options such as dial_timeout
+// apply), and checks that it answers. A server that cannot be reached is
+// an error wrapping decide.ErrStoreUnavailable. The namespace may also be
+// set with WithNamespace; the URL wins.
+func OpenRedis(rawURL string, opts ...Option) (*Redis, error) {
+	cfg := newConfig(opts)
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("open redis: bad URL %q", redact(rawURL))
+	}
+	q := u.Query()
+	if ns := q.Get("namespace"); q.Has("namespace") {
+		cfg.namespace = ns
+		q.Del("namespace")
+		u.RawQuery = q.Encode()
+	}
+	if cfg.namespace == "" || strings.ContainsAny(cfg.namespace, "{}") {
+		return nil, fmt.Errorf("open redis: namespace %q: want a non-empty name without braces", cfg.namespace)
+	}
+	o, err := redis.ParseURL(u.String())
+	if err != nil {
+		return nil, fmt.Errorf("open redis %s: %w", u.Redacted(), err)
+	}
+	s := &Redis{
+		cfg:     cfg,
+		addr:    o.Addr,
+		client:  redis.NewClient(o),
+		reserve: newScript(reserveLua),
+		add:     newScript(addLua),
+	}
+	timeout := o.DialTimeout
+	if timeout <= 0 {
+		timeout = 5 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := s.client.Ping(ctx).Err(); err != nil {
+		s.client.Close()
+		return nil, s.unavailable("open", err)
+	}
+	maxBatch, linger := cfg.maxBatch, cfg.linger
+	if maxBatch <= 0 {
+		maxBatch, linger = redisMaxBatch, redisLinger
+	}
+	s.b = newBatcher(s.flush, maxBatch, linger, redisFlushers)
+	return s, nil
+}
+
+// Namespace returns the hash tag name every key of the store carries.
+func (s *Redis) Namespace() string { return s.cfg.namespace }
+
+func (s *Redis) unavailable(op string, err error) error {
+	return fmt.Errorf("%s: redis %s: %w: %w", op, s.addr, decide.ErrStoreUnavailable, err)
+}
+
+// Counts implements decide.Store.
+func (s *Redis) Counts(ctx context.Context, keys []string) ([]int64, error) {
+	now := s.cfg.nowMillis()
+	out := make([]int64, 0, len(keys))
+	for len(keys) > 0 {
+		chunk := keys[:min(len(keys), readChunk)]
+		keys = keys[len(chunk):]
+		full := make([]string, len(chunk))
+		for i, k := range chunk {
+			full[i] = counterKey(s.cfg.namespace, k)
+		}
+		vals, err := s.client.MGet(ctx, full...).Result()
+		if err != nil {
+			return nil, s.callError("counts", ctx, err)
+		}
+		for i, v := range vals {
+			str, ok := v.(string)
+			if !ok {
+				out = append(out, 0)
+				continue
+			}
+			c, err := parseRedisCounter(str)
+			if err != nil {
+				return nil, fmt.Errorf("counts: redis %s: counter %q: %w", s.addr, chunk[i], err)
+			}
+			out = append(out, readCount(c, true, now))
+		}
+	}
+	return out, nil
+}
+
+// callError keeps the caller's own cancellation recognisable and marks
+// everything else as the store being unavailable.
+func (s *Redis) callError(op string, ctx context.Context, err error) error {
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return s.unavailable(op, err)
+}
+
+// Reserve implements decide.Store. Concurrent calls are coalesced into
+// script calls of up to the batch size; a call larger than that is split
+// into consecutive script calls, applied in order.
+func (s *Redis) Reserve(ctx context.Context, rs []decide.Reservation) ([]decide.Outcome, error) {
+	if err := validate(rs); err != nil {
+		return nil, fmt.Errorf("reserve: %w", err)
+	}
+	if len(rs) == 0 {
+		return []decide.Outcome{}, nil
+	}
+	out, err := s.b.reserve(ctx, rs)
+	if err != nil {
+		return nil, fmt.Errorf("reserve: %w", err)
+	}
+	return out, nil
+}
+
+// flush runs the reserve script on consecutive chunks of rs. If a call
+// fails, the chunks before it are applied and the rest are not; the caller
+// learns which by retrying (applied ones come back Replayed). If the reply
+// of a call that ran is lost, the same holds: the script ran whole or not
+// at all.
+func (s *Redis) flush(rs []decide.Reservation, out []decide.Outcome) error {
+	ctx := context.Background()
+	now := s.cfg.nowMillis()
+	retain := s.cfg.retain.Milliseconds()
+	for len(rs) > 0 {
+		call := newScriptCall(s.cfg.namespace, now, min(len(rs), s.b.maxBatch))
+		n, counters := 0, 0
+		for n < len(rs) && n < s.b.maxBatch {
+			if n > 0 && counters+len(rs[n].Counters) > maxCallCounters {
+				break
+			}
+			call.add(&rs[n], now, retain)
+			counters += len(rs[n].Counters)
+			n++
+		}
+		keys, args := call.finish(n)
+		reply, err := s.reserve.run(ctx, s.client, keys, args)
+		if err != nil {
+			return s.unavailable("reserve", err)
+		}
+		if err := decodeReply(reply, rs[:n], out[:n]); err != nil {
+			return fmt.Errorf("redis %s: %w", s.addr, err)
+		}
+		rs, out = rs[n:], out[n:]
+	}
+	return nil
+}
+
+// Records implements decide.Store.
+func (s *Redis) Records(ctx context.Context, campaign string, recipients []string) ([][]byte, error) {
+	out := make([][]byte, 0, len(recipients))
+	key := ledgerKey(s.cfg.namespace, campaign)
+	for len(recipients) > 0 {
+		chunk := recipients[:min(len(recipients), readChunk)]
+		recipients = recipients[len(chunk):]
+		vals, err := s.client.HMGet(ctx, key, chunk...).Result()
+		if err != nil {
+			return nil, s.callError("records", ctx, err)
+		}
+		for _, v := range vals {
+			if str, ok := v.(string); ok {
+				out = append(out, []byte(str))
+			} else {
+				out = append(out, nil)
+			}
+		}
+	}
+	return out, nil
+}
+
+// Add implements decide.Store.
+func (s *Redis) Add(ctx context.Context, deltas []decide.Delta) error {
+	if err := validateDeltas(deltas); err != nil {
+		return fmt.Errorf("add: %w", err)
+	}
+	for len(deltas) > 0 {
+		chunk := deltas[:min(len(deltas), readChunk)]
+		deltas = deltas[len(chunk):]
+		keys := make([]string, len(chunk))
+		args := make([]any, 1+len(chunk))
+		args[0] = s.cfg.nowMillis()
+		for i, d := range chunk {
+			keys[i] = counterKey(s.cfg.namespace, d.Key)
+			args[i+1] = d.N
+		}
+		if _, err := s.add.run(ctx, s.client, keys, args); err != nil {
+			return s.callError("add", ctx, err)
+		}
+	}
+	return nil
+}
+
+// Close applies what is queued and closes the connections.
+func (s *Redis) Close() error {
+	s.b.close()
+	if err := s.client.Close(); err != nil {
+		return fmt.Errorf("close redis %s: %w", s.addr, err)
+	}
+	return nil
+}
+
+// script is a Lua script run by EVALSHA, falling back to EVAL (which also
+// caches it on the server) when the server answers NOSCRIPT, as after a
+// restart or SCRIPT FLUSH.
+type script struct {
+	src, sha string
+}
+
+func newScript(src string) *script {
+	return &script{src: src, sha: redis.NewScript(src).Hash()}
+}
+
+func (sc *script) run(ctx context.Context, c redis.Scripter, keys []string, args []any) (any, error) {
+	reply, err := c.EvalSha(ctx, sc.sha, keys, args...).Result()
+	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+		reply, err = c.Eval(ctx, sc.src, keys, args...).Result()
+	}
+	return reply, err
+}

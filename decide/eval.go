@@ -1,0 +1,222 @@
+package decide
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/expr-lang/expr/vm"
+)
+
+// step is a stage of SPEC §4 step 2 that can drop a candidate, in order.
+type step int
+
+const (
+	stepStatus step = iota + 1
+	stepDates
+	stepContent
+	stepEligibility
+	stepCriterion
+	stepCapped
+	stepDuplicate
+)
+
+var stepNames = [...]string{"", "status", "dates", "content", "eligibility", "criterion", "capped", "duplicate"}
+
+func (s step) String() string { return stepNames[s] }
+
+// evalAll evaluates every candidate of a group, the reference algorithm of
+// §4; with Trace it records the fate of each.
+func (st *state) evalAll(pl *plan, g *groupPlan, n int) error {
+	tier := st.tier[:0]
+	var dropped []TraceEntry
+	for _, cand := range g.cands {
+		if st.inResult(cand.offer) {
+			if st.req.Trace {
+				dropped = append(dropped, TraceEntry{Offer: cand.offer.ID, Group: g.number, Outcome: OutcomeDropped, Step: stepDuplicate.String(),
+					Reason: "already chosen for this placement by an earlier group"})
+			}
+			continue
+		}
+		r, drop, err := st.check(pl, g, cand)
+		if err != nil {
+			return err
+		}
+		if drop != nil {
+			if st.req.Trace {
+				dropped = append(dropped, *drop)
+			}
+			continue
+		}
+		tier = append(tier, r)
+	}
+	sortRanked(tier)
+	for _, r := range tier {
+		chosen := len(st.result) < n
+		if chosen {
+			st.result = append(st.result, Choice{ID: r.cand.offer.ID, Score: r.score, Rank: len(st.result) + 1, Offer: r.cand.offer})
+		}
+		if st.req.Trace {
+			st.trace = append(st.trace, rankedEntry(g, r, chosen, len(st.result), n))
+		}
+	}
+	st.trace = append(st.trace, dropped...)
+	st.tier = tier[:0]
+	return nil
+}
+
+// sortRanked orders by score, highest first, then by tie hash: equal scores
+// are broken pseudo-randomly but reproducibly (§4.1).
+func sortRanked(rs []ranked) {
+	slices.SortFunc(rs, func(a, b ranked) int {
+		switch {
+		case a.score > b.score:
+			return -1
+		case a.score < b.score:
+			return 1
+		case a.hash < b.hash:
+			return -1
+		case a.hash > b.hash:
+			return 1
+		}
+		return 0
+	})
+}
+
+// check runs the steps of §4 on one candidate, in the spec's order, and
+// returns its score or the entry saying which step dropped it.
+func (st *state) check(pl *plan, g *groupPlan, cand *candidate) (ranked, *TraceEntry, error) {
+	o := cand.offer
+	drop := func(s step, format string, args ...any) *TraceEntry {
+		return &TraceEntry{Offer: o.ID, Group: g.number, Outcome: OutcomeDropped, Step: s.String(), Reason: fmt.Sprintf(format, args...)}
+	}
+	if cand.drop == stepStatus {
+		return ranked{}, drop(stepStatus, "status is %s; only approved offers are decided", o.Status), nil
+	}
+	if !activeAt(o.Start, o.End, st.now) {
+		return ranked{}, drop(stepDates, "not active at %s (%s)", st.now.Format(time.RFC3339), window(o.Start, o.End)), nil
+	}
+	if cand.drop == stepContent {
+		return ranked{}, drop(stepContent, "no content for placement %q", pl.placement.ID), nil
+	}
+	if !st.cond(o.cond) {
+		return ranked{}, drop(stepEligibility, "%s", st.ruleReason(o.Rule, o.cond, "eligibility")), nil
+	}
+	best, note, passed := 0.0, "", false
+	var failed *Criterion
+	for k, ci := range cand.crits {
+		c := g.criteria[ci]
+		if !st.cond(c.cond) {
+			failed = c
+			continue
+		}
+		score, why := st.score(pl, c, cand, k)
+		if !passed || score > best {
+			best, note = score, why
+		}
+		passed = true
+	}
+	if !passed {
+		return ranked{}, drop(stepCriterion, "%s", st.ruleReason(failed.Rule, failed.cond, "criterion rule for collection "+failed.Collection)), nil
+	}
+	hit, capped, err := st.capped(cand, pl.placement.ID)
+	if err != nil {
+		return ranked{}, nil, err
+	}
+	if capped {
+		e := drop(stepCapped, "%s cap reached: %d of %d", capName(hit.slot.cap), hit.used, hit.slot.limit)
+		e.Counter, e.Limit = ptr(hit.used), ptr(hit.slot.limit)
+		return ranked{}, e, nil
+	}
+	if !pl.allowDup && st.chosenBefore(o) {
+		return ranked{}, drop(stepDuplicate, "already proposed by an earlier placeholder of this message"), nil
+	}
+	return ranked{cand: cand, score: best, hash: tieHash(st.scopeHash, o.ID), note: note}, nil, nil
+}
+
+// walkStatic is evalAll for a group whose scores are known at load, without
+// a trace: it reads entries from the highest score down and stops once the
+// slots are filled and the current score tier is complete. It chooses
+// exactly what evalAll would (tests check this).
+func (st *state) walkStatic(pl *plan, g *groupPlan, n int) error {
+	marks := st.marks[:0]
+	marks = append(marks, make([]int8, len(g.cands))...)
+	st.marks = marks
+	entries := g.entries
+	for i := 0; i < len(entries) && len(st.result) < n; {
+		score := entries[i].score
+		tier := st.tier[:0]
+		for ; i < len(entries) && entries[i].score == score; i++ {
+			e := entries[i]
+			if marks[e.cand] != 0 {
+				continue
+			}
+			cand := g.cands[e.cand]
+			if !st.cond(g.criteria[e.crit].cond) {
+				continue // a lower entry of another criterion may still pass
+			}
+			ok, err := st.offerPasses(pl, cand)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				marks[e.cand] = -1
+				continue
+			}
+			marks[e.cand] = 1
+			tier = append(tier, ranked{cand: cand, score: score, hash: tieHash(st.scopeHash, cand.offer.ID)})
+		}
+		sortRanked(tier)
+		for _, r := range tier {
+			if len(st.result) == n {
+				break
+			}
+			st.result = append(st.result, Choice{ID: r.cand.offer.ID, Score: r.score, Rank: len(st.result) + 1, Offer: r.cand.offer})
+		}
+		st.tier = tier[:0]
+	}
+	return nil
+}
+
+// offerPasses runs the steps that do not depend on the criterion, cheapest
+// first.
+func (st *state) offerPasses(pl *plan, cand *candidate) (bool, error) {
+	o := cand.offer
+	if st.inResult(o) || (!pl.allowDup && st.chosenBefore(o)) {
+		return false, nil
+	}
+	if !activeAt(o.Start, o.End, st.now) || !st.cond(o.cond) {
+		return false, nil
+	}
+	_, capped, err := st.capped(cand, pl.placement.ID)
+	return !capped, err
+}
+
+// score ranks cand by criterion c (the k-th of the candidate's criteria).
+func (st *state) score(pl *plan, c *Criterion, cand *candidate, k int) (float64, string) {
+	switch {
+	case c.Rank == RankModel:
+		return st.sample(pl, cand), ""
+	case c.Rank == RankFormula && !c.formula.prog.static:
+		st.fenv.Offer = cand.env
+		return runFormula(&st.machine, c.formula, &st.fenv, cand.offer)
+	}
+	return cand.scores[k], cand.scoreNotes[k]
+}
+
+// runFormula evaluates a formula; when it fails or gives no number (a field
+// it reads is missing), the offer's priority is its score.
+func runFormula(machine *vm.VM, f *Formula, env *formulaEnv, o *Offer) (float64, string) {
+	out, err := machine.Run(f.prog.prog, env)
+	if err != nil {
+		return float64(o.Priority), fmt.Sprintf("formula %q failed (%v); scored by priority", f.ID, err)
+	}
+	v, ok := toFloat(out)
+	if !ok || math.IsNaN(v) || math.IsInf(v, 0) {
+		return float64(o.Priority), fmt.Sprintf("formula %q gave no number (a field it reads may be missing); scored by priority", f.ID)
+	}
+	return v, ""
+}
+
+func ptr[T any](v T) *T { return &v }

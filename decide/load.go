@@ -1,0 +1,239 @@
+package decide
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// File is one library file's name and content, for LoadFiles.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// Load reads every *.yaml, *.yml and *.json file under dir, in lexical
+// order of their paths, merges them and checks the result: ids, enums,
+// dates, expressions, every reference, content types against placement
+// types, and that every fallback covers the placements of the activities
+// that use it. It reports every problem at once, as an ErrorList whose
+// items print as "file:line:col: message".
+func Load(dir string) (*Library, error) {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("load library: %w", err)
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("load library: %s is not a directory", dir)
+	}
+	var files []File
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path != dir && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !isLibraryFile(d.Name()) {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		files = append(files, File{Name: path, Data: data})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load library %s: %w", dir, err)
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("load library: %s holds no *.yaml, *.yml or *.json files", dir)
+	}
+	return LoadFiles(files...)
+}
+
+func isLibraryFile(name string) bool {
+	if strings.HasPrefix(name, ".") {
+		return false
+	}
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+// LoadFiles is Load over files already in memory, taken in the order given.
+func LoadFiles(files ...File) (*Library, error) {
+	l := newLoader()
+	for _, f := range files {
+		l.file(f.Name, f.Data)
+	}
+	l.resolve()
+	if err := l.errs.err(); err != nil {
+		return nil, err
+	}
+	l.lib.build()
+	return l.lib, nil
+}
+
+// loader accumulates the objects of every file, then resolves references.
+type loader struct {
+	lib     *Library
+	errs    ErrorList
+	sources map[string]*source
+	conds   map[string]*condition
+
+	// References to check once every file is read.
+	offerDefs    []*offerDef
+	fallbackDefs []*offerDef
+	collDefs     []*collDef
+	actDefs      []*actDef
+}
+
+func newLoader() *loader {
+	return &loader{
+		lib: &Library{
+			placements:  map[string]*Placement{},
+			rules:       map[string]*Rule{},
+			formulas:    map[string]*Formula{},
+			offers:      map[string]*Offer{},
+			fallbacks:   map[string]*Offer{},
+			collections: map[string]*Collection{},
+			activities:  map[string]*Activity{},
+		},
+		sources: map[string]*source{},
+		conds:   map[string]*condition{},
+	}
+}
+
+// errAt records an error at a position found earlier.
+func (l *loader) errAt(p Pos, format string, args ...any) {
+	src := ""
+	if s := l.sources[p.File]; s != nil {
+		src = s.line(p.Line)
+	}
+	l.errs = append(l.errs, &Error{File: p.File, Line: p.Line, Col: p.Col, Msg: fmt.Sprintf(format, args...), Source: src})
+}
+
+var topLevel = []string{"placements", "rules", "formulas", "offers", "fallbacks", "collections", "activities"}
+
+func (l *loader) file(name string, data []byte) {
+	s := &source{name: name, lines: strings.Split(string(data), "\n"), errs: &l.errs}
+	l.sources[name] = s
+	l.lib.files = append(l.lib.files, name)
+	if len(bytes.TrimSpace(data)) == 0 {
+		return
+	}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		s.syntaxError(err)
+		return
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		s.errorf(&extra, "a library file holds one YAML document; split the others into their own files")
+	}
+	if len(doc.Content) == 0 {
+		return
+	}
+	root := resolve(doc.Content[0])
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		return
+	}
+	fields := s.fields(root, "library file", topLevel...)
+	for _, kind := range topLevel {
+		f, ok := fields[kind]
+		if !ok || (f.val.Kind == yaml.ScalarNode && f.val.Tag == "!!null") {
+			continue
+		}
+		s.list(f.val, kind, func(n *yaml.Node) {
+			switch kind {
+			case "placements":
+				l.placement(s, n)
+			case "rules":
+				l.rule(s, n)
+			case "formulas":
+				l.formula(s, n)
+			case "offers":
+				l.offer(s, n, false)
+			case "fallbacks":
+				l.offer(s, n, true)
+			case "collections":
+				l.collection(s, n)
+			case "activities":
+				l.activity(s, n)
+			}
+		})
+	}
+}
+
+// define registers id in table, reporting a duplicate. It reports whether
+// the id is new.
+func define[T any](l *loader, s *source, n *yaml.Node, kind, id string, table map[string]T, pos func(T) Pos, v T) bool {
+	if prev, dup := table[id]; dup {
+		p := pos(prev)
+		s.errorf(n, "%s %q is already defined at %s:%d:%d; ids must be unique", kind, id, p.File, p.Line, p.Col)
+		return false
+	}
+	table[id] = v
+	return true
+}
+
+// required reports a missing field at the object's position.
+func required(s *source, obj *yaml.Node, fields map[string]field, what string, names ...string) bool {
+	ok := true
+	for _, name := range names {
+		if _, has := fields[name]; !has {
+			s.errorf(obj, "%s: missing required field %q", what, name)
+			ok = false
+		}
+	}
+	return ok
+}
+
+// objectID reads the id of an object, for messages: "offer \"x\"".
+func (l *loader) objectID(s *source, fields map[string]field, kind string) (string, bool) {
+	f, ok := fields["id"]
+	if !ok {
+		return "", false
+	}
+	return s.id(f.val, kind+" id")
+}
+
+// resolve checks references once every file is read, and compiles what
+// depends on other objects.
+func (l *loader) resolve() {
+	for _, d := range l.offerDefs {
+		l.resolveOffer(d)
+	}
+	for _, d := range l.fallbackDefs {
+		l.resolveOffer(d)
+	}
+	for _, d := range l.collDefs {
+		l.resolveCollection(d)
+	}
+	for _, d := range l.actDefs {
+		l.resolveActivity(d)
+	}
+	l.lib.placementIDs = sortedKeys(l.lib.placements)
+	l.lib.offerIDs = sortedKeys(l.lib.offers)
+	l.lib.fallbackIDs = sortedKeys(l.lib.fallbacks)
+	l.lib.activityIDs = sortedKeys(l.lib.activities)
+	l.lib.conditions = make([]*condition, len(l.conds))
+	for _, c := range l.conds {
+		l.lib.conditions[c.index] = c
+	}
+	sort.SliceStable(l.lib.conditions, func(i, j int) bool { return l.lib.conditions[i].index < l.lib.conditions[j].index })
+}

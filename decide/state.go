@@ -1,0 +1,203 @@
+package decide
+
+import (
+	"context"
+	"time"
+
+	"github.com/expr-lang/expr/vm"
+)
+
+// state is the scratch space of one decision. Engines pool them.
+type state struct {
+	lib     *Library
+	ctx     context.Context
+	req     *Request
+	now     time.Time
+	seed    string
+	machine vm.VM
+	renv    ruleEnv
+	fenv    formulaEnv
+
+	// memo holds each condition's result for this recipient: 0 not yet
+	// evaluated, 1 true, -1 false; memoErr the reason a condition failed.
+	memo    []int8
+	memoErr map[int]string
+
+	scopes  []scopeKey // decided so far, in order
+	chosen  []*Offer   // offers proposed so far in this message
+	pending []Counter  // counters this message increments
+	counts  []countedKey
+
+	// Per scope.
+	scopeHash uint64
+	result    []Choice
+	marks     []int8 // per candidate of the current group
+	tier      []ranked
+	trace     []TraceEntry
+}
+
+// countedKey caches a counter read during one decision.
+type countedKey struct {
+	key   string
+	value int64
+}
+
+// ranked is a candidate that passed every step, with its score.
+type ranked struct {
+	cand  *candidate
+	score float64
+	hash  uint64
+	note  string
+}
+
+func newState(lib *Library) *state {
+	return &state{lib: lib, memo: make([]int8, len(lib.conditions))}
+}
+
+func (st *state) reset(ctx context.Context, req *Request) {
+	st.ctx, st.req, st.now = ctx, req, req.Now.UTC()
+	st.seed = req.Seed
+	if st.seed == "" {
+		st.seed = req.Campaign
+	}
+	st.renv = ruleEnv{Profile: req.Profile, Context: req.Context, Now: st.now}
+	st.fenv = formulaEnv{Profile: req.Profile, Context: req.Context, Now: st.now}
+	clear(st.memo)
+	st.memoErr = nil
+	st.scopes = st.scopes[:0]
+	clear(st.chosen)
+	st.chosen = st.chosen[:0]
+	st.pending = st.pending[:0]
+	st.counts = st.counts[:0]
+	st.trace = st.trace[:0]
+}
+
+func (st *state) scopeIndex(k scopeKey) int {
+	for i, s := range st.scopes {
+		if s == k {
+			return i
+		}
+	}
+	return -1
+}
+
+func (st *state) beginScope(pl *plan) {
+	st.scopeHash = tiePrefix(st.seed, st.req.Recipient, pl.activity.ID, pl.placement.ID)
+}
+
+// cond evaluates a condition once per recipient. A nil condition is true.
+// An evaluation error makes the condition false; the reason is kept for
+// the trace.
+func (st *state) cond(c *condition) bool {
+	if c == nil {
+		return true
+	}
+	switch st.memo[c.index] {
+	case 1:
+		return true
+	case -1:
+		return false
+	}
+	out, err := st.machine.Run(c.prog, &st.renv)
+	ok, _ := out.(bool)
+	if err != nil {
+		if st.memoErr == nil {
+			st.memoErr = map[int]string{}
+		}
+		st.memoErr[c.index] = err.Error()
+		ok = false
+	}
+	if ok {
+		st.memo[c.index] = 1
+	} else {
+		st.memo[c.index] = -1
+	}
+	return ok
+}
+
+// count reads a counter, once per decision, plus what this message has
+// already added to it.
+func (st *state) count(key string) (int64, error) {
+	var pending int64
+	for _, c := range st.pending {
+		if c.Key == key {
+			pending = c.N
+			break
+		}
+	}
+	for _, c := range st.counts {
+		if c.key == key {
+			return c.value + pending, nil
+		}
+	}
+	if st.req.Counts == nil {
+		return pending, nil
+	}
+	v, err := st.req.Counts.Count(st.ctx, key)
+	if err != nil {
+		return 0, err
+	}
+	st.counts = append(st.counts, countedKey{key, v})
+	return v + pending, nil
+}
+
+// capped returns the first exhausted counter of cand in placement, if any.
+func (st *state) capped(cand *candidate, placement string) (capHit, bool, error) {
+	for i := range cand.offer.slots {
+		s := &cand.offer.slots[i]
+		key, _ := CounterKey(s.cap, cand.offer.ID, placement, st.req.Recipient, st.now)
+		used, err := st.count(key)
+		if err != nil {
+			return capHit{}, false, err
+		}
+		if used+1 > s.limit {
+			return capHit{slot: s, used: used}, true, nil
+		}
+	}
+	return capHit{}, false, nil
+}
+
+type capHit struct {
+	slot *capSlot
+	used int64
+}
+
+// choose records that o is proposed in pl: later scopes see it as a
+// duplicate, and its counters count one more event.
+func (st *state) choose(pl *plan, o *Offer) {
+	st.chosen = append(st.chosen, o)
+	for _, s := range o.slots {
+		key, expire := CounterKey(s.cap, o.ID, pl.placement.ID, st.req.Recipient, st.now)
+		found := false
+		for i := range st.pending {
+			if st.pending[i].Key == key {
+				st.pending[i].N++
+				found = true
+				break
+			}
+		}
+		if !found {
+			st.pending = append(st.pending, Counter{Key: key, Limit: s.limit, N: 1, Expire: expire})
+		}
+	}
+}
+
+// chosenBefore reports whether o was proposed by an earlier scope.
+func (st *state) chosenBefore(o *Offer) bool {
+	for _, c := range st.chosen {
+		if c == o {
+			return true
+		}
+	}
+	return false
+}
+
+// inResult reports whether o is already in the current scope's result.
+func (st *state) inResult(o *Offer) bool {
+	for _, c := range st.result {
+		if c.Offer == o {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,140 @@
+package decide
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// TraceEntry says what happened to one candidate of a scope (§4.6), or why
+// the fallback was used.
+type TraceEntry struct {
+	Offer   string `json:"offer"`
+	Group   int    `json:"group,omitempty"`
+	Outcome string `json:"outcome"`
+	// Step names the step that dropped the offer: status, dates, content,
+	// eligibility, criterion, capped or duplicate.
+	Step   string `json:"step,omitempty"`
+	Reason string `json:"reason"`
+	// Score and Rank are set for offers that passed every step. Rank is
+	// the position in the scope's ordering, chosen or not.
+	Score *float64 `json:"score,omitempty"`
+	Rank  int      `json:"rank,omitempty"`
+	// Counter and Limit are set for a capped offer.
+	Counter *int64 `json:"counter,omitempty"`
+	Limit   *int64 `json:"limit,omitempty"`
+}
+
+// Outcomes of a trace entry.
+const (
+	OutcomeChosen   = "chosen"   // in the result
+	OutcomeEligible = "eligible" // passed every step, but the slots were full
+	OutcomeDropped  = "dropped"  // a step dropped it; see Step
+	OutcomeSkipped  = "skipped"  // its group was not needed
+	OutcomeFallback = "fallback" // the fallback was used, or there was none
+	OutcomeInactive = "inactive" // the activity does not decide now
+)
+
+func rankedEntry(g *groupPlan, r ranked, chosen bool, resultLen, n int) TraceEntry {
+	e := TraceEntry{Offer: r.cand.offer.ID, Group: g.number, Score: ptr(r.score)}
+	if chosen {
+		e.Outcome, e.Rank = OutcomeChosen, resultLen
+		e.Reason = fmt.Sprintf("chosen with score %s, rank %d", formatScore(r.score), resultLen)
+	} else {
+		e.Outcome = OutcomeEligible
+		e.Reason = fmt.Sprintf("eligible with score %s, but all %d item(s) were already filled", formatScore(r.score), n)
+	}
+	if r.note != "" {
+		e.Reason += "; " + r.note
+	}
+	return e
+}
+
+func formatScore(f float64) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.4f", f), "0"), ".")
+}
+
+func (st *state) traceInactive(p *Proposition, reason string) {
+	if st.req.Trace {
+		p.Trace = []TraceEntry{{Outcome: OutcomeInactive, Reason: reason}}
+	}
+}
+
+func (st *state) traceSkipped(g *groupPlan, n int) {
+	for _, cand := range g.cands {
+		st.trace = append(st.trace, TraceEntry{Offer: cand.offer.ID, Group: g.number, Outcome: OutcomeSkipped,
+			Reason: fmt.Sprintf("not evaluated: earlier groups filled all %d item(s)", n)})
+	}
+}
+
+// traceFallback explains why the scope shows its fallback, or nothing.
+func (st *state) traceFallback(pl *plan) {
+	if !st.req.Trace {
+		return
+	}
+	why := "no offer qualified"
+	counts := map[string]int{}
+	candidates := 0
+	for _, e := range st.trace {
+		if e.Outcome == OutcomeDropped {
+			counts[e.Step]++
+			candidates++
+		}
+	}
+	if candidates == 0 {
+		why = "no offer qualified: the criteria's collections hold no offers"
+	} else {
+		var parts []string
+		for _, s := range sortedKeys(counts) {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+		}
+		sort.Strings(parts)
+		why = fmt.Sprintf("no offer qualified: %d candidate(s) dropped (%s)", candidates, strings.Join(parts, ", "))
+	}
+	e := TraceEntry{Outcome: OutcomeFallback}
+	if pl.fallback != nil {
+		e.Offer = pl.fallback.ID
+		e.Reason = why + "; showing fallback " + pl.fallback.ID
+	} else {
+		e.Reason = why + fmt.Sprintf("; activity %q has no fallback, so the placeholder shows nothing", pl.activity.ID)
+	}
+	st.trace = append(st.trace, e)
+}
+
+func (st *state) takeTrace() []TraceEntry {
+	t := append([]TraceEntry(nil), st.trace...)
+	st.trace = st.trace[:0]
+	return t
+}
+
+// ruleReason explains why a rule was false, naming it and any error.
+func (st *state) ruleReason(ruleID string, c *condition, what string) string {
+	name := "rule " + ruleID
+	if ruleID == "" {
+		name = "when `" + c.src + "`"
+	}
+	reason := fmt.Sprintf("%s %s is false", what, name)
+	if msg, ok := st.memoErr[c.index]; ok {
+		reason += " (" + firstLine(msg) + ")"
+	}
+	return reason
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+func capName(c Cap) string {
+	var b strings.Builder
+	b.WriteString(string(c.Scope))
+	if c.Every != EveryLifetime {
+		b.WriteString(" per " + string(c.Every))
+	} else {
+		b.WriteString(" lifetime")
+	}
+	if c.PerPlacement {
+		b.WriteString(" per placement")
+	}
+	return b.String()
+}
