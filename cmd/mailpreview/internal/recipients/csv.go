@@ -1,0 +1,196 @@
+package recipients
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"unicode/utf8"
+)
+
+type csvReader struct {
+	cr       *csv.Reader
+	in       *boundedReader
+	cfg      config
+	dups     *dupSet
+	cols     []column
+	idCol    int
+	emailCol int
+	lastLine int   // start line of the last record read
+	err      error // sticky: io.EOF or a fatal error
+}
+
+// NewCSV returns a reader of comma-separated records with a header row. It
+// reads the header at once and returns an *Error, with the position, when
+// the header is unusable: no id or email column, a column without a name,
+// two columns for one field, or dotted names that conflict (loyalty and
+// loyalty.tier).
+func NewCSV(r io.Reader, opts ...Option) (Reader, error) {
+	cfg := newConfig(opts)
+	in := &boundedReader{r: r}
+	br := bufio.NewReaderSize(in, bufSize)
+	if b, _ := br.Peek(len(utf8BOM)); bytes.Equal(b, utf8BOM) {
+		br.Discard(len(utf8BOM))
+	}
+	cr := csv.NewReader(br)
+	cr.FieldsPerRecord = -1 // a short or long row is a reject, not a stop
+	cr.ReuseRecord = true
+	rd := &csvReader{cr: cr, in: in, cfg: cfg, dups: cfg.dupSet()}
+	rd.extend()
+
+	header, err := cr.Read()
+	var pe *csv.ParseError
+	switch {
+	case err == io.EOF:
+		return nil, &Error{File: cfg.name, Line: 1, Msg: "empty file; the first row must be a header with id and email columns"}
+	case errors.As(err, &pe):
+		return nil, &Error{File: cfg.name, Line: pe.Line, Col: pe.Column, Msg: "malformed CSV header: " + pe.Err.Error()}
+	case errors.Is(err, errRecordTooLong):
+		return nil, &Error{File: cfg.name, Line: 1, Msg: fmt.Sprintf("header is longer than %d bytes; is this a CSV file?", cfg.maxLine)}
+	case err != nil:
+		return nil, rd.fatal(err)
+	}
+	rd.cols, rd.idCol, rd.emailCol, err = parseHeader(header, cr.FieldPos, cfg.name)
+	if err != nil {
+		return nil, err
+	}
+	rd.lastLine, _ = cr.FieldPos(0)
+	return rd, nil
+}
+
+func (r *csvReader) Next() (*Record, *Reject, error) {
+	if r.err != nil {
+		return nil, nil, r.err
+	}
+	before := r.cr.InputOffset()
+	row, err := r.cr.Read()
+	var pe *csv.ParseError
+	switch {
+	case err == io.EOF:
+		r.err = io.EOF
+		return nil, nil, r.err
+	case errors.As(err, &pe):
+		r.lastLine = pe.StartLine
+		r.extend()
+		return nil, &Reject{Line: pe.StartLine, Reason: parseErrorReason(pe)}, nil
+	case errors.Is(err, errRecordTooLong):
+		r.err = r.tooLong(r.lastLine + 1)
+		return nil, nil, r.err
+	case err != nil:
+		r.err = r.fatal(err)
+		return nil, nil, r.err
+	}
+	line, _ := r.cr.FieldPos(0)
+	r.lastLine = line
+	if r.cr.InputOffset()-before > int64(r.cfg.maxLine) {
+		// Read whole, but longer than the bound promises: stop as a longer
+		// record would, so the limit means one thing.
+		r.err = r.tooLong(line)
+		return nil, nil, r.err
+	}
+	r.extend()
+	rec, rej := r.decode(row, line)
+	return rec, rej, nil
+}
+
+// extend lets the next record be read: the bounded reader allows the
+// limit past the current offset, plus what the two buffers may read ahead
+// (and a BOM).
+func (r *csvReader) extend() {
+	r.in.limit = r.cr.InputOffset() + int64(r.cfg.maxLine) + 2*bufSize + int64(len(utf8BOM))
+}
+
+func (r *csvReader) tooLong(line int) error {
+	return &Error{File: r.cfg.name, Line: line, Msg: fmt.Sprintf(
+		"CSV record is longer than %d bytes; look for an unbalanced quote, or raise the limit", r.cfg.maxLine)}
+}
+
+func (r *csvReader) fatal(err error) error {
+	name := r.cfg.name
+	if name == "" {
+		name = "recipients"
+	}
+	return fmt.Errorf("read %s: after line %d: %w", name, r.lastLine, err)
+}
+
+// decode turns one row into a record or a reject. The first failing check
+// is the reason: cell count, id, duplicate id, email, cell encoding.
+func (r *csvReader) decode(row []string, line int) (*Record, *Reject) {
+	reject := func(id, reason string) (*Record, *Reject) {
+		return nil, &Reject{Line: line, ID: id, Reason: reason}
+	}
+	if len(row) != len(r.cols) {
+		id := ""
+		if r.idCol < len(row) && checkID(row[r.idCol]) == "" {
+			id = row[r.idCol]
+		}
+		return reject(id, fmt.Sprintf("row has %d cells but the header has %d; quote cells that contain commas",
+			len(row), len(r.cols)))
+	}
+	id := row[r.idCol]
+	if reason := checkID(id); reason != "" {
+		return reject("", reason)
+	}
+	if first := r.dups.add(id, line); first > 0 {
+		return reject(id, duplicateReason(id, first))
+	}
+	if reason := checkEmail(row[r.emailCol]); reason != "" {
+		return reject(id, reason)
+	}
+
+	rec := &Record{Line: line, ID: id, Email: row[r.emailCol], Profile: map[string]any{}, Context: map[string]any{}}
+	for i, c := range r.cols {
+		cell := row[i]
+		if c.target == toID || c.target == toEmail || cell == "" {
+			continue
+		}
+		if !utf8.ValidString(cell) {
+			return reject(id, fmt.Sprintf("cell in column %s is not valid UTF-8; save the file as UTF-8", quote(c.header)))
+		}
+		dst := rec.Profile
+		if c.target == toContext {
+			dst = rec.Context
+		}
+		setPath(dst, c.path, typeCell(cell))
+	}
+	return rec, nil
+}
+
+// parseErrorReason explains a CSV syntax error. Its position is absolute
+// (line:col in the file), since a quoted cell may span lines.
+func parseErrorReason(pe *csv.ParseError) string {
+	hint := ""
+	switch pe.Err {
+	case csv.ErrQuote:
+		hint = `; a quoted cell must end with " and a quote inside it is written ""`
+	case csv.ErrBareQuote:
+		hint = `; quote the whole cell and write a quote inside it as ""`
+	}
+	return fmt.Sprintf("malformed CSV at %d:%d: %v%s", pe.Line, pe.Column, pe.Err, hint)
+}
+
+// errRecordTooLong is what boundedReader returns at its limit.
+var errRecordTooLong = errors.New("record too long")
+
+// boundedReader stops reading at limit bytes, so that one endless record
+// (an unbalanced quote at the top of a large file) cannot pull the whole
+// file into memory; encoding/csv has no bound of its own.
+type boundedReader struct {
+	r     io.Reader
+	n     int64 // bytes read so far
+	limit int64
+}
+
+func (b *boundedReader) Read(p []byte) (int, error) {
+	if b.n >= b.limit {
+		return 0, errRecordTooLong
+	}
+	if rest := b.limit - b.n; int64(len(p)) > rest {
+		p = p[:rest]
+	}
+	n, err := b.r.Read(p)
+	b.n += int64(n)
+	return n, err
+}

@@ -1,0 +1,396 @@
+package recipients
+
+import (
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+)
+
+// This file holds a strict JSON value parser. encoding/json would decode the
+// same documents, but it keeps the last of two equal keys, replaces invalid
+// UTF-8 and lone surrogates with U+FFFD, and reports no position for semantic
+// problems. A recipient file is user input that decides who gets which email,
+// so here every one of those is an error with the byte offset where it is.
+// Values come out as encoding/json would decode them into an any: objects as
+// map[string]any, arrays as []any, numbers as float64, and so on.
+
+// maxDepth bounds nesting so that a hostile line cannot exhaust the stack.
+// Real profiles nest a handful of levels.
+const maxDepth = 100
+
+// posError is a problem at a byte offset of the parsed text. off is -1 when
+// the problem is about the record as a whole.
+type posError struct {
+	off int
+	msg string
+}
+
+// parser reads JSON from data, starting at pos.
+type parser struct {
+	data []byte
+	pos  int
+}
+
+func (p *parser) errf(off int, format string, args ...any) *posError {
+	return &posError{off: off, msg: fmt.Sprintf(format, args...)}
+}
+
+// syntaxf reports malformed JSON; every syntax error message starts the same
+// way so that a reader of rejects.ndjson can group them.
+func (p *parser) syntaxf(off int, format string, args ...any) *posError {
+	return &posError{off: off, msg: "malformed JSON: " + fmt.Sprintf(format, args...)}
+}
+
+// unexpected reports the byte at p.pos, or the end of the input, while the
+// parser was looking for what.
+func (p *parser) unexpected(what string) *posError {
+	if p.pos >= len(p.data) {
+		return p.syntaxf(p.pos, "unexpected end of input %s", what)
+	}
+	return p.syntaxf(p.pos, "invalid character %s %s", describeByte(p.data, p.pos), what)
+}
+
+// describeByte quotes the character at off for an error message, showing
+// a whole rune when the byte starts a valid UTF-8 sequence.
+func describeByte(data []byte, off int) string {
+	r, size := utf8.DecodeRune(data[off:])
+	if r == utf8.RuneError && size <= 1 {
+		return fmt.Sprintf("byte 0x%02x", data[off])
+	}
+	return strconv.QuoteRune(r)
+}
+
+func (p *parser) skipSpace() {
+	for p.pos < len(p.data) {
+		switch p.data[p.pos] {
+		case ' ', '\t', '\n', '\r':
+			p.pos++
+		default:
+			return
+		}
+	}
+}
+
+// peek returns the next byte, or 0 at the end of the input (0 never starts
+// valid JSON, so callers need no separate end check).
+func (p *parser) peek() byte {
+	if p.pos < len(p.data) {
+		return p.data[p.pos]
+	}
+	return 0
+}
+
+// value parses one value after optional white space.
+func (p *parser) value(depth int) (any, *posError) {
+	p.skipSpace()
+	switch c := p.peek(); {
+	case c == '{':
+		return p.object(depth + 1)
+	case c == '[':
+		return p.array(depth + 1)
+	case c == '"':
+		return p.str()
+	case c == 't':
+		return true, p.literal("true")
+	case c == 'f':
+		return false, p.literal("false")
+	case c == 'n':
+		return nil, p.literal("null")
+	case c == '-' || '0' <= c && c <= '9':
+		text, err := p.numberText()
+		if err != nil {
+			return nil, err
+		}
+		f, perr := strconv.ParseFloat(text, 64)
+		if perr != nil {
+			// Only overflow gets here: the grammar was checked above.
+			return nil, p.errf(p.pos-len(text), "number %s is out of range", truncate(text, 40))
+		}
+		return f, nil
+	default:
+		return nil, p.unexpected("looking for beginning of value")
+	}
+}
+
+func (p *parser) object(depth int) (map[string]any, *posError) {
+	if depth > maxDepth {
+		return nil, p.errf(p.pos, "objects and arrays nest deeper than %d levels", maxDepth)
+	}
+	p.pos++ // '{'
+	m := make(map[string]any)
+	p.skipSpace()
+	if p.peek() == '}' {
+		p.pos++
+		return m, nil
+	}
+	for {
+		p.skipSpace()
+		keyOff := p.pos
+		if p.peek() != '"' {
+			return nil, p.unexpected("looking for beginning of object key string")
+		}
+		key, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := m[key]; dup {
+			return nil, p.errf(keyOff, "duplicate key %s", quote(key))
+		}
+		p.skipSpace()
+		if p.peek() != ':' {
+			return nil, p.unexpected("after object key")
+		}
+		p.pos++
+		v, err := p.value(depth)
+		if err != nil {
+			return nil, err
+		}
+		m[key] = v
+		p.skipSpace()
+		switch p.peek() {
+		case ',':
+			p.pos++
+		case '}':
+			p.pos++
+			return m, nil
+		default:
+			return nil, p.unexpected("after object key:value pair")
+		}
+	}
+}
+
+func (p *parser) array(depth int) ([]any, *posError) {
+	if depth > maxDepth {
+		return nil, p.errf(p.pos, "objects and arrays nest deeper than %d levels", maxDepth)
+	}
+	p.pos++ // '['
+	a := []any{}
+	p.skipSpace()
+	if p.peek() == ']' {
+		p.pos++
+		return a, nil
+	}
+	for {
+		v, err := p.value(depth)
+		if err != nil {
+			return nil, err
+		}
+		a = append(a, v)
+		p.skipSpace()
+		switch p.peek() {
+		case ',':
+			p.pos++
+		case ']':
+			p.pos++
+			return a, nil
+		default:
+			return nil, p.unexpected("after array element")
+		}
+	}
+}
+
+func (p *parser) literal(word string) *posError {
+	for i := 0; i < len(word); i++ {
+		if p.peek() != word[i] {
+			return p.unexpected("in literal " + word)
+		}
+		p.pos++
+	}
+	return nil
+}
+
+// numberText scans a number per RFC 8259 and returns its text.
+func (p *parser) numberText() (string, *posError) {
+	start := p.pos
+	if p.peek() == '-' {
+		p.pos++
+	}
+	switch c := p.peek(); {
+	case c == '0':
+		p.pos++
+	case '1' <= c && c <= '9':
+		p.digits()
+	default:
+		return "", p.unexpected("in numeric literal")
+	}
+	if p.peek() == '.' {
+		p.pos++
+		if !isDigit(p.peek()) {
+			return "", p.unexpected("after decimal point in numeric literal")
+		}
+		p.digits()
+	}
+	if c := p.peek(); c == 'e' || c == 'E' {
+		p.pos++
+		if c := p.peek(); c == '+' || c == '-' {
+			p.pos++
+		}
+		if !isDigit(p.peek()) {
+			return "", p.unexpected("in exponent of numeric literal")
+		}
+		p.digits()
+	}
+	return string(p.data[start:p.pos]), nil
+}
+
+func (p *parser) digits() {
+	for isDigit(p.peek()) {
+		p.pos++
+	}
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// str parses a string. The common case, no escapes, costs one scan and one
+// allocation; escapes take the slower path in unescape.
+func (p *parser) str() (string, *posError) {
+	p.pos++ // opening quote
+	start := p.pos
+	for i := start; i < len(p.data); i++ {
+		switch c := p.data[i]; {
+		case c == '"':
+			s := p.data[start:i]
+			if bad := invalidUTF8(s); bad >= 0 {
+				return "", p.errf(start+bad, "invalid UTF-8 in string; save the file as UTF-8")
+			}
+			p.pos = i + 1
+			return string(s), nil
+		case c == '\\' || c < 0x20:
+			p.pos = i
+			return p.unescape(start)
+		}
+	}
+	p.pos = len(p.data)
+	return "", p.unexpected("in string literal")
+}
+
+// invalidUTF8 returns the offset of the first invalid UTF-8 byte in s, or -1.
+func invalidUTF8(s []byte) int {
+	if utf8.Valid(s) {
+		return -1
+	}
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRune(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
+}
+
+// unescape finishes a string that holds escapes or control characters; the
+// string started at start and p.pos is at the first byte needing care.
+func (p *parser) unescape(start int) (string, *posError) {
+	if bad := invalidUTF8(p.data[start:p.pos]); bad >= 0 {
+		return "", p.errf(start+bad, "invalid UTF-8 in string; save the file as UTF-8")
+	}
+	buf := append([]byte(nil), p.data[start:p.pos]...)
+	for p.pos < len(p.data) {
+		c := p.data[p.pos]
+		switch {
+		case c == '"':
+			p.pos++
+			return string(buf), nil
+		case c < 0x20:
+			return "", p.unexpected("in string literal")
+		case c == '\\':
+			r, err := p.escape()
+			if err != nil {
+				return "", err
+			}
+			buf = utf8.AppendRune(buf, r)
+		case c < utf8.RuneSelf:
+			buf = append(buf, c)
+			p.pos++
+		default:
+			r, size := utf8.DecodeRune(p.data[p.pos:])
+			if r == utf8.RuneError && size == 1 {
+				return "", p.errf(p.pos, "invalid UTF-8 in string; save the file as UTF-8")
+			}
+			buf = append(buf, p.data[p.pos:p.pos+size]...)
+			p.pos += size
+		}
+	}
+	return "", p.unexpected("in string literal")
+}
+
+// escape decodes one escape sequence at p.pos, joining a UTF-16 surrogate
+// pair into one rune. A lone surrogate is an error rather than U+FFFD, so
+// that no character is replaced without anyone knowing.
+func (p *parser) escape() (rune, *posError) {
+	off := p.pos
+	p.pos++ // backslash
+	c := p.peek()
+	p.pos++
+	switch c {
+	case '"', '\\', '/':
+		return rune(c), nil
+	case 'b':
+		return '\b', nil
+	case 'f':
+		return '\f', nil
+	case 'n':
+		return '\n', nil
+	case 'r':
+		return '\r', nil
+	case 't':
+		return '\t', nil
+	case 'u':
+		r, err := p.hex4()
+		if err != nil {
+			return 0, err
+		}
+		switch {
+		case r < 0xD800 || r > 0xDFFF:
+			return r, nil
+		case r <= 0xDBFF && p.pos+1 < len(p.data) && p.data[p.pos] == '\\' && p.data[p.pos+1] == 'u':
+			p.pos += 2
+			lo, err := p.hex4()
+			if err != nil {
+				return 0, err
+			}
+			if 0xDC00 <= lo && lo <= 0xDFFF {
+				return 0x10000 + (r-0xD800)<<10 + (lo - 0xDC00), nil
+			}
+		}
+		return 0, p.syntaxf(off, "lone UTF-16 surrogate in \\u escape")
+	}
+	p.pos--
+	return 0, p.unexpected("in string escape code")
+}
+
+func (p *parser) hex4() (rune, *posError) {
+	var r rune
+	for range 4 {
+		c := p.peek()
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, p.unexpected("in \\u hexadecimal character escape")
+		}
+		r = r<<4 | rune(c)
+		p.pos++
+	}
+	return r, nil
+}
+
+// quote quotes user text for a message, cutting it short so that a huge key
+// or value cannot make a huge reject line.
+func quote(s string) string { return strconv.Quote(truncate(s, 64)) }
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	// Back up to a rune boundary so the cut leaves valid UTF-8.
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,156 @@
+package recipients
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// bufSize is the read buffer of the NDJSON reader. A line that fits is
+// parsed where it lies, without a copy.
+const bufSize = 64 << 10
+
+var utf8BOM = []byte("\xEF\xBB\xBF")
+
+type ndjsonReader struct {
+	in   *bufio.Reader
+	cfg  config
+	dups *dupSet
+	line int    // number of the last line read
+	long []byte // a line longer than the buffer, assembled
+	err  error  // sticky: io.EOF or a fatal error
+}
+
+// NewNDJSON returns a reader of newline-delimited JSON records: one object
+// per line, blank lines skipped, a UTF-8 BOM at the start ignored.
+func NewNDJSON(r io.Reader, opts ...Option) Reader {
+	cfg := newConfig(opts)
+	return &ndjsonReader{in: bufio.NewReaderSize(r, bufSize), cfg: cfg, dups: cfg.dupSet()}
+}
+
+func (r *ndjsonReader) Next() (*Record, *Reject, error) {
+	for r.err == nil {
+		line, tooLong, err := r.readLine()
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				err = r.fatal(err)
+			}
+			r.err = err
+			break
+		}
+		r.line++
+		if tooLong {
+			return nil, &Reject{Line: r.line, Reason: fmt.Sprintf(
+				"line is longer than %d bytes; split the record or raise the limit", r.cfg.maxLine)}, nil
+		}
+		if r.line == 1 {
+			line = bytes.TrimPrefix(line, utf8BOM)
+		}
+		if isBlank(line) {
+			continue
+		}
+		rec, rej := r.decode(line)
+		return rec, rej, nil
+	}
+	return nil, nil, r.err
+}
+
+func (r *ndjsonReader) fatal(err error) error {
+	if r.cfg.name != "" {
+		return fmt.Errorf("read %s: after line %d: %w", r.cfg.name, r.line, err)
+	}
+	return fmt.Errorf("read recipients: after line %d: %w", r.line, err)
+}
+
+// readLine returns the next line without its newline. A line longer than
+// the limit is read through to its end but not kept (tooLong), so memory
+// stays bounded and reading resumes on the next line. err is io.EOF only
+// when no byte was left.
+func (r *ndjsonReader) readLine() (line []byte, tooLong bool, err error) {
+	chunk, err := r.in.ReadSlice('\n')
+	if err == nil || (err == io.EOF && len(chunk) > 0) {
+		line = trimNewline(chunk)
+		return line, len(line) > r.cfg.maxLine, nil
+	}
+	if err != bufio.ErrBufferFull {
+		return nil, false, err
+	}
+
+	// The line outgrew the buffer: assemble it up to just past the limit,
+	// then only count what is left.
+	total := len(chunk)
+	r.long = append(r.long[:0], chunk...)
+	for err == bufio.ErrBufferFull {
+		chunk, err = r.in.ReadSlice('\n')
+		total += len(chunk)
+		if len(r.long) <= r.cfg.maxLine {
+			r.long = append(r.long, chunk...)
+		}
+	}
+	if err != nil && err != io.EOF {
+		return nil, false, err
+	}
+	if len(chunk) > 0 && chunk[len(chunk)-1] == '\n' {
+		total--
+	}
+	if total > r.cfg.maxLine {
+		return nil, true, nil
+	}
+	return trimNewline(r.long), false, nil
+}
+
+func trimNewline(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		return b[:n-1]
+	}
+	return b
+}
+
+// isBlank reports whether line holds only JSON white space.
+func isBlank(line []byte) bool {
+	for _, c := range line {
+		if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			return false
+		}
+	}
+	return true
+}
+
+// decode turns one line into a record or a reject. The checks run in a
+// fixed order and the first failure is the reason: syntax and keys, id,
+// duplicate id, email.
+func (r *ndjsonReader) decode(line []byte) (*Record, *Reject) {
+	p, perr := parseRecord(line)
+	reject := func(reason string) (*Record, *Reject) {
+		return nil, &Reject{Line: r.line, ID: p.knownID(), Reason: reason}
+	}
+	// Register the id before judging the rest, so that a later record
+	// with the same id is a duplicate whatever was wrong with this one.
+	var first int
+	if id := p.knownID(); id != "" && p.complete {
+		first = r.dups.add(id, r.line)
+	}
+	if perr != nil {
+		return reject(withCol(perr))
+	}
+	if reason, _ := p.idProblem(); reason != "" {
+		return reject(reason)
+	}
+	if first > 0 {
+		return reject(duplicateReason(p.id, first))
+	}
+	if reason, _ := p.emailProblem(); reason != "" {
+		return reject(reason)
+	}
+	return &Record{Line: r.line, ID: p.id, Email: p.email, Profile: p.profile, Context: p.context}, nil
+}
+
+// withCol prefixes a message with its 1-based byte column on the line.
+func withCol(e *posError) string {
+	if e.off < 0 {
+		return e.msg
+	}
+	return fmt.Sprintf("col %d: %s", e.off+1, e.msg)
+}

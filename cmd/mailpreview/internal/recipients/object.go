@@ -1,0 +1,270 @@
+package recipients
+
+import (
+	"strings"
+)
+
+// recordKeys are the only top-level keys of a record object. Anything else is
+// most likely a typo ("profle") that would otherwise lose a whole profile.
+var recordKeys = []string{"id", "email", "profile", "context"}
+
+// parsed is a record object split into its parts, before the id and email
+// are checked. The offsets point at the values, or at the object when the
+// key is missing, so that a profile file can report line:col.
+type parsed struct {
+	id, email         string
+	haveID, haveEmail bool
+	idOff, emailOff   int
+	objOff            int
+	profile, context  map[string]any
+
+	// complete is set once the object parsed to its end, so that its id is
+	// known for sure even if a key was wrong.
+	complete bool
+}
+
+// parseRecord parses one record object from data; nothing but white space
+// may surround it.
+//
+// A syntax error stops the parse at once. A problem with a well-formed key
+// (unknown, repeated, wrong type) is kept while the rest of the object is
+// still parsed, so the caller learns the id for the reject and the first
+// problem in the record, in that order of preference.
+func parseRecord(data []byte) (parsed, *posError) {
+	p := parser{data: data}
+	var rec parsed
+	var first *posError
+	keep := func(err *posError) {
+		if first == nil {
+			first = err
+		}
+	}
+
+	p.skipSpace()
+	rec.objOff = p.pos
+	rec.idOff, rec.emailOff = p.pos, p.pos
+	if p.peek() != '{' {
+		if p.pos < len(data) && strings.IndexByte(`["-0123456789tfn`, data[p.pos]) >= 0 {
+			return rec, p.errf(p.pos, "a record must be a JSON object {...}, not %s", valueKind(data[p.pos]))
+		}
+		return rec, p.unexpected("looking for beginning of object")
+	}
+	p.pos++
+	seen := make(map[string]bool, len(recordKeys))
+	p.skipSpace()
+	if p.peek() == '}' {
+		p.pos++
+	} else {
+		for {
+			p.skipSpace()
+			keyOff := p.pos
+			if p.peek() != '"' {
+				return rec, p.unexpected("looking for beginning of object key string")
+			}
+			key, err := p.str()
+			if err != nil {
+				return rec, err
+			}
+			p.skipSpace()
+			if p.peek() != ':' {
+				return rec, p.unexpected("after object key")
+			}
+			p.pos++
+			p.skipSpace()
+			valOff := p.pos
+			switch {
+			case seen[key]:
+				keep(p.errf(keyOff, "duplicate key %s", quote(key)))
+			case !isRecordKey(key):
+				keep(p.errf(keyOff, "unknown key %s%s; a record has only %s",
+					quote(key), suggestKey(key), strings.Join(recordKeys, ", ")))
+			}
+			if seen[key] || !isRecordKey(key) {
+				// Parsed only to find syntax errors and the end of the
+				// value; the first value of a repeated key stays.
+				if _, err := p.value(0); err != nil {
+					return rec, err
+				}
+			} else if err := rec.field(&p, key, valOff); err != nil {
+				if err.off >= 0 {
+					return rec, err
+				}
+				// A type error: keep it and go on, the syntax is fine.
+				err.off = valOff
+				keep(err)
+			}
+			seen[key] = true
+			p.skipSpace()
+			if p.peek() == ',' {
+				p.pos++
+				continue
+			}
+			if p.peek() == '}' {
+				p.pos++
+				break
+			}
+			return rec, p.unexpected("after object key:value pair")
+		}
+	}
+	p.skipSpace()
+	if p.pos < len(data) {
+		return rec, p.unexpected("after the record object")
+	}
+	if rec.profile == nil {
+		rec.profile = map[string]any{}
+	}
+	if rec.context == nil {
+		rec.context = map[string]any{}
+	}
+	rec.complete = true
+	return rec, first
+}
+
+// idProblem returns what is wrong with the id, and the offset it is about,
+// or "".
+func (rec *parsed) idProblem() (string, int) {
+	if !rec.haveID {
+		return `missing id; every record needs an "id"`, rec.objOff
+	}
+	return checkID(rec.id), rec.idOff
+}
+
+// emailProblem is idProblem for the email.
+func (rec *parsed) emailProblem() (string, int) {
+	if !rec.haveEmail {
+		return `missing email; every record needs an "email"`, rec.objOff
+	}
+	return checkEmail(rec.email), rec.emailOff
+}
+
+// knownID returns the id when it is usable in a reject, else "".
+func (rec *parsed) knownID() string {
+	if rec.haveID && checkID(rec.id) == "" {
+		return rec.id
+	}
+	return ""
+}
+
+// field parses the value of key into rec. A value of the wrong type is
+// returned as a posError with off -1, meaning "at the value".
+func (rec *parsed) field(p *parser, key string, off int) *posError {
+	if key == "id" && (p.peek() == '-' || isDigit(p.peek())) {
+		// A numeric id keeps its decimal text, so 1001 and "1001" are the
+		// same recipient. Only plain integers qualify: 1e3 or 1001.0 would
+		// make two spellings of one id.
+		text, err := p.numberText()
+		if err != nil {
+			return err
+		}
+		if strings.ContainsAny(text, "-.eE") {
+			return &posError{off: -1, msg: "id must be a string or a non-negative integer, got " + truncate(text, 40)}
+		}
+		rec.id, rec.haveID, rec.idOff = text, true, off
+		return nil
+	}
+	v, err := p.value(0)
+	if err != nil {
+		return err
+	}
+	switch key {
+	case "id", "email":
+		s, ok := v.(string)
+		if !ok {
+			return &posError{off: -1, msg: key + " must be a string, got " + typeName(v)}
+		}
+		if key == "id" {
+			rec.id, rec.haveID, rec.idOff = s, true, off
+		} else {
+			rec.email, rec.haveEmail, rec.emailOff = s, true, off
+		}
+	case "profile", "context":
+		m, ok := v.(map[string]any)
+		if !ok && v != nil {
+			return &posError{off: -1, msg: key + " must be an object, got " + typeName(v)}
+		}
+		// null means "none", as an absent key does.
+		if key == "profile" {
+			rec.profile = m
+		} else {
+			rec.context = m
+		}
+	}
+	return nil
+}
+
+func isRecordKey(key string) bool {
+	for _, k := range recordKeys {
+		if k == key {
+			return true
+		}
+	}
+	return false
+}
+
+// suggestKey names the record key that key was probably meant to be.
+func suggestKey(key string) string {
+	for _, k := range recordKeys {
+		if strings.EqualFold(k, key) || editDistance(k, strings.ToLower(key)) <= 2 {
+			return " (did you mean \"" + k + "\"?)"
+		}
+	}
+	return ""
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes; it
+// gives up early (returning a large value) on long keys, which are never
+// near-misses of the short record keys.
+func editDistance(a, b string) int {
+	if len(b) > 16 {
+		return len(b)
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+func typeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case float64:
+		return "a number"
+	case string:
+		return "a string"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return "an unexpected value"
+}
+
+func valueKind(c byte) string {
+	switch c {
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}

@@ -1,0 +1,193 @@
+package recipients
+
+import (
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Record is one good recipient.
+type Record struct {
+	Line    int    // 1-based line where the record starts in its file
+	ID      string // non-empty, at most 256 bytes, no control characters
+	Email   string // a bare address, as net/mail parses it
+	Profile map[string]any
+	Context map[string]any
+}
+
+// Reject is one bad record: where it is and why it was refused.
+type Reject struct {
+	Line   int    // 1-based line where the record starts
+	ID     string // the record's id when it could be read, else ""
+	Reason string // what is wrong and, where it helps, how to fix it
+}
+
+// String formats r as "line 7: reason" or `line 7 (id "u1"): reason`.
+func (r *Reject) String() string {
+	if r.ID != "" {
+		return fmt.Sprintf("line %d (id %s): %s", r.Line, quote(r.ID), r.Reason)
+	}
+	return fmt.Sprintf("line %d: %s", r.Line, r.Reason)
+}
+
+// Reader streams the records of one file.
+type Reader interface {
+	// Next returns the next good record, or a reject for a bad one (exactly
+	// one of them is set), or io.EOF at the end. Records and rejects come
+	// in file order. Any other error is fatal (I/O, or a CSV record too
+	// long to read safely): the reader returns it from then on.
+	Next() (*Record, *Reject, error)
+}
+
+// Error is a problem with a whole file, at a position: a bad CSV header or
+// a bad profile file. It prints as file:line:col: message, leaving out the
+// parts that are not known.
+type Error struct {
+	File string // "" when the reader was given an io.Reader
+	Line int    // 1-based; 0 when unknown
+	Col  int    // 1-based byte column; 0 when unknown
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File)
+		b.WriteByte(':')
+	}
+	if e.Line > 0 {
+		b.WriteString(strconv.Itoa(e.Line))
+		b.WriteByte(':')
+		if e.Col > 0 {
+			b.WriteString(strconv.Itoa(e.Col))
+			b.WriteByte(':')
+		}
+	}
+	if b.Len() > 0 {
+		b.WriteByte(' ')
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// ErrFormat is returned (wrapped) by Open for a path whose extension names
+// no recipients format.
+var ErrFormat = errors.New("unknown recipients file format")
+
+// DefaultMaxLineBytes bounds one NDJSON line or one CSV record.
+const DefaultMaxLineBytes = 1 << 20
+
+// Option changes how a reader works.
+type Option func(*config)
+
+type config struct {
+	dupCheck bool
+	maxLine  int
+	name     string
+}
+
+func newConfig(opts []Option) config {
+	c := config{dupCheck: true, maxLine: DefaultMaxLineBytes}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+func (c config) dupSet() *dupSet {
+	if !c.dupCheck {
+		return nil
+	}
+	return newDupSet()
+}
+
+// WithDuplicateCheck turns the duplicate-id check on (the default) or off.
+// Off, a reader's memory stays constant however many records it reads; on,
+// it grows by a few dozen bytes per distinct id.
+func WithDuplicateCheck(on bool) Option {
+	return func(c *config) { c.dupCheck = on }
+}
+
+// WithMaxLineBytes bounds an NDJSON line (a longer one is rejected and
+// skipped) or a CSV record (a longer one is a fatal error, since an
+// unbalanced quote leaves nowhere safe to resume). n <= 0 means
+// DefaultMaxLineBytes.
+func WithMaxLineBytes(n int) Option {
+	return func(c *config) {
+		if n <= 0 {
+			n = DefaultMaxLineBytes
+		}
+		c.maxLine = n
+	}
+}
+
+// WithName names the input in positional errors (Open sets it to the path).
+func WithName(name string) Option {
+	return func(c *config) { c.name = name }
+}
+
+// Open opens a recipients file, choosing the format by extension: .ndjson
+// and .jsonl are NDJSON, .csv is CSV, and a further .gz means gzip. The
+// path "-" reads NDJSON from standard input, which the closer leaves open.
+func Open(path string, opts ...Option) (Reader, io.Closer, error) {
+	opts = append([]Option{WithName(path)}, opts...)
+	if path == "-" {
+		return NewNDJSON(os.Stdin, opts...), closers(nil), nil
+	}
+	base := strings.ToLower(path)
+	gz := strings.HasSuffix(base, ".gz")
+	base = strings.TrimSuffix(base, ".gz")
+	ext := filepath.Ext(base)
+	switch ext {
+	case ".ndjson", ".jsonl", ".csv":
+	default:
+		return nil, nil, fmt.Errorf("open recipients %q: %w %q; use .ndjson, .jsonl or .csv (optionally .gz)", path, ErrFormat, ext)
+	}
+
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open recipients: %w", err)
+	}
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		f.Close()
+		return nil, nil, fmt.Errorf("open recipients %q: is a directory", path)
+	}
+	var in io.Reader = f
+	closer := io.Closer(f)
+	if gz {
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			f.Close()
+			return nil, nil, fmt.Errorf("open recipients %q: %w", path, err)
+		}
+		in, closer = zr, closers{zr, f}
+	}
+
+	if ext == ".csv" {
+		r, err := NewCSV(in, opts...)
+		if err != nil {
+			closer.Close()
+			return nil, nil, err
+		}
+		return r, closer, nil
+	}
+	return NewNDJSON(in, opts...), closer, nil
+}
+
+// closers closes each in turn and reports the first error.
+type closers []io.Closer
+
+func (cs closers) Close() error {
+	var first error
+	for _, c := range cs {
+		if err := c.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
