@@ -1,0 +1,70 @@
+package message
+
+import (
+	"io"
+	"os"
+	"testing"
+	"time"
+)
+
+// newsletter returns testdata/newsletter.html, a ~15 KB table layout with
+// a <style> block, media queries, Outlook comments and entities.
+func newsletter(tb testing.TB) string {
+	tb.Helper()
+	b, err := os.ReadFile("testdata/newsletter.html")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(b)
+}
+
+func BenchmarkInlineCSS(b *testing.B) {
+	src := newsletter(b)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		if _, err := InlineCSS(src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkPlainText(b *testing.B) {
+	src, err := InlineCSS(newsletter(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		if _, err := PlainText(src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkWriteTo(b *testing.B) {
+	html, err := InlineCSS(newsletter(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	text, err := PlainText(html)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := Message{
+		From: "Trail & Road <news@shop.example.com>", To: "Zoë Müller <zoe@example.org>",
+		Subject: "Zoë, summer is here: trail shoes from 119 €", Date: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC),
+		MessageID:   MessageID("june-2026\x00u-1042", "news@shop.example.com"),
+		Unsubscribe: "https://shop.example.com/unsubscribe?u=u-1042&c=june-2026",
+		Headers:     [][2]string{{"X-Campaign", "june-2026"}},
+		HTML:        html, Text: text,
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(html) + len(text)))
+	for b.Loop() {
+		if _, err := m.WriteTo(io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

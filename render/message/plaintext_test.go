@@ -1,0 +1,83 @@
+package message
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestPlainText(t *testing.T) {
+	words := strings.TrimSpace(strings.Repeat("lorem ipsum ", 60))
+	tests := []struct {
+		name, html, want string
+	}{
+		{"empty", "", ""},
+		{"link", `<p>Visit <a href="https://x.example/a?b=1&amp;c=2">our <i>shop</i></a>.</p>`,
+			"Visit our shop (https://x.example/a?b=1&c=2).\n"},
+		{"link text is the URL", `<a href=" https://x.example/ ">https://x.example/</a>`, "https://x.example/\n"},
+		{"mailto", `<a href="mailto:a@b.example">Mail us</a>`, "Mail us (a@b.example)\n"},
+		{"mailto text is the address", `<a href="MAILTO:a@b.example">a@b.example</a>`, "a@b.example\n"},
+		{"anchor and javascript links", `<a href="#top">Top</a> <a href="javascript:void(0)">Menu</a> <a>None</a>`,
+			"Top Menu None\n"},
+		{"image link with alt", `<a href="https://x.example/s"><img src="s.png" alt="Summer sale"></a>`,
+			"Summer sale (https://x.example/s)\n"},
+		{"image link without alt", `<a href="https://x.example/p"><img src="x.png" alt=""></a>`, "https://x.example/p\n"},
+		{"link around blocks", `<a href="https://x.example/"><div>Shop</div><div>now</div></a>`,
+			"Shop now (https://x.example/)\n"},
+		{"images as alt text", `<p><img src="a.png" alt="Logo"> <img src="b.png"></p>`, "Logo\n"},
+		{"entities", `<p>shown &amp; &lt;ok&gt; &#x27;q&#x27; &quot;caf&eacute;&quot;&nbsp;!&zwnj;</p>`,
+			"shown & <ok> 'q' \"café\" !\n"},
+		{"hidden elements", `<div style="color:red; Display : NONE !important">hidden</div><div hidden>h2</div>` +
+			`<p style="display:block">shown</p>`, "shown\n"},
+		{"head, style, script, comments", `<html><head><title>T</title><style>p{}</style></head>` +
+			`<body><!-- note --><script>x()</script><p>body</p></body></html>`, "body\n"},
+		{"inline markup unwrapped", `<p>Hello <b>world</b>, <span style="color:red"><em>you</em></span>!</p>`,
+			"Hello world, you!\n"},
+		{"table cells on their own lines", `<table><tr><td>A</td><td>B</td></tr><tr><td>C</td></tr></table>`,
+			"A\nB\nC\n"},
+		{"one blank line at most", `<p>one</p><br><br><br><p>two</p><p> </p><p>&nbsp;</p><p>three</p>`,
+			"one\n\ntwo\n\nthree\n"},
+		{"headings and lists", `<h1>Title</h1><h4>Sub</h4><ol><li>a</li><li>b</li></ol>`,
+			"*****\nTitle\n*****\n\nSub\n\n* a\n* b\n"},
+		{"line breaks", `<p>Trail &amp; Road<br>Berlin</p>`, "Trail & Road\nBerlin\n"},
+		{"no wrapping", "<blockquote>" + words + "</blockquote>", words + "\n"},
+	}
+	for _, tt := range tests {
+		got, err := PlainText(tt.html)
+		if err != nil {
+			t.Errorf("%s: PlainText(%q) error: %v", tt.name, tt.html, err)
+			continue
+		}
+		if got != tt.want {
+			t.Errorf("%s: PlainText(%q) = %q, want %q", tt.name, tt.html, got, tt.want)
+		}
+	}
+}
+
+func TestPlainTextNewsletter(t *testing.T) {
+	html, err := InlineCSS(WithPreheader(newsletter(t), "Preview only"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := PlainText(html)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"Trail & Road (https://shop.example.com/?utm_source=newsletter&utm_medium=email)\n",
+		"Trailblazer 4 (https://shop.example.com/p/trailblazer-4?u=u-1042&c=june-2026)\n",
+		"129,00 € · Details (https://shop.example.com/p/trailblazer-4?u=u-1042&c=june-2026)\n",
+		"Questions? Write to help@shop.example.com.\n",
+		"© 2026 Trail & Road. All rights reserved.\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("PlainText(newsletter) lacks %q", want)
+		}
+	}
+	// The preheader and the mobile-only paragraph are display:none after
+	// inlining; the title is in <head>.
+	for _, unwanted := range []string{"Preview only", "Tap below", "June newsletter", "\n\n\n", " \n", "\n "} {
+		if strings.Contains(text, unwanted) {
+			t.Errorf("PlainText(newsletter) contains %q", unwanted)
+		}
+	}
+}
