@@ -50,6 +50,15 @@ func (l ErrorList) Error() string {
 	return strings.Join(msgs, "\n")
 }
 
+// Unwrap gives errors.As and errors.Is access to each error.
+func (l ErrorList) Unwrap() []error {
+	errs := make([]error, len(l))
+	for i, e := range l {
+		errs[i] = e
+	}
+	return errs
+}
+
 // sort orders the list by file, line and column, keeping the order of
 // errors reported at the same place.
 func (l ErrorList) sort() {

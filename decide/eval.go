@@ -52,13 +52,14 @@ func (st *state) evalAll(pl *plan, g *groupPlan, n int) error {
 		tier = append(tier, r)
 	}
 	sortRanked(tier)
-	for _, r := range tier {
+	start := len(st.result)
+	for i, r := range tier {
 		chosen := len(st.result) < n
 		if chosen {
 			st.result = append(st.result, Choice{ID: r.cand.offer.ID, Score: r.score, Rank: len(st.result) + 1, Offer: r.cand.offer})
 		}
 		if st.req.Trace {
-			st.trace = append(st.trace, rankedEntry(g, r, chosen, len(st.result), n))
+			st.trace = append(st.trace, rankedEntry(g, r, chosen, start+i+1, n))
 		}
 	}
 	st.trace = append(st.trace, dropped...)

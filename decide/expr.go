@@ -128,6 +128,13 @@ func compileExpr(src string, kind exprKind) (*vm.Program, bool, error) {
 	}
 	config.Check()
 
+	// Check once before patching: the patcher ignores type errors of the
+	// tree it rewrites, and would hide an unknown name behind a call.
+	plain := *config
+	plain.Visitors = nil
+	if _, err := checker.ParseCheck(src, &plain); err != nil {
+		return nil, false, toExprError(err, kind)
+	}
 	tree, err := checker.ParseCheck(src, config)
 	if err != nil {
 		return nil, false, toExprError(err, kind)

@@ -173,6 +173,9 @@ func (l *loader) resolveOffer(d *offerDef) {
 			s.errorf(cd.placement, "%s %q has content for unknown placement %q%s", offerKind(o), o.ID, name, suggest(name, sortedKeys(l.lib.placements)))
 			continue
 		}
+		if contentFields[p.Content] == nil {
+			continue // the placement's own type is wrong, reported there
+		}
 		if c := l.content(s, o, p, cd); c != nil {
 			o.Content[name] = c
 		}

@@ -35,14 +35,16 @@ const (
 	OutcomeInactive = "inactive" // the activity does not decide now
 )
 
-func rankedEntry(g *groupPlan, r ranked, chosen bool, resultLen, n int) TraceEntry {
-	e := TraceEntry{Offer: r.cand.offer.ID, Group: g.number, Score: ptr(r.score)}
+// rankedEntry records an offer that passed every step; rank is its
+// position in the scope's ordering.
+func rankedEntry(g *groupPlan, r ranked, chosen bool, rank, n int) TraceEntry {
+	e := TraceEntry{Offer: r.cand.offer.ID, Group: g.number, Score: ptr(r.score), Rank: rank}
 	if chosen {
-		e.Outcome, e.Rank = OutcomeChosen, resultLen
-		e.Reason = fmt.Sprintf("chosen with score %s, rank %d", formatScore(r.score), resultLen)
+		e.Outcome = OutcomeChosen
+		e.Reason = fmt.Sprintf("chosen with score %s, rank %d", formatScore(r.score), rank)
 	} else {
 		e.Outcome = OutcomeEligible
-		e.Reason = fmt.Sprintf("eligible with score %s, but all %d item(s) were already filled", formatScore(r.score), n)
+		e.Reason = fmt.Sprintf("eligible with score %s and rank %d, but %s", formatScore(r.score), rank, filled(n))
 	}
 	if r.note != "" {
 		e.Reason += "; " + r.note
@@ -63,8 +65,15 @@ func (st *state) traceInactive(p *Proposition, reason string) {
 func (st *state) traceSkipped(g *groupPlan, n int) {
 	for _, cand := range g.cands {
 		st.trace = append(st.trace, TraceEntry{Offer: cand.offer.ID, Group: g.number, Outcome: OutcomeSkipped,
-			Reason: fmt.Sprintf("not evaluated: earlier groups filled all %d item(s)", n)})
+			Reason: "not evaluated: " + filled(n) + " by earlier groups"})
 	}
+}
+
+func filled(n int) string {
+	if n == 1 {
+		return "the only item was already filled"
+	}
+	return fmt.Sprintf("all %d items were already filled", n)
 }
 
 // traceFallback explains why the scope shows its fallback, or nothing.

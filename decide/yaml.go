@@ -115,8 +115,13 @@ func suggest(got string, allowed []string) string {
 			best, bestD = a, d
 		}
 	}
-	if best != "" {
+	switch {
+	case best != "":
 		return fmt.Sprintf(" (did you mean %q?)", best)
+	case len(allowed) == 0:
+		return " (none are defined)"
+	case len(allowed) > 12:
+		return ""
 	}
 	return " (expected one of: " + strings.Join(allowed, ", ") + ")"
 }
@@ -237,6 +242,9 @@ func (s *source) enum(n *yaml.Node, what string, allowed ...string) (string, boo
 }
 
 func orList(words []string) string {
+	if len(words) == 0 {
+		return "nothing"
+	}
 	if len(words) == 1 {
 		return words[0]
 	}
@@ -342,15 +350,34 @@ func sortedKeys[V any](m map[string]V) []string {
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// syntaxError turns a YAML parser error into a positioned Error.
+// scannerProblems are the messages of yaml.v3's scanner, whose errors
+// carry 1-based lines; its parser's errors carry 0-based ones.
+var scannerProblems = []string{
+	"block sequence entries are not allowed", "could not find expected ':'", "did not find expected alphabetic",
+	"did not find expected comment", "did not find expected digit", "did not find expected hexdecimal",
+	"did not find expected whitespace", "did not find the expected '>'", "found a tab character",
+	"found an indentation indicator", "found character that cannot start", "found invalid Unicode",
+	"found unexpected document indicator", "found unexpected end of stream", "found unexpected non-alphabetical",
+	"found unknown escape", "mapping keys are not allowed", "mapping values are not allowed",
+}
+
+// syntaxError turns a YAML parser error into a positioned Error. yaml.v3
+// gives only a line (where the broken construct starts), so the column is 1.
 func (s *source) syntaxError(err error) {
 	msg := err.Error()
 	line := 1
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
+		scanner := false
+		for _, p := range scannerProblems {
+			scanner = scanner || strings.HasPrefix(msg, p)
+		}
+		if !scanner {
+			line++
+		}
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
-	s.errAt(line, 1, "invalid YAML: %s", msg)
+	s.errAt(min(line, max(len(s.lines), 1)), 1, "invalid YAML: %s", msg)
 }

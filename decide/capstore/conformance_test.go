@@ -1,0 +1,355 @@
+package capstore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/offermail/offermail/decide"
+)
+
+// opener opens a fresh, empty store for one test; the store is closed
+// when the test ends.
+type opener func(t *testing.T, opts ...Option) decide.Store
+
+func openMemory(t *testing.T, opts ...Option) decide.Store {
+	s := NewMemory(opts...)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func openBolt(t *testing.T, opts ...Option) decide.Store {
+	s, err := OpenBolt(filepath.Join(t.TempDir(), "caps.db"), opts...)
+	if err != nil {
+		t.Fatalf("OpenBolt: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func redisOpener(srv *redisServer) opener {
+	return func(t *testing.T, opts ...Option) decide.Store {
+		s, err := OpenRedis(srv.url(t), opts...)
+		if err != nil {
+			t.Fatalf("OpenRedis: %v", err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+}
+
+func TestMemoryConformance(t *testing.T) { runConformance(t, openMemory) }
+
+func TestBoltConformance(t *testing.T) { runConformance(t, openBolt) }
+
+func TestRedisConformance(t *testing.T) { runConformance(t, redisOpener(startRedis(t))) }
+
+// runConformance is the behaviour every store must have: decide.Store's
+// contract, case by case.
+func runConformance(t *testing.T, open opener) {
+	t.Run("CountsUnknown", func(t *testing.T) { testCountsUnknown(t, open) })
+	t.Run("Committed", func(t *testing.T) { testCommitted(t, open) })
+	t.Run("Replayed", func(t *testing.T) { testReplayed(t, open) })
+	t.Run("Exhausted", func(t *testing.T) { testExhausted(t, open) })
+	t.Run("SamePairInBatch", func(t *testing.T) { testSamePairInBatch(t, open) })
+	t.Run("Limits", func(t *testing.T) { testLimits(t, open) })
+	t.Run("BatchOrder", func(t *testing.T) { testBatchOrder(t, open) })
+	t.Run("Expiry", func(t *testing.T) { testExpiry(t, open) })
+	t.Run("Retention", func(t *testing.T) { testRetention(t, open) })
+	t.Run("Windows", func(t *testing.T) { testWindows(t, open) })
+	t.Run("Records", func(t *testing.T) { testRecords(t, open) })
+	t.Run("Add", func(t *testing.T) { testAdd(t, open) })
+	t.Run("Invalid", func(t *testing.T) { testInvalid(t, open) })
+	t.Run("Exact", func(t *testing.T) { testExact(t, open) })
+	t.Run("Closed", func(t *testing.T) { testClosed(t, open) })
+}
+
+// mustReserve reserves rs and checks the statuses.
+func mustReserve(t *testing.T, s decide.Store, rs []decide.Reservation, want ...decide.Status) []decide.Outcome {
+	t.Helper()
+	out, err := s.Reserve(context.Background(), rs)
+	if err != nil {
+		t.Fatalf("Reserve: %v", err)
+	}
+	if got := statuses(out); !slices.Equal(got, want) {
+		t.Fatalf("Reserve statuses = %v, want %v", got, want)
+	}
+	return out
+}
+
+func wantCounts(t *testing.T, s decide.Store, keys []string, want ...int64) {
+	t.Helper()
+	got, err := s.Counts(context.Background(), keys)
+	if err != nil {
+		t.Fatalf("Counts(%q): %v", keys, err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Counts(%q) = %v, want %v", keys, got, want)
+	}
+}
+
+func wantRecords(t *testing.T, s decide.Store, campaign string, recipients []string, want ...[]byte) {
+	t.Helper()
+	got, err := s.Records(context.Background(), campaign, recipients)
+	if err != nil {
+		t.Fatalf("Records(%q, %q): %v", campaign, recipients, err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("Records(%q, %q) = %d entries, want %d", campaign, recipients, len(got), len(want))
+	}
+	for i := range want {
+		if (got[i] == nil) != (want[i] == nil) || !bytes.Equal(got[i], want[i]) {
+			t.Errorf("Records(%q, %q)[%d] = %q (nil %v), want %q (nil %v)",
+				campaign, recipients, i, got[i], got[i] == nil, want[i], want[i] == nil)
+		}
+	}
+}
+
+func testCountsUnknown(t *testing.T, open opener) {
+	s := open(t)
+	wantCounts(t, s, []string{"cap|x|total|all|*|*", "never"}, 0, 0)
+	wantCounts(t, s, nil)
+}
+
+func testCommitted(t *testing.T, open opener) {
+	s := open(t)
+	rs := []decide.Reservation{reservation("c1", "u1", "rec-u1", counterOf("a", 10, 1), counterOf("b", 10, 3))}
+	out := mustReserve(t, s, rs, decide.Committed)
+	if out[0].Record != nil || out[0].Exhausted != nil {
+		t.Errorf("Reserve = %+v, want a bare Committed", out[0])
+	}
+	wantCounts(t, s, []string{"a", "b"}, 1, 3)
+	wantRecords(t, s, "c1", []string{"u1"}, []byte("rec-u1"))
+}
+
+func testReplayed(t *testing.T, open opener) {
+	s := open(t)
+	mustReserve(t, s, []decide.Reservation{reservation("c1", "u1", "first", counterOf("a", 10, 1))}, decide.Committed)
+	// The same pair with other counters and another record: the first
+	// decision stands and nothing is counted.
+	again := []decide.Reservation{reservation("c1", "u1", "second", counterOf("a", 10, 1), counterOf("b", 10, 1))}
+	out := mustReserve(t, s, again, decide.Replayed)
+	if string(out[0].Record) != "first" {
+		t.Errorf("Reserve replayed record = %q, want %q", out[0].Record, "first")
+	}
+	wantCounts(t, s, []string{"a", "b"}, 1, 0)
+	wantRecords(t, s, "c1", []string{"u1"}, []byte("first"))
+
+	// An empty record is still a record.
+	mustReserve(t, s, []decide.Reservation{reservation("c1", "u2", "")}, decide.Committed)
+	out = mustReserve(t, s, []decide.Reservation{reservation("c1", "u2", "x")}, decide.Replayed)
+	if out[0].Record == nil || len(out[0].Record) != 0 {
+		t.Errorf("Reserve replayed empty record = %q (nil %v), want empty and not nil", out[0].Record, out[0].Record == nil)
+	}
+	// Another campaign is another ledger.
+	mustReserve(t, s, []decide.Reservation{reservation("c2", "u1", "c2", counterOf("a", 10, 1))}, decide.Committed)
+	wantCounts(t, s, []string{"a"}, 2)
+}
+
+func testExhausted(t *testing.T, open opener) {
+	s := open(t)
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u1", "r1", counterOf("a", 1, 1), counterOf("c", 1, 1))}, decide.Committed)
+	// b has room, a and c do not: nothing of u2 is counted or recorded,
+	// and the refusing keys come back in the reservation's order.
+	u2 := reservation("c", "u2", "r2", counterOf("c", 1, 1), counterOf("b", 5, 1), counterOf("a", 1, 1))
+	out := mustReserve(t, s, []decide.Reservation{u2}, decide.Exhausted)
+	if want := []string{"c", "a"}; !slices.Equal(out[0].Exhausted, want) {
+		t.Errorf("Reserve exhausted keys = %q, want %q", out[0].Exhausted, want)
+	}
+	wantCounts(t, s, []string{"a", "b", "c"}, 1, 0, 1)
+	wantRecords(t, s, "c", []string{"u2"}, nil)
+	// Exhausted is not remembered: with room, the pair commits.
+	u2.Counters = u2.Counters[1:2]
+	mustReserve(t, s, []decide.Reservation{u2}, decide.Committed)
+	wantCounts(t, s, []string{"b"}, 1)
+}
+
+func testSamePairInBatch(t *testing.T, open opener) {
+	s := open(t)
+	rs := []decide.Reservation{
+		reservation("c", "u1", "A", counterOf("a", 10, 1)),
+		reservation("c", "u1", "B", counterOf("a", 10, 1)),
+	}
+	out := mustReserve(t, s, rs, decide.Committed, decide.Replayed)
+	if string(out[1].Record) != "A" {
+		t.Errorf("Reserve second record = %q, want %q", out[1].Record, "A")
+	}
+	wantCounts(t, s, []string{"a"}, 1)
+}
+
+func testLimits(t *testing.T, open opener) {
+	tests := []struct {
+		name         string
+		start, n     int64
+		limit        int64
+		want         decide.Status
+		wantAfterRun int64
+	}{
+		{"zero limit", 0, 1, 0, decide.Exhausted, 0},
+		{"first of one", 0, 1, 1, decide.Committed, 1},
+		{"reaches limit", 2, 1, 3, decide.Committed, 3},
+		{"passes limit", 3, 1, 3, decide.Exhausted, 3},
+		{"N reaches limit", 1, 2, 3, decide.Committed, 3},
+		{"N passes limit", 2, 2, 3, decide.Exhausted, 2},
+		{"N from zero to limit", 0, 3, 3, decide.Committed, 3},
+		{"negative limit", 0, 1, -1, decide.Exhausted, 0},
+	}
+	s := open(t)
+	for i, tt := range tests {
+		key := "k" + tt.name
+		if tt.start > 0 {
+			if err := s.Add(context.Background(), []decide.Delta{{Key: key, N: tt.start}}); err != nil {
+				t.Fatalf("Add: %v", err)
+			}
+		}
+		r := reservation("c", string(rune('a'+i)), "r", counterOf(key, tt.limit, tt.n))
+		out, err := s.Reserve(context.Background(), []decide.Reservation{r})
+		if err != nil {
+			t.Fatalf("%s: Reserve: %v", tt.name, err)
+		}
+		if out[0].Status != tt.want {
+			t.Errorf("%s: Reserve(value %d, N %d, limit %d) = %v, want %v", tt.name, tt.start, tt.n, tt.limit, out[0].Status, tt.want)
+		}
+		wantCounts(t, s, []string{key}, tt.wantAfterRun)
+	}
+
+	// Entries of one key in one reservation add up against each limit.
+	mustReserve(t, s, []decide.Reservation{reservation("c", "dup1", "r", counterOf("d", 2, 1), counterOf("d", 2, 1))}, decide.Committed)
+	out := mustReserve(t, s, []decide.Reservation{reservation("c", "dup2", "r", counterOf("d", 3, 1), counterOf("d", 3, 1))}, decide.Exhausted)
+	if want := []string{"d"}; !slices.Equal(out[0].Exhausted, want) {
+		t.Errorf("Reserve exhausted keys = %q, want %q", out[0].Exhausted, want)
+	}
+	wantCounts(t, s, []string{"d"}, 2)
+}
+
+func testBatchOrder(t *testing.T, open opener) {
+	s := open(t)
+	var rs []decide.Reservation
+	for _, u := range []string{"u1", "u2", "u3", "u4"} {
+		rs = append(rs, reservation("c", u, u, counterOf("total", 2, 1), counterOf("p|"+u, 1, 1)))
+	}
+	// Earlier reservations of a batch have the room first.
+	mustReserve(t, s, rs, decide.Committed, decide.Committed, decide.Exhausted, decide.Exhausted)
+	wantCounts(t, s, []string{"total", "p|u1", "p|u2", "p|u3"}, 2, 1, 1, 0)
+	wantRecords(t, s, "c", []string{"u1", "u2", "u3", "u4"}, []byte("u1"), []byte("u2"), nil, nil)
+}
+
+func testExpiry(t *testing.T, open opener) {
+	clock := newClock(t0)
+	s := open(t, WithClock(clock.Now), WithRetention(0))
+	day := decide.Counter{Key: "day", Limit: 1, N: 1, Expire: t0.Add(time.Hour)}
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u1", "r", day)}, decide.Committed)
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u2", "r", day)}, decide.Exhausted)
+	wantCounts(t, s, []string{"day"}, 1)
+
+	clock.Set(t0.Add(time.Hour))
+	wantCounts(t, s, []string{"day"}, 0)
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u2", "r", day)}, decide.Committed)
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u3", "r", day)}, decide.Committed)
+	// With no retention, a counter whose Expire is already past never
+	// holds anything: it reads as 0 and counts again and again.
+	wantCounts(t, s, []string{"day"}, 0)
+
+	// A lifetime counter never expires.
+	life := counterOf("life", 1, 1)
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u4", "r", life)}, decide.Committed)
+	clock.Set(t0.AddDate(10, 0, 0))
+	wantCounts(t, s, []string{"life"}, 1)
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u5", "r", life)}, decide.Exhausted)
+}
+
+func testRetention(t *testing.T, open opener) {
+	clock := newClock(t0)
+	s := open(t, WithClock(clock.Now), WithRetention(time.Hour))
+	end := t0.Add(10 * time.Minute)
+	w := decide.Counter{Key: "w", Limit: 1, N: 1, Expire: end}
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u1", "r", w)}, decide.Committed)
+
+	// Past the window's end but within retention the counter still holds.
+	clock.Set(end.Add(59 * time.Minute))
+	wantCounts(t, s, []string{"w"}, 1)
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u2", "r", w)}, decide.Exhausted)
+	clock.Set(end.Add(time.Hour))
+	wantCounts(t, s, []string{"w"}, 0)
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u2", "r", w)}, decide.Committed)
+
+	// Written after its window ended (a run with a decision time in the
+	// past): kept for the retention from the write on.
+	late := t0.Add(48 * time.Hour)
+	clock.Set(late)
+	old := decide.Counter{Key: "old", Limit: 1, N: 1, Expire: t0}
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u3", "r", old)}, decide.Committed)
+	clock.Set(late.Add(30 * time.Minute))
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u4", "r", old)}, decide.Exhausted)
+	clock.Set(late.Add(time.Hour))
+	wantCounts(t, s, []string{"old"}, 0)
+}
+
+func testRecords(t *testing.T, open opener) {
+	s := open(t)
+	mustReserve(t, s, []decide.Reservation{
+		reservation("c", "u1", "one"),
+		reservation("c", "u3", "three"),
+		reservation("other", "u2", "elsewhere"),
+	}, decide.Committed, decide.Committed, decide.Committed)
+	wantRecords(t, s, "c", []string{"u1", "u2", "u3", "u1"}, []byte("one"), nil, []byte("three"), []byte("one"))
+	wantRecords(t, s, "none", []string{"u1"}, nil)
+	wantRecords(t, s, "c", nil)
+}
+
+func testAdd(t *testing.T, open opener) {
+	s := open(t)
+	deltas := []decide.Delta{{Key: "fb|impression|o|p", N: 5}, {Key: "fb|click|o|p", N: 1}, {Key: "fb|impression|o|p", N: 2}}
+	if err := s.Add(context.Background(), deltas); err != nil {
+		t.Fatalf("Add: %v", err)
+	}
+	wantCounts(t, s, []string{"fb|impression|o|p", "fb|click|o|p"}, 7, 1)
+	// Add ignores limits, and a reservation sees what Add counted.
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u1", "r", counterOf("fb|click|o|p", 1, 1))}, decide.Exhausted)
+	if err := s.Add(context.Background(), []decide.Delta{{Key: "fb|click|o|p", N: 10}}); err != nil {
+		t.Fatalf("Add: %v", err)
+	}
+	wantCounts(t, s, []string{"fb|click|o|p"}, 11)
+	wantRecords(t, s, "c", []string{"u1"}, nil)
+}
+
+func testInvalid(t *testing.T, open opener) {
+	s := open(t)
+	tests := []struct {
+		name string
+		r    decide.Reservation
+	}{
+		{"empty campaign", reservation("", "u", "r")},
+		{"empty recipient", reservation("c", "", "r")},
+		{"empty key", reservation("c", "u", "r", counterOf("", 1, 1))},
+		{"zero increment", reservation("c", "u", "r", counterOf("k", 1, 0))},
+	}
+	for _, tt := range tests {
+		good := reservation("c", "good", "r", counterOf("k", 10, 1))
+		out, err := s.Reserve(context.Background(), []decide.Reservation{good, tt.r})
+		if err == nil {
+			t.Errorf("%s: Reserve = %v, want an error", tt.name, statuses(out))
+		}
+	}
+	// A refused batch applies nothing, not even its valid reservations.
+	wantCounts(t, s, []string{"k"}, 0)
+	wantRecords(t, s, "c", []string{"good"}, nil)
+	if err := s.Add(context.Background(), []decide.Delta{{Key: "", N: 1}}); err == nil {
+		t.Errorf("Add(empty key) = nil, want an error")
+	}
+}
+
+func testClosed(t *testing.T, open opener) {
+	s := open(t)
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	_, err := s.Reserve(context.Background(), []decide.Reservation{reservation("c", "u", "r")})
+	if !errors.Is(err, ErrClosed) {
+		t.Errorf("Reserve after Close = %v, want ErrClosed", err)
+	}
+}

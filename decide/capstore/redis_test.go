@@ -1,0 +1,220 @@
+package capstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/offermail/offermail/decide"
+)
+
+func TestRedisUnavailable(t *testing.T) {
+	// A port that was free a moment ago: nothing listens there.
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	done := make(chan error, 1)
+	go func() {
+		s, err := OpenRedis("redis://" + addr + "/0")
+		if err == nil {
+			s.Close()
+		}
+		done <- err
+	}()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(30 * time.Second): // a hang guard, not a timing assertion
+		t.Fatalf("OpenRedis(%s) still waiting after 30s", addr)
+	}
+	if err == nil {
+		t.Fatalf("OpenRedis(%s) = nil error, want the store to be unavailable", addr)
+	}
+	if !errors.Is(err, decide.ErrStoreUnavailable) {
+		t.Errorf("OpenRedis(%s) error %q does not wrap ErrStoreUnavailable", addr, err)
+	}
+	if !strings.Contains(err.Error(), addr) {
+		t.Errorf("OpenRedis(%s) error %q does not name the server", addr, err)
+	}
+}
+
+// TestRedisServerGone: calls after the server dies fail as unavailable;
+// none of them succeeds partially.
+func TestRedisServerGone(t *testing.T) {
+	srv := startRedis(t)
+	s, err := OpenRedis(srv.url(t))
+	if err != nil {
+		t.Fatalf("OpenRedis: %v", err)
+	}
+	defer s.Close()
+	srv.stop()
+	ctx := context.Background()
+	_, err = s.Reserve(ctx, []decide.Reservation{reservation("c", "u", "r", counterOf("k", 1, 1))})
+	if !errors.Is(err, decide.ErrStoreUnavailable) {
+		t.Errorf("Reserve with the server gone = %v, want ErrStoreUnavailable", err)
+	}
+	if _, err := s.Counts(ctx, []string{"k"}); !errors.Is(err, decide.ErrStoreUnavailable) {
+		t.Errorf("Counts with the server gone = %v, want ErrStoreUnavailable", err)
+	}
+	if _, err := s.Records(ctx, "c", []string{"u"}); !errors.Is(err, decide.ErrStoreUnavailable) {
+		t.Errorf("Records with the server gone = %v, want ErrStoreUnavailable", err)
+	}
+	if err := s.Add(ctx, []decide.Delta{{Key: "k", N: 1}}); !errors.Is(err, decide.ErrStoreUnavailable) {
+		t.Errorf("Add with the server gone = %v, want ErrStoreUnavailable", err)
+	}
+}
+
+// TestRedisNoScript: after SCRIPT FLUSH (or a restart) the store falls
+// back from EVALSHA to EVAL.
+func TestRedisNoScript(t *testing.T) {
+	srv := startRedis(t)
+	s, err := OpenRedis(srv.url(t))
+	if err != nil {
+		t.Fatalf("OpenRedis: %v", err)
+	}
+	defer s.Close()
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u1", "r", counterOf("k", 5, 1))}, decide.Committed)
+	if err := s.client.ScriptFlush(context.Background()).Err(); err != nil {
+		t.Fatalf("SCRIPT FLUSH: %v", err)
+	}
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u2", "r", counterOf("k", 5, 1))}, decide.Committed)
+	if err := s.Add(context.Background(), []decide.Delta{{Key: "k", N: 1}}); err != nil {
+		t.Fatalf("Add after SCRIPT FLUSH: %v", err)
+	}
+	wantCounts(t, s, []string{"k"}, 3)
+}
+
+// TestRedisKeyLayout pins the documented layout: every key carries the
+// namespace's hash tag, so one script may touch them all on a cluster.
+func TestRedisKeyLayout(t *testing.T) {
+	srv := startRedis(t)
+	s, err := OpenRedis("redis://"+srv.addr+"/0", WithNamespace("acme"))
+	if err != nil {
+		t.Fatalf("OpenRedis: %v", err)
+	}
+	defer s.Close()
+	clock := newClock(time.Now())
+	s.cfg.now = clock.Now
+	end := clock.Now().Add(time.Hour)
+	mustReserve(t, s, []decide.Reservation{reservation("summer", "u1", "rec",
+		counterOf("cap|o|total|all|*|*", 5, 2),
+		decide.Counter{Key: "cap|o|profile|d2026-06-15|*|u1", Limit: 5, N: 1, Expire: end})}, decide.Committed)
+
+	ctx := context.Background()
+	keys, err := s.client.Keys(ctx, "*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		if !strings.HasPrefix(k, "{acme}:") {
+			t.Errorf("key %q lacks the {acme}: hash tag", k)
+		}
+	}
+	checks := []struct {
+		key, want string
+	}{
+		{"{acme}:c:cap|o|total|all|*|*", "2"},
+		{"{acme}:c:cap|o|profile|d2026-06-15|*|u1", fmt.Sprintf("1:%d", end.Add(DefaultRetention).UnixMilli())},
+	}
+	for _, c := range checks {
+		if got, err := s.client.Get(ctx, c.key).Result(); err != nil || got != c.want {
+			t.Errorf("GET %s = %q, %v; want %q", c.key, got, err, c.want)
+		}
+	}
+	if got, err := s.client.HGet(ctx, "{acme}:l:summer", "u1").Result(); err != nil || got != "rec" {
+		t.Errorf("HGET {acme}:l:summer u1 = %q, %v; want %q", got, err, "rec")
+	}
+	ttl, err := s.client.PTTL(ctx, "{acme}:c:cap|o|profile|d2026-06-15|*|u1").Result()
+	if err != nil || ttl <= time.Hour || ttl > time.Hour+DefaultRetention {
+		t.Errorf("PTTL of the windowed counter = %v, %v; want between 1h and 1h+retention", ttl, err)
+	}
+	if ttl, err := s.client.PTTL(ctx, "{acme}:c:cap|o|total|all|*|*").Result(); err != nil || ttl != -1 {
+		t.Errorf("PTTL of the lifetime counter = %v, %v; want -1 (no expiry)", ttl, err)
+	}
+}
+
+// TestRedisClusterSlot runs a batch of several campaigns against a
+// one-node Redis Cluster, which refuses (CROSSSLOT) a script whose keys
+// are in different hash slots.
+func TestRedisClusterSlot(t *testing.T) {
+	srv := startRedis(t, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
+	ctx := context.Background()
+	c := redis.NewClient(&redis.Options{Addr: srv.addr})
+	defer c.Close()
+	if err := c.Do(ctx, "CLUSTER", "ADDSLOTSRANGE", 0, 16383).Err(); err != nil {
+		t.Fatalf("CLUSTER ADDSLOTSRANGE: %v", err)
+	}
+	for {
+		info, err := c.ClusterInfo(ctx).Result()
+		if err != nil {
+			t.Fatalf("CLUSTER INFO: %v", err)
+		}
+		if strings.Contains(info, "cluster_state:ok") {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// The control: keys of two slots in one script are refused.
+	err := c.Eval(ctx, "return 1", []string{"{a}:x", "{b}:y"}).Err()
+	if err == nil || !strings.Contains(err.Error(), "CROSSSLOT") {
+		t.Fatalf("EVAL over two slots = %v, want CROSSSLOT", err)
+	}
+
+	s, err := OpenRedis("redis://" + srv.addr + "/0")
+	if err != nil {
+		t.Fatalf("OpenRedis: %v", err)
+	}
+	defer s.Close()
+	rs := []decide.Reservation{
+		reservation("summer", "u1", "r", counterOf("cap|o|total|all|*|*", 5, 1), counterOf("cap|o|profile|all|*|u1", 1, 1)),
+		reservation("winter", "u2", "r", counterOf("cap|o|total|all|*|*", 5, 1), counterOf("cap|o|profile|all|*|u2", 1, 1)),
+	}
+	mustReserve(t, s, rs, decide.Committed, decide.Committed)
+	if err := s.Add(ctx, []decide.Delta{{Key: "fb|click|o|p", N: 1}, {Key: "fb|impression|o|p", N: 1}}); err != nil {
+		t.Fatalf("Add: %v", err)
+	}
+	wantCounts(t, s, []string{"cap|o|total|all|*|*", "fb|click|o|p"}, 2, 1)
+	wantRecords(t, s, "winter", []string{"u2", "u1"}, []byte("r"), nil)
+}
+
+func TestOpenRedisURL(t *testing.T) {
+	srv := startRedis(t)
+	tests := []struct {
+		url     string
+		wantNS  string
+		wantErr string
+	}{
+		{"redis://" + srv.addr + "/0", DefaultNamespace, ""},
+		{"redis://" + srv.addr + "/3?namespace=tenant-a", "tenant-a", ""},
+		{"redis://" + srv.addr + "/0?namespace=", "", "namespace"},
+		{"redis://" + srv.addr + "/0?namespace=%7Bx%7D", "", "namespace"},
+		{"redis://" + srv.addr + "/notadb", "", "database"},
+		{"redis://:hunter2@" + srv.addr + "/0?bogus=1", "", "bogus"},
+	}
+	for _, tt := range tests {
+		s, err := OpenRedis(tt.url)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("OpenRedis(%s) = %v, want an error about %s", tt.url, err, tt.wantErr)
+			}
+			if err != nil && strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("OpenRedis(%s) error %q shows the password", tt.url, err)
+			}
+			if s != nil {
+				s.Close()
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("OpenRedis(%s): %v", tt.url, err)
+			continue
+		}
+		if s.Namespace() != tt.wantNS {
+			t.Errorf("OpenRedis(%s).Namespace() = %q, want %q", tt.url, s.Namespace(), tt.wantNS)
+		}
+		s.Close()
+	}
+}
