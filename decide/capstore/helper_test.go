@@ -2,6 +2,7 @@ package capstore
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"net"
 	"net/url"
@@ -15,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/offermail/offermail/decide"
 )
 
@@ -23,11 +26,18 @@ import (
 const helperEnv = "CAPSTORE_HELPER"
 
 func TestMain(m *testing.M) {
+	// go-redis logs every failed dial; the tests that stop servers on
+	// purpose would bury the test output under them.
+	redis.SetLogger(quietLogger{})
 	if mode := os.Getenv(helperEnv); mode != "" {
 		os.Exit(helperMain(mode))
 	}
 	os.Exit(m.Run())
 }
+
+type quietLogger struct{}
+
+func (quietLogger) Printf(context.Context, string, ...any) {}
 
 // helperCmd prepares a re-execution of the test binary in helper mode.
 func helperCmd(t testing.TB, mode string, env ...string) *exec.Cmd {

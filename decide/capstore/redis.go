@@ -65,6 +65,12 @@ func OpenRedis(rawURL string, opts ...Option) (*Redis, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open redis %s: %w", u.Redacted(), err)
 	}
+	if o.DialerRetries == 0 {
+		// go-redis retries each dial 5 times on top of its command
+		// retries; one dial per attempt still rides out a blip and lets
+		// an unreachable server be reported in a fraction of a second.
+		o.DialerRetries = 1
+	}
 	s := &Redis{
 		cfg:     cfg,
 		addr:    o.Addr,

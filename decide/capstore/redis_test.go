@@ -96,7 +96,7 @@ func TestRedisKeyLayout(t *testing.T) {
 		t.Fatalf("OpenRedis: %v", err)
 	}
 	defer s.Close()
-	clock := newClock(time.Now())
+	clock := newClock(time.Now().Truncate(time.Second))
 	s.cfg.now = clock.Now
 	end := clock.Now().Add(time.Hour)
 	mustReserve(t, s, []decide.Reservation{reservation("summer", "u1", "rec",
