@@ -29,7 +29,7 @@ type csvReader struct {
 // loyalty.tier).
 func NewCSV(r io.Reader, opts ...Option) (Reader, error) {
 	cfg := newConfig(opts)
-	in := &boundedReader{r: r}
+	in := &boundedReader{r: r, limit: int64(cfg.maxLine) + 2*bufSize}
 	br := bufio.NewReaderSize(in, bufSize)
 	if b, _ := br.Peek(len(utf8BOM)); bytes.Equal(b, utf8BOM) {
 		br.Discard(len(utf8BOM))

@@ -86,7 +86,7 @@ func (r *ndjsonReader) readLine() (line []byte, tooLong bool, err error) {
 		chunk, err = r.in.ReadSlice('\n')
 		total += len(chunk)
 		if len(r.long) <= r.cfg.maxLine {
-			r.long = append(r.long, chunk...)
+			r.long = appendCapped(r.long, chunk, r.cfg.maxLine+bufSize)
 		}
 	}
 	if err != nil && err != io.EOF {
@@ -99,6 +99,18 @@ func (r *ndjsonReader) readLine() (line []byte, tooLong bool, err error) {
 		return nil, true, nil
 	}
 	return trimNewline(r.long), false, nil
+}
+
+// appendCapped appends more to b, growing b to at most limit bytes of
+// capacity (append alone may overshoot by a quarter or more); the caller
+// makes sure that the result fits.
+func appendCapped(b, more []byte, limit int) []byte {
+	if n := len(b) + len(more); n > cap(b) {
+		grown := make([]byte, len(b), min(max(2*cap(b), n), max(limit, n)))
+		copy(grown, b)
+		b = grown
+	}
+	return append(b, more...)
 }
 
 func trimNewline(b []byte) []byte {
