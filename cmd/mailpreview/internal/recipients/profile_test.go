@@ -1,0 +1,119 @@
+package recipients
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestReadProfile(t *testing.T) {
+	path := writeFile(t, "maya.json", "\xEF\xBB\xBF\n"+`{
+  "id": "u-1001",
+  "email": "maya.chen@example.com",
+  "profile": {
+    "firstName": "Maya",
+    "loyalty": {"tier": "gold", "points": 12840}
+  },
+  "context": {"weather": "snow"}
+}
+`)
+	rec, err := ReadProfile(path)
+	if err != nil {
+		t.Fatalf("ReadProfile() error = %v", err)
+	}
+	want := &Record{
+		Line:    2,
+		ID:      "u-1001",
+		Email:   "maya.chen@example.com",
+		Profile: map[string]any{"firstName": "Maya", "loyalty": map[string]any{"tier": "gold", "points": 12840.0}},
+		Context: map[string]any{"weather": "snow"},
+	}
+	if !reflect.DeepEqual(rec, want) {
+		t.Errorf("ReadProfile() = %+v, want %+v", rec, want)
+	}
+}
+
+func TestReadProfileErrors(t *testing.T) {
+	tests := []struct {
+		name, content, want string
+	}{
+		{"syntax error", "{\n  \"id\": \"u1\",\n  \"email\": \"a@example.com\",\n  \"profile\": {\"age\": 34,}\n}\n",
+			"p.json:4:25: malformed JSON: invalid character '}' looking for beginning of object key string"},
+		{"unterminated", "{\n  \"id\": \"u1\",\n  \"email\": \"a@example.com\"\n",
+			"p.json:4:1: malformed JSON: unexpected end of input after object key:value pair"},
+		{"typo key", "{\n  \"id\": \"u1\",\n  \"email\": \"a@example.com\",\n    \"profle\": {}\n}",
+			`p.json:4:5: unknown key "profle" (did you mean "profile"?)`},
+		{"missing id", "\n\n  {\"email\": \"a@example.com\"}", `p.json:3:3: missing id; every record needs an "id"`},
+		{"missing email", "{\"id\": \"u1\"}", `p.json:1:1: missing email`},
+		{"bad email", "{\"id\": \"u1\",\n \"email\": \"Maya <m@example.com>\"}", `p.json:2:11: email "Maya <m@example.com>" has a display name or comment`},
+		{"empty id", "{\"id\": \"\",\n \"email\": \"m@example.com\"}", `p.json:1:8: empty id`},
+		{"two objects", "{\"id\": \"u1\", \"email\": \"m@example.com\"}\n{}", `p.json:2:1: malformed JSON: invalid character '{' after the record object`},
+		{"an array", "[{\"id\": \"u1\"}]", `p.json:1:1: a record must be a JSON object {...}, not an array`},
+		{"empty", " \n\t\n", `p.json:1:1: empty profile; it must hold one JSON object`},
+		{"non-ASCII column is in bytes", "{\"id\": \"ü\", \"email\": 5}", `p.json:1:23: email must be a string, got a number`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeFile(t, "p.json", tt.content)
+			_, err := ReadProfile(path)
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("ReadProfile() error = %v, want an *Error", err)
+			}
+			got := strings.TrimPrefix(err.Error(), filepath.Dir(path)+string(filepath.Separator))
+			if !strings.HasPrefix(got, tt.want) {
+				t.Errorf("ReadProfile() error = %q, want it to start %q", got, tt.want)
+			}
+			if e.File != path || e.Line == 0 || e.Col == 0 {
+				t.Errorf("Error fields = %q, %d, %d; want the path and a position", e.File, e.Line, e.Col)
+			}
+		})
+	}
+}
+
+func TestReadProfileFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	big := writeFile(t, "big.json", `{"id":"u1","email":"a@example.com","profile":{"x":"`+strings.Repeat("x", MaxProfileBytes)+`"}}`)
+	tests := []struct {
+		name, path, want string
+	}{
+		{"missing", filepath.Join(dir, "nope.json"), "read profile: open "},
+		{"directory", dir, "is a directory"},
+		{"too large", big, "profile file is larger than 4194304 bytes"},
+	}
+	for _, tt := range tests {
+		if _, err := ReadProfile(tt.path); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ReadProfile(%s) error = %v, want one containing %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+func TestErrorFormat(t *testing.T) {
+	tests := []struct {
+		e    Error
+		want string
+	}{
+		{Error{File: "a.csv", Line: 3, Col: 7, Msg: "bad"}, "a.csv:3:7: bad"},
+		{Error{File: "a.csv", Line: 3, Msg: "bad"}, "a.csv:3: bad"},
+		{Error{File: "a.csv", Msg: "bad"}, "a.csv: bad"},
+		{Error{Line: 3, Col: 7, Msg: "bad"}, "3:7: bad"},
+		{Error{Msg: "bad"}, "bad"},
+	}
+	for _, tt := range tests {
+		if got := tt.e.Error(); got != tt.want {
+			t.Errorf("%#v.Error() = %q, want %q", tt.e, got, tt.want)
+		}
+	}
+}
