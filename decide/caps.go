@@ -38,6 +38,10 @@ func Window(every Every, t time.Time) (label string, end time.Time) {
 // share a counter: they count the same events. Ids never contain '|'.
 func CounterKey(c Cap, offer, placement, recipient string, now time.Time) (key string, expire time.Time) {
 	label, end := Window(c.Every, now)
+	return counterKey(c, offer, placement, recipient, label), end
+}
+
+func counterKey(c Cap, offer, placement, recipient, label string) string {
 	if !c.PerPlacement {
 		placement = "*"
 	}
@@ -56,7 +60,7 @@ func CounterKey(c Cap, offer, placement, recipient string, now time.Time) (key s
 	b.WriteString(placement)
 	b.WriteByte('|')
 	b.WriteString(recipient)
-	return b.String(), end
+	return b.String()
 }
 
 // FeedbackKey returns the key of the impression or click counter of an offer

@@ -173,7 +173,7 @@ func (st *state) decideScope(pl *plan, items int) (Proposition, error) {
 		return p, nil
 	}
 	if !activeAt(a.Start, a.End, st.now) {
-		st.traceInactive(&p, fmt.Sprintf("activity %q is not running at %s (%s)", a.ID, st.now.Format(time.RFC3339), window(a.Start, a.End)))
+		st.traceInactive(&p, fmt.Sprintf("activity %q is not running at %s (%s)", a.ID, st.now.Format(time.RFC3339), activeWindow(a.Start, a.End)))
 		return p, nil
 	}
 	n := pl.items
@@ -216,7 +216,7 @@ func (st *state) decideScope(pl *plan, items int) (Proposition, error) {
 	return p, nil
 }
 
-func window(start, end time.Time) string {
+func activeWindow(start, end time.Time) string {
 	switch {
 	case start.IsZero():
 		return "it ends " + end.Format(time.RFC3339)

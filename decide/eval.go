@@ -96,7 +96,7 @@ func (st *state) check(pl *plan, g *groupPlan, cand *candidate) (ranked, *TraceE
 		return ranked{}, drop(stepStatus, "status is %s; only approved offers are decided", o.Status), nil
 	}
 	if !activeAt(o.Start, o.End, st.now) {
-		return ranked{}, drop(stepDates, "not active at %s (%s)", st.now.Format(time.RFC3339), window(o.Start, o.End)), nil
+		return ranked{}, drop(stepDates, "not active at %s (%s)", st.now.Format(time.RFC3339), activeWindow(o.Start, o.End)), nil
 	}
 	if cand.drop == stepContent {
 		return ranked{}, drop(stepContent, "no content for placement %q", pl.placement.ID), nil
@@ -141,21 +141,32 @@ func (st *state) check(pl *plan, g *groupPlan, cand *candidate) (ranked, *TraceE
 // slots are filled and the current score tier is complete. It chooses
 // exactly what evalAll would (tests check this).
 func (st *state) walkStatic(pl *plan, g *groupPlan, n int) error {
-	marks := st.marks[:0]
-	marks = append(marks, make([]int8, len(g.cands))...)
-	st.marks = marks
+	if cap(st.marks) < len(g.cands) {
+		st.marks = make([]int8, len(g.cands))
+	}
+	marks := st.marks[:len(g.cands)]
+	clear(marks)
+	now := st.now.UnixNano()
 	entries := g.entries
 	for i := 0; i < len(entries) && len(st.result) < n; {
 		score := entries[i].score
 		tier := st.tier[:0]
 		for ; i < len(entries) && entries[i].score == score; i++ {
-			e := entries[i]
+			e := &entries[i]
 			if marks[e.cand] != 0 {
 				continue
 			}
+			// Cheap rejections first: dates, and conditions already known.
+			if now < e.start || now >= e.end || (e.offerCond >= 0 && st.memo[e.offerCond] < 0) {
+				marks[e.cand] = -1
+				continue
+			}
+			if e.critCond >= 0 && st.memo[e.critCond] < 0 {
+				continue // a lower entry of another criterion may still pass
+			}
 			cand := g.cands[e.cand]
 			if !st.cond(g.criteria[e.crit].cond) {
-				continue // a lower entry of another criterion may still pass
+				continue
 			}
 			ok, err := st.offerPasses(pl, cand)
 			if err != nil {
@@ -200,15 +211,15 @@ func (st *state) score(pl *plan, c *Criterion, cand *candidate, k int) (float64,
 	case c.Rank == RankModel:
 		return st.sample(pl, cand), ""
 	case c.Rank == RankFormula && !c.formula.prog.static:
-		st.fenv.Offer = cand.env
-		return runFormula(&st.machine, c.formula, &st.fenv, cand.offer)
+		st.env["offer"] = cand.env
+		return runFormula(&st.machine, c.formula, st.env, cand.offer)
 	}
 	return cand.scores[k], cand.scoreNotes[k]
 }
 
 // runFormula evaluates a formula; when it fails or gives no number (a field
 // it reads is missing), the offer's priority is its score.
-func runFormula(machine *vm.VM, f *Formula, env *formulaEnv, o *Offer) (float64, string) {
+func runFormula(machine *vm.VM, f *Formula, env map[string]any, o *Offer) (float64, string) {
 	out, err := machine.Run(f.prog.prog, env)
 	if err != nil {
 		return float64(o.Priority), fmt.Sprintf("formula %q failed (%v); scored by priority", f.ID, err)

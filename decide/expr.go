@@ -21,6 +21,16 @@ import (
 // per run it bounds what one evaluation can cost.
 const maxExprNodes = 500
 
+// newEnv returns the environment an expression runs on. ruleEnv and
+// formulaEnv only describe its types at load.
+func newEnv(profile, context map[string]any, now time.Time) map[string]any {
+	env := map[string]any{"profile": profile, "context": context, "now": now, "offer": (*offerEnv)(nil)}
+	for name, fn := range helpers {
+		env[name] = fn
+	}
+	return env
+}
+
 // ruleEnv is what a rule (`when`) sees.
 type ruleEnv struct {
 	Profile map[string]any `expr:"profile"`
@@ -106,20 +116,24 @@ func compileExpr(src string, kind exprKind) (*vm.Program, bool, error) {
 	if strings.TrimSpace(src) == "" {
 		return nil, false, &exprError{1, 1, "expression is empty"}
 	}
+	// The struct types give precise errors at load; the program itself
+	// runs on a map environment, which expr reads without reflection.
 	var env any = ruleEnv{}
+	runEnv := newEnv(nil, nil, time.Time{})
 	if kind == formulaExpr {
 		env = formulaEnv{}
+	} else {
+		delete(runEnv, "offer")
 	}
 	config := conf.CreateNew()
 	opts := []expr.Option{
-		expr.Env(env),
+		expr.Env(runEnv),
 		expr.MaxNodes(maxExprNodes),
 		expr.Timezone("UTC"),
 		// now() would read the wall clock; the decision time is `now`.
 		expr.DisableBuiltin("now"),
 		expr.Patch(&nilSafe{}),
 	}
-	opts = append(opts, safeFunctions...)
 	for _, op := range opts {
 		op(config)
 	}
@@ -128,11 +142,18 @@ func compileExpr(src string, kind exprKind) (*vm.Program, bool, error) {
 	}
 	config.Check()
 
-	// Check once before patching: the patcher ignores type errors of the
-	// tree it rewrites, and would hide an unknown name behind a call.
-	plain := *config
-	plain.Visitors = nil
-	if _, err := checker.ParseCheck(src, &plain); err != nil {
+	// Check once, unpatched, against the struct types: the patcher ignores
+	// type errors of the tree it rewrites, and would hide an unknown name
+	// behind a call.
+	plain := conf.CreateNew()
+	for _, op := range []expr.Option{expr.Env(env), expr.MaxNodes(maxExprNodes), expr.DisableBuiltin("now")} {
+		op(plain)
+	}
+	for name := range plain.Disabled {
+		delete(plain.Builtins, name)
+	}
+	plain.Check()
+	if _, err := checker.ParseCheck(src, plain); err != nil {
 		return nil, false, toExprError(err, kind)
 	}
 	tree, err := checker.ParseCheck(src, config)
@@ -147,7 +168,7 @@ func compileExpr(src string, kind exprKind) (*vm.Program, bool, error) {
 		if kind == formulaExpr {
 			name = "__num"
 		}
-		tree.Node = &ast.CallNode{Callee: &ast.IdentifierNode{Value: name}, Arguments: []ast.Node{tree.Node}}
+		tree.Node = helperCall(name, nil, tree.Node)
 		if _, err := checker.Check(tree, config); err != nil {
 			return nil, false, toExprError(err, kind)
 		}

@@ -64,14 +64,14 @@ func TestRules(t *testing.T) {
 		// A non-boolean result of unknown type is false.
 		{`profile.name`, false},
 	}
-	env := ruleEnv{Profile: exprProfile, Context: map[string]any{"weather": "snow"}, Now: testNow}
+	env := newEnv(exprProfile, map[string]any{"weather": "snow"}, testNow)
 	for _, tt := range tests {
 		prog, _, err := compileExpr(tt.src, ruleExpr)
 		if err != nil {
 			t.Errorf("compile(%s): %v", tt.src, err)
 			continue
 		}
-		out, err := vm.Run(prog, &env)
+		out, err := vm.Run(prog, env)
 		if err != nil {
 			t.Errorf("run(%s): %v", tt.src, err)
 			continue
@@ -129,8 +129,9 @@ func TestFormulas(t *testing.T) {
 		}
 		f := &Formula{ID: "f", prog: &scorer{prog: prog}}
 		var machine vm.VM
-		env := formulaEnv{Profile: map[string]any{"age": 30.0, "zero": 0.0}, Now: testNow, Offer: newOfferEnv(o)}
-		got, note := runFormula(&machine, f, &env, o)
+		env := newEnv(map[string]any{"age": 30.0, "zero": 0.0}, nil, testNow)
+		env["offer"] = newOfferEnv(o)
+		got, note := runFormula(&machine, f, env, o)
 		if got != tt.want || (note != "") != tt.note {
 			t.Errorf("%s = %v (note %q), want %v (note %v)", tt.src, got, note, tt.want, tt.note)
 		}
@@ -145,7 +146,7 @@ func TestExpressionCost(t *testing.T) {
 		t.Fatalf("compile: %v", err)
 	}
 	var machine vm.VM
-	_, err = machine.Run(prog, &ruleEnv{})
+	_, err = machine.Run(prog, newEnv(nil, nil, testNow))
 	if err == nil || !strings.Contains(err.Error(), "memory budget") {
 		t.Fatalf("run = %v, want a memory budget error", err)
 	}

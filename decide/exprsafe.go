@@ -5,15 +5,14 @@ import (
 	"reflect"
 	"time"
 
-	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
 )
 
 // nilSafe rewrites an expression so that a missing profile field (nil) or a
 // value of an unexpected type never makes evaluation fail (SPEC §3):
 //
-//   - member access on an untyped value is optional (profile.a.b is nil
-//     when a is missing);
+//   - member access on a map or an untyped value goes through __get
+//     (profile.a.b is nil when a is missing);
 //   - comparisons with an untyped side go through __lt/__le/__gt/__ge,
 //     which are false when either side is nil or the kinds differ;
 //   - operands of && || ! and ?: with an unknown type go through __bool,
@@ -37,16 +36,14 @@ var arithFuncs = map[string]string{"+": "__add", "-": "__sub", "*": "__mul", "/"
 func (nilSafe) Visit(node *ast.Node) {
 	switch n := (*node).(type) {
 	case *ast.MemberNode:
-		// expr only honours Optional inside a ChainNode, and one ChainNode
-		// must wrap the whole chain: unwrap the inner one, wrap this one.
-		if inner, ok := n.Node.(*ast.ChainNode); ok {
-			n.Node = inner.Node
+		// Fields of maps and of untyped values go through __get: nil when
+		// missing at any depth, and a plain map lookup where expr's own
+		// fetch would use reflection and allocate.
+		if n.Method {
+			break
 		}
-		if t := n.Node.Type(); unknownType(t) || t.Kind() == reflect.Map {
-			n.Optional = true
-			chain := &ast.ChainNode{Node: n}
-			chain.SetType(n.Type())
-			ast.Patch(node, chain)
+		if t := n.Node.Type(); unknownType(t) || t.Kind() == reflect.Map || t.Kind() == reflect.Slice {
+			patchCall(node, "__get", anyType, n.Node, n.Property)
 		}
 	case *ast.BinaryNode:
 		untyped := unknownType(n.Left.Type()) || unknownType(n.Right.Type())
@@ -77,54 +74,88 @@ func asBool(n ast.Node) ast.Node {
 	if !unknownType(n.Type()) {
 		return n
 	}
-	call := &ast.CallNode{Callee: &ast.IdentifierNode{Value: "__bool"}, Arguments: []ast.Node{n}}
+	call := helperCall("__bool", boolType, n)
 	call.SetLocation(n.Location())
-	call.SetType(boolType)
 	return call
 }
 
 func patchCall(node *ast.Node, name string, t reflect.Type, args ...ast.Node) {
-	call := &ast.CallNode{Callee: &ast.IdentifierNode{Value: name}, Arguments: args}
-	ast.Patch(node, call)
-	call.SetType(t)
+	ast.Patch(node, helperCall(name, t, args...))
 }
 
-// safeFunctions are the helpers the patched expressions call. They are pure.
-var safeFunctions = []expr.Option{
-	expr.Function("__bool", func(p ...any) (any, error) { b, _ := p[0].(bool); return b, nil }, new(func(any) bool)),
-	expr.Function("__num", func(p ...any) (any, error) {
-		if f, ok := toFloat(p[0]); ok {
-			return f, nil
+// helperCall calls a helper. Both the call and the callee are typed: the
+// checker does not revisit typed nodes, and the compiler needs the
+// callee's function type to call it without reflection.
+func helperCall(name string, t reflect.Type, args ...ast.Node) *ast.CallNode {
+	callee := &ast.IdentifierNode{Value: name}
+	callee.SetType(reflect.TypeOf(helpers[name]))
+	call := &ast.CallNode{Callee: callee, Arguments: args}
+	call.SetType(t)
+	return call
+}
+
+// helpers are the functions the patched expressions call, by name. They
+// are pure. They live in the environment rather than being registered with
+// expr.Function because expr calls functions of these concrete types
+// directly, without allocating an argument slice on every run.
+var helpers = map[string]any{
+	"__get":  func(from, key any) any { return get(from, key) },
+	"__bool": func(v any) bool { b, _ := v.(bool); return b },
+	"__num": func(v any) any {
+		if f, ok := toFloat(v); ok {
+			return f
 		}
-		return nil, nil
-	}, new(func(any) any)),
-	expr.Function("__lt", func(p ...any) (any, error) { c, ok := compare(p[0], p[1]); return ok && c < 0, nil }, new(func(any, any) bool)),
-	expr.Function("__le", func(p ...any) (any, error) { c, ok := compare(p[0], p[1]); return ok && c <= 0, nil }, new(func(any, any) bool)),
-	expr.Function("__gt", func(p ...any) (any, error) { c, ok := compare(p[0], p[1]); return ok && c > 0, nil }, new(func(any, any) bool)),
-	expr.Function("__ge", func(p ...any) (any, error) { c, ok := compare(p[0], p[1]); return ok && c >= 0, nil }, new(func(any, any) bool)),
-	expr.Function("__add", func(p ...any) (any, error) {
-		if a, ok := p[0].(string); ok {
-			if b, ok := p[1].(string); ok {
-				return a + b, nil
+		return nil
+	},
+	"__lt":  func(a, b any) bool { c, ok := compare(a, b); return ok && c < 0 },
+	"__le":  func(a, b any) bool { c, ok := compare(a, b); return ok && c <= 0 },
+	"__gt":  func(a, b any) bool { c, ok := compare(a, b); return ok && c > 0 },
+	"__ge":  func(a, b any) bool { c, ok := compare(a, b); return ok && c >= 0 },
+	"__sub": func(a, b any) any { return arith(a, b, func(x, y float64) float64 { return x - y }) },
+	"__mul": func(a, b any) any { return arith(a, b, func(x, y float64) float64 { return x * y }) },
+	"__div": func(a, b any) any { return arith(a, b, func(x, y float64) float64 { return x / y }) },
+	"__mod": func(a, b any) any { return arith(a, b, math.Mod) },
+	"__pow": func(a, b any) any { return arith(a, b, math.Pow) },
+	"__add": func(a, b any) any {
+		if x, ok := a.(string); ok {
+			if y, ok := b.(string); ok {
+				return x + y
 			}
 		}
-		return arith(p[0], p[1], func(a, b float64) float64 { return a + b }), nil
-	}, new(func(any, any) any)),
-	expr.Function("__sub", func(p ...any) (any, error) {
-		return arith(p[0], p[1], func(a, b float64) float64 { return a - b }), nil
-	}, new(func(any, any) any)),
-	expr.Function("__mul", func(p ...any) (any, error) {
-		return arith(p[0], p[1], func(a, b float64) float64 { return a * b }), nil
-	}, new(func(any, any) any)),
-	expr.Function("__div", func(p ...any) (any, error) {
-		return arith(p[0], p[1], func(a, b float64) float64 { return a / b }), nil
-	}, new(func(any, any) any)),
-	expr.Function("__mod", func(p ...any) (any, error) {
-		return arith(p[0], p[1], math.Mod), nil
-	}, new(func(any, any) any)),
-	expr.Function("__pow", func(p ...any) (any, error) {
-		return arith(p[0], p[1], math.Pow), nil
-	}, new(func(any, any) any)),
+		return arith(a, b, func(x, y float64) float64 { return x + y })
+	},
+}
+
+// get reads a field of a map or an item of a list, nil when absent.
+func get(from, key any) any {
+	switch c := from.(type) {
+	case map[string]any:
+		k, _ := key.(string)
+		return c[k]
+	case []any:
+		i, ok := key.(int)
+		if !ok {
+			f, isFloat := key.(float64)
+			i, ok = int(f), isFloat && f == math.Trunc(f)
+		}
+		if !ok {
+			return nil
+		}
+		if i < 0 {
+			i += len(c)
+		}
+		if i < 0 || i >= len(c) {
+			return nil
+		}
+		return c[i]
+	case []string:
+		i, ok := key.(int)
+		if !ok || i < 0 || i >= len(c) {
+			return nil
+		}
+		return c[i]
+	}
+	return nil
 }
 
 // toFloat converts any Go number to float64.

@@ -1,7 +1,9 @@
 package decide
 
 import (
+	"math"
 	"sort"
+	"time"
 
 	"github.com/expr-lang/expr/vm"
 )
@@ -45,10 +47,34 @@ type candidate struct {
 	drop step
 }
 
-// entry is one (candidate, criterion) pair with its static score.
+// entry is one (candidate, criterion) pair with its static score, and
+// copies of what most often rejects it, so a walk rarely touches the
+// candidate itself.
 type entry struct {
 	cand, crit int
 	score      float64
+	// offerCond and critCond index the memo of conditions, -1 for none.
+	offerCond, critCond int32
+	// start and end bound the offer's dates in Unix nanoseconds.
+	start, end int64
+}
+
+func condIndex(c *condition) int32 {
+	if c == nil {
+		return -1
+	}
+	return int32(c.index)
+}
+
+func unixBounds(start, end time.Time) (int64, int64) {
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+	if !start.IsZero() {
+		lo = start.UnixNano()
+	}
+	if !end.IsZero() {
+		hi = end.UnixNano()
+	}
+	return lo, hi
 }
 
 // capSlot is one counter an offer keeps in a placement: caps with the same
@@ -135,7 +161,9 @@ func buildGroups(ap *ActivityPlacement, p *Placement, envs map[*Offer]*offerEnv)
 					cand.scores[k], cand.scoreNotes[k] = staticScore(&machine, c, cand)
 				}
 				if g.static && cand.drop == 0 {
-					g.entries = append(g.entries, entry{cand: i, crit: ci, score: cand.scores[k]})
+					lo, hi := unixBounds(cand.offer.Start, cand.offer.End)
+					g.entries = append(g.entries, entry{cand: i, crit: ci, score: cand.scores[k],
+						offerCond: condIndex(cand.offer.cond), critCond: condIndex(c.cond), start: lo, end: hi})
 				}
 			}
 		}
@@ -151,8 +179,9 @@ func staticScore(machine *vm.VM, c *Criterion, cand *candidate) (float64, string
 	if c.Rank == RankPriority {
 		return float64(cand.offer.Priority), ""
 	}
-	env := formulaEnv{Offer: cand.env}
-	return runFormula(machine, c.formula, &env, cand.offer)
+	env := newEnv(nil, nil, time.Time{})
+	env["offer"] = cand.env
+	return runFormula(machine, c.formula, env, cand.offer)
 }
 
 // capSlots returns the distinct counters of an offer's caps.

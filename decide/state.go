@@ -15,8 +15,7 @@ type state struct {
 	now     time.Time
 	seed    string
 	machine vm.VM
-	renv    ruleEnv
-	fenv    formulaEnv
+	env     map[string]any // profile, context, now, and offer for formulas
 
 	// memo holds each condition's result for this recipient: 0 not yet
 	// evaluated, 1 true, -1 false; memoErr the reason a condition failed.
@@ -27,6 +26,7 @@ type state struct {
 	chosen  []*Offer   // offers proposed so far in this message
 	pending []Counter  // counters this message increments
 	counts  []countedKey
+	windows [4]window // cap windows at now, by Every, computed when first needed
 
 	// Per scope.
 	scopeHash uint64
@@ -34,6 +34,23 @@ type state struct {
 	marks     []int8 // per candidate of the current group
 	tier      []ranked
 	trace     []TraceEntry
+}
+
+// window is a cap window's label and end.
+type window struct {
+	label string
+	end   time.Time
+}
+
+var everyIndex = map[Every]int{EveryLifetime: 0, EveryDay: 1, EveryWeek: 2, EveryMonth: 3}
+
+// key returns the counter key of a cap slot at the decision time.
+func (st *state) key(s *capSlot, offer, placement string) (string, time.Time) {
+	w := &st.windows[everyIndex[s.cap.Every]]
+	if w.label == "" {
+		w.label, w.end = Window(s.cap.Every, st.now)
+	}
+	return counterKey(s.cap, offer, placement, st.req.Recipient, w.label), w.end
 }
 
 // countedKey caches a counter read during one decision.
@@ -51,7 +68,7 @@ type ranked struct {
 }
 
 func newState(lib *Library) *state {
-	return &state{lib: lib, memo: make([]int8, len(lib.conditions))}
+	return &state{lib: lib, memo: make([]int8, len(lib.conditions)), env: newEnv(nil, nil, time.Time{})}
 }
 
 func (st *state) reset(ctx context.Context, req *Request) {
@@ -60,8 +77,7 @@ func (st *state) reset(ctx context.Context, req *Request) {
 	if st.seed == "" {
 		st.seed = req.Campaign
 	}
-	st.renv = ruleEnv{Profile: req.Profile, Context: req.Context, Now: st.now}
-	st.fenv = formulaEnv{Profile: req.Profile, Context: req.Context, Now: st.now}
+	st.env["profile"], st.env["context"], st.env["now"] = req.Profile, req.Context, st.now
 	clear(st.memo)
 	st.memoErr = nil
 	st.scopes = st.scopes[:0]
@@ -69,6 +85,7 @@ func (st *state) reset(ctx context.Context, req *Request) {
 	st.chosen = st.chosen[:0]
 	st.pending = st.pending[:0]
 	st.counts = st.counts[:0]
+	st.windows = [4]window{}
 	st.trace = st.trace[:0]
 }
 
@@ -98,7 +115,7 @@ func (st *state) cond(c *condition) bool {
 	case -1:
 		return false
 	}
-	out, err := st.machine.Run(c.prog, &st.renv)
+	out, err := st.machine.Run(c.prog, st.env)
 	ok, _ := out.(bool)
 	if err != nil {
 		if st.memoErr == nil {
@@ -145,7 +162,7 @@ func (st *state) count(key string) (int64, error) {
 func (st *state) capped(cand *candidate, placement string) (capHit, bool, error) {
 	for i := range cand.offer.slots {
 		s := &cand.offer.slots[i]
-		key, _ := CounterKey(s.cap, cand.offer.ID, placement, st.req.Recipient, st.now)
+		key, _ := st.key(s, cand.offer.ID, placement)
 		used, err := st.count(key)
 		if err != nil {
 			return capHit{}, false, err
@@ -166,8 +183,9 @@ type capHit struct {
 // duplicate, and its counters count one more event.
 func (st *state) choose(pl *plan, o *Offer) {
 	st.chosen = append(st.chosen, o)
-	for _, s := range o.slots {
-		key, expire := CounterKey(s.cap, o.ID, pl.placement.ID, st.req.Recipient, st.now)
+	for i := range o.slots {
+		s := &o.slots[i]
+		key, expire := st.key(s, o.ID, pl.placement.ID)
 		found := false
 		for i := range st.pending {
 			if st.pending[i].Key == key {

@@ -138,8 +138,10 @@ func (b *batcher) lingerIfSmall() {
 	if b.linger <= 0 {
 		return
 	}
+	// A quarter of a batch is worth sending at once: lingering only pays
+	// when callers come one reservation at a time.
 	b.mu.Lock()
-	small := b.queued > 0 && b.queued < b.maxBatch && !b.closed
+	small := b.queued > 0 && b.queued < b.maxBatch/4 && !b.closed
 	b.mu.Unlock()
 	if !small {
 		return

@@ -170,9 +170,10 @@ func (s *Redis) flush(rs []decide.Reservation, out []decide.Outcome) error {
 	now := s.cfg.nowMillis()
 	retain := s.cfg.retain.Milliseconds()
 	for len(rs) > 0 {
-		call := newScriptCall(s.cfg.namespace, now, min(len(rs), s.b.maxBatch))
+		limit := min(s.b.maxBatch, maxCallReservations)
+		call := newScriptCall(s.cfg.namespace, now, min(len(rs), limit))
 		n, counters := 0, 0
-		for n < len(rs) && n < s.b.maxBatch {
+		for n < len(rs) && n < limit {
 			if n > 0 && counters+len(rs[n].Counters) > maxCallCounters {
 				break
 			}

@@ -10,7 +10,11 @@ import (
 
 // reserveLua is applyBatch in Lua: one call applies a batch of
 // reservations, each atomic on its own and all of them atomic together
-// because Redis runs a script without interleaving other commands.
+// because Redis runs a script without interleaving other commands. It
+// reads every counter and ledger entry with one MGET and one HMGET per
+// campaign, decides in Lua, and writes with one HSET per campaign, one MSET
+// for lifetime counters and one SET … PX per windowed counter: calls from
+// Lua, not the arithmetic, are what a script spends its time on.
 //
 // KEYS: the distinct counter keys of the batch (nc of them), then the
 // distinct ledger hashes (one per campaign).
@@ -26,6 +30,7 @@ const reserveLua = `
 local now = tonumber(ARGV[1])
 local nc = tonumber(ARGV[2])
 local nr = tonumber(ARGV[3])
+
 local val, dl, dirty = {}, {}, {}
 if nc > 0 then
   local cur = redis.call('MGET', unpack(KEYS, 1, nc))
@@ -33,62 +38,107 @@ if nc > 0 then
     local n, d = 0, -1
     local v = cur[i]
     if v then
-      local a, b = string.match(v, '^(%-?%d+):?(%d*)$')
-      if not a then
-        return redis.error_reply('counter ' .. KEYS[i] .. ' holds ' .. v .. ', not a count')
+      n, d = tonumber(v), 0
+      if not n then
+        local c = string.find(v, ':', 1, true)
+        if c then n, d = tonumber(string.sub(v, 1, c - 1)), tonumber(string.sub(v, c + 1)) end
+        if not (n and d) then
+          return redis.error_reply('counter ' .. KEYS[i] .. ' holds ' .. v .. ', not a count')
+        end
       end
-      n, d = tonumber(a), tonumber(b) or 0
       if d ~= 0 and d <= now then n, d = 0, -1 end
     end
     val[i], dl[i] = n, d
   end
 end
-local out = {}
+
+-- The ledger entries of the batch, one HMGET per campaign.
+local asked, ledger, fresh = {}, {}, {}
 local p = 4
 for r = 1, nr do
-  local lk, who, rec, m = KEYS[nc + tonumber(ARGV[p])], ARGV[p+1], ARGV[p+2], tonumber(ARGV[p+3])
+  local li = tonumber(ARGV[p])
+  local l = asked[li]
+  if not l then l = {}; asked[li] = l end
+  l[#l + 1] = ARGV[p + 1]
+  p = p + 4 + 4 * tonumber(ARGV[p + 3])
+end
+for li, l in pairs(asked) do
+  local got = redis.call('HMGET', KEYS[nc + li], unpack(l))
+  local m = {}
+  for i = 1, #l do
+    if got[i] then m[l[i]] = got[i] end
+  end
+  ledger[li], fresh[li] = m, {}
+end
+
+local out, add = {}, {}
+p = 4
+for r = 1, nr do
+  local li, who, rec, m = tonumber(ARGV[p]), ARGV[p + 1], ARGV[p + 2], tonumber(ARGV[p + 3])
   p = p + 4
-  local prev = redis.call('HGET', lk, who)
+  local prev = ledger[li][who]
   if prev then
     out[r] = prev
   else
-    local add, refused, bad = {}, {}, {}
+    -- add holds this reservation's increments; it is emptied again
+    -- below rather than allocated per reservation.
+    local bad
     for j = 0, m - 1 do
       local q = p + 4 * j
       local k = tonumber(ARGV[q])
-      local a = (add[k] or 0) + tonumber(ARGV[q+2])
+      local a = (add[k] or 0) + tonumber(ARGV[q + 2])
       add[k] = a
-      if val[k] + a > tonumber(ARGV[q+1]) and not refused[k] then
-        refused[k] = true
-        bad[#bad + 1] = j
+      if val[k] + a > tonumber(ARGV[q + 1]) then
+        bad = bad or {}
+        if not bad[-k] then
+          bad[-k] = true
+          bad[#bad + 1] = j
+        end
       end
     end
-    if #bad > 0 then
-      out[r] = bad
+    if bad then
+      for j = 0, m - 1 do add[tonumber(ARGV[p + 4 * j])] = nil end
+      local list = {}
+      for i = 1, #bad do list[i] = bad[i] end
+      out[r] = list
     else
       for j = 0, m - 1 do
         local q = p + 4 * j
-        local k, d = tonumber(ARGV[q]), tonumber(ARGV[q+3])
+        local k, d = tonumber(ARGV[q]), tonumber(ARGV[q + 3])
+        local a = add[k]
+        if a then
+          val[k] = val[k] + a
+          add[k] = nil
+        end
         if dl[k] == 0 or d == 0 then dl[k] = 0 elseif d > dl[k] then dl[k] = d end
         dirty[k] = true
       end
-      for k, a in pairs(add) do val[k] = val[k] + a end
-      redis.call('HSET', lk, who, rec)
+      ledger[li][who] = rec
+      local f = fresh[li]
+      f[#f + 1] = who
+      f[#f + 1] = rec
       out[r] = 0
     end
   end
   p = p + 4 * m
 end
+
+for li, f in pairs(fresh) do
+  if #f > 0 then redis.call('HSET', KEYS[nc + li], unpack(f)) end
+end
+local life = {}
 for k in pairs(dirty) do
   local d = dl[k]
   if d == 0 then
-    redis.call('SET', KEYS[k], string.format('%d', val[k]))
+    life[#life + 1] = KEYS[k]
+    life[#life + 1] = string.format('%d', val[k])
   elseif d > now then
     redis.call('SET', KEYS[k], string.format('%d:%d', val[k], d), 'PX', string.format('%d', d - now))
   else
     redis.call('DEL', KEYS[k])
   end
 end
+if #life > 0 then redis.call('MSET', unpack(life)) end
 return out
 `
 
@@ -116,9 +166,14 @@ end
 return 0
 `
 
-// maxCallCounters bounds the counter entries of one script call, so that
-// Lua's unpack of KEYS stays far below its stack limit of about 8000.
-const maxCallCounters = 4000
+// Bounds of one script call. Lua's unpack, used to pass the keys of MGET,
+// HMGET, HSET and MSET, fails beyond about 8000 values; distinct counters
+// (two MSET values each) and reservations (two HSET values each) stay well
+// below it.
+const (
+	maxCallCounters     = 3000
+	maxCallReservations = 2000
+)
 
 // scriptCall is the KEYS and ARGV of one reserveLua call.
 type scriptCall struct {
