@@ -23,6 +23,10 @@ type batcher struct {
 	flush    flushFunc
 	maxBatch int
 	linger   time.Duration
+	// enough is the batch size worth sending without lingering: a
+	// quarter of maxBatch. Lingering only pays when callers come one
+	// reservation at a time.
+	enough int
 
 	mu     sync.Mutex
 	queue  []*request
@@ -30,7 +34,7 @@ type batcher struct {
 	closed bool
 
 	wake    chan struct{} // something was queued, or Close
-	full    chan struct{} // queued reached maxBatch, ends a linger early
+	full    chan struct{} // queued reached enough, ends a linger early
 	slots   chan struct{} // one token per flush in flight
 	stopped chan struct{} // the committer has returned
 	flushes sync.WaitGroup
@@ -49,6 +53,7 @@ func newBatcher(flush flushFunc, maxBatch int, linger time.Duration, parallel in
 		flush:    flush,
 		maxBatch: max(maxBatch, 1),
 		linger:   linger,
+		enough:   max(maxBatch/4, 1),
 		wake:     make(chan struct{}, 1),
 		full:     make(chan struct{}, 1),
 		slots:    make(chan struct{}, max(parallel, 1)),
@@ -71,10 +76,10 @@ func (b *batcher) reserve(ctx context.Context, rs []decide.Reservation) ([]decid
 	}
 	b.queue = append(b.queue, req)
 	b.queued += len(rs)
-	isFull := b.queued >= b.maxBatch
+	enough := b.queued >= b.enough
 	b.mu.Unlock()
 	signal(b.wake)
-	if isFull {
+	if enough {
 		signal(b.full)
 	}
 
@@ -133,15 +138,13 @@ func (b *batcher) run() {
 	}
 }
 
-// lingerIfSmall waits up to linger for the batch to fill.
+// lingerIfSmall waits up to linger for the batch to grow to enough.
 func (b *batcher) lingerIfSmall() {
 	if b.linger <= 0 {
 		return
 	}
-	// A quarter of a batch is worth sending at once: lingering only pays
-	// when callers come one reservation at a time.
 	b.mu.Lock()
-	small := b.queued > 0 && b.queued < b.maxBatch/4 && !b.closed
+	small := b.queued > 0 && b.queued < b.enough && !b.closed
 	b.mu.Unlock()
 	if !small {
 		return
@@ -173,7 +176,7 @@ func (b *batcher) take() (batch []*request, last bool) {
 	b.queue = append(b.queue[:0], b.queue[i:]...)
 	b.queued -= n
 	// Drain a stale "full" signal so the next linger is not cut short.
-	if b.queued < b.maxBatch {
+	if b.queued < b.enough {
 		select {
 		case <-b.full:
 		default:

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
@@ -39,6 +40,9 @@ type Bolt struct {
 	path string
 	db   *bolt.DB
 	b    *batcher
+	// closed makes calls after Close fail with ErrClosed rather than
+	// with whatever the closed file or connection would say.
+	closed atomic.Bool
 
 	// pruneFrom is where the next prune step resumes; only flushes touch
 	// it, and the batcher runs one flush at a time.
@@ -107,6 +111,9 @@ func (s *Bolt) unavailable(op string, err error) error {
 
 // Counts implements decide.Store.
 func (s *Bolt) Counts(ctx context.Context, keys []string) ([]int64, error) {
+	if s.closed.Load() {
+		return nil, fmt.Errorf("counts: %w", ErrClosed)
+	}
 	now := s.cfg.nowMillis()
 	out := make([]int64, len(keys))
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -186,6 +193,9 @@ func (s *Bolt) prune(b *bolt.Bucket, now int64) error {
 
 // Records implements decide.Store.
 func (s *Bolt) Records(ctx context.Context, campaign string, recipients []string) ([][]byte, error) {
+	if s.closed.Load() {
+		return nil, fmt.Errorf("records: %w", ErrClosed)
+	}
 	out := make([][]byte, len(recipients))
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketLedger).Bucket([]byte(campaign))
@@ -207,6 +217,9 @@ func (s *Bolt) Records(ctx context.Context, campaign string, recipients []string
 
 // Add implements decide.Store.
 func (s *Bolt) Add(ctx context.Context, deltas []decide.Delta) error {
+	if s.closed.Load() {
+		return fmt.Errorf("add: %w", ErrClosed)
+	}
 	if err := validateDeltas(deltas); err != nil {
 		return fmt.Errorf("add: %w", err)
 	}
@@ -228,6 +241,9 @@ func (s *Bolt) Add(ctx context.Context, deltas []decide.Delta) error {
 
 // Close applies what is queued and closes the file.
 func (s *Bolt) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
 	s.b.close()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close bolt %s: %w", s.path, err)

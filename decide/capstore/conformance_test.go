@@ -348,8 +348,20 @@ func testClosed(t *testing.T, open opener) {
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	_, err := s.Reserve(context.Background(), []decide.Reservation{reservation("c", "u", "r")})
-	if !errors.Is(err, ErrClosed) {
+	ctx := context.Background()
+	if _, err := s.Reserve(ctx, []decide.Reservation{reservation("c", "u", "r")}); !errors.Is(err, ErrClosed) {
 		t.Errorf("Reserve after Close = %v, want ErrClosed", err)
+	}
+	if _, err := s.Counts(ctx, []string{"k"}); !errors.Is(err, ErrClosed) {
+		t.Errorf("Counts after Close = %v, want ErrClosed", err)
+	}
+	if _, err := s.Records(ctx, "c", []string{"u"}); !errors.Is(err, ErrClosed) {
+		t.Errorf("Records after Close = %v, want ErrClosed", err)
+	}
+	if err := s.Add(ctx, []decide.Delta{{Key: "k", N: 1}}); !errors.Is(err, ErrClosed) {
+		t.Errorf("Add after Close = %v, want ErrClosed", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close = %v, want nil", err)
 	}
 }

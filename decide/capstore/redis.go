@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -32,6 +33,7 @@ type Redis struct {
 	addr    string
 	client  *redis.Client
 	b       *batcher
+	closed  atomic.Bool // see Bolt.closed
 	reserve *script
 	add     *script
 }
@@ -105,6 +107,9 @@ func (s *Redis) unavailable(op string, err error) error {
 
 // Counts implements decide.Store.
 func (s *Redis) Counts(ctx context.Context, keys []string) ([]int64, error) {
+	if s.closed.Load() {
+		return nil, fmt.Errorf("counts: %w", ErrClosed)
+	}
 	now := s.cfg.nowMillis()
 	out := make([]int64, 0, len(keys))
 	for len(keys) > 0 {
@@ -196,6 +201,9 @@ func (s *Redis) flush(rs []decide.Reservation, out []decide.Outcome) error {
 
 // Records implements decide.Store.
 func (s *Redis) Records(ctx context.Context, campaign string, recipients []string) ([][]byte, error) {
+	if s.closed.Load() {
+		return nil, fmt.Errorf("records: %w", ErrClosed)
+	}
 	out := make([][]byte, 0, len(recipients))
 	key := ledgerKey(s.cfg.namespace, campaign)
 	for len(recipients) > 0 {
@@ -218,6 +226,9 @@ func (s *Redis) Records(ctx context.Context, campaign string, recipients []strin
 
 // Add implements decide.Store.
 func (s *Redis) Add(ctx context.Context, deltas []decide.Delta) error {
+	if s.closed.Load() {
+		return fmt.Errorf("add: %w", ErrClosed)
+	}
 	if err := validateDeltas(deltas); err != nil {
 		return fmt.Errorf("add: %w", err)
 	}
@@ -240,6 +251,9 @@ func (s *Redis) Add(ctx context.Context, deltas []decide.Delta) error {
 
 // Close applies what is queued and closes the connections.
 func (s *Redis) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
 	s.b.close()
 	if err := s.client.Close(); err != nil {
 		return fmt.Errorf("close redis %s: %w", s.addr, err)

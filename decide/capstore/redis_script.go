@@ -82,25 +82,23 @@ for r = 1, nr do
   else
     -- add holds this reservation's increments; it is emptied again
     -- below rather than allocated per reservation.
-    local bad
+    local bad, refused
     for j = 0, m - 1 do
       local q = p + 4 * j
       local k = tonumber(ARGV[q])
       local a = (add[k] or 0) + tonumber(ARGV[q + 2])
       add[k] = a
       if val[k] + a > tonumber(ARGV[q + 1]) then
-        bad = bad or {}
-        if not bad[-k] then
-          bad[-k] = true
+        bad, refused = bad or {}, refused or {}
+        if not refused[k] then
+          refused[k] = true
           bad[#bad + 1] = j
         end
       end
     end
     if bad then
       for j = 0, m - 1 do add[tonumber(ARGV[p + 4 * j])] = nil end
-      local list = {}
-      for i = 1, #bad do list[i] = bad[i] end
-      out[r] = list
+      out[r] = bad
     else
       for j = 0, m - 1 do
         local q = p + 4 * j

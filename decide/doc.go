@@ -1,0 +1,27 @@
+// Package decide is offermail's offer library and decision engine.
+//
+// Load reads a library — placements, rules, formulas, offers, fallbacks,
+// collections and activities — from a directory of YAML or JSON files,
+// checks every id, enum, date, expression and reference, and reports every
+// problem at once as "file:line:col: message" (see Error and ErrorList).
+// Expressions are compiled once, at load, with github.com/expr-lang/expr;
+// they have no side effects, a bounded size and a memory budget per run,
+// and a missing profile field is nil and compares false (SPEC §3).
+//
+// An Engine decides, for one recipient, which offers fill each decision
+// scope (an activity and a placement) of a message, following SPEC §4:
+// criteria groups in order, an offer keeping its best score within a
+// group, later groups only filling empty slots, caps read through Counts,
+// no offer twice in one message unless allowed, the activity's fallback
+// when nothing qualifies, and ties broken by a seeded hash so that the same
+// inputs always give the same choice. With Request.Trace the decision
+// explains the fate of every candidate (SPEC §4.6).
+//
+// Nothing here reads the wall clock or global randomness: the decision time
+// and the seed come in with the Request. A loaded Library and an Engine are
+// immutable and safe for concurrent use.
+//
+// Real runs count decisions with a Store (package capstore implements it
+// over memory, bbolt and Redis): Store.Reserve checks every cap and records
+// the decision in the campaign ledger in one atomic step.
+package decide
