@@ -45,9 +45,6 @@ func (r *ndjsonReader) Next() (*Record, *Reject, error) {
 			return nil, &Reject{Line: r.line, Reason: fmt.Sprintf(
 				"line is longer than %d bytes; split the record or raise the limit", r.cfg.maxLine)}, nil
 		}
-		if r.line == 1 {
-			line = bytes.TrimPrefix(line, utf8BOM)
-		}
 		if isBlank(line) {
 			continue
 		}
@@ -65,14 +62,19 @@ func (r *ndjsonReader) fatal(err error) error {
 }
 
 // readLine returns the next line without its newline. A line longer than
-// the limit is read through to its end but not kept (tooLong), so memory
-// stays bounded and reading resumes on the next line. err is io.EOF only
+// the limit is read through to its end but not kept (tooLong, or an empty
+// line if it was blank), so memory stays bounded and reading resumes on
+// the next line. err is io.EOF only
 // when no byte was left.
 func (r *ndjsonReader) readLine() (line []byte, tooLong bool, err error) {
 	chunk, err := r.in.ReadSlice('\n')
+	if r.line == 0 {
+		chunk = bytes.TrimPrefix(chunk, utf8BOM)
+	}
 	if err == nil || (err == io.EOF && len(chunk) > 0) {
 		line = trimNewline(chunk)
-		return line, len(line) > r.cfg.maxLine, nil
+		// A blank line is skipped whatever its length.
+		return line, len(line) > r.cfg.maxLine && !isBlank(line), nil
 	}
 	if err != bufio.ErrBufferFull {
 		return nil, false, err
@@ -81,10 +83,12 @@ func (r *ndjsonReader) readLine() (line []byte, tooLong bool, err error) {
 	// The line outgrew the buffer: assemble it up to just past the limit,
 	// then only count what is left.
 	total := len(chunk)
+	blank := isBlank(chunk)
 	r.long = append(r.long[:0], chunk...)
 	for err == bufio.ErrBufferFull {
 		chunk, err = r.in.ReadSlice('\n')
 		total += len(chunk)
+		blank = blank && isBlank(chunk)
 		if len(r.long) <= r.cfg.maxLine {
 			r.long = appendCapped(r.long, chunk, r.cfg.maxLine+bufSize)
 		}
@@ -96,7 +100,7 @@ func (r *ndjsonReader) readLine() (line []byte, tooLong bool, err error) {
 		total--
 	}
 	if total > r.cfg.maxLine {
-		return nil, true, nil
+		return nil, !blank, nil
 	}
 	return trimNewline(r.long), false, nil
 }

@@ -183,20 +183,32 @@ func TestNDJSONLongLine(t *testing.T) {
 		{"one over", limit + 1, 1 << 20, "line is longer than 100 bytes"},
 		{"far over, beyond the read buffer", 3 * bufSize, 1 << 20, "line is longer than 100 bytes"},
 		{"far over, one byte at a time", 2*bufSize + 7, 1, "line is longer than 100 bytes"},
+		{"blank", -limit - 1, 1 << 20, "skipped"},
+		{"blank, beyond the read buffer", -3 * bufSize, 1 << 20, "skipped"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			in := `{"id":"a","email":"a@example.com"}` + "\n" + pad(tt.lineLen) + "\n" + `{"id":"b","email":"b@example.com"}`
+			line := ""
+			if tt.lineLen < 0 {
+				line = strings.Repeat(" \t", -tt.lineLen/2) + " \r"
+			} else {
+				line = pad(tt.lineLen)
+			}
+			in := `{"id":"a","email":"a@example.com"}` + "\n" + line + "\n" + `{"id":"b","email":"b@example.com"}`
 			var src io.Reader = strings.NewReader(in)
 			if tt.bufLen == 1 {
 				src = iotest.OneByteReader(src)
 			}
 			_, got := readAll(t, NewNDJSON(src, WithMaxLineBytes(limit)))
 			want := []result{{line: 1, id: "a"}, {line: 2, reason: tt.want}, {line: 3, id: "b"}}
-			if tt.want == "" {
+			switch tt.want {
+			case "":
 				want[1] = result{line: 2, id: "x"}
+			case "skipped":
+				want = []result{want[0], want[2]}
 			}
-			if len(got) != 3 || got[1].line != 2 || !strings.HasPrefix(got[1].reason, tt.want) || got[2] != want[2] {
+			if len(got) != len(want) || got[0] != want[0] || got[len(got)-1] != want[len(want)-1] ||
+				(len(want) == 3 && (got[1].line != 2 || !strings.HasPrefix(got[1].reason, tt.want))) {
 				t.Errorf("results = %.200v, want %v", got, want)
 			}
 		})
