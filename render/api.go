@@ -1,0 +1,120 @@
+package render
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ContentType is the kind of content a placement holds.
+type ContentType string
+
+// The content types a placement may declare.
+const (
+	ContentHTML  ContentType = "html"
+	ContentText  ContentType = "text"
+	ContentImage ContentType = "image"
+	ContentJSON  ContentType = "json"
+)
+
+// Sentinels a Catalog wraps so the loader can tell what went wrong.
+var (
+	ErrUnknownActivity        = errors.New("unknown activity")
+	ErrUnknownPlacement       = errors.New("unknown placement")
+	ErrPlacementNotInActivity = errors.New("placement not configured in activity")
+)
+
+// Catalog is what the loader needs to know of the offer library.
+type Catalog interface {
+	// PlacementType returns the content type of placement as configured in
+	// activity, or an error wrapping one of the sentinels.
+	PlacementType(activity, placement string) (ContentType, error)
+}
+
+// Scope is one decision a template needs per recipient: an activity, a
+// placement, and how many offers to choose.
+type Scope struct {
+	Activity  string
+	Placement string
+	Items     int // 0: the library's default for that placement
+}
+
+// Item is one chosen offer, or the activity's fallback.
+type Item struct {
+	ID, Name         string
+	Content          *Snippet // the html or text representation; nil when none
+	Link, Image, Alt *Snippet // nil when none
+	JSON             any
+	Attributes       map[string]any
+	Tags             []string
+	IsFallback       bool
+	Rank             int    // 1-based
+	Token            string // tracking token
+}
+
+// Proposition is the decision for one scope. Items is empty when there was
+// neither an offer nor a fallback.
+type Proposition struct {
+	Scope Scope
+	Type  ContentType
+	Items []Item
+}
+
+// Decider chooses the offers of every scope of a message.
+type Decider interface {
+	// Decide returns one proposition per scope, in the order given (the
+	// template's Scopes()).
+	Decide(ctx context.Context, scopes []Scope) ([]Proposition, error)
+}
+
+// Recipient is the person a message is rendered for.
+type Recipient struct {
+	ID, Email string
+	Profile   map[string]any
+	Context   map[string]any
+}
+
+// Campaign identifies the delivery a message belongs to.
+type Campaign struct {
+	ID, Name string
+}
+
+// Input is everything Execute needs for one recipient.
+type Input struct {
+	Recipient Recipient
+	Campaign  Campaign
+	Now       time.Time // the decision time; templates see it as @now
+	Decider   Decider   // may be nil when the template has no placeholders
+	Strict    bool      // a missing field that is written out is an error
+	// Log receives the output of the log helper; nil discards it.
+	Log func(level, msg string)
+}
+
+// Message is one rendered email.
+type Message struct {
+	Subject, Preheader string
+	// HTML is final: layout applied, preheader inserted, CSS inlined.
+	HTML string
+	// Text is the plain-text alternative, derived from the HTML before the
+	// preheader was inserted.
+	Text        string
+	From        string
+	ReplyTo     string
+	To          string
+	Unsubscribe string
+	// Headers are the extra headers of the front matter, in document order.
+	Headers      [][2]string
+	Propositions []Proposition // as decided, one per scope
+	// Missing lists the profile fields the template wrote out that the
+	// profile lacks, once each, in the order met.
+	Missing []Missing
+
+	campaignID, recipientID string // default Message-ID key
+}
+
+// Missing is a profile field a template referenced that the profile lacks.
+type Missing struct {
+	Field     string // e.g. "profile.loyalty.tier"
+	File      string
+	Line, Col int
+}

@@ -1,0 +1,426 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aymerick/raymond/ast"
+)
+
+// The compiler turns raymond's AST into the node tree that executes.
+// Everything that can be decided without recipient data is decided here,
+// once per template: which name is a helper and which a field, whether a
+// field exists at all where that is knowable, which placeholders there are
+// and in what order, which partials a template pulls in. Errors are
+// collected, not returned at the first, so a template shows all its
+// problems at once.
+
+// ctxKind says what the context is at a point of a template, so that
+// paths can be checked against the fields that context is known to have.
+type ctxKind uint8
+
+const (
+	ctxUnknown ctxKind = iota // inside each/with/sections and partials
+	ctxRoot                   // the template's data: profile, recipient, ...
+	ctxItem                   // an offer item inside {{#offer}}
+	ctxSnippet                // the data of offer content
+)
+
+// compileMode says what a source is, which decides what it may contain.
+type compileMode uint8
+
+const (
+	modeBody    compileMode = iota // template body, layout, partial
+	modeField                      // subject, preheader, unsubscribe
+	modeSnippet                    // offer content from the library
+)
+
+// build is the state shared by the compilers of one template: its body,
+// layout, partials and front-matter fields.
+type build struct {
+	cat      Catalog
+	helpers  map[string]*helper
+	lib      *library // nil for snippets
+	scopes   []Scope
+	scopeAt  []pos
+	scopeIdx map[[2]string]int
+	offers   int // placeholders compiled so far, duplicates included
+	partials map[string]*partialRef
+	files    []string
+	errs     ErrorList
+}
+
+func newBuild(cat Catalog, lib *library) *build {
+	return &build{
+		cat:      cat,
+		helpers:  builtinHelpers(),
+		lib:      lib,
+		scopeIdx: map[[2]string]int{},
+		partials: map[string]*partialRef{},
+	}
+}
+
+func (b *build) addFile(path string) {
+	for _, f := range b.files {
+		if f == path {
+			return
+		}
+	}
+	b.files = append(b.files, path)
+}
+
+// compiler compiles one source.
+type compiler struct {
+	b     *build
+	src   *source
+	mode  compileMode
+	field string // the front-matter key, in modeField
+	// body compiles the template body where a layout says {{{body}}}; nil
+	// when this source is not a layout.
+	body func() program
+	ctx  []ctxKind  // innermost last
+	bps  [][]string // block parameters in scope, innermost last
+}
+
+func (c *compiler) errorf(off int, format string, args ...any) {
+	c.b.errs = append(c.b.errs, c.src.pos(off).errorf(format, args...))
+}
+
+func (c *compiler) at(off int) pos { return c.src.pos(off) }
+
+// compile compiles a whole source whose context is ctx.
+func (c *compiler) compile(prog *ast.Program, ctx ctxKind) program {
+	c.ctx = append(c.ctx[:0], ctx)
+	return c.program(prog)
+}
+
+func (c *compiler) program(p *ast.Program) program {
+	if p == nil {
+		return nil
+	}
+	var out program
+	for _, st := range p.Body {
+		n := c.statement(st)
+		if n == nil {
+			continue
+		}
+		// Comments and stripped whitespace leave adjacent text nodes.
+		if t, ok := n.(*textNode); ok && len(out) > 0 {
+			if prev, ok := out[len(out)-1].(*textNode); ok {
+				out[len(out)-1] = &textNode{text: prev.text + t.text}
+				continue
+			}
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// within compiles p with ctx as its context and params as its block
+// parameters.
+func (c *compiler) within(p *ast.Program, ctx ctxKind) program {
+	if p == nil {
+		return nil
+	}
+	c.ctx = append(c.ctx, ctx)
+	c.bps = append(c.bps, p.BlockParams)
+	out := c.program(p)
+	c.ctx = c.ctx[:len(c.ctx)-1]
+	c.bps = c.bps[:len(c.bps)-1]
+	return out
+}
+
+func (c *compiler) statement(st ast.Node) node {
+	switch n := st.(type) {
+	case *ast.ContentStatement:
+		if n.Value == "" {
+			return nil
+		}
+		return &textNode{text: n.Value}
+	case *ast.CommentStatement:
+		return nil
+	case *ast.MustacheStatement:
+		return c.mustache(n)
+	case *ast.BlockStatement:
+		return c.block(n)
+	case *ast.PartialStatement:
+		return c.partial(n)
+	}
+	c.errorf(st.Location().Pos, "unsupported statement %s", st)
+	return nil
+}
+
+// helperName returns the name an expression calls when it is a single
+// plain word, else "".
+func helperName(e *ast.Expression) string {
+	name := e.HelperName()
+	if strings.HasPrefix(name, "[") {
+		return "" // [name] is always a field
+	}
+	return name
+}
+
+func (c *compiler) mustache(m *ast.MustacheStatement) node {
+	e := m.Expression
+	name := helperName(e)
+	if name == "offer" {
+		return c.offer(e, nil, m.Pos)
+	}
+	if name == "body" && c.body != nil && len(e.Params) == 0 && e.Hash == nil {
+		if !m.Unescaped {
+			c.errorf(m.Pos, "write the body as {{{body}}}, with three braces, so its HTML is not escaped")
+			return nil
+		}
+		return &bodyNode{prog: c.body()}
+	}
+	if h := c.lookupHelper(e); h != nil {
+		if h.use == blockOnly {
+			c.errorf(e.Path.Location().Pos, "%s is a block helper: write {{#%s …}}…{{/%s}}", h.name, h.name, h.name)
+			return nil
+		}
+		call := c.call(h, e)
+		if call == nil {
+			return nil
+		}
+		return &outputNode{e: call, escape: !m.Unescaped}
+	}
+	if len(e.Params) > 0 || e.Hash != nil {
+		c.unknownHelper(e)
+		return nil
+	}
+	p := c.pathOrLiteral(e.Path, true)
+	if p == nil {
+		return nil
+	}
+	return &outputNode{e: p, escape: !m.Unescaped}
+}
+
+func (c *compiler) block(bl *ast.BlockStatement) node {
+	e := bl.Expression
+	if bl.OpenStrip == nil {
+		return c.rawBlock(bl)
+	}
+	name := helperName(e)
+	if name == "offer" {
+		return c.offer(e, bl, bl.Pos)
+	}
+	if h := c.lookupHelper(e); h != nil {
+		if h.use == inlineOnly {
+			c.errorf(e.Path.Location().Pos, "%s is not a block helper: write {{%s …}} without # and {{/%s}}", h.name, h.name, h.name)
+			return nil
+		}
+		call := c.call(h, e)
+		if call == nil {
+			return nil
+		}
+		inner := ctxUnknown
+		if h.keepsContext {
+			inner = c.ctx[len(c.ctx)-1]
+		}
+		n := &blockNode{call: call}
+		n.program = c.within(bl.Program, inner)
+		n.inverse = c.within(bl.Inverse, c.ctx[len(c.ctx)-1])
+		n.params = blockParams(bl)
+		return n
+	}
+	if len(e.Params) > 0 || e.Hash != nil {
+		c.unknownHelper(e)
+		return nil
+	}
+	// {{#field}}…{{/field}} and {{^field}}…{{/field}}: a section over the
+	// field's value. An inverse-only section is how a template handles a
+	// missing field, so only a section that renders the value is strict.
+	p := c.pathOrLiteral(e.Path, bl.Program != nil)
+	if p == nil {
+		return nil
+	}
+	n := &sectionNode{path: p}
+	n.program = c.within(bl.Program, ctxUnknown)
+	n.inverse = c.within(bl.Inverse, c.ctx[len(c.ctx)-1])
+	n.params = blockParams(bl)
+	return n
+}
+
+func blockParams(bl *ast.BlockStatement) []string {
+	if bl.Program != nil {
+		return bl.Program.BlockParams
+	}
+	return nil
+}
+
+// rawBlock compiles {{{{raw}}}}…{{{{/raw}}}}, whose content is written out
+// without being read as Handlebars.
+func (c *compiler) rawBlock(bl *ast.BlockStatement) node {
+	if name := helperName(bl.Expression); name != "raw" || len(bl.Expression.Params) > 0 || bl.Expression.Hash != nil {
+		c.errorf(bl.Pos, "a raw block is written {{{{raw}}}}…{{{{/raw}}}}")
+		return nil
+	}
+	var text strings.Builder
+	if bl.Program != nil {
+		for _, st := range bl.Program.Body {
+			if cs, ok := st.(*ast.ContentStatement); ok {
+				text.WriteString(cs.Original)
+			}
+		}
+	}
+	return &textNode{text: text.String()}
+}
+
+// lookupHelper returns the helper an expression names, if any. Only a
+// plain word can name a helper; "this.x", "../x" and "x.y" are fields.
+func (c *compiler) lookupHelper(e *ast.Expression) *helper {
+	name := helperName(e)
+	if name == "" {
+		if s, ok := e.Path.(*ast.StringLiteral); ok {
+			name = s.Value
+		}
+	}
+	if name == "" {
+		return nil
+	}
+	return c.b.helpers[name]
+}
+
+func (c *compiler) unknownHelper(e *ast.Expression) {
+	at := e.Path.Location().Pos
+	name, _ := ast.HelperNameStr(e.Path)
+	if helperName(e) == "" {
+		c.errorf(at, "%s is not a helper: only a helper takes arguments (a helper name is a single word)", name)
+		return
+	}
+	c.errorf(at, "unknown helper %q%s", name, suggest(name, c.helperNames()))
+}
+
+func (c *compiler) helperNames() []string {
+	names := []string{"offer"}
+	for n := range c.b.helpers {
+		names = append(names, n)
+	}
+	return names
+}
+
+// call compiles a helper call: its arguments, hash and their counts.
+func (c *compiler) call(h *helper, e *ast.Expression) *callExpr {
+	at := e.Path.Location().Pos
+	ce := &callExpr{h: h, pos: c.at(at)}
+	ok := true
+	n := len(e.Params)
+	switch {
+	case n < h.minArgs:
+		c.errorf(at, "%s needs %s, got %d%s", h.name, plural(h.minArgs, "argument"), n, usage(h))
+		ok = false
+	case h.maxArgs >= 0 && n > h.maxArgs:
+		c.errorf(e.Params[h.maxArgs].Location().Pos, "%s takes at most %s, got %d%s", h.name, plural(h.maxArgs, "argument"), n, usage(h))
+		ok = false
+	}
+	for i, p := range e.Params {
+		x := c.param(p, i == 0 && h.contextArg)
+		if x == nil {
+			ok = false
+		}
+		ce.params = append(ce.params, x)
+	}
+	if e.Hash != nil {
+		for _, pair := range e.Hash.Pairs {
+			if !contains(h.hashKeys, pair.Key) {
+				if len(h.hashKeys) == 0 {
+					c.errorf(pair.Pos, "%s takes no named arguments, got %s=", h.name, pair.Key)
+				} else {
+					c.errorf(pair.Pos, "%s has no argument %s=; it takes %s", h.name, pair.Key, strings.Join(h.hashKeys, "=, ")+"=")
+				}
+				ok = false
+				continue
+			}
+			if allowed := h.hashValues[pair.Key]; allowed != nil {
+				if lit, isLit := pair.Val.(*ast.StringLiteral); isLit && !contains(allowed, lit.Value) {
+					c.errorf(pair.Val.Location().Pos, "%s: unknown %s %q: use one of %s", h.name, pair.Key, lit.Value, strings.Join(allowed, ", "))
+					ok = false
+					continue
+				}
+			}
+			x := c.param(pair.Val, false)
+			if x == nil {
+				ok = false
+			}
+			ce.hash = append(ce.hash, hashExpr{key: pair.Key, val: x})
+		}
+	}
+	if !ok {
+		return nil
+	}
+	return ce
+}
+
+func usage(h *helper) string {
+	if len(h.examples) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", as in %s", h.examples[0].tmpl)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// param compiles an argument: a literal, a field, or a sub-expression.
+// Arguments are not strict (that is how templates handle missing data),
+// except the context argument of each and with.
+func (c *compiler) param(n ast.Node, strict bool) expr {
+	switch p := n.(type) {
+	case *ast.StringLiteral:
+		return &literal{v: p.Value}
+	case *ast.NumberLiteral:
+		if p.IsInt {
+			return &literal{v: float64(int(p.Value))}
+		}
+		return &literal{v: p.Value}
+	case *ast.BooleanLiteral:
+		return &literal{v: p.Value}
+	case *ast.PathExpression:
+		return c.path(p, strict)
+	case *ast.SubExpression:
+		e := p.Expression
+		if helperName(e) == "offer" {
+			c.errorf(e.Path.Location().Pos, "an offer placeholder cannot be an argument: write {{offer …}} on its own")
+			return nil
+		}
+		h := c.lookupHelper(e)
+		if h == nil {
+			c.unknownHelper(e)
+			return nil
+		}
+		if h.use == blockOnly {
+			c.errorf(e.Path.Location().Pos, "%s is a block helper and cannot be used in ( )", h.name)
+			return nil
+		}
+		ce := c.call(h, e)
+		if ce == nil {
+			return nil
+		}
+		return ce
+	}
+	c.errorf(n.Location().Pos, "unsupported argument %s", n)
+	return nil
+}
+
+// pathOrLiteral compiles the name of a {{mustache}} or {{#section}} that
+// is not a helper: a path, or a literal used as a field name ({{"a b"}}).
+func (c *compiler) pathOrLiteral(n ast.Node, strict bool) expr {
+	if p, ok := n.(*ast.PathExpression); ok {
+		return c.path(p, strict)
+	}
+	name, _ := ast.LiteralStr(n)
+	return c.checkPath(&pathExpr{pos: c.at(n.Location().Pos), original: name, parts: []string{name}, strict: strict}, n.Location().Pos)
+}

@@ -1,0 +1,243 @@
+// Package render loads email templates with decision placeholders and
+// renders them per recipient: HTML with CSS inlined, a plain-text
+// alternative, and MIME.
+//
+// Loading (LoadDir, LoadFile, LoadFS) does everything that does not depend
+// on the recipient, once: it parses the Handlebars, converts Markdown,
+// resolves helpers, partials and the layout, finds the placeholders and
+// checks them against the offer library (a Catalog). A loaded Template is
+// immutable and safe for concurrent use; Execute renders one recipient.
+// The package does not know the decision engine: it asks a Decider for the
+// propositions of the template's Scopes, and renders what it is given.
+//
+// This comment is the manual of the template language.
+//
+// # Files
+//
+// A templates directory holds the templates (*.hbs and *.html are
+// Handlebars HTML, *.md is Markdown with Handlebars in it), a partials/
+// directory ({{> footer}} includes partials/footer.hbs) and a layouts/
+// directory. Other subdirectories hold no templates. Hidden files are
+// ignored.
+//
+// # Front matter
+//
+// A template may start with YAML between two "---" lines:
+//
+//	---
+//	subject: "{{profile.firstName}}, the winter sale is on"
+//	preheader: Up to 40% off trail gear this week
+//	from: Northwind Outfitters <news@northwind.example>
+//	replyTo: help@northwind.example
+//	layout: base.hbs
+//	unsubscribe: https://northwind.example/unsubscribe?u={{urlencode recipient.id}}
+//	headers:
+//	  X-Campaign: winter
+//	---
+//
+// subject, preheader and unsubscribe are Handlebars, rendered as text: they
+// are never HTML-escaped, since they are not HTML. A value that starts
+// with {{ must be quoted, or YAML reads it as a map. An offer placeholder
+// cannot appear in them. unsubscribe must be an http(s):// URL or a mailto:
+// address (values in it are the author's to urlencode). from and replyTo
+// are addresses, checked at load. layout names a file in layouts/ (".hbs"
+// may be left out). headers are extra headers, written in the order given;
+// offermail writes From, To, Subject, Date, Message-ID, MIME-Version,
+// List-Unsubscribe and the Content-* headers itself, so those cannot be
+// set there. Any other key is an error. Line numbers in errors count the
+// front-matter lines.
+//
+// # Layouts and partials
+//
+// A layout is Handlebars HTML with {{{body}}} where the template's content
+// goes (three braces, so the body's HTML is not escaped). The body is
+// rendered with the template's data wherever {{{body}}} is.
+//
+// {{> name}} includes partials/name.hbs (or .html) with the current
+// context; {{> name context}} with another; {{> name key=value}} with the
+// pairs added to the context. A partial alone on its line is indented like
+// that line. Partials may include partials, and themselves (rendering stops
+// with an error after 50 levels). A missing partial or layout is a load
+// error at the tag that names it.
+//
+// # Data
+//
+// The data at the top of a template:
+//
+//	profile.*        the recipient's profile (any shape)
+//	recipient.id     recipient.email
+//	context.*        the send context (weather, channel…)
+//	campaign.id      campaign.name
+//	@now             the decision time (Input.Now), for formatDate
+//
+// At the top level of a template or layout (outside each, with and
+// sections) any other name is a load error, with a suggestion when it is
+// close to a known one.
+//
+// # Expressions
+//
+// This is Handlebars as handlebars.js runs it, and the same template and
+// data give the same bytes: {{path}} writes a value HTML-escaped (& < > "
+// ' ` = become &amp; &lt; &gt; &quot; &#x27; &#x60; &#x3D;); {{{path}}} and
+// {{& path}} write it raw. Values print as JavaScript prints them: 3 and
+// 1.5 (never 3.0), true and false, lists joined by ",", objects as
+// "[object Object]", and nothing for a missing field or null.
+//
+// Paths: profile.loyalty.tier, this, this.name, ./name, ../name (the
+// context around the current block), [field with spaces], list.[0],
+// list.length, @root.profile.city. Literals: "strings", 'strings', 12,
+// 1.5, true, false. Sub-expressions: {{formatNumber (lookup prices sku) 2}}.
+// Named arguments: {{formatCurrency total "EUR" locale="de"}}.
+//
+// Whitespace control as in Handlebars: {{~x}} and {{x~}} trim the
+// whitespace before and after a tag, and a line holding only a block tag,
+// {{else}}, a comment or a partial disappears with its line break.
+// Comments: {{! short }} and {{!-- may hold }} --}}. \{{x}} writes {{x}}
+// as is, and so does {{{{raw}}}}…{{{{/raw}}}} for everything inside it.
+//
+// # Blocks
+//
+//	{{#if profile.vip}}…{{else if profile.optedIn}}…{{else}}…{{/if}}
+//	{{#unless profile.unsubscribed}}…{{/unless}}
+//	{{#each profile.interests}}{{@index}} {{this}}{{#unless @last}}, {{/unless}}{{else}}none{{/each}}
+//	{{#each profile.loyalty}}{{@key}}: {{this}}{{/each}}
+//	{{#each profile.lastOrder.items as |item i|}}{{i}} {{item.name}}{{/each}}
+//	{{#with profile.lastOrder}}{{id}}{{else}}no order yet{{/with}}
+//	{{#profile.lastOrder}}{{id}}{{/profile.lastOrder}}   (a section)
+//	{{^profile.lastOrder}}no order yet{{/profile.lastOrder}}
+//
+// if and the other conditions treat nil, false, "", 0, NaN and an empty
+// list as false (0 is true with includeZero=true); an empty object is
+// true. each iterates a list, or an object's keys in sorted order, with
+// @index, @first, @last, @key and @../index for the enclosing iteration. A
+// section over a field iterates a list, renders once with an object as the
+// context, renders in place for true, and runs its {{else}} for false, nil
+// and an empty list; {{^field}} runs for those only. if and unless keep
+// the context, so ../ inside them means what it means outside them.
+//
+// # Helpers
+//
+// Handlebars' built-ins, and these. Every example here is a test.
+//
+//	{{lookup profile.names profile.lang}}     a field by a computed name (or list index)
+//	{{log "tier" profile.loyalty.tier level="debug"}}   to Input.Log; nothing when nil
+//	{{default profile.firstName "friend"}}    the fallback when the value is missing, null or ""
+//	{{eq a b}} {{ne a b}}                     numbers by value (34 = 34.0), strings by content;
+//	                                          a number never equals a string
+//	{{lt a b}} {{gt a b}}                     numbers numerically, strings by bytes, times by time;
+//	                                          false when the two are not comparable (or missing)
+//	{{and a b …}} {{or a b …}}                like JavaScript's && and ||: the first false (and) or
+//	                                          true (or) value, else the last; use in (sub-expressions)
+//	{{not a}}                                 true when {{#if a}} would not render
+//	{{upper s}} {{lower s}}                   case (Unicode)
+//	{{urlencode s}}                           as encodeURIComponent: "a b&c" → a%20b%26c
+//	{{formatDate d}}                          "November 20, 2026"
+//	{{formatDate d "ddd, MMM D YYYY [at] HH:mm"}}   "Fri, Nov 20 2026 at 14:03"
+//	{{formatNumber n}} {{formatNumber n 2}}   "12,840", "1,840.50"; locale= en de fr es
+//	{{formatCurrency total "USD"}}            "$189.90"; locale= en (default), de, fr, es
+//
+// formatDate takes an RFC 3339 string (2026-11-20T14:03:00Z), a date
+// (2026-11-20) or a time, and formats it in its own offset with moment.js
+// tokens: YYYY YY, MMMM (November) MMM (Nov) MM M, DD D Do (20th), dddd
+// (Friday) ddd (Fri), HH H hh h, mm m, ss s, A a (PM pm), Z (+01:00) ZZ
+// (+0100); [text in brackets] is written as is. English names. A missing
+// date writes nothing; a string that is not a date is an error for the
+// recipient.
+//
+// formatNumber rounds half away from zero on the digits the number prints
+// as (1.005 → 1.01), and without decimals keeps those it has (1840.5 →
+// 1,840.5). Separators per locale: en 1,234.5; de 1.234,5; fr 1 234,5
+// (narrow no-break space); es 1234,5 and 12.345,5. formatCurrency uses $ €
+// £ ¥ for USD, EUR, GBP and JPY and the code for others ("CHF 99.00"),
+// two decimals (none for JPY), the symbol before the amount in en and
+// after it (with a no-break space) in de, fr and es: "$1,234.50",
+// "1.234,50 €". A missing amount writes nothing.
+//
+// A name followed by arguments must be a helper: an unknown one is a load
+// error at its position. A helper that fails (a value it cannot format)
+// or panics is an error for that recipient, with its position.
+//
+// # Offer placeholders
+//
+//	{{offer "winter-sale" placement="hero"}}
+//
+// writes the offer chosen for the recipient: html as it is, text escaped,
+// an image as <a href="link"><img src="image" alt="alt"></a> (without the
+// link when the offer has none). It writes nothing when there is neither an
+// offer nor a fallback. An inline placeholder shows one offer; a json
+// placement cannot be written inline.
+//
+//	{{#offer "winter-sale" placement="sidebar" items=2}}
+//	  <p><a href="{{link}}">{{content}}</a></p>
+//	{{else}}
+//	  <p>Nothing for you this week.</p>
+//	{{/offer}}
+//
+// runs once per chosen offer with the offer as the context: id, name,
+// content (html content is written unescaped by {{content}}; text is
+// escaped), image, alt, link, json, attributes, tags, isFallback, rank
+// (1-based), token, and @index, @first, @last. {{else}} runs when there is
+// nothing to show. ../ and @root reach the template's data. items= is how
+// many offers to decide (1 to 30; the library's default for the placement
+// when left out).
+//
+// The activity and placement are literal strings: decisions are planned at
+// load. Load errors, each at its file:line:col: an unknown activity or
+// placement, a placement not configured in the activity, a non-literal
+// activity, placement or items, items= on an inline placeholder, a json
+// placement inline, one activity and placement declared with different
+// items, a placeholder in the subject, preheader or unsubscribe.
+//
+// Scopes lists each activity and placement once, in document order of
+// first appearance: the layout's content before {{{body}}}, then the body,
+// then the rest of the layout, with partials where they are included. Two
+// placeholders of one activity and placement show the same decision.
+//
+// Offer content (the library's html, text, link, image and alt) is
+// Handlebars too, rendered per recipient with the offer's id, name,
+// attributes, tags, token, rank, isFallback, link, image and alt and the
+// recipient's profile, context, recipient and campaign in scope. The link
+// is rendered first, so html content can write href="{{link}}". Html
+// content escapes values as a template does; text, links, image URLs and
+// alt text are rendered as text and escaped where they are written out.
+//
+// # Markdown
+//
+// A *.md template is CommonMark with GitHub tables, strikethrough and
+// autolinks, and raw HTML allowed. It is converted to HTML once, when it
+// loads, with its Handlebars tags kept out of Markdown's sight, so
+// recipient data is never read as Markdown: a first name of **Bo** prints
+// as **Bo**. A block tag alone on its line does not end up inside a
+// paragraph; inside a table (after a line starting with |), it may repeat
+// rows:
+//
+//	| Item | Qty |
+//	|------|----:|
+//	{{#each profile.lastOrder.items}}
+//	| {{name}} | {{qty}} |
+//	{{/each}}
+//
+// Since conversion happens once, a block repeats the HTML it encloses: a
+// {{#each}} around list items repeats the list items, but one around a
+// whole list repeats the list. Errors name the line and column of the .md
+// file.
+//
+// # Missing data and strict mode
+//
+// A field that is written out ({{profile.nickname}}), or that is the
+// context of a block (a section, each, with), renders as nothing when the
+// recipient lacks it, and when it is a profile field it is listed in
+// Message.Missing. In strict mode (Input.Strict) it is an error naming the
+// field and its position. Helper arguments are never strict:
+// {{#if profile.nickname}} and {{default profile.nickname "friend"}} are
+// how a template handles missing data, and {{^field}} too.
+//
+// # Output
+//
+// Execute renders the body (in its layout), then the subject, preheader
+// and unsubscribe URL. The plain-text part is derived from the HTML before
+// the preheader is inserted as hidden text; then the CSS of <style> blocks
+// is inlined. A subject or unsubscribe URL that renders with a line break
+// is an error for that recipient. WriteMIME writes the message as
+// multipart/alternative MIME.
+package render

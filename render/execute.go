@@ -1,0 +1,162 @@
+package render
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/offermail/offermail/render/message"
+)
+
+// Execute renders the message for one recipient. It calls
+// in.Decider.Decide(ctx, t.Scopes()) once (not at all when the template has
+// no placeholders), then renders the body in its layout, the subject,
+// preheader and unsubscribe URL, derives the plain text from the HTML,
+// inserts the preheader and inlines the CSS.
+//
+// An error in the recipient's data (a missing field in strict mode, a
+// value a helper cannot format, a line break in the subject) is an *Error
+// at the template position concerned; a panic in a helper is one too.
+func (t *Template) Execute(ctx context.Context, in *Input) (msg *Message, err error) {
+	if in == nil {
+		return nil, errors.New("render: Execute needs an Input")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var props []Proposition
+	if len(t.scopes) > 0 {
+		if in.Decider == nil {
+			return nil, fmt.Errorf("render %s: the template has offer placeholders but Input.Decider is nil", t.name)
+		}
+		props, err = in.Decider.Decide(ctx, t.Scopes())
+		if err != nil {
+			return nil, fmt.Errorf("decide %s for recipient %s: %w", t.name, in.Recipient.ID, err)
+		}
+		if err := t.checkPropositions(props); err != nil {
+			return nil, err
+		}
+	}
+
+	s := t.pool.Get().(*state)
+	defer t.pool.Put(s)
+	s.reset()
+	s.setRoot(in)
+	s.props = props
+	for len(s.items) < len(t.scopes) {
+		s.items = append(s.items, nil)
+	}
+	s.items = s.items[:len(t.scopes)]
+	s.done = append(s.done[:0], make([]bool, len(t.scopes))...)
+	defer func() {
+		if r := recover(); r != nil {
+			msg = nil
+			if s.ncalls > 0 {
+				c := s.calls[s.ncalls-1]
+				err = c.expr.pos.errorf("helper %s failed: %v", c.h.name, r)
+			} else {
+				err = fmt.Errorf("render %s: internal error: %v", t.name, r)
+			}
+		}
+	}()
+
+	html, err := t.render(s, t.body, true)
+	if err != nil {
+		return nil, err
+	}
+	m := &Message{
+		From: t.from, ReplyTo: t.replyTo, To: in.Recipient.Email,
+		Headers:      slices.Clone(t.headers),
+		Propositions: props,
+		campaignID:   in.Campaign.ID, recipientID: in.Recipient.ID,
+	}
+	if m.Subject, err = t.renderLine(s, t.subject, "subject"); err != nil {
+		return nil, err
+	}
+	if m.Preheader, err = t.render(s, t.pre, false); err != nil {
+		return nil, err
+	}
+	if m.Unsubscribe, err = t.renderLine(s, t.unsub, "unsubscribe"); err != nil {
+		return nil, err
+	}
+	if m.Unsubscribe != "" && !isUnsubscribeURL(m.Unsubscribe) {
+		return nil, t.fm.fields["unsubscribe"].pos().errorf("unsubscribe renders as %q for this recipient, which is not an https:// URL or a mailto: address", m.Unsubscribe)
+	}
+	if len(s.missing) > 0 {
+		m.Missing = slices.Clone(s.missing)
+	}
+	if m.Text, err = message.PlainText(html); err != nil {
+		return nil, fmt.Errorf("render %s: plain text: %w", t.name, err)
+	}
+	if m.HTML, err = message.InlineCSS(message.WithPreheader(html, m.Preheader)); err != nil {
+		return nil, fmt.Errorf("render %s: inline CSS: %w", t.name, err)
+	}
+	return m, nil
+}
+
+// checkPropositions makes sure the decider answered the scopes asked.
+func (t *Template) checkPropositions(props []Proposition) error {
+	if len(props) != len(t.scopes) {
+		return fmt.Errorf("render %s: the decider returned %d propositions for %d scopes", t.name, len(props), len(t.scopes))
+	}
+	for i, p := range props {
+		sc := t.scopes[i]
+		if p.Scope.Activity != sc.Activity || p.Scope.Placement != sc.Placement {
+			return fmt.Errorf("render %s: proposition %d is for %s/%s, want %s/%s",
+				t.name, i+1, p.Scope.Activity, p.Scope.Placement, sc.Activity, sc.Placement)
+		}
+	}
+	return nil
+}
+
+// render runs prog from the root and returns its output.
+func (t *Template) render(s *state, prog program, html bool) (string, error) {
+	if prog == nil {
+		return "", nil
+	}
+	s.buf, s.escape = s.buf[:0], html
+	err := prog.exec(s, s.root)
+	s.escape = true
+	if err != nil {
+		return "", err
+	}
+	return string(s.buf), nil
+}
+
+// renderLine renders a front-matter value that becomes a header, where a
+// line break would inject headers.
+func (t *Template) renderLine(s *state, prog program, key string) (string, error) {
+	out, err := t.render(s, prog, false)
+	if err != nil {
+		return "", err
+	}
+	if strings.ContainsAny(out, "\r\n") {
+		return "", t.fm.fields[key].pos().errorf("the %s holds a line break for this recipient (from the data?), which a header cannot carry", key)
+	}
+	return out, nil
+}
+
+// WriteMIME writes the message as multipart/alternative MIME. An empty
+// messageID is derived from the campaign and recipient ids on the sender's
+// domain, so reruns give the same Message-ID.
+func (m *Message) WriteMIME(w io.Writer, messageID string, date time.Time) error {
+	if m.From == "" {
+		return errors.New("write MIME: the message has no sender: add from: to the template's front matter")
+	}
+	if messageID == "" {
+		messageID = message.MessageID(m.campaignID+"/"+m.recipientID, m.From)
+	}
+	mm := message.Message{
+		From: m.From, ReplyTo: m.ReplyTo, To: m.To, Subject: m.Subject,
+		Date: date, MessageID: messageID, Unsubscribe: m.Unsubscribe,
+		Headers: m.Headers, HTML: m.HTML, Text: m.Text,
+	}
+	if _, err := mm.WriteTo(w); err != nil {
+		return fmt.Errorf("write MIME: %w", err)
+	}
+	return nil
+}

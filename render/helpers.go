@@ -1,0 +1,267 @@
+package render
+
+import (
+	"strings"
+)
+
+// blockUse says whether a helper is written {{name}}, {{#name}}…{{/name}},
+// or either way.
+type blockUse uint8
+
+const (
+	inlineOnly blockUse = iota
+	blockOnly
+	inlineOrBlock
+)
+
+// helper is a template function. Its arity and named arguments are
+// checked when a template loads, so fn may trust len(c.args).
+type helper struct {
+	name             string
+	use              blockUse
+	minArgs, maxArgs int // maxArgs < 0: any number
+	hashKeys         []string
+	// hashValues lists the values a named argument may take; a literal
+	// outside the list is a load error.
+	hashValues map[string][]string
+	// contextArg: the first argument becomes the block's context (each,
+	// with), so a missing one is reported like {{field}}.
+	contextArg bool
+	// keepsContext: the block runs in the caller's context (if, unless).
+	keepsContext bool
+	fn           func(c *call) (any, error)
+	// examples document the helper and are run by TestHelperExamples.
+	examples []example
+}
+
+// example is a template, its data as JSON, and the output it must give.
+type example struct{ tmpl, data, want string }
+
+// builtinHelpers returns a fresh registry of every helper a template may
+// call. Each template gets its own, so nothing is registered globally and
+// a template's helpers cannot change under it.
+func builtinHelpers() map[string]*helper {
+	list := [][]*helper{blockHelpers(), logicHelpers(), formatHelpers()}
+	m := map[string]*helper{}
+	for _, l := range list {
+		for _, h := range l {
+			m[h.name] = h
+		}
+	}
+	return m
+}
+
+// call is one invocation of a helper. Calls are pooled per state by
+// nesting depth, so invoking a helper allocates nothing.
+type call struct {
+	s    *state
+	f    int
+	h    *helper
+	args []any
+	hash []hashVal
+	expr *callExpr
+	blk  *blockNode // nil when called inline
+}
+
+// invoke evaluates a call's arguments and runs the helper. A panic in a
+// helper is recovered once, in Execute, which reads the innermost active
+// call from s.calls to say where it happened.
+func (s *state) invoke(ce *callExpr, f int, blk *blockNode) (any, error) {
+	base, hbase := len(s.args), len(s.hash)
+	defer func() { s.args, s.hash = s.args[:base], s.hash[:hbase] }()
+	for _, p := range ce.params {
+		v, err := p.eval(s, f)
+		if err != nil {
+			return nil, err
+		}
+		s.args = append(s.args, v)
+	}
+	for _, kv := range ce.hash {
+		v, err := kv.val.eval(s, f)
+		if err != nil {
+			return nil, err
+		}
+		s.hash = append(s.hash, hashVal{key: kv.key, val: v})
+	}
+	if s.ncalls == len(s.calls) {
+		s.calls = append(s.calls, new(call))
+	}
+	c := s.calls[s.ncalls]
+	s.ncalls++
+	*c = call{s: s, f: f, h: ce.h, expr: ce, blk: blk,
+		args: s.args[base:len(s.args):len(s.args)],
+		hash: s.hash[hbase:len(s.hash):len(s.hash)]}
+	v, err := ce.h.fn(c)
+	s.ncalls--
+	return v, err
+}
+
+// named returns the value of the named argument key.
+func (c *call) named(key string) (any, bool) {
+	for _, kv := range c.hash {
+		if kv.key == key {
+			return kv.val, true
+		}
+	}
+	return nil, false
+}
+
+func (c *call) errorf(format string, args ...any) error {
+	return c.expr.pos.errorf(format, args...)
+}
+
+// fn runs the block in the caller's context.
+func (c *call) fn() error {
+	if c.blk == nil {
+		return nil
+	}
+	return c.blk.program.exec(c.s, c.f)
+}
+
+// inverse runs the {{else}} part in the caller's context.
+func (c *call) inverse() error {
+	if c.blk == nil {
+		return nil
+	}
+	return c.blk.inverse.exec(c.s, c.f)
+}
+
+// with runs the block with ctx as its context; ctx came from the call's
+// first argument.
+func (c *call) with(ctx any) error {
+	if c.blk == nil {
+		return nil
+	}
+	s := c.s
+	fr := s.child(c.f, ctx, c.expr.params[0])
+	fr.bpNames, fr.bpVals[0] = c.blk.params, ctx
+	fi := s.push(fr)
+	err := c.blk.program.exec(s, fi)
+	s.pop(fi)
+	return err
+}
+
+func blockHelpers() []*helper {
+	return []*helper{
+		{name: "if", use: blockOnly, minArgs: 1, maxArgs: 1, hashKeys: []string{"includeZero"}, keepsContext: true,
+			fn: func(c *call) (any, error) {
+				if ifTrue(c) {
+					return nil, c.fn()
+				}
+				return nil, c.inverse()
+			},
+			examples: []example{
+				{`{{#if profile.vip}}VIP{{else}}member{{/if}}`, `{"profile":{"vip":true}}`, `VIP`},
+				{`{{#if profile.points}}has points{{else}}no points{{/if}}`, `{"profile":{"points":0}}`, `no points`},
+				{`{{#if profile.points includeZero=true}}has points{{/if}}`, `{"profile":{"points":0}}`, `has points`},
+				{`{{#if profile.interests}}likes {{profile.interests}}{{/if}}`, `{"profile":{"interests":[]}}`, ``},
+				{`{{#if profile.a}}A{{else if profile.b}}B{{else}}none{{/if}}`, `{"profile":{"b":"yes"}}`, `B`},
+			}},
+		{name: "unless", use: blockOnly, minArgs: 1, maxArgs: 1, hashKeys: []string{"includeZero"}, keepsContext: true,
+			fn: func(c *call) (any, error) {
+				if ifTrue(c) {
+					return nil, c.inverse()
+				}
+				return nil, c.fn()
+			},
+			examples: []example{
+				{`{{#unless profile.optedIn}}Opt in today{{/unless}}`, `{"profile":{}}`, `Opt in today`},
+			}},
+		{name: "each", use: blockOnly, minArgs: 1, maxArgs: 1, contextArg: true, fn: helperEach,
+			examples: []example{
+				{`{{#each profile.interests}}{{@index}}:{{this}}{{#unless @last}}, {{/unless}}{{/each}}`, `{"profile":{"interests":["running","trail"]}}`, `0:running, 1:trail`},
+				{`{{#each profile.loyalty}}{{@key}}={{this}};{{/each}}`, `{"profile":{"loyalty":{"tier":"gold","points":12840}}}`, `points=12840;tier=gold;`},
+				{`{{#each profile.orders as |o|}}{{o.id}} {{else}}no orders{{/each}}`, `{"profile":{"orders":[]}}`, `no orders`},
+				{`{{#each profile.items}}{{name}} for {{../profile.firstName}}; {{/each}}`, `{"profile":{"firstName":"Maya","items":[{"name":"Socks"},{"name":"Cap"}]}}`, `Socks for Maya; Cap for Maya; `},
+			}},
+		{name: "with", use: blockOnly, minArgs: 1, maxArgs: 1, contextArg: true,
+			fn: func(c *call) (any, error) {
+				if isEmpty(c.args[0]) {
+					return nil, c.inverse()
+				}
+				return nil, c.with(c.args[0])
+			},
+			examples: []example{
+				{`{{#with profile.lastOrder}}Order {{id}}{{else}}No order yet{{/with}}`, `{"profile":{"lastOrder":{"id":"NW-1"}}}`, `Order NW-1`},
+				{`{{#with profile.lastOrder as |o|}}{{o.id}}{{else}}No order yet{{/with}}`, `{"profile":{}}`, `No order yet`},
+			}},
+		{name: "lookup", minArgs: 2, maxArgs: 2,
+			fn: func(c *call) (any, error) {
+				v, _ := lookupField(c.args[0], toString(c.args[1]))
+				return v, nil
+			},
+			examples: []example{
+				{`{{lookup profile.names profile.lang}}`, `{"profile":{"lang":"fr","names":{"en":"Hello","fr":"Bonjour"}}}`, `Bonjour`},
+				{`{{lookup profile.interests 1}}`, `{"profile":{"interests":["running","trail"]}}`, `trail`},
+			}},
+		{name: "log", minArgs: 0, maxArgs: -1, hashKeys: []string{"level"},
+			fn: func(c *call) (any, error) {
+				if c.s.in == nil || c.s.in.Log == nil {
+					return nil, nil
+				}
+				level := "info"
+				if l, ok := c.named("level"); ok {
+					level = toString(l)
+				}
+				parts := make([]string, len(c.args))
+				for i, a := range c.args {
+					parts[i] = toString(a)
+				}
+				c.s.in.Log(level, strings.Join(parts, " "))
+				return nil, nil
+			},
+			examples: []example{
+				{`{{log "tier" profile.loyalty.tier level="debug"}}done`, `{"profile":{"loyalty":{"tier":"gold"}}}`, `done`},
+			}},
+	}
+}
+
+// ifTrue is the condition of if and unless, as Handlebars decides it:
+// falsy values and empty lists are false; 0 is true with includeZero=true.
+func ifTrue(c *call) bool {
+	v := c.args[0]
+	if z, ok := c.named("includeZero"); ok && truthy(z) {
+		if f, isNum := toNumber(v); isNum && f == 0 {
+			return true
+		}
+	}
+	return truthy(v) && !isEmpty(v)
+}
+
+// helperEach iterates a list, or an object's keys in sorted order, with
+// @index, @first, @last and @key; the {{else}} part runs when there is
+// nothing to iterate.
+func helperEach(c *call) (any, error) {
+	v, s := c.args[0], c.s
+	if size, ok := isArray(v); ok {
+		if size == 0 {
+			return nil, c.inverse()
+		}
+		var prog program
+		var params []string
+		if c.blk != nil {
+			prog, params = c.blk.program, c.blk.params
+		}
+		return nil, s.iterate(c.f, v, size, c.expr.params[0], params, prog)
+	}
+	keys, ok := objectKeys(v)
+	if !ok || len(keys) == 0 {
+		return nil, c.inverse()
+	}
+	proto := s.child(c.f, nil, c.expr.params[0])
+	proto.hasData, proto.bpNames = true, c.blk.params
+	for i, k := range keys {
+		fr := proto
+		fr.ctx, _ = lookupField(v, k)
+		fr.index, fr.elem, fr.elemKey = i, -1, k
+		fr.first, fr.last = i == 0, i == len(keys)-1
+		fr.bpVals = [2]any{fr.ctx, k}
+		fi := s.push(fr)
+		err := c.blk.program.exec(s, fi)
+		s.pop(fi)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return nil, nil
+}

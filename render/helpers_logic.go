@@ -1,0 +1,183 @@
+package render
+
+import (
+	"strings"
+	"time"
+)
+
+func logicHelpers() []*helper {
+	return []*helper{
+		{name: "default", minArgs: 2, maxArgs: 2,
+			fn: func(c *call) (any, error) {
+				if v := c.args[0]; v != nil && v != "" && v != SafeString("") {
+					return v, nil
+				}
+				return c.args[1], nil
+			},
+			examples: []example{
+				{`Hi {{default profile.firstName "friend"}}`, `{"profile":{}}`, `Hi friend`},
+				{`Hi {{default profile.firstName "friend"}}`, `{"profile":{"firstName":""}}`, `Hi friend`},
+				{`Hi {{default profile.firstName "friend"}}`, `{"profile":{"firstName":"Maya"}}`, `Hi Maya`},
+				{`{{default profile.points 100}}`, `{"profile":{"points":0}}`, `0`},
+			}},
+		{name: "eq", minArgs: 2, maxArgs: 2, fn: func(c *call) (any, error) { return equal(c.args[0], c.args[1]), nil },
+			examples: []example{
+				{`{{#if (eq profile.loyalty.tier "gold")}}Gold perks{{/if}}`, `{"profile":{"loyalty":{"tier":"gold"}}}`, `Gold perks`},
+				{`{{eq profile.age 34}}`, `{"profile":{"age":34.0}}`, `true`},
+				{`{{eq profile.age "34"}}`, `{"profile":{"age":34}}`, `false`},
+			}},
+		{name: "ne", minArgs: 2, maxArgs: 2, fn: func(c *call) (any, error) { return !equal(c.args[0], c.args[1]), nil },
+			examples: []example{
+				{`{{#if (ne profile.country "US")}}International shipping{{/if}}`, `{"profile":{"country":"CA"}}`, `International shipping`},
+			}},
+		{name: "lt", minArgs: 2, maxArgs: 2,
+			fn: func(c *call) (any, error) {
+				n, ok := compare(c.args[0], c.args[1])
+				return ok && n < 0, nil
+			},
+			examples: []example{
+				{`{{#if (lt profile.age 21)}}under 21{{else}}21+{{/if}}`, `{"profile":{"age":34}}`, `21+`},
+				{`{{lt profile.age 100}}`, `{"profile":{"age":9}}`, `true`},
+				{`{{lt "apple" "banana"}}`, `{}`, `true`},
+				{`{{lt profile.age 21}}`, `{"profile":{}}`, `false`},
+			}},
+		{name: "gt", minArgs: 2, maxArgs: 2,
+			fn: func(c *call) (any, error) {
+				n, ok := compare(c.args[0], c.args[1])
+				return ok && n > 0, nil
+			},
+			examples: []example{
+				{`{{#if (gt profile.loyalty.points 10000)}}You have {{profile.loyalty.points}} points!{{/if}}`, `{"profile":{"loyalty":{"points":12840}}}`, `You have 12840 points!`},
+				{`{{gt "10" "9"}}`, `{}`, `false`},
+			}},
+		{name: "and", minArgs: 2, maxArgs: -1,
+			fn: func(c *call) (any, error) {
+				for _, a := range c.args[:len(c.args)-1] {
+					if falsy(a) {
+						return a, nil
+					}
+				}
+				return c.args[len(c.args)-1], nil
+			},
+			examples: []example{
+				{`{{#if (and profile.optedIn (eq profile.country "US"))}}US offer{{/if}}`, `{"profile":{"optedIn":true,"country":"US"}}`, `US offer`},
+				{`{{#if (and profile.optedIn profile.email)}}yes{{else}}no{{/if}}`, `{"profile":{"optedIn":true}}`, `no`},
+			}},
+		{name: "or", minArgs: 2, maxArgs: -1,
+			fn: func(c *call) (any, error) {
+				for _, a := range c.args[:len(c.args)-1] {
+					if !falsy(a) {
+						return a, nil
+					}
+				}
+				return c.args[len(c.args)-1], nil
+			},
+			examples: []example{
+				{`Hi {{or profile.nickname profile.firstName "there"}}`, `{"profile":{"firstName":"Maya"}}`, `Hi Maya`},
+				{`{{#if (or profile.vip (gt profile.spend 1000))}}Thanks for your loyalty{{/if}}`, `{"profile":{"vip":false,"spend":1840.5}}`, `Thanks for your loyalty`},
+			}},
+		{name: "not", minArgs: 1, maxArgs: 1, fn: func(c *call) (any, error) { return falsy(c.args[0]), nil },
+			examples: []example{
+				{`{{#if (not profile.unsubscribed)}}subscribed{{/if}}`, `{"profile":{}}`, `subscribed`},
+				{`{{not profile.interests}}`, `{"profile":{"interests":[]}}`, `true`},
+			}},
+		{name: "upper", minArgs: 1, maxArgs: 1, fn: func(c *call) (any, error) { return strings.ToUpper(toString(c.args[0])), nil },
+			examples: []example{
+				{`{{upper profile.loyalty.tier}} MEMBER`, `{"profile":{"loyalty":{"tier":"gold"}}}`, `GOLD MEMBER`},
+			}},
+		{name: "lower", minArgs: 1, maxArgs: 1, fn: func(c *call) (any, error) { return strings.ToLower(toString(c.args[0])), nil },
+			examples: []example{
+				{`{{lower recipient.email}}`, `{"recipient":{"email":"Maya.Chen@Example.com"}}`, `maya.chen@example.com`},
+			}},
+		{name: "urlencode", minArgs: 1, maxArgs: 1, fn: func(c *call) (any, error) { return encodeURIComponent(toString(c.args[0])), nil },
+			examples: []example{
+				{`https://northwind.example/u?e={{urlencode recipient.email}}`, `{"recipient":{"email":"maya+news@example.com"}}`, `https://northwind.example/u?e=maya%2Bnews%40example.com`},
+				{`{{{urlencode profile.city}}}`, `{"profile":{"city":"São Paulo & co (it's)"}}`, `S%C3%A3o%20Paulo%20%26%20co%20(it's)`},
+			}},
+	}
+}
+
+// falsy is the condition and, or and not use: what {{#if}} would skip.
+func falsy(v any) bool { return !truthy(v) || isEmpty(v) }
+
+// equal compares numbers by value (34 == 34.0), strings by content, and
+// otherwise only values of the same simple kind; a number never equals a
+// string.
+func equal(a, b any) bool {
+	if n, ok := compare(a, b); ok {
+		return n == 0
+	}
+	switch x := a.(type) {
+	case nil:
+		return b == nil
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	}
+	return false
+}
+
+// compare orders two numbers numerically, two strings lexically (byte by
+// byte) and two times chronologically. ok is false for anything else.
+func compare(a, b any) (n int, ok bool) {
+	if x, ok := toNumber(a); ok {
+		if y, ok := toNumber(b); ok {
+			switch {
+			case x < y:
+				return -1, true
+			case x > y:
+				return 1, true
+			case x == y:
+				return 0, true
+			}
+			return 0, false // NaN
+		}
+		return 0, false
+	}
+	if x, ok := stringOf(a); ok {
+		if y, ok := stringOf(b); ok {
+			return strings.Compare(x, y), true
+		}
+		return 0, false
+	}
+	if x, ok := a.(time.Time); ok {
+		if y, ok := b.(time.Time); ok {
+			return x.Compare(y), true
+		}
+	}
+	return 0, false
+}
+
+func stringOf(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case SafeString:
+		return string(x), true
+	}
+	return "", false
+}
+
+// encodeURIComponent escapes everything but A-Z a-z 0-9 - _ . ! ~ * ' ( ),
+// as JavaScript's encodeURIComponent does.
+func encodeURIComponent(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if 'a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z' || '0' <= ch && ch <= '9' || strings.IndexByte("-_.!~*'()", ch) >= 0 {
+			if b != nil {
+				b = append(b, ch)
+			}
+			continue
+		}
+		if b == nil {
+			b = append(make([]byte, 0, len(s)+16), s[:i]...)
+		}
+		b = append(b, '%', hex[ch>>4], hex[ch&15])
+	}
+	if b == nil {
+		return s
+	}
+	return string(b)
+}

@@ -1,0 +1,104 @@
+package render
+
+// Snippet is a compiled Handlebars fragment: one representation of an
+// offer in the library (its html or text, link, image or alt). It is
+// rendered per recipient with the offer's fields (id, name, attributes,
+// tags, token, rank, isFallback, and the rendered link, image and alt) and
+// the recipient's data (profile, context, recipient, campaign) in scope.
+//
+// A Snippet is immutable and safe for concurrent use.
+type Snippet struct {
+	name   string
+	src    string
+	prog   program
+	static bool   // no data in it: text is the output for everyone
+	text   string // the output when static
+}
+
+// ParseSnippet compiles the fragment src, named name in errors. Errors are
+// an ErrorList whose positions are relative to src (1:1 is its start), for
+// the caller to shift to where src sits in its file.
+func ParseSnippet(name, src string) (*Snippet, error) {
+	s := plainSource(name, src, 1, 1)
+	ast, perr := parseSource(s)
+	if perr != nil {
+		return nil, ErrorList{perr}
+	}
+	b := newBuild(nil, nil)
+	c := &compiler{b: b, src: s, mode: modeSnippet}
+	prog := c.compile(ast, ctxSnippet)
+	if err := b.errs.err(); err != nil {
+		return nil, err
+	}
+	sn := &Snippet{name: name, src: src, prog: prog}
+	switch {
+	case len(prog) == 0:
+		sn.static = true
+	case len(prog) == 1:
+		if t, ok := prog[0].(*textNode); ok {
+			sn.static, sn.text = true, t.text
+		}
+	}
+	return sn, nil
+}
+
+// Name returns the name the snippet was parsed with.
+func (sn *Snippet) Name() string { return sn.name }
+
+// Source returns the snippet's Handlebars source.
+func (sn *Snippet) Source() string { return sn.src }
+
+// snippetData is the context offer content is rendered in.
+type snippetData struct {
+	it               *Item
+	root             *rootData
+	link, image, alt any // rendered; nil when the offer has none
+}
+
+func (d *snippetData) field(name string) (any, bool) {
+	it := d.it
+	switch name {
+	case "id":
+		return it.ID, true
+	case "name":
+		return it.Name, true
+	case "attributes":
+		return it.Attributes, true
+	case "tags":
+		return it.Tags, true
+	case "token":
+		return it.Token, true
+	case "rank":
+		return it.Rank, true
+	case "isFallback":
+		return it.IsFallback, true
+	case "link":
+		return d.link, true
+	case "image":
+		return d.image, true
+	case "alt":
+		return d.alt, true
+	}
+	return d.root.field(name)
+}
+
+func (d *snippetData) keys() []string { return snippetFields }
+
+// renderSnippet renders sn for one item. HTML content is rendered with
+// escaping, like a template; text, links, image URLs and alt text are
+// rendered as text, since they are escaped where they are written out.
+func (s *state) renderSnippet(sn *Snippet, d *snippetData, html bool) (string, error) {
+	if sn.static {
+		return sn.text, nil
+	}
+	mark, esc, root := len(s.buf), s.escape, s.root
+	s.escape = html
+	fi := s.push(frame{ctx: d, parent: -1, from: -1, elem: -1, rooted: true})
+	s.root = fi
+	err := sn.prog.exec(s, fi)
+	s.pop(fi)
+	s.escape, s.root = esc, root
+	out := string(s.buf[mark:])
+	s.buf = s.buf[:mark]
+	return out, err
+}

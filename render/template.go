@@ -1,0 +1,164 @@
+package render
+
+import (
+	"net/mail"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Template is a loaded email template: its body compiled (with layout and
+// partials), its placeholders checked against the offer library and listed
+// in document order, its front matter parsed. Loading does all the work
+// that does not depend on the recipient, once.
+//
+// A Template is immutable and safe for concurrent use: any number of
+// goroutines may call Execute at the same time.
+type Template struct {
+	name    string
+	path    string
+	body    program // the layout, with the body inside it, or the body
+	subject program
+	pre     program
+	unsub   program
+	fm      *frontMatter
+	from    string
+	replyTo string
+	headers [][2]string
+	scopes  []Scope
+	files   []string
+	pool    sync.Pool // of *state
+}
+
+// Name returns the template's file name, e.g. "newsletter.hbs".
+func (t *Template) Name() string { return t.name }
+
+// Scopes returns the decisions the template needs, one per activity and
+// placement, in document order of first appearance: through the layout
+// (its content before {{{body}}} first) and partials.
+func (t *Template) Scopes() []Scope { return slices.Clone(t.scopes) }
+
+// Files returns every file the template depends on: itself, its layout
+// and the partials it includes, for live reload.
+func (t *Template) Files() []string { return slices.Clone(t.files) }
+
+// template loads and compiles the template file name.
+func (l *library) template(name string, cat Catalog) (*Template, ErrorList) {
+	display := l.display(name)
+	text, rerr := l.read(name)
+	if rerr != nil {
+		return nil, ErrorList{rerr}
+	}
+	b := newBuild(cat, l)
+	b.addFile(display)
+
+	yml, yamlLine, body, bodyLine := splitFrontMatter(display, text, &b.errs)
+	fm := &frontMatter{fields: map[string]*fmField{}}
+	if yamlLine > 0 {
+		fm = parseFrontMatter(display, yml, yamlLine, &b.errs)
+	}
+	t := &Template{name: name, path: display, fm: fm, headers: fm.headers}
+
+	// The body is compiled where the layout says {{{body}}}, so that its
+	// placeholders take their place in document order.
+	var bodyProg program
+	compiled := false
+	compileBody := func() program {
+		if compiled {
+			return bodyProg
+		}
+		compiled = true
+		if bodyLine == 0 {
+			return nil // unclosed front matter: no body to speak of
+		}
+		var src *source
+		if path.Ext(name) == ".md" {
+			var merr *Error
+			if src, merr = markdownSource(display, body, bodyLine); merr != nil {
+				b.errs = append(b.errs, merr)
+				return nil
+			}
+		} else {
+			src = plainSource(display, body, bodyLine, 1)
+		}
+		prog, perr := parseSource(src)
+		if perr != nil {
+			b.errs = append(b.errs, perr)
+			return nil
+		}
+		c := &compiler{b: b, src: src, mode: modeBody}
+		bodyProg = c.compile(prog, ctxRoot)
+		return bodyProg
+	}
+
+	if f := fm.fields["layout"]; f != nil {
+		pf, want := l.layout(f.value)
+		switch {
+		case pf == nil:
+			b.errs = append(b.errs, f.pos().errorf("layout %q not found: create %s", f.value, want))
+			compileBody()
+		case pf.err != nil:
+			b.errs = append(b.errs, pf.err)
+			compileBody()
+		default:
+			b.addFile(pf.src.file)
+			c := &compiler{b: b, src: pf.src, mode: modeBody, body: compileBody}
+			t.body = c.compile(pf.prog, ctxRoot)
+			if !compiled {
+				b.errs = append(b.errs, pf.src.pos(0).errorf("layout has no {{{body}}}: add it where the template's content goes"))
+				compileBody()
+			}
+		}
+	} else {
+		t.body = compileBody()
+	}
+
+	t.subject = compileField(b, fm, "subject")
+	t.pre = compileField(b, fm, "preheader")
+	t.unsub = compileField(b, fm, "unsubscribe")
+	if f := fm.fields["unsubscribe"]; f != nil && !isUnsubscribeURL(f.value) && !strings.HasPrefix(f.value, "{{") {
+		b.errs = append(b.errs, f.pos().errorf("unsubscribe must be an https:// URL or a mailto: address"))
+	}
+	t.from = checkAddress(b, fm, "from")
+	t.replyTo = checkAddress(b, fm, "replyTo")
+
+	t.scopes, t.files = b.scopes, b.files
+	t.pool.New = func() any { return new(state) }
+	if len(b.errs) > 0 {
+		return nil, b.errs
+	}
+	return t, nil
+}
+
+// compileField compiles a Handlebars front-matter value, rendered as text.
+func compileField(b *build, fm *frontMatter, key string) program {
+	f := fm.fields[key]
+	if f == nil {
+		return nil
+	}
+	prog, perr := parseSource(f.src)
+	if perr != nil {
+		b.errs = append(b.errs, perr)
+		return nil
+	}
+	c := &compiler{b: b, src: f.src, mode: modeField, field: key}
+	return c.compile(prog, ctxRoot)
+}
+
+func checkAddress(b *build, fm *frontMatter, key string) string {
+	f := fm.fields[key]
+	if f == nil {
+		return ""
+	}
+	if _, err := mail.ParseAddress(f.value); err != nil {
+		b.errs = append(b.errs, f.pos().errorf("%s %q is not an email address (%v): write it as Name <user@example.com>", key, f.value, err))
+		return ""
+	}
+	return f.value
+}
+
+func isUnsubscribeURL(s string) bool {
+	lower := strings.ToLower(s)
+	return strings.HasPrefix(lower, "https://") || strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "mailto:")
+}

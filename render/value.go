@@ -1,0 +1,409 @@
+package render
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// SafeString is HTML that is written out as is, never escaped. Offer html
+// content reaches a block as a SafeString so {{content}} does not escape it
+// twice.
+type SafeString string
+
+// fielder is implemented by the contexts this package builds (the root
+// data, an offer item) so that looking up a field needs no map.
+type fielder interface {
+	field(name string) (any, bool)
+	keys() []string // for {{#each}} over the object
+}
+
+// lookupField returns v's field name and whether it exists. A nil value or
+// a scalar has no fields. Arrays have "length" and numeric indexes, like
+// JavaScript.
+func lookupField(v any, name string) (any, bool) {
+	switch x := v.(type) {
+	case nil:
+		return nil, false
+	case map[string]any:
+		r, ok := x[name]
+		return r, ok
+	case fielder:
+		return x.field(name)
+	case []any:
+		return sliceField(len(x), name, func(i int) any { return x[i] })
+	case []string:
+		return sliceField(len(x), name, func(i int) any { return x[i] })
+	case map[string]string:
+		r, ok := x[name]
+		return r, ok
+	case string, bool, float64, int, json.Number, SafeString:
+		if s, ok := x.(string); ok && name == "length" {
+			return len([]rune(s)), true
+		}
+		return nil, false
+	}
+	return reflectField(reflect.ValueOf(v), name)
+}
+
+func sliceField(n int, name string, at func(int) any) (any, bool) {
+	if name == "length" {
+		return n, true
+	}
+	i, err := strconv.Atoi(name)
+	if err != nil || i < 0 || i >= n {
+		return nil, false
+	}
+	return at(i), true
+}
+
+// reflectField serves the less common shapes: maps with string keys of any
+// element type, other slices, and structs (exported fields, by name or
+// json tag).
+func reflectField(rv reflect.Value, name string) (any, bool) {
+	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
+		if rv.IsNil() {
+			return nil, false
+		}
+		rv = rv.Elem()
+	}
+	switch rv.Kind() {
+	case reflect.Map:
+		if rv.Type().Key().Kind() != reflect.String {
+			return nil, false
+		}
+		r := rv.MapIndex(reflect.ValueOf(name).Convert(rv.Type().Key()))
+		if !r.IsValid() {
+			return nil, false
+		}
+		return r.Interface(), true
+	case reflect.Slice, reflect.Array:
+		return sliceField(rv.Len(), name, func(i int) any { return rv.Index(i).Interface() })
+	case reflect.Struct:
+		t := rv.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if f.Name == name || tag == name {
+				return rv.Field(i).Interface(), true
+			}
+		}
+	}
+	return nil, false
+}
+
+// isArray reports whether v is a list, and its length.
+func isArray(v any) (int, bool) {
+	switch x := v.(type) {
+	case []any:
+		return len(x), true
+	case []string:
+		return len(x), true
+	case nil, string, map[string]any, bool, float64, int, SafeString, fielder:
+		return 0, false
+	}
+	rv := reflect.ValueOf(v)
+	if k := rv.Kind(); k == reflect.Slice || k == reflect.Array {
+		return rv.Len(), true
+	}
+	return 0, false
+}
+
+// index returns element i of a list v.
+func index(v any, i int) any {
+	switch x := v.(type) {
+	case []any:
+		return x[i]
+	case []string:
+		return x[i]
+	}
+	return reflect.ValueOf(v).Index(i).Interface()
+}
+
+// objectKeys returns the keys of an object in sorted order (Go maps have
+// no insertion order to preserve), or false when v is not an object.
+func objectKeys(v any) ([]string, bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		return keys, true
+	case fielder:
+		return x.keys(), true
+	case nil, string, bool, float64, int, SafeString, []any:
+		return nil, false
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() == reflect.Map && rv.Type().Key().Kind() == reflect.String {
+		keys := make([]string, 0, rv.Len())
+		for _, k := range rv.MapKeys() {
+			keys = append(keys, k.String())
+		}
+		slices.Sort(keys)
+		return keys, true
+	}
+	return nil, false
+}
+
+// truthy is JavaScript's truthiness: nil, false, 0, NaN and "" are false;
+// everything else, empty objects included, is true.
+func truthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case string:
+		return x != ""
+	case SafeString:
+		return x != ""
+	case float64:
+		return x != 0 && !math.IsNaN(x)
+	case int:
+		return x != 0
+	case json.Number:
+		f, err := x.Float64()
+		return err == nil && f != 0
+	case map[string]any, []any, fielder:
+		return true
+	}
+	if f, ok := toNumber(v); ok {
+		return f != 0 && !math.IsNaN(f)
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface:
+		return !rv.IsNil()
+	}
+	return true
+}
+
+// isEmpty is Handlebars' Utils.isEmpty: falsy values other than 0, and
+// empty lists.
+func isEmpty(v any) bool {
+	if n, ok := isArray(v); ok {
+		return n == 0
+	}
+	if !truthy(v) {
+		f, isNum := toNumber(v)
+		return !(isNum && f == 0)
+	}
+	return false
+}
+
+// toNumber returns v as a float64 when v is a number.
+func toNumber(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case int32:
+		return float64(x), true
+	case float32:
+		return float64(x), true
+	case uint:
+		return float64(x), true
+	case uint64:
+		return float64(x), true
+	case uint32:
+		return float64(x), true
+	case int16, int8, uint16, uint8:
+		return float64(reflect.ValueOf(x).Convert(reflect.TypeFor[float64]()).Float()), true
+	case json.Number:
+		f, err := x.Float64()
+		return f, err == nil
+	}
+	return 0, false
+}
+
+// appendValue appends v as Handlebars prints it: strings as they are,
+// numbers as JavaScript prints them, nil as nothing, lists joined by ",",
+// objects as "[object Object]". escape selects HTML escaping.
+func appendValue(b []byte, v any, escape bool) []byte {
+	switch x := v.(type) {
+	case nil:
+		return b
+	case string:
+		if escape {
+			return appendEscaped(b, x)
+		}
+		return append(b, x...)
+	case SafeString:
+		return append(b, x...)
+	case bool:
+		return strconv.AppendBool(b, x)
+	case float64:
+		return appendJSNumber(b, x)
+	case int:
+		return strconv.AppendInt(b, int64(x), 10)
+	case int64:
+		return strconv.AppendInt(b, x, 10)
+	case json.Number:
+		return append(b, x...)
+	case []any:
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendValue(b, e, escape)
+		}
+		return b
+	case []string:
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendValue(b, e, escape)
+		}
+		return b
+	case time.Time:
+		return x.AppendFormat(b, time.RFC3339)
+	case map[string]any, fielder:
+		return append(b, "[object Object]"...)
+	}
+	if f, ok := toNumber(v); ok {
+		return appendJSNumber(b, f)
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Slice, reflect.Array:
+		for i := range rv.Len() {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendValue(b, rv.Index(i).Interface(), escape)
+		}
+		return b
+	case reflect.Map, reflect.Struct:
+		return append(b, "[object Object]"...)
+	case reflect.Pointer, reflect.Interface:
+		if rv.IsNil() {
+			return b
+		}
+		return appendValue(b, rv.Elem().Interface(), escape)
+	}
+	if escape {
+		return appendEscaped(b, fmt.Sprint(v))
+	}
+	return fmt.Append(b, v)
+}
+
+// toString is appendValue without escaping, as a string.
+func toString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case nil:
+		return ""
+	case SafeString:
+		return string(x)
+	}
+	return string(appendValue(nil, v, false))
+}
+
+// appendJSNumber formats f like JavaScript's Number.prototype.toString:
+// integers without a fraction, the shortest digits that round-trip, and
+// exponent notation only below 1e-6 and from 1e21 on.
+func appendJSNumber(b []byte, f float64) []byte {
+	switch {
+	case math.IsNaN(f):
+		return append(b, "NaN"...)
+	case math.IsInf(f, 1):
+		return append(b, "Infinity"...)
+	case math.IsInf(f, -1):
+		return append(b, "-Infinity"...)
+	case f == 0:
+		return append(b, '0')
+	}
+	if f < 0 {
+		b = append(b, '-')
+		f = -f
+	}
+	var tmp [32]byte
+	e := strconv.AppendFloat(tmp[:0], f, 'e', -1, 64) // d.ddde±XX
+	mant, exp, _ := strings.Cut(string(e), "e")
+	digits := strings.Replace(mant, ".", "", 1)
+	x, _ := strconv.Atoi(exp)
+	k, n := len(digits), x+1 // n: position of the decimal point
+	switch {
+	case k <= n && n <= 21:
+		b = append(b, digits...)
+		for range n - k {
+			b = append(b, '0')
+		}
+	case 0 < n && n <= 21:
+		b = append(b, digits[:n]...)
+		b = append(b, '.')
+		b = append(b, digits[n:]...)
+	case -6 < n && n <= 0:
+		b = append(b, "0."...)
+		for range -n {
+			b = append(b, '0')
+		}
+		b = append(b, digits...)
+	default:
+		b = append(b, digits[0])
+		if k > 1 {
+			b = append(b, '.')
+			b = append(b, digits[1:]...)
+		}
+		b = append(b, 'e')
+		if n-1 >= 0 {
+			b = append(b, '+')
+		}
+		b = strconv.AppendInt(b, int64(n-1), 10)
+	}
+	return b
+}
+
+// appendEscaped escapes s exactly as handlebars.js escapeExpression does.
+func appendEscaped(b []byte, s string) []byte {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var esc string
+		switch s[i] {
+		case '&':
+			esc = "&amp;"
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case '"':
+			esc = "&quot;"
+		case '\'':
+			esc = "&#x27;"
+		case '`':
+			esc = "&#x60;"
+		case '=':
+			esc = "&#x3D;"
+		default:
+			continue
+		}
+		b = append(b, s[last:i]...)
+		b = append(b, esc...)
+		last = i + 1
+	}
+	return append(b, s[last:]...)
+}
+
+// escapeString is appendEscaped for a string result.
+func escapeString(s string) string {
+	if !strings.ContainsAny(s, "&<>\"'`=") {
+		return s
+	}
+	return string(appendEscaped(make([]byte, 0, len(s)+16), s))
+}
