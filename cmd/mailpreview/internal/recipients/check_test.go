@@ -2,6 +2,8 @@ package recipients
 
 import (
 	"hash/fnv"
+	"math"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -113,6 +115,27 @@ func TestDupSetSimilarIDs(t *testing.T) {
 		if first := d.add(string(b), i+1); first != 0 {
 			t.Fatalf("add(%q) = %d, want 0 (a false duplicate)", b, first)
 		}
+	}
+	// Every id survived the table's growth with its first line.
+	for i := range 200000 {
+		b = append(b[:0], "u-"...)
+		b = appendInt(b, i)
+		if first := d.add(string(b), 1e6); first != i+1 {
+			t.Fatalf("add(%q) again = %d, want %d", b, first, i+1)
+		}
+	}
+}
+
+func TestDupSetHugeLine(t *testing.T) {
+	if strconv.IntSize < 64 {
+		t.Skip("int cannot hold a line past 2^32 here")
+	}
+	line := 1
+	line <<= 40
+	d := newDupSet()
+	d.add("u1", line)
+	if got := d.add("u1", 2); got != math.MaxUint32 {
+		t.Errorf("add after line 2^40 = %d, want %d", got, math.MaxUint32)
 	}
 }
 

@@ -3,7 +3,7 @@
 //
 // A batch run reads millions of recipients, so readers stream: memory does
 // not grow with the number of records, apart from the optional duplicate-id
-// set (a few dozen bytes per distinct id, see WithDuplicateCheck). Each call
+// set (about 20 bytes per distinct id, see WithDuplicateCheck). Each call
 // to Next yields the next good Record or a Reject for a bad one, in file
 // order; a bad record never stops the run and is never dropped silently.
 // Only I/O failures, and a CSV record too long to read safely, are fatal.

@@ -101,10 +101,12 @@ func (p *parser) value(depth int) (any, *posError) {
 		if err != nil {
 			return nil, err
 		}
-		f, perr := strconv.ParseFloat(text, 64)
+		// The conversion does not escape, so a short number is parsed
+		// without an allocation.
+		f, perr := strconv.ParseFloat(string(text), 64)
 		if perr != nil {
 			// Only overflow gets here: the grammar was checked above.
-			return nil, p.errf(p.pos-len(text), "number %s is out of range", truncate(text, 40))
+			return nil, p.errf(p.pos-len(text), "number %s is out of range", truncate(string(text), 40))
 		}
 		return f, nil
 	default:
@@ -199,8 +201,9 @@ func (p *parser) literal(word string) *posError {
 	return nil
 }
 
-// numberText scans a number per RFC 8259 and returns its text.
-func (p *parser) numberText() (string, *posError) {
+// numberText scans a number per RFC 8259 and returns its text, which
+// aliases the input.
+func (p *parser) numberText() ([]byte, *posError) {
 	start := p.pos
 	if p.peek() == '-' {
 		p.pos++
@@ -211,12 +214,12 @@ func (p *parser) numberText() (string, *posError) {
 	case '1' <= c && c <= '9':
 		p.digits()
 	default:
-		return "", p.unexpected("in numeric literal")
+		return nil, p.unexpected("in numeric literal")
 	}
 	if p.peek() == '.' {
 		p.pos++
 		if !isDigit(p.peek()) {
-			return "", p.unexpected("after decimal point in numeric literal")
+			return nil, p.unexpected("after decimal point in numeric literal")
 		}
 		p.digits()
 	}
@@ -226,11 +229,11 @@ func (p *parser) numberText() (string, *posError) {
 			p.pos++
 		}
 		if !isDigit(p.peek()) {
-			return "", p.unexpected("in exponent of numeric literal")
+			return nil, p.unexpected("in exponent of numeric literal")
 		}
 		p.digits()
 	}
-	return string(p.data[start:p.pos]), nil
+	return p.data[start:p.pos], nil
 }
 
 func (p *parser) digits() {
@@ -244,6 +247,14 @@ func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 // str parses a string. The common case, no escapes, costs one scan and one
 // allocation; escapes take the slower path in unescape.
 func (p *parser) str() (string, *posError) {
+	b, err := p.strBytes()
+	return string(b), err
+}
+
+// strBytes is str without the final copy when the string has no escapes:
+// the result may alias the input, which lets a caller compare a key
+// without allocating.
+func (p *parser) strBytes() ([]byte, *posError) {
 	p.pos++ // opening quote
 	start := p.pos
 	for i := start; i < len(p.data); i++ {
@@ -251,17 +262,17 @@ func (p *parser) str() (string, *posError) {
 		case c == '"':
 			s := p.data[start:i]
 			if bad := invalidUTF8(s); bad >= 0 {
-				return "", p.errf(start+bad, "invalid UTF-8 in string; save the file as UTF-8")
+				return nil, p.errf(start+bad, "invalid UTF-8 in string; save the file as UTF-8")
 			}
 			p.pos = i + 1
-			return string(s), nil
+			return s, nil
 		case c == '\\' || c < 0x20:
 			p.pos = i
 			return p.unescape(start)
 		}
 	}
 	p.pos = len(p.data)
-	return "", p.unexpected("in string literal")
+	return nil, p.unexpected("in string literal")
 }
 
 // invalidUTF8 returns the offset of the first invalid UTF-8 byte in s, or -1.
@@ -281,9 +292,9 @@ func invalidUTF8(s []byte) int {
 
 // unescape finishes a string that holds escapes or control characters; the
 // string started at start and p.pos is at the first byte needing care.
-func (p *parser) unescape(start int) (string, *posError) {
+func (p *parser) unescape(start int) ([]byte, *posError) {
 	if bad := invalidUTF8(p.data[start:p.pos]); bad >= 0 {
-		return "", p.errf(start+bad, "invalid UTF-8 in string; save the file as UTF-8")
+		return nil, p.errf(start+bad, "invalid UTF-8 in string; save the file as UTF-8")
 	}
 	buf := append([]byte(nil), p.data[start:p.pos]...)
 	for p.pos < len(p.data) {
@@ -291,13 +302,13 @@ func (p *parser) unescape(start int) (string, *posError) {
 		switch {
 		case c == '"':
 			p.pos++
-			return string(buf), nil
+			return buf, nil
 		case c < 0x20:
-			return "", p.unexpected("in string literal")
+			return nil, p.unexpected("in string literal")
 		case c == '\\':
 			r, err := p.escape()
 			if err != nil {
-				return "", err
+				return nil, err
 			}
 			buf = utf8.AppendRune(buf, r)
 		case c < utf8.RuneSelf:
@@ -306,13 +317,13 @@ func (p *parser) unescape(start int) (string, *posError) {
 		default:
 			r, size := utf8.DecodeRune(p.data[p.pos:])
 			if r == utf8.RuneError && size == 1 {
-				return "", p.errf(p.pos, "invalid UTF-8 in string; save the file as UTF-8")
+				return nil, p.errf(p.pos, "invalid UTF-8 in string; save the file as UTF-8")
 			}
 			buf = append(buf, p.data[p.pos:p.pos+size]...)
 			p.pos += size
 		}
 	}
-	return "", p.unexpected("in string literal")
+	return nil, p.unexpected("in string literal")
 }
 
 // escape decodes one escape sequence at p.pos, joining a UTF-16 surrogate

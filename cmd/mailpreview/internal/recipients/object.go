@@ -6,7 +6,30 @@ import (
 
 // recordKeys are the only top-level keys of a record object. Anything else is
 // most likely a typo ("profle") that would otherwise lose a whole profile.
-var recordKeys = []string{"id", "email", "profile", "context"}
+var recordKeys = [...]string{keyID: "id", keyEmail: "email", keyProfile: "profile", keyContext: "context"}
+
+const (
+	keyID = iota
+	keyEmail
+	keyProfile
+	keyContext
+)
+
+// keyIndex returns the index of a record key in recordKeys, or -1. The
+// conversions in the switch do not allocate.
+func keyIndex(key []byte) int {
+	switch string(key) {
+	case "id":
+		return keyID
+	case "email":
+		return keyEmail
+	case "profile":
+		return keyProfile
+	case "context":
+		return keyContext
+	}
+	return -1
+}
 
 // parsed is a record object split into its parts, before the id and email
 // are checked. The offsets point at the values, or at the object when the
@@ -50,7 +73,7 @@ func parseRecord(data []byte) (parsed, *posError) {
 		return rec, p.unexpected("looking for beginning of object")
 	}
 	p.pos++
-	seen := make(map[string]bool, len(recordKeys))
+	var seen [len(recordKeys)]bool
 	p.skipSpace()
 	if p.peek() == '}' {
 		p.pos++
@@ -61,7 +84,7 @@ func parseRecord(data []byte) (parsed, *posError) {
 			if p.peek() != '"' {
 				return rec, p.unexpected("looking for beginning of object key string")
 			}
-			key, err := p.str()
+			key, err := p.strBytes()
 			if err != nil {
 				return rec, err
 			}
@@ -72,20 +95,21 @@ func parseRecord(data []byte) (parsed, *posError) {
 			p.pos++
 			p.skipSpace()
 			valOff := p.pos
+			k := keyIndex(key)
 			switch {
-			case seen[key]:
-				keep(p.errf(keyOff, "duplicate key %s", quote(key)))
-			case !isRecordKey(key):
+			case k < 0:
 				keep(p.errf(keyOff, "unknown key %s%s; a record has only %s",
-					quote(key), suggestKey(key), strings.Join(recordKeys, ", ")))
+					quote(string(key)), suggestKey(string(key)), strings.Join(recordKeys[:], ", ")))
+			case seen[k]:
+				keep(p.errf(keyOff, "duplicate key %s", quote(recordKeys[k])))
 			}
-			if seen[key] || !isRecordKey(key) {
+			if k < 0 || seen[k] {
 				// Parsed only to find syntax errors and the end of the
 				// value; the first value of a repeated key stays.
 				if _, err := p.value(0); err != nil {
 					return rec, err
 				}
-			} else if err := rec.field(&p, key, valOff); err != nil {
+			} else if err := rec.field(&p, k, valOff); err != nil {
 				if err.off >= 0 {
 					return rec, err
 				}
@@ -93,7 +117,9 @@ func parseRecord(data []byte) (parsed, *posError) {
 				err.off = valOff
 				keep(err)
 			}
-			seen[key] = true
+			if k >= 0 {
+				seen[k] = true
+			}
 			p.skipSpace()
 			if p.peek() == ',' {
 				p.pos++
@@ -145,17 +171,18 @@ func (rec *parsed) knownID() string {
 	return ""
 }
 
-// field parses the value of key into rec. A value of the wrong type is
-// returned as a posError with off -1, meaning "at the value".
-func (rec *parsed) field(p *parser, key string, off int) *posError {
-	if key == "id" && (p.peek() == '-' || isDigit(p.peek())) {
+// field parses the value of record key k into rec. A value of the wrong
+// type is returned as a posError with off -1, meaning "at the value".
+func (rec *parsed) field(p *parser, k, off int) *posError {
+	if k == keyID && (p.peek() == '-' || isDigit(p.peek())) {
 		// A numeric id keeps its decimal text, so 1001 and "1001" are the
 		// same recipient. Only plain integers qualify: 1e3 or 1001.0 would
 		// make two spellings of one id.
-		text, err := p.numberText()
+		b, err := p.numberText()
 		if err != nil {
 			return err
 		}
+		text := string(b)
 		if strings.ContainsAny(text, "-.eE") {
 			return &posError{off: -1, msg: "id must be a string or a non-negative integer, got " + truncate(text, 40)}
 		}
@@ -166,39 +193,30 @@ func (rec *parsed) field(p *parser, key string, off int) *posError {
 	if err != nil {
 		return err
 	}
-	switch key {
-	case "id", "email":
+	switch k {
+	case keyID, keyEmail:
 		s, ok := v.(string)
 		if !ok {
-			return &posError{off: -1, msg: key + " must be a string, got " + typeName(v)}
+			return &posError{off: -1, msg: recordKeys[k] + " must be a string, got " + typeName(v)}
 		}
-		if key == "id" {
+		if k == keyID {
 			rec.id, rec.haveID, rec.idOff = s, true, off
 		} else {
 			rec.email, rec.haveEmail, rec.emailOff = s, true, off
 		}
-	case "profile", "context":
+	case keyProfile, keyContext:
 		m, ok := v.(map[string]any)
 		if !ok && v != nil {
-			return &posError{off: -1, msg: key + " must be an object, got " + typeName(v)}
+			return &posError{off: -1, msg: recordKeys[k] + " must be an object, got " + typeName(v)}
 		}
 		// null means "none", as an absent key does.
-		if key == "profile" {
+		if k == keyProfile {
 			rec.profile = m
 		} else {
 			rec.context = m
 		}
 	}
 	return nil
-}
-
-func isRecordKey(key string) bool {
-	for _, k := range recordKeys {
-		if k == key {
-			return true
-		}
-	}
-	return false
 }
 
 // suggestKey names the record key that key was probably meant to be.
