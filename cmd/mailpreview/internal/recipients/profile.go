@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 )
 
 // MaxProfileBytes bounds a profile file. Profiles are hand-written samples;
@@ -67,4 +69,35 @@ func lineCol(data []byte, off int) (line, col int) {
 	line = 1 + bytes.Count(before, []byte("\n"))
 	col = off - bytes.LastIndexByte(before, '\n')
 	return line, col
+}
+
+// Error is a problem with a whole file, at a position: a bad CSV header or
+// a bad profile file. It prints as file:line:col: message, leaving out the
+// parts that are not known.
+type Error struct {
+	File string // "" when the reader was given an io.Reader
+	Line int    // 1-based; 0 when unknown
+	Col  int    // 1-based byte column; 0 when unknown
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File)
+		b.WriteByte(':')
+	}
+	if e.Line > 0 {
+		b.WriteString(strconv.Itoa(e.Line))
+		b.WriteByte(':')
+		if e.Col > 0 {
+			b.WriteString(strconv.Itoa(e.Col))
+			b.WriteByte(':')
+		}
+	}
+	if b.Len() > 0 {
+		b.WriteByte(' ')
+	}
+	b.WriteString(e.Msg)
+	return b.String()
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 )
 
@@ -42,37 +41,6 @@ type Reader interface {
 	// in file order. Any other error is fatal (I/O, or a CSV record too
 	// long to read safely): the reader returns it from then on.
 	Next() (*Record, *Reject, error)
-}
-
-// Error is a problem with a whole file, at a position: a bad CSV header or
-// a bad profile file. It prints as file:line:col: message, leaving out the
-// parts that are not known.
-type Error struct {
-	File string // "" when the reader was given an io.Reader
-	Line int    // 1-based; 0 when unknown
-	Col  int    // 1-based byte column; 0 when unknown
-	Msg  string
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	if e.File != "" {
-		b.WriteString(e.File)
-		b.WriteByte(':')
-	}
-	if e.Line > 0 {
-		b.WriteString(strconv.Itoa(e.Line))
-		b.WriteByte(':')
-		if e.Col > 0 {
-			b.WriteString(strconv.Itoa(e.Col))
-			b.WriteByte(':')
-		}
-	}
-	if b.Len() > 0 {
-		b.WriteByte(' ')
-	}
-	b.WriteString(e.Msg)
-	return b.String()
 }
 
 // ErrFormat is returned (wrapped) by Open for a path whose extension names
