@@ -64,8 +64,7 @@ func (r *ndjsonReader) fatal(err error) error {
 // readLine returns the next line without its newline. A line longer than
 // the limit is read through to its end but not kept (tooLong, or an empty
 // line if it was blank), so memory stays bounded and reading resumes on
-// the next line. err is io.EOF only
-// when no byte was left.
+// the next line. err is io.EOF only when no byte was left.
 func (r *ndjsonReader) readLine() (line []byte, tooLong bool, err error) {
 	chunk, err := r.in.ReadSlice('\n')
 	if r.line == 0 {

@@ -219,10 +219,16 @@ func (rec *parsed) field(p *parser, k, off int) *posError {
 	return nil
 }
 
-// suggestKey names the record key that key was probably meant to be.
+// suggestKey names the record key that key was probably meant to be: one
+// that differs in case, or by one edit ("mail"), or by two in a longer key
+// ("porfile"), so that "x" is not taken for "id".
 func suggestKey(key string) string {
 	for _, k := range recordKeys {
-		if strings.EqualFold(k, key) || editDistance(k, strings.ToLower(key)) <= 2 {
+		limit := 2
+		if len(k) <= 2 {
+			limit = 1
+		}
+		if strings.EqualFold(k, key) || editDistance(k, strings.ToLower(key)) <= limit {
 			return " (did you mean \"" + k + "\"?)"
 		}
 	}

@@ -34,7 +34,9 @@ func (r *Reject) String() string {
 	return fmt.Sprintf("line %d: %s", r.Line, r.Reason)
 }
 
-// Reader streams the records of one file.
+// Reader streams the records of one file. A Reader is for one goroutine;
+// the records it returns are never reused, so they may be handed on to
+// others.
 type Reader interface {
 	// Next returns the next good record, or a reject for a bad one (exactly
 	// one of them is set), or io.EOF at the end. Records and rejects come
@@ -103,10 +105,11 @@ func WithName(name string) Option {
 // and .jsonl are NDJSON, .csv is CSV, and a further .gz means gzip. The
 // path "-" reads NDJSON from standard input, which the closer leaves open.
 func Open(path string, opts ...Option) (Reader, io.Closer, error) {
-	opts = append([]Option{WithName(path)}, opts...)
 	if path == "-" {
+		opts = append([]Option{WithName("stdin")}, opts...)
 		return NewNDJSON(os.Stdin, opts...), closers(nil), nil
 	}
+	opts = append([]Option{WithName(path)}, opts...)
 	base := strings.ToLower(path)
 	gz := strings.HasSuffix(base, ".gz")
 	base = strings.TrimSuffix(base, ".gz")
