@@ -224,3 +224,14 @@ func TestCSVFatal(t *testing.T) {
 		t.Errorf("Next() error = %v, want %v naming in.csv and line 2", err, boom)
 	}
 }
+
+// A huge limit must not overflow the bounded reader's arithmetic.
+func TestCSVHugeLimit(t *testing.T) {
+	r, err := NewCSV(strings.NewReader("id,email\nu1,a@example.com\n"), WithMaxLineBytes(int(^uint(0)>>1)))
+	if err != nil {
+		t.Fatalf("NewCSV(WithMaxLineBytes(MaxInt)) error = %v", err)
+	}
+	if recs, got := readAll(t, r); len(recs) != 1 {
+		t.Errorf("results = %v, want record u1", got)
+	}
+}

@@ -86,13 +86,13 @@ func WithDuplicateCheck(on bool) Option {
 // WithMaxLineBytes bounds an NDJSON line (a longer one is rejected and
 // skipped) or a CSV record (a longer one is a fatal error, since an
 // unbalanced quote leaves nowhere safe to resume). n <= 0 means
-// DefaultMaxLineBytes.
+// DefaultMaxLineBytes; n is capped at 1 GiB.
 func WithMaxLineBytes(n int) Option {
 	return func(c *config) {
 		if n <= 0 {
 			n = DefaultMaxLineBytes
 		}
-		c.maxLine = n
+		c.maxLine = min(n, 1<<30)
 	}
 }
 
