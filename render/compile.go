@@ -333,7 +333,7 @@ func (c *compiler) call(h *helper, e *ast.Expression) *callExpr {
 			}
 			if allowed := h.hashValues[pair.Key]; allowed != nil {
 				if lit, isLit := pair.Val.(*ast.StringLiteral); isLit && !contains(allowed, lit.Value) {
-					c.errorf(pair.Val.Location().Pos, "%s: unknown %s %q: use one of %s", h.name, pair.Key, lit.Value, strings.Join(allowed, ", "))
+					c.errorf(literalPos(c, lit), "%s: unknown %s %q: use one of %s", h.name, pair.Key, lit.Value, strings.Join(allowed, ", "))
 					ok = false
 					continue
 				}

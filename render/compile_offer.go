@@ -163,8 +163,12 @@ func (c *compiler) scope(sc Scope, at int) (int, bool) {
 	if i, ok := b.scopeIdx[key]; ok {
 		if b.scopes[i].Items != sc.Items {
 			first := b.scopeAt[i]
-			c.errorf(at, "%s/%s is declared here with %s and at %s:%d:%d with %s: both show one decision, so give them the same items=",
-				sc.Activity, sc.Placement, itemsDesc(sc.Items), first.file, first.line, first.col, itemsDesc(b.scopes[i].Items))
+			where := fmt.Sprintf("%d:%d", first.line, first.col)
+			if first.file != c.src.file {
+				where = first.file + ":" + where
+			}
+			c.errorf(at, "%s/%s is declared here with %s and at %s with %s: both show one decision, so give them the same items=",
+				sc.Activity, sc.Placement, itemsDesc(sc.Items), where, itemsDesc(b.scopes[i].Items))
 			return 0, false
 		}
 		return i, true

@@ -196,7 +196,7 @@ func (c *compiler) partialRef(name string, off int) *partialRef {
 // suggest returns "; did you mean X?" for the candidate closest to name,
 // or "" when none is close.
 func suggest(name string, candidates []string) string {
-	best, bestD := "", len(name)/2+2
+	best, bestD := "", 2+len(name)/4
 	for _, cand := range candidates {
 		if d := editDistance(strings.ToLower(name), strings.ToLower(cand)); d < bestD {
 			best, bestD = cand, d
