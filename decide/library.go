@@ -1,6 +1,8 @@
 package decide
 
 import (
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -25,6 +27,19 @@ type Library struct {
 	files []string
 	// plans are the precomputed decisions of every activity placement.
 	plans map[scopeKey]*plan
+	// lines of each file, for the carets of errors found after loading.
+	lines map[string][]string
+}
+
+// ErrorAt returns an error at a position of a library file, with the
+// file's line for its caret. Packages that check the library further (the
+// template engine checks offer content) report through it.
+func (lib *Library) ErrorAt(p Pos, format string, args ...any) *Error {
+	e := &Error{File: p.File, Line: p.Line, Col: p.Col, Msg: fmt.Sprintf(format, args...)}
+	if lines := lib.lines[p.File]; p.Line >= 1 && p.Line <= len(lines) {
+		e.Source = strings.TrimRight(lines[p.Line-1], "\r")
+	}
+	return e
 }
 
 // Channel of a placement.
@@ -125,8 +140,21 @@ type Content struct {
 	Alt   string
 	Link  string
 	JSON  any
-	// Pos of each string field, for errors found by the template engine.
+	// Pos of each field's value.
 	Pos map[string]Pos
+
+	// at maps a position inside a string field to the file.
+	at map[string]func(line, col int) Pos
+}
+
+// Position returns where line and column (1-based) of a content field's
+// text stand in the library file, so errors found later (by the template
+// engine) can name the file, line and column.
+func (c *Content) Position(field string, line, col int) Pos {
+	if f := c.at[field]; f != nil {
+		return f(line, col)
+	}
+	return c.Pos[field]
 }
 
 // CapScope says whose decisions a cap counts.
@@ -245,6 +273,9 @@ func (l *Library) Offer(id string) *Offer {
 	}
 	return l.fallbacks[id]
 }
+
+// Fallback returns the fallback with id, or nil.
+func (l *Library) Fallback(id string) *Offer { return l.fallbacks[id] }
 
 // Activity returns the activity with id, or nil.
 func (l *Library) Activity(id string) *Activity { return l.activities[id] }

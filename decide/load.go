@@ -83,6 +83,10 @@ func LoadFiles(files ...File) (*Library, error) {
 	if err := l.errs.err(); err != nil {
 		return nil, err
 	}
+	l.lib.lines = make(map[string][]string, len(l.sources))
+	for name, s := range l.sources {
+		l.lib.lines[name] = s.lines
+	}
 	l.lib.build()
 	return l.lib, nil
 }

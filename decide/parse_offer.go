@@ -191,7 +191,7 @@ func offerKind(o *Offer) string {
 
 func (l *loader) content(s *source, o *Offer, p *Placement, cd contentDef) *Content {
 	allowed := contentFields[p.Content]
-	c := &Content{Type: p.Content, Pos: map[string]Pos{}}
+	c := &Content{Type: p.Content, Pos: map[string]Pos{}, at: map[string]func(int, int) Pos{}}
 	ok := true
 	keys := sortedKeys(cd.fields)
 	sort.SliceStable(keys, func(i, j int) bool { return cd.fields[keys[i]].key.Line < cd.fields[keys[j]].key.Line })
@@ -203,6 +203,11 @@ func (l *loader) content(s *source, o *Offer, p *Placement, cd contentDef) *Cont
 			continue
 		}
 		c.Pos[name] = s.pos(fd.val)
+		val := fd.val
+		c.at[name] = func(line, col int) Pos {
+			l, cl := scalarPosition(s, val, line, col)
+			return Pos{File: s.name, Line: l, Col: cl}
+		}
 		if name == "json" {
 			c.JSON, _ = s.value(fd.val, "json")
 			continue

@@ -113,3 +113,47 @@ type Delta struct {
 // ErrStoreUnavailable wraps errors of a store that cannot be reached; the
 // command turns it into exit code 4.
 var ErrStoreUnavailable = errors.New("store unavailable")
+
+// StoreCounts reads counters from a store one key at a time, for dry runs
+// (decide, render, previews): they read counters and never write them.
+func StoreCounts(s Store) Counts { return storeCounts{s} }
+
+type storeCounts struct{ s Store }
+
+func (c storeCounts) Count(ctx context.Context, key string) (int64, error) {
+	v, err := c.s.Counts(ctx, []string{key})
+	if err != nil {
+		return 0, err
+	}
+	return v[0], nil
+}
+
+// LoadStats reads from a store the feedback of every offer in every
+// placement of lib, for learned ranking. Feedback changes between runs,
+// not during one, so a run reads it once.
+func LoadStats(ctx context.Context, s Store, lib *Library) (Stats, error) {
+	var keys []string
+	for _, o := range lib.OfferIDs() {
+		for _, p := range lib.PlacementIDs() {
+			keys = append(keys, FeedbackKey("impression", o, p), FeedbackKey("click", o, p))
+		}
+	}
+	values, err := s.Counts(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	st := stats{}
+	for i := 0; i+1 < len(keys); i += 2 {
+		if values[i] != 0 || values[i+1] != 0 {
+			st[keys[i]] = [2]int64{values[i], values[i+1]}
+		}
+	}
+	return st, nil
+}
+
+type stats map[string][2]int64
+
+func (s stats) Feedback(offer, placement string) (int64, int64) {
+	v := s[FeedbackKey("impression", offer, placement)]
+	return v[0], v[1]
+}

@@ -1,6 +1,7 @@
 package capstore
 
 import (
+	"bufio"
 	"errors"
 	"os"
 	"path/filepath"
@@ -15,23 +16,32 @@ import (
 
 func TestBoltLocked(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.db")
-	s, err := OpenBolt(path)
+	// The crash helper holds the file open while it reserves.
+	cmd := helperCmd(t, "crash", "CAPSTORE_URL=bolt:"+path, "CAPSTORE_SEED=1")
+	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		t.Fatalf("OpenBolt: %v", err)
+		t.Fatal(err)
 	}
-	defer s.Close()
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start helper: %v", err)
+	}
+	defer func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	}()
+	if line, err := bufio.NewReader(stdout).ReadString('\n'); line != "open\n" {
+		t.Fatalf("helper said %q, %v; want it to open %s", line, err, path)
+	}
 
-	// bbolt's lock is flock(2), which a second open of the file conflicts
-	// with even in the same process, as another process would.
 	_, err = OpenBolt(path, WithLockTimeout(50*time.Millisecond))
 	if err == nil {
-		t.Fatalf("second OpenBolt(%s) = nil error, want the file to be locked", path)
+		t.Fatalf("OpenBolt(%s) while another process has it = nil error, want the file to be locked", path)
 	}
 	if !errors.Is(err, decide.ErrStoreUnavailable) {
-		t.Errorf("second OpenBolt error %q does not wrap ErrStoreUnavailable", err)
+		t.Errorf("OpenBolt error %q does not wrap ErrStoreUnavailable", err)
 	}
-	if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "locked") {
-		t.Errorf("second OpenBolt error = %q, want it to name %s and say it is locked", err, path)
+	if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "locked by another process") {
+		t.Errorf("OpenBolt error = %q, want it to name %s and say it is locked", err, path)
 	}
 }
 

@@ -134,6 +134,7 @@ func crashHelper() error {
 	if err != nil {
 		return err
 	}
+	fmt.Println("open")
 	var (
 		wg   sync.WaitGroup
 		errs = make(chan error, 4)

@@ -176,17 +176,15 @@ func (s *Redis) flush(rs []decide.Reservation, out []decide.Outcome) error {
 	retain := s.cfg.retain.Milliseconds()
 	for len(rs) > 0 {
 		limit := min(s.b.maxBatch, maxCallReservations)
-		call := newScriptCall(s.cfg.namespace, now, min(len(rs), limit))
 		n, counters := 0, 0
 		for n < len(rs) && n < limit {
 			if n > 0 && counters+len(rs[n].Counters) > maxCallCounters {
 				break
 			}
-			call.add(&rs[n], now, retain)
 			counters += len(rs[n].Counters)
 			n++
 		}
-		keys, args := call.finish(n)
+		keys, args := newScriptCall(s.cfg.namespace, rs[:n], now, retain).keysAndArgs(now, n)
 		reply, err := s.reserve.run(ctx, s.client, keys, args)
 		if err != nil {
 			return s.unavailable("reserve", err)

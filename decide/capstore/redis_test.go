@@ -144,8 +144,13 @@ func TestRedisClusterSlot(t *testing.T) {
 	ctx := context.Background()
 	c := redis.NewClient(&redis.Options{Addr: srv.addr})
 	defer c.Close()
-	if err := c.Do(ctx, "CLUSTER", "ADDSLOTSRANGE", 0, 16383).Err(); err != nil {
-		t.Fatalf("CLUSTER ADDSLOTSRANGE: %v", err)
+	// ADDSLOTS rather than ADDSLOTSRANGE, which needs Redis 7.
+	slots := []any{"CLUSTER", "ADDSLOTS"}
+	for i := range 16384 {
+		slots = append(slots, i)
+	}
+	if err := c.Do(ctx, slots...).Err(); err != nil {
+		t.Fatalf("CLUSTER ADDSLOTS: %v", err)
 	}
 	for {
 		info, err := c.ClusterInfo(ctx).Result()

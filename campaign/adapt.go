@@ -1,0 +1,102 @@
+package campaign
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/render"
+)
+
+// Catalog returns the library as render's loader sees it.
+func (p *Project) Catalog() render.Catalog { return catalog{p.Library} }
+
+type catalog struct{ lib *decide.Library }
+
+func (c catalog) PlacementType(activity, placement string) (render.ContentType, error) {
+	a := c.lib.Activity(activity)
+	if a == nil {
+		return "", fmt.Errorf("%w %q", render.ErrUnknownActivity, activity)
+	}
+	pl := c.lib.Placement(placement)
+	if pl == nil {
+		return "", fmt.Errorf("%w %q", render.ErrUnknownPlacement, placement)
+	}
+	if a.ActivityPlacement(placement) == nil {
+		return "", fmt.Errorf("%w: activity %q does not use placement %q", render.ErrPlacementNotInActivity, activity, placement)
+	}
+	return render.ContentType(pl.Content), nil
+}
+
+// LoadTemplates loads every template of dir against the library.
+func (p *Project) LoadTemplates(dir string) (*render.Set, error) {
+	return render.LoadDir(dir, p.Catalog())
+}
+
+// LoadTemplate loads one template file against the library.
+func (p *Project) LoadTemplate(path string) (*render.Template, error) {
+	return render.LoadFile(path, p.Catalog())
+}
+
+// Scopes converts a template's scopes to the engine's.
+func Scopes(tpl *render.Template) []decide.Scope {
+	in := tpl.Scopes()
+	out := make([]decide.Scope, len(in))
+	for i, s := range in {
+		out[i] = decide.Scope{Activity: s.Activity, Placement: s.Placement, Items: s.Items}
+	}
+	return out
+}
+
+// decider hands a decision already made to render: the batch runner
+// reserves decisions before rendering, and dry runs decide just before.
+type decider struct {
+	p         *Project
+	d         *decide.Decision
+	campaign  string
+	recipient string
+}
+
+func (dd decider) Decide(_ context.Context, scopes []render.Scope) ([]render.Proposition, error) {
+	out := make([]render.Proposition, len(scopes))
+	for i, sc := range scopes {
+		prop := dd.find(sc)
+		if prop == nil {
+			return nil, fmt.Errorf("no decision for %s/%s", sc.Activity, sc.Placement)
+		}
+		pl := dd.p.Library.Placement(sc.Placement)
+		rp := render.Proposition{Scope: sc, Type: render.ContentType(pl.Content)}
+		for _, c := range prop.Offers {
+			rp.Items = append(rp.Items, dd.item(c.Offer, sc, c.Rank, false))
+		}
+		if prop.Fallback != nil {
+			rp.Items = append(rp.Items, dd.item(prop.Fallback.Offer, sc, 1, true))
+		}
+		out[i] = rp
+	}
+	return out, nil
+}
+
+func (dd decider) find(sc render.Scope) *decide.Proposition {
+	for i := range dd.d.Propositions {
+		p := &dd.d.Propositions[i]
+		if p.Activity == sc.Activity && p.Placement == sc.Placement {
+			return p
+		}
+	}
+	return nil
+}
+
+func (dd decider) item(o *decide.Offer, sc render.Scope, rank int, fallback bool) render.Item {
+	it := render.Item{
+		ID: o.ID, Name: o.Name, Attributes: o.Attributes, Tags: o.Tags, IsFallback: fallback, Rank: rank,
+		Token: decide.Token(dd.campaign, dd.recipient, sc.Activity, sc.Placement, o.ID),
+	}
+	if s := dd.p.content[contentKey{o, sc.Placement}]; s != nil {
+		it.Content, it.Link, it.Image, it.Alt = s.content, s.link, s.image, s.alt
+	}
+	if c := o.Content[sc.Placement]; c != nil {
+		it.JSON = c.JSON
+	}
+	return it
+}

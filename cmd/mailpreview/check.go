@@ -1,0 +1,61 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/offermail/offermail/render"
+	"github.com/spf13/cobra"
+)
+
+func newCheck(g *global) *cobra.Command {
+	var templates string
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Validate the offer library and the templates, listing every error",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			out, errOut := cmd.OutOrStdout(), cmd.ErrOrStderr()
+			if st, err := os.Stat(g.library); err != nil || !st.IsDir() {
+				return usage("library directory %s not found (set it with --library DIR)", g.library)
+			}
+			if st, err := os.Stat(templates); err != nil || !st.IsDir() {
+				return usage("templates directory %s not found (set it with --templates DIR)", templates)
+			}
+			problems := 0
+			var cat render.Catalog = anyScope{}
+			p, err := loadProject(g.library)
+			if err != nil {
+				printError(errOut, err)
+				problems += countErrors(err)
+				fmt.Fprintln(errOut, "note: templates are checked without the library while it has errors, so their placeholders are not checked")
+			} else {
+				cat = p.Catalog()
+			}
+			set, err := render.LoadDir(templates, cat)
+			if err != nil {
+				printError(errOut, err)
+				problems += countErrors(err)
+			}
+			if problems > 0 {
+				fmt.Fprintf(errOut, "%d error(s)\n", problems)
+				return errSilent(exitInvalid)
+			}
+			lib := p.Library
+			fmt.Fprintf(out, "ok: %s: %d placements, %d offers, %d fallbacks, %d activities in %d files; %s: %d templates\n",
+				g.library, len(lib.PlacementIDs()), len(lib.OfferIDs()), len(lib.FallbackIDs()), len(lib.ActivityIDs()), len(lib.Files()),
+				templates, len(set.Templates()))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&templates, "templates", "templates", "templates `DIR`")
+	return cmd
+}
+
+// anyScope accepts every placeholder, so that templates can still be
+// checked for syntax while the library does not load.
+type anyScope struct{}
+
+func (anyScope) PlacementType(string, string) (render.ContentType, error) {
+	return render.ContentHTML, nil
+}

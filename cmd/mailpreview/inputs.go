@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/offermail/offermail/campaign"
+	"github.com/offermail/offermail/cmd/mailpreview/internal/recipients"
+	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/decide/capstore"
+	"github.com/offermail/offermail/render"
+)
+
+// loadProject loads the library and compiles its offer content; errors are
+// invalid input.
+func loadProject(dir string) (*campaign.Project, error) {
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, usage("library directory %s not found (set it with --library DIR)", dir)
+	}
+	p, err := campaign.Load(dir)
+	if err != nil {
+		return nil, invalid(err)
+	}
+	return p, nil
+}
+
+// decisionTime parses --at, or takes the wall clock once, at the start of
+// the run, so every recipient shares one decision time (§4.2).
+func decisionTime(at string) (time.Time, error) {
+	if at == "" {
+		return time.Now().UTC().Truncate(time.Second), nil
+	}
+	t, err := time.Parse(time.RFC3339, at)
+	if err != nil {
+		return time.Time{}, usage("--at %q is not an RFC 3339 time such as 2026-12-01T09:00:00Z", at)
+	}
+	return t.UTC(), nil
+}
+
+// readRecipient reads a profile file, and a context file over its context.
+func readRecipient(profile, contextFile string) (render.Recipient, error) {
+	rec, err := recipients.ReadProfile(profile)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return render.Recipient{}, usage("profile file %s not found", profile)
+		}
+		return render.Recipient{}, invalid(err)
+	}
+	r := render.Recipient{ID: rec.ID, Email: rec.Email, Profile: rec.Profile, Context: rec.Context}
+	if contextFile != "" {
+		data, err := os.ReadFile(contextFile)
+		if err != nil {
+			return r, usage("context file: %v", err)
+		}
+		var ctx map[string]any
+		if err := json.Unmarshal(data, &ctx); err != nil {
+			return r, invalid(fmt.Errorf("%s: the context file must hold one JSON object: %v", contextFile, err))
+		}
+		if r.Context == nil {
+			r.Context = map[string]any{}
+		}
+		for k, v := range ctx {
+			r.Context[k] = v
+		}
+	}
+	return r, nil
+}
+
+// dryCounts opens the store named by --store for reading counters, or
+// none: a dry run without a store reads every counter as 0.
+func dryCounts(ctx context.Context, url string, lib *decide.Library) (decide.Counts, decide.Stats, func(), error) {
+	if url == "" {
+		return nil, nil, func() {}, nil
+	}
+	store, err := capstore.Open(url)
+	if err != nil {
+		if strings.Contains(err.Error(), "unknown") || strings.Contains(err.Error(), "scheme") {
+			return nil, nil, nil, usage("--store: %v", err)
+		}
+		return nil, nil, nil, failed(err)
+	}
+	stats, err := decide.LoadStats(ctx, store, lib)
+	if err != nil {
+		store.Close()
+		return nil, nil, nil, failed(err)
+	}
+	return decide.StoreCounts(store), stats, func() { store.Close() }, nil
+}
+
+// writeJSON prints v as indented JSON.
+func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

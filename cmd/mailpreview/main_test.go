@@ -1,0 +1,231 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+const (
+	library  = "../../templates/library"
+	tplDir   = "../../templates"
+	profiles = "../../testdata/profiles"
+	at       = "2026-12-02T09:00:00Z"
+)
+
+// run runs the command as main would and returns its exit code and output.
+func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = Run(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestCheckSample(t *testing.T) {
+	code, out, errOut := run(t, "check", "--library", library, "--templates", tplDir)
+	if code != exitOK || !strings.HasPrefix(out, "ok: ") {
+		t.Fatalf("check = %d\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+}
+
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestCheckListsEveryError: errors in two library files and a template all
+// come out, each at file:line:col, with carets, and exit code 1.
+func TestCheckListsEveryError(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"lib/a.yaml": "placements:\n  - {id: hero, content: htm}\n",
+		"lib/b.yaml": "rules:\n  - id: adult\n    when: 'profile.age >=> 18'\n",
+		"tpl/t.hbs":  "<p>{{#if x}}</p>\n",
+	})
+	code, _, errOut := run(t, "check", "--library", filepath.Join(dir, "lib"), "--templates", filepath.Join(dir, "tpl"))
+	if code != exitInvalid {
+		t.Fatalf("check = %d, want %d\n%s", code, exitInvalid, errOut)
+	}
+	for _, want := range []string{
+		filepath.Join(dir, "lib/a.yaml") + ":2:25: content \"htm\" is not valid",
+		filepath.Join(dir, "lib/b.yaml") + ":3:26: unexpected token",
+		"    " + strings.Repeat(" ", 25) + "^",
+		filepath.Join(dir, "tpl/t.hbs") + ":1:",
+		"3 error(s)",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("check output lacks %q:\n%s", want, errOut)
+		}
+	}
+}
+
+type decision struct {
+	Propositions []struct {
+		Activity, Placement string
+		Offers              []struct {
+			ID    string
+			Score float64
+			Rank  int
+		}
+		Fallback *struct{ ID string }
+		Trace    []struct{ Offer, Outcome, Step, Reason string }
+	}
+}
+
+func TestDecide(t *testing.T) {
+	tests := []struct {
+		profile, placement, want string
+	}{
+		// Gold members get their perk first (group 1 of the hero).
+		{"maya-gold-runner.json", "hero", "gold-double-points"},
+		// A silver skier in the snow gets the parka (margin-boost 80+15).
+		{"lukas-silver-skier.json", "hero", "parka-30"},
+		// No tier: the welcome offer.
+		{"sam-new-customer.json", "hero", "new-member-welcome"},
+	}
+	for _, tt := range tests {
+		code, out, errOut := run(t, "decide", "--library", library, "--activity", "winter-sale", "--placement", tt.placement,
+			"--profile", filepath.Join(profiles, tt.profile), "--at", at)
+		if code != exitOK {
+			t.Fatalf("decide %s = %d\n%s", tt.profile, code, errOut)
+		}
+		var d decision
+		if err := json.Unmarshal([]byte(out), &d); err != nil {
+			t.Fatalf("decide output is not JSON: %v\n%s", err, out)
+		}
+		p := d.Propositions[0]
+		if p.Activity != "winter-sale" || p.Placement != tt.placement || len(p.Offers) != 1 || p.Offers[0].ID != tt.want || p.Offers[0].Rank != 1 {
+			t.Errorf("decide %s = %+v, want %s at rank 1", tt.profile, p, tt.want)
+		}
+		if len(p.Trace) == 0 {
+			t.Errorf("decide %s has no trace", tt.profile)
+		}
+	}
+}
+
+func TestDecideFallbackAndItems(t *testing.T) {
+	// A draft activity decides nothing; the sidebar takes --items.
+	code, out, _ := run(t, "decide", "--library", library, "--activity", "winter-sale", "--placement", "sidebar", "--items", "3",
+		"--profile", filepath.Join(profiles, "maya-gold-runner.json"), "--at", at)
+	var d decision
+	if code != exitOK || json.Unmarshal([]byte(out), &d) != nil || len(d.Propositions[0].Offers) != 3 {
+		t.Fatalf("decide --items 3 = %d, %s", code, out)
+	}
+	// Before the winter sale starts nothing is decided: inactive, no fallback.
+	code, out, _ = run(t, "decide", "--library", library, "--activity", "winter-sale", "--placement", "hero",
+		"--profile", filepath.Join(profiles, "maya-gold-runner.json"), "--at", "2026-10-01T00:00:00Z")
+	d = decision{}
+	if code != exitOK || json.Unmarshal([]byte(out), &d) != nil {
+		t.Fatalf("decide = %d, %s", code, out)
+	}
+	if p := d.Propositions[0]; len(p.Offers) != 0 || p.Fallback != nil || p.Trace[0].Outcome != "inactive" {
+		t.Errorf("decide before the activity starts = %+v, want nothing, traced inactive", p)
+	}
+}
+
+func TestDecideErrors(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"bad.json": "{\n  \"id\": \"u1\",\n  \"email\": \"a@example.com\",\n  \"profile\": {\"age\": 3,}\n}\n"})
+	maya := filepath.Join(profiles, "maya-gold-runner.json")
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"missing profile flag", []string{"--activity", "winter-sale", "--placement", "hero"}, exitUsage, "needs --profile"},
+		{"bad time", []string{"--activity", "winter-sale", "--placement", "hero", "--profile", maya, "--at", "tomorrow"}, exitUsage, "RFC 3339"},
+		{"unknown activity", []string{"--activity", "winter-sail", "--placement", "hero", "--profile", maya}, exitUsage, `unknown activity "winter-sail" (did you mean "winter-sale"?)`},
+		{"placement not in activity", []string{"--activity", "weekly-digest", "--placement", "banner", "--profile", maya}, exitUsage, `does not use placement "banner"`},
+		{"missing profile file", []string{"--activity", "winter-sale", "--placement", "hero", "--profile", "nope.json"}, exitUsage, "nope.json"},
+		{"malformed profile", []string{"--activity", "winter-sale", "--placement", "hero", "--profile", filepath.Join(dir, "bad.json")}, exitInvalid, filepath.Join(dir, "bad.json") + ":4:"},
+		{"unknown flag", []string{"--activty", "x"}, exitUsage, "unknown flag"},
+		{"missing library", []string{"--library", filepath.Join(dir, "nolib"), "--activity", "a", "--placement", "b", "--profile", maya}, exitUsage, "nolib"},
+	}
+	for _, tt := range tests {
+		args := append([]string{"decide", "--library", library}, tt.args...)
+		code, _, errOut := run(t, args...)
+		if code != tt.code || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%s: decide = %d, stderr %q; want %d and %q", tt.name, code, errOut, tt.code, tt.want)
+		}
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	if code, _, errOut := run(t, "decied"); code != exitUsage || !strings.Contains(errOut, `unknown command "decied" (did you mean "decide"?)`) {
+		t.Errorf("mailpreview decied = %d, %q; want %d, unknown command", code, errOut, exitUsage)
+	}
+}
+
+func TestRenderFormats(t *testing.T) {
+	base := []string{"render", "--library", library, "--template", filepath.Join(tplDir, "newsletter.hbs"),
+		"--profile", filepath.Join(profiles, "lukas-silver-skier.json"), "--at", at}
+	code, html, errOut := run(t, append(base, "--format", "html")...)
+	if code != exitOK || !strings.Contains(html, "Summit parka") {
+		t.Fatalf("render html = %d, %s\n%s", code, errOut, html)
+	}
+	code, text, _ := run(t, append(base, "--format", "text")...)
+	if code != exitOK || !strings.Contains(text, "https://northwind.example/go/parka?t=") {
+		t.Errorf("render text = %d, want the parka link as text (url):\n%s", code, text)
+	}
+	code, eml, _ := run(t, append(base, "--format", "eml")...)
+	msg, err := mail.ReadMessage(strings.NewReader(eml))
+	if code != exitOK || err != nil {
+		t.Fatalf("render eml = %d, %v", code, err)
+	}
+	if got := msg.Header.Get("To"); !strings.Contains(got, "lukas.brenner@example.com") {
+		t.Errorf("To = %q", got)
+	}
+	if got := msg.Header.Get("Date"); got != "Wed, 02 Dec 2026 09:00:00 +0000" {
+		t.Errorf("Date = %q, want the decision time", got)
+	}
+	code, js, _ := run(t, append(base, "--format", "json")...)
+	var r struct {
+		Subject, Preheader, HTML, Text string
+		Propositions                   []json.RawMessage
+	}
+	if code != exitOK || json.Unmarshal([]byte(js), &r) != nil || r.Subject == "" || r.HTML == "" || r.Text == "" || len(r.Propositions) != 3 {
+		t.Errorf("render json = %d, %.300s", code, js)
+	}
+	if code, _, errOut := run(t, append(base, "--format", "pdf")...); code != exitUsage {
+		t.Errorf("render --format pdf = %d, %s; want %d", code, errOut, exitUsage)
+	}
+}
+
+// TestRenderEscapesProfileData: markup in a profile is escaped, as
+// handlebars.js escapes it.
+func TestRenderEscapesProfileData(t *testing.T) {
+	code, html, errOut := run(t, "render", "--library", library, "--template", filepath.Join(tplDir, "newsletter.hbs"),
+		"--profile", filepath.Join(profiles, "script-injection.json"), "--at", at)
+	if code != exitOK {
+		t.Fatalf("render = %d\n%s", code, errOut)
+	}
+	if strings.Contains(html, "<script>alert") || strings.Contains(html, "<img src=x") {
+		t.Errorf("profile markup reached the HTML unescaped")
+	}
+	if !regexp.MustCompile(`&lt;script&gt;alert\(&quot;owned&quot;\)`).MatchString(html) {
+		t.Errorf("escaped name not found in:\n%.2000s", html)
+	}
+}
+
+func TestRenderStrict(t *testing.T) {
+	code, _, errOut := run(t, "render", "--library", library, "--template", filepath.Join(tplDir, "order-confirmation.hbs"),
+		"--profile", filepath.Join(profiles, "sam-new-customer.json"), "--at", at, "--strict")
+	if code != exitInvalid || !regexp.MustCompile(`order-confirmation\.hbs:\d+:\d+: .*profile\.`).MatchString(errOut) {
+		t.Errorf("render --strict with missing fields = %d, %q; want %d naming the field and position", code, errOut, exitInvalid)
+	}
+}

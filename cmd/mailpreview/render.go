@@ -1,0 +1,117 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"time"
+
+	"github.com/offermail/offermail/campaign"
+	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/render"
+	"github.com/spf13/cobra"
+)
+
+func newRender(g *global) *cobra.Command {
+	var tplPath, profile, contextFile, at, seed, format, campaignID, storeURL string
+	var strict bool
+	cmd := &cobra.Command{
+		Use:   "render --template FILE --profile FILE",
+		Short: "Render one message to standard output (dry run)",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := need(cmd, "template", "profile"); err != nil {
+				return err
+			}
+			switch format {
+			case "html", "text", "eml", "json":
+			default:
+				return usage("--format must be html, text, eml or json, not %q", format)
+			}
+			now, err := decisionTime(at)
+			if err != nil {
+				return err
+			}
+			p, err := loadProject(g.library)
+			if err != nil {
+				return err
+			}
+			tpl, err := loadTemplate(p, tplPath)
+			if err != nil {
+				return err
+			}
+			r, err := readRecipient(profile, contextFile)
+			if err != nil {
+				return err
+			}
+			counts, stats, closeStore, err := dryCounts(cmd.Context(), storeURL, p.Library)
+			if err != nil {
+				return err
+			}
+			defer closeStore()
+			opts := campaign.Options{Campaign: render.Campaign{ID: campaignID, Name: campaignID}, Seed: seed, Now: now,
+				Counts: counts, Stats: stats, Trace: format == "json", Strict: strict}
+			msg, d, err := p.Preview(cmd.Context(), tpl, r, opts)
+			if err != nil {
+				return invalid(err)
+			}
+			return writeMessage(cmd.OutOrStdout(), format, msg, d, now)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&tplPath, "template", "", "template `FILE`")
+	f.StringVar(&profile, "profile", "", "profile `FILE` (one recipient record as a JSON object)")
+	f.StringVar(&contextFile, "context", "", "context `FILE` (a JSON object merged over the profile's context)")
+	f.StringVar(&at, "at", "", "decision `TIME` (RFC 3339); default: now")
+	f.StringVar(&seed, "seed", "", "tie-break `SEED`; default: the campaign id")
+	f.StringVar(&format, "format", "html", "output `FORMAT`: html, text, eml or json")
+	f.StringVar(&campaignID, "campaign", "preview", "campaign `ID` (for tracking tokens and ties)")
+	f.StringVar(&storeURL, "store", "", "read counters from this store `URL`; default: none, every counter reads 0")
+	f.BoolVar(&strict, "strict", false, "a missing profile field written out by the template is an error")
+	return cmd
+}
+
+// loadTemplate loads one template file; a missing file is a usage error, a
+// broken one invalid input.
+func loadTemplate(p *campaign.Project, path string) (*render.Template, error) {
+	tpl, err := p.LoadTemplate(path)
+	if err != nil {
+		if isNotExist(err) {
+			return nil, usage("template file %s not found", path)
+		}
+		return nil, invalid(err)
+	}
+	return tpl, nil
+}
+
+// renderedJSON is the json format of render (SPEC §7).
+type renderedJSON struct {
+	Subject      string               `json:"subject"`
+	Preheader    string               `json:"preheader"`
+	HTML         string               `json:"html"`
+	Text         string               `json:"text"`
+	Propositions []decide.Proposition `json:"propositions"`
+	Missing      []render.Missing     `json:"missing,omitempty"`
+}
+
+// writeMessage writes one rendered message in a format. The eml's Date is
+// the decision time, so a rendering is reproducible.
+func writeMessage(w io.Writer, format string, msg *render.Message, d *decide.Decision, now time.Time) error {
+	switch format {
+	case "html":
+		_, err := io.WriteString(w, msg.HTML)
+		return err
+	case "text":
+		_, err := io.WriteString(w, msg.Text)
+		return err
+	case "json":
+		return writeJSON(w, renderedJSON{Subject: msg.Subject, Preheader: msg.Preheader, HTML: msg.HTML, Text: msg.Text,
+			Propositions: d.Propositions, Missing: msg.Missing})
+	}
+	if err := msg.WriteMIME(w, "", now); err != nil {
+		return invalid(err)
+	}
+	return nil
+}
+
+func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
