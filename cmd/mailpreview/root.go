@@ -72,6 +72,7 @@ error, 3 a run finished with rejected records, 4 a run failed.`,
 			return usage("unknown command %q%s", args[0], hint)
 		},
 	}
+	root.SuggestionsMinimumDistance = 2
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVar(&g.library, "library", "templates/library", "offer library `DIR`")
