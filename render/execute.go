@@ -21,24 +21,41 @@ import (
 // An error in the recipient's data (a missing field in strict mode, a
 // value a helper cannot format, a line break in the subject) is an *Error
 // at the template position concerned; a panic in a helper is one too.
-func (t *Template) Execute(ctx context.Context, in *Input) (msg *Message, err error) {
+func (t *Template) Execute(ctx context.Context, in *Input) (*Message, error) {
+	m, html, err := t.execute(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	if m.Text, err = message.PlainText(html); err != nil {
+		return nil, fmt.Errorf("render %s: plain text: %w", t.name, err)
+	}
+	if m.HTML, err = message.InlineCSS(message.WithPreheader(html, m.Preheader)); err != nil {
+		return nil, fmt.Errorf("render %s: inline CSS: %w", t.name, err)
+	}
+	return m, nil
+}
+
+// execute decides and renders everything but the final HTML, which it
+// returns as the template made it: before the preheader, the CSS inlining
+// and the plain text derived from it.
+func (t *Template) execute(ctx context.Context, in *Input) (msg *Message, html string, err error) {
 	if in == nil {
-		return nil, errors.New("render: Execute needs an Input")
+		return nil, "", errors.New("render: Execute needs an Input")
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	var props []Proposition
 	if len(t.scopes) > 0 {
 		if in.Decider == nil {
-			return nil, fmt.Errorf("render %s: the template has offer placeholders but Input.Decider is nil", t.name)
+			return nil, "", fmt.Errorf("render %s: the template has offer placeholders but Input.Decider is nil", t.name)
 		}
 		props, err = in.Decider.Decide(ctx, t.Scopes())
 		if err != nil {
-			return nil, fmt.Errorf("decide %s for recipient %s: %w", t.name, in.Recipient.ID, err)
+			return nil, "", fmt.Errorf("decide %s for recipient %s: %w", t.name, in.Recipient.ID, err)
 		}
 		if err := t.checkPropositions(props); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
 
@@ -54,7 +71,7 @@ func (t *Template) Execute(ctx context.Context, in *Input) (msg *Message, err er
 	s.done = append(s.done[:0], make([]bool, len(t.scopes))...)
 	defer func() {
 		if r := recover(); r != nil {
-			msg = nil
+			msg, html = nil, ""
 			if s.ncalls > 0 {
 				c := s.calls[s.ncalls-1]
 				err = c.expr.pos.errorf("helper %s failed: %v", c.h.name, r)
@@ -64,9 +81,8 @@ func (t *Template) Execute(ctx context.Context, in *Input) (msg *Message, err er
 		}
 	}()
 
-	html, err := t.render(s, t.body, true)
-	if err != nil {
-		return nil, err
+	if html, err = t.render(s, t.body, true); err != nil {
+		return nil, "", err
 	}
 	m := &Message{
 		From: t.from, ReplyTo: t.replyTo, To: in.Recipient.Email,
@@ -75,27 +91,21 @@ func (t *Template) Execute(ctx context.Context, in *Input) (msg *Message, err er
 		campaignID:   in.Campaign.ID, recipientID: in.Recipient.ID,
 	}
 	if m.Subject, err = t.renderLine(s, t.subject, "subject"); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if m.Preheader, err = t.render(s, t.pre, false); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if m.Unsubscribe, err = t.renderLine(s, t.unsub, "unsubscribe"); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if m.Unsubscribe != "" && !isUnsubscribeURL(m.Unsubscribe) {
-		return nil, t.fm.fields["unsubscribe"].pos().errorf("unsubscribe renders as %q for this recipient, which is not an https:// URL or a mailto: address", m.Unsubscribe)
+		return nil, "", t.fm.fields["unsubscribe"].pos().errorf("unsubscribe renders as %q for this recipient, which is not an https:// URL or a mailto: address", m.Unsubscribe)
 	}
 	if len(s.missing) > 0 {
 		m.Missing = slices.Clone(s.missing)
 	}
-	if m.Text, err = message.PlainText(html); err != nil {
-		return nil, fmt.Errorf("render %s: plain text: %w", t.name, err)
-	}
-	if m.HTML, err = message.InlineCSS(message.WithPreheader(html, m.Preheader)); err != nil {
-		return nil, fmt.Errorf("render %s: inline CSS: %w", t.name, err)
-	}
-	return m, nil
+	return m, html, nil
 }
 
 // checkPropositions makes sure the decider answered the scopes asked.
