@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -62,6 +63,8 @@ func runConformance(t *testing.T, open opener) {
 	t.Run("Retention", func(t *testing.T) { testRetention(t, open) })
 	t.Run("Windows", func(t *testing.T) { testWindows(t, open) })
 	t.Run("Records", func(t *testing.T) { testRecords(t, open) })
+	t.Run("Bytes", func(t *testing.T) { testBytes(t, open) })
+	t.Run("LargeBatch", func(t *testing.T) { testLargeBatch(t, open) })
 	t.Run("Add", func(t *testing.T) { testAdd(t, open) })
 	t.Run("Invalid", func(t *testing.T) { testInvalid(t, open) })
 	t.Run("Exact", func(t *testing.T) { testExact(t, open) })
@@ -299,6 +302,61 @@ func testRecords(t *testing.T, open opener) {
 	wantRecords(t, s, "c", []string{"u1", "u2", "u3", "u1"}, []byte("one"), nil, []byte("three"), []byte("one"))
 	wantRecords(t, s, "none", []string{"u1"}, nil)
 	wantRecords(t, s, "c", nil)
+}
+
+// testBytes: records and ids are bytes, whatever they hold.
+func testBytes(t *testing.T, open opener) {
+	s := open(t)
+	records := [][]byte{
+		{},
+		{0, 0xff, '\r', '\n', ':'},
+		bytes.Repeat([]byte{'a'}, 31),
+		bytes.Repeat([]byte{'b'}, 32),
+		bytes.Repeat([]byte{0, 1, 2, 3}, 20000),
+	}
+	ids := []string{"plain", "with space", "ünïcode", "{brace}", "a|b:c"}
+	var rs []decide.Reservation
+	for i, rec := range records {
+		rs = append(rs, decide.Reservation{Campaign: "{camp}", Recipient: ids[i], Record: rec,
+			Counters: []decide.Counter{counterOf("k|"+ids[i], 1, 1)}})
+	}
+	mustReserve(t, s, rs, decide.Committed, decide.Committed, decide.Committed, decide.Committed, decide.Committed)
+	wantRecords(t, s, "{camp}", ids, records...)
+	wantCounts(t, s, []string{"k|plain", "k|{brace}", "k|a|b:c"}, 1, 1, 1)
+	out := mustReserve(t, s, rs[4:], decide.Replayed)
+	if !bytes.Equal(out[0].Record, records[4]) {
+		t.Errorf("Reserve replayed a record of %d bytes, want the %d recorded", len(out[0].Record), len(records[4]))
+	}
+
+	// Large limits and increments.
+	big := []decide.Reservation{reservation("c", "big", "r", counterOf("big", 1<<50, 1<<49), counterOf("big", 1<<50, 1<<49))}
+	mustReserve(t, s, big, decide.Committed)
+	wantCounts(t, s, []string{"big"}, 1<<50)
+}
+
+// testLargeBatch: a call much larger than any internal batch or script
+// call is still applied in order, each reservation on its own.
+func testLargeBatch(t *testing.T, open opener) {
+	s := open(t)
+	const n, limit = 5000, 4200
+	rs := make([]decide.Reservation, n)
+	want := make([]decide.Status, n)
+	for i := range rs {
+		u := fmt.Sprintf("u%05d", i)
+		rs[i] = reservation("c", u, u, counterOf("total", limit, 1), counterOf("p|"+u, 1, 1))
+		want[i] = decide.Committed
+		if i >= limit {
+			want[i] = decide.Exhausted
+		}
+	}
+	// A pair seen early and again past the limit comes back Replayed.
+	rs[4500] = reservation("c", "u00010", "again", counterOf("total", limit, 1))
+	want[4500] = decide.Replayed
+	out := mustReserve(t, s, rs, want...)
+	if string(out[4500].Record) != "u00010" {
+		t.Errorf("Reserve replayed record = %q, want %q", out[4500].Record, "u00010")
+	}
+	wantCounts(t, s, []string{"total", "p|u04199", "p|u04200"}, limit, 1, 0)
 }
 
 func testAdd(t *testing.T, open opener) {

@@ -24,12 +24,13 @@ func ledgerKey(ns, campaign string) string { return "{" + ns + "}:l:" + campaign
 
 // scriptCall builds the KEYS and ARGV of one reserveLua call.
 type scriptCall struct {
-	ns       string
-	counters []string // prefixed keys, in KEYS order
-	ledgers  []string
-	cIndex   map[string]int // counter key → 1-based index
-	lIndex   map[string]int // campaign → 1-based index among ledgers
-	pack     []byte         // the reservations, MessagePack
+	ns      string
+	keyBuf  []byte         // the prefixed counter keys, one after the other
+	keyEnds []int          // where each counter key ends in keyBuf
+	ledgers []string       // prefixed ledger keys
+	cIndex  map[string]int // counter key → 1-based index
+	lIndex  map[string]int // campaign → 1-based index among ledgers
+	pack    []byte         // the reservations, MessagePack
 }
 
 // newScriptCall encodes rs, which must respect the bounds above.
@@ -39,12 +40,16 @@ func newScriptCall(ns string, rs []decide.Reservation, now, retain int64) *scrip
 		cIndex: make(map[string]int, len(rs)*3),
 		lIndex: make(map[string]int, 1),
 	}
-	items, size := 0, 0
+	items, size, keys := 0, 0, 0
 	for i := range rs {
 		items += 4 + 4*len(rs[i].Counters)
 		size += 32 + len(rs[i].Recipient) + len(rs[i].Record) + 40*len(rs[i].Counters)
+		for _, k := range rs[i].Counters {
+			keys += len(ns) + 5 + len(k.Key)
+		}
 	}
 	c.pack = packArray(make([]byte, 0, size), items)
+	c.keyBuf = make([]byte, 0, keys)
 	for i := range rs {
 		c.add(&rs[i], now, retain)
 	}
@@ -65,8 +70,9 @@ func (c *scriptCall) add(r *decide.Reservation, now, retain int64) {
 	for _, k := range r.Counters {
 		ki, ok := c.cIndex[k.Key]
 		if !ok {
-			c.counters = append(c.counters, counterKey(c.ns, k.Key))
-			ki = len(c.counters)
+			c.keyBuf = append(append(append(append(c.keyBuf, '{'), c.ns...), "}:c:"...), k.Key...)
+			c.keyEnds = append(c.keyEnds, len(c.keyBuf))
+			ki = len(c.keyEnds)
 			c.cIndex[k.Key] = ki
 		}
 		c.pack = packInt(c.pack, int64(ki))
@@ -76,9 +82,17 @@ func (c *scriptCall) add(r *decide.Reservation, now, retain int64) {
 	}
 }
 
-// keysAndArgs returns KEYS and ARGV for the nr reservations encoded.
+// keysAndArgs returns KEYS and ARGV for the nr reservations encoded. The
+// counter keys are slices of one string: one allocation, not one per key.
 func (c *scriptCall) keysAndArgs(now int64, nr int) (keys []string, args []any) {
-	return append(c.counters, c.ledgers...), []any{now, len(c.counters), nr, c.pack}
+	keys = make([]string, 0, len(c.keyEnds)+len(c.ledgers))
+	all, start := string(c.keyBuf), 0
+	for _, end := range c.keyEnds {
+		keys = append(keys, all[start:end])
+		start = end
+	}
+	keys = append(keys, c.ledgers...)
+	return keys, []any{now, len(c.keyEnds), nr, c.pack}
 }
 
 // The few MessagePack forms the script needs. Strings use fixstr, str16

@@ -1,0 +1,190 @@
+package decide
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+)
+
+// Reserver makes the decisions of a real run: it decides, reserves the
+// decisions' counters and records them in the campaign ledger with
+// Store.Reserve, and decides again for recipients whose caps were used up
+// meanwhile by other workers or machines. A cap therefore holds exactly —
+// a total cap of 200 grants 200, never 201 — while no recipient loses an
+// offer that was still available.
+//
+// Decisions are optimistic: they read counters as 0 and learn from the
+// store which ones are exhausted. What is learned about total counters is
+// kept for the rest of the run, so a popular capped offer costs each worker
+// one refused reservation, not one per recipient.
+//
+// A Reserver is safe for concurrent use.
+type Reserver struct {
+	engine *Engine
+	store  Store
+	mu     sync.RWMutex
+	full   map[string]int64 // total counters known to be at their limit
+}
+
+// maxRounds bounds how often one batch is decided again; every round
+// learns at least one exhausted counter per refused reservation, so a
+// batch needs at most as many rounds as its offers have caps.
+const maxRounds = 64
+
+// NewReserver returns a Reserver deciding with e and reserving in s.
+func NewReserver(e *Engine, s Store) *Reserver {
+	return &Reserver{engine: e, store: s, full: map[string]int64{}}
+}
+
+// Result is the decision of one request of a real run.
+type Result struct {
+	Decision *Decision
+	// Replayed: the pair (campaign, recipient) was decided by an earlier
+	// run, whose decision this is; nothing was counted again.
+	Replayed bool
+}
+
+// Reserve decides every request and reserves the decisions in one call to
+// the store (more when caps run out meanwhile). Requests must not repeat a
+// recipient. The requests' Counts are ignored.
+func (r *Reserver) Reserve(ctx context.Context, reqs []*Request) ([]Result, error) {
+	results := make([]Result, len(reqs))
+	views := make([]*view, len(reqs))
+	pending := make([]int, len(reqs))
+	for i := range reqs {
+		pending[i] = i
+		views[i] = &view{r: r}
+	}
+	decisions := make([]*Decision, len(reqs))
+	for round := 0; len(pending) > 0; round++ {
+		if round == maxRounds {
+			return nil, fmt.Errorf("reserve: caps kept changing after %d rounds; is another process resetting counters?", maxRounds)
+		}
+		rs := make([]Reservation, len(pending))
+		for k, i := range pending {
+			req := *reqs[i]
+			req.Counts, req.Trace = views[i], false
+			d, err := r.engine.Decide(ctx, &req)
+			if err != nil {
+				return nil, err
+			}
+			decisions[i] = d
+			record, err := d.Record()
+			if err != nil {
+				return nil, err
+			}
+			rs[k] = Reservation{Campaign: req.Campaign, Recipient: req.Recipient, Counters: d.Counters, Record: record}
+		}
+		outcomes, err := r.store.Reserve(ctx, rs)
+		if err != nil {
+			return nil, err
+		}
+		if len(outcomes) != len(rs) {
+			return nil, fmt.Errorf("reserve: the store answered %d outcomes for %d reservations", len(outcomes), len(rs))
+		}
+		next := pending[:0]
+		for k, i := range pending {
+			switch o := outcomes[k]; o.Status {
+			case Committed:
+				results[i] = Result{Decision: decisions[i]}
+			case Replayed:
+				d, err := r.engine.lib.Replay(o.Record)
+				if err != nil {
+					return nil, fmt.Errorf("recipient %s: %w", reqs[i].Recipient, err)
+				}
+				results[i] = Result{Decision: d, Replayed: true}
+			case Exhausted:
+				if len(o.Exhausted) == 0 {
+					return nil, fmt.Errorf("reserve: the store refused recipient %s without naming a counter", reqs[i].Recipient)
+				}
+				r.learn(views[i], rs[k].Counters, o.Exhausted)
+				next = append(next, i)
+			default:
+				return nil, fmt.Errorf("reserve: unknown outcome %v", o.Status)
+			}
+		}
+		pending = next
+	}
+	return results, nil
+}
+
+// learn records counters the store found at their limit: total counters
+// for everyone, profile counters for this recipient only.
+func (r *Reserver) learn(v *view, counters []Counter, keys []string) {
+	for _, key := range keys {
+		var limit int64
+		for _, c := range counters {
+			if c.Key == key {
+				limit = c.Limit
+			}
+		}
+		if strings.HasSuffix(key, "|*") {
+			r.mu.Lock()
+			r.full[key] = limit
+			r.mu.Unlock()
+			continue
+		}
+		if v.local == nil {
+			v.local = map[string]int64{}
+		}
+		v.local[key] = limit
+	}
+}
+
+// view is what one recipient's decision knows of the counters: those
+// learned to be full read as their limit, the others as 0.
+type view struct {
+	r     *Reserver
+	local map[string]int64
+}
+
+func (v *view) Count(_ context.Context, key string) (int64, error) {
+	if n, ok := v.local[key]; ok {
+		return n, nil
+	}
+	v.r.mu.RLock()
+	n := v.r.full[key]
+	v.r.mu.RUnlock()
+	return n, nil
+}
+
+// Record encodes the decision for the campaign ledger: the propositions
+// without their trace, in the JSON of the decide command.
+func (d *Decision) Record() ([]byte, error) {
+	plain := Decision{Propositions: make([]Proposition, len(d.Propositions))}
+	for i, p := range d.Propositions {
+		p.Trace = nil
+		plain.Propositions[i] = p
+	}
+	return json.Marshal(plain)
+}
+
+// Replay reads a decision back from its ledger record, resolving offers in
+// the library. A record naming an offer the library no longer has is an
+// error: the run's library changed since the decision was recorded.
+func (lib *Library) Replay(record []byte) (*Decision, error) {
+	var d Decision
+	if err := json.Unmarshal(record, &d); err != nil {
+		return nil, fmt.Errorf("read recorded decision: %w", err)
+	}
+	for i := range d.Propositions {
+		p := &d.Propositions[i]
+		if p.Offers == nil {
+			p.Offers = []Choice{}
+		}
+		for k := range p.Offers {
+			c := &p.Offers[k]
+			if c.Offer = lib.offers[c.ID]; c.Offer == nil {
+				return nil, fmt.Errorf("the recorded decision names offer %q, which the library no longer has", c.ID)
+			}
+		}
+		if p.Fallback != nil {
+			if p.Fallback.Offer = lib.fallbacks[p.Fallback.ID]; p.Fallback.Offer == nil {
+				return nil, fmt.Errorf("the recorded decision names fallback %q, which the library no longer has", p.Fallback.ID)
+			}
+		}
+	}
+	return &d, nil
+}

@@ -1,0 +1,197 @@
+package decide
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"sync"
+	"testing"
+)
+
+// testStore is a minimal exact Store for the Reserver's tests; package
+// capstore's real stores pass their own conformance suite.
+type testStore struct {
+	mu       sync.Mutex
+	counters map[string]int64
+	ledger   map[string][]byte
+	calls    int
+}
+
+func newTestStore() *testStore {
+	return &testStore{counters: map[string]int64{}, ledger: map[string][]byte{}}
+}
+
+func (s *testStore) Counts(_ context.Context, keys []string) ([]int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]int64, len(keys))
+	for i, k := range keys {
+		out[i] = s.counters[k]
+	}
+	return out, nil
+}
+
+func (s *testStore) Reserve(_ context.Context, rs []Reservation) ([]Outcome, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls++
+	out := make([]Outcome, len(rs))
+	for i, r := range rs {
+		pair := r.Campaign + "|" + r.Recipient
+		if rec, ok := s.ledger[pair]; ok {
+			out[i] = Outcome{Status: Replayed, Record: rec}
+			continue
+		}
+		var full []string
+		for _, c := range r.Counters {
+			if s.counters[c.Key]+c.N > c.Limit {
+				full = append(full, c.Key)
+			}
+		}
+		if len(full) > 0 {
+			out[i] = Outcome{Status: Exhausted, Exhausted: full}
+			continue
+		}
+		for _, c := range r.Counters {
+			s.counters[c.Key] += c.N
+		}
+		s.ledger[pair] = r.Record
+		out[i] = Outcome{Status: Committed}
+	}
+	return out, nil
+}
+
+func (s *testStore) Records(context.Context, string, []string) ([][]byte, error) { return nil, nil }
+func (s *testStore) Add(context.Context, []Delta) error                           { return nil }
+func (s *testStore) Close() error                                                  { return nil }
+
+const reserveLibrary = `
+placements:
+  - {id: hero, content: html}
+offers:
+  - {id: scarce, priority: 9, caps: [{scope: total, limit: 100}], content: {hero: {html: S}}}
+  - {id: plenty, priority: 1, content: {hero: {html: P}}}
+  - {id: once, priority: 5, when: 'profile.vip == true', caps: [{scope: profile, limit: 1}], content: {hero: {html: O}}}
+collections:
+  - {id: all, offers: [scarce, plenty, once]}
+activities:
+  - id: act
+    placements:
+      hero: {criteria: [{collection: all}]}
+`
+
+// TestReserverExactTotalCap: 1,000 recipients decided concurrently by 8
+// workers in batches; exactly 100 get the offer with a total cap of 100,
+// and every other recipient gets the next offer.
+func TestReserverExactTotalCap(t *testing.T) {
+	lib := mustLoad(t, "lib.yaml", reserveLibrary)
+	store := newTestStore()
+	r := NewReserver(New(lib), store)
+	results := make([]Result, 1000)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for start := w * 125; start < (w+1)*125; start += 25 {
+				var reqs []*Request
+				for i := start; i < start+25; i++ {
+					reqs = append(reqs, &Request{Campaign: "c", Recipient: fmt.Sprintf("r%d", i), Now: testNow, Scopes: []Scope{{"act", "hero", 0}}})
+				}
+				res, err := r.Reserve(context.Background(), reqs)
+				if err != nil {
+					errs <- err
+					return
+				}
+				copy(results[start:], res)
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, res := range results {
+		got[res.Decision.Propositions[0].Offers[0].ID]++
+	}
+	if got["scarce"] != 100 || got["plenty"] != 900 {
+		t.Errorf("offers granted = %v, want scarce 100 and plenty 900", got)
+	}
+	if n := store.counters["cap|scarce|total|all|*|*"]; n != 100 {
+		t.Errorf("total counter = %d, want 100", n)
+	}
+	if len(store.ledger) != 1000 {
+		t.Errorf("ledger holds %d decisions, want 1000", len(store.ledger))
+	}
+}
+
+// TestReserverReplays: deciding again for recorded recipients returns the
+// recorded decisions and counts nothing.
+func TestReserverReplays(t *testing.T) {
+	lib := mustLoad(t, "lib.yaml", reserveLibrary)
+	store := newTestStore()
+	r := NewReserver(New(lib), store)
+	reqs := []*Request{
+		{Campaign: "c", Recipient: "a", Now: testNow, Scopes: []Scope{{"act", "hero", 0}}},
+		{Campaign: "c", Recipient: "b", Now: testNow, Profile: map[string]any{"vip": true}, Scopes: []Scope{{"act", "hero", 0}}},
+	}
+	first, err := r.Reserve(context.Background(), reqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := fmt.Sprint(store.counters)
+	again, err := NewReserver(New(lib), store).Reserve(context.Background(), reqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range reqs {
+		if first[i].Replayed || !again[i].Replayed {
+			t.Errorf("recipient %s: replayed %v then %v, want false then true", reqs[i].Recipient, first[i].Replayed, again[i].Replayed)
+		}
+		if !reflect.DeepEqual(offerIDs(first[i].Decision.Propositions[0]), offerIDs(again[i].Decision.Propositions[0])) {
+			t.Errorf("recipient %s: replayed %v, first decided %v", reqs[i].Recipient, offerIDs(again[i].Decision.Propositions[0]), offerIDs(first[i].Decision.Propositions[0]))
+		}
+		if again[i].Decision.Propositions[0].Offers[0].Offer == nil {
+			t.Errorf("replayed decision does not resolve its offer")
+		}
+	}
+	if after := fmt.Sprint(store.counters); after != before {
+		t.Errorf("counters changed on replay: %s, then %s", before, after)
+	}
+}
+
+// TestReserverLearnsProfileCaps: a per-profile counter exhausted by an
+// earlier campaign is learned from the store and the recipient gets the
+// next offer, while other recipients are not affected.
+func TestReserverLearnsProfileCaps(t *testing.T) {
+	lib := mustLoad(t, "lib.yaml", reserveLibrary)
+	store := newTestStore()
+	store.counters["cap|scarce|total|all|*|*"] = 100 // the scarce offer is gone
+	store.counters["cap|once|profile|all|*|vip1"] = 1
+	r := NewReserver(New(lib), store)
+	vip := map[string]any{"vip": true}
+	res, err := r.Reserve(context.Background(), []*Request{
+		{Campaign: "c2", Recipient: "vip1", Profile: vip, Now: testNow, Scopes: []Scope{{"act", "hero", 0}}},
+		{Campaign: "c2", Recipient: "vip2", Profile: vip, Now: testNow, Scopes: []Scope{{"act", "hero", 0}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res[0].Decision.Propositions[0].Offers[0].ID; got != "plenty" {
+		t.Errorf("vip1, who had the once offer already, got %s, want plenty", got)
+	}
+	if got := res[1].Decision.Propositions[0].Offers[0].ID; got != "once" {
+		t.Errorf("vip2 got %s, want once", got)
+	}
+}
+
+func TestReplayUnknownOffer(t *testing.T) {
+	lib := mustLoad(t, "lib.yaml", reserveLibrary)
+	_, err := lib.Replay([]byte(`{"propositions":[{"activity":"act","placement":"hero","offers":[{"id":"gone","score":1,"rank":1}],"fallback":null}]}`))
+	if err == nil {
+		t.Fatal("Replay of a record naming an unknown offer = nil error")
+	}
+}
