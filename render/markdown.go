@@ -38,15 +38,20 @@ type protected struct {
 	text       string
 	src        int // offset of text in the body
 	standalone bool
-	table      bool
+	table      bool // written as a table row
+	list       bool // written as a list item
 }
 
 // segMap records that out[out:out+n] is a copy of body[src:src+n].
 type segMap struct{ out, n, src int }
 
 var (
-	rRowOpen  = regexp.MustCompile(`^<tr>\s*<td[^>]*>$`)
-	rRowClose = regexp.MustCompile(`^</td>(\s*<td[^>]*></td>)*\s*$`)
+	rRowOpen   = regexp.MustCompile(`^<tr>\s*<td[^>]*>$`)
+	rRowClose  = regexp.MustCompile(`^</td>(\s*<td[^>]*></td>)*\s*$`)
+	rListItem  = regexp.MustCompile(`^ {0,3}(?:[-*+]|\d{1,9}[.)])(?: +|$)`)
+	rThematic  = regexp.MustCompile(`^ {0,3}([-*_])(?: *[-*_]){2,} *$`)
+	rItemOpen  = regexp.MustCompile(`<li>(?:\s*<p>)?$`)
+	rItemClose = regexp.MustCompile(`^(?:</p>\s*)?</li>`)
 )
 
 // markdownSource converts a Markdown body that starts at file line
@@ -66,33 +71,33 @@ func markdownSource(file, body string, firstLine int) (*source, *Error) {
 	}
 	token := func(i int) string { return prefix + strconv.Itoa(i) + "Z" }
 
+	groups, tagLines := standaloneLines(body, spans)
 	var md strings.Builder
 	var prot []protected
 	last := 0
+	tableTok := "" // the last token written for a tag line inside a table
 	for i := 0; i < len(spans); {
 		sp := spans[i]
-		j := i // the spans on the same line, separated by blanks only
-		allBlock := sp.block
-		for j+1 < len(spans) && isBlank(body[spans[j].end:spans[j+1].start]) {
-			j++
-			allBlock = allBlock && spans[j].block
-		}
-		ls := strings.LastIndexByte(body[:sp.start], '\n') + 1
-		le := len(body)
-		if k := strings.IndexByte(body[spans[j].end:], '\n'); k >= 0 {
-			le = spans[j].end + k
-		}
-		if allBlock && ls >= last && isBlank(body[ls:sp.start]) && isBlank(body[spans[j].end:le]) {
-			md.WriteString(body[last:ls])
-			table := inTable(md.String(), prefix)
+		if g, ok := groups[i]; ok {
+			md.WriteString(body[last:g.ls])
 			tok := token(len(prot))
-			if table {
+			p := protected{text: body[g.ls:g.le], src: g.ls, standalone: true}
+			prev := lastLine(md.String())
+			switch {
+			case strings.HasPrefix(strings.TrimSpace(prev), "|") || tableTok != "" && prev == tableTok:
+				p.table, tableTok = true, tok
 				md.WriteString(tok)
-			} else {
+			case listMarker(prev) != "":
+				p.list = true
+				md.WriteString(listMarker(prev) + tok)
+			case listMarker(nextLine(body, g.le, tagLines)) != "":
+				p.list = true
+				md.WriteString(listMarker(nextLine(body, g.le, tagLines)) + tok)
+			default:
 				md.WriteString("<!--" + tok + "-->")
 			}
-			prot = append(prot, protected{text: body[ls:le], src: ls, standalone: true, table: table})
-			last, i = le, j+1
+			prot = append(prot, p)
+			last, i = g.le, g.j+1
 			continue
 		}
 		md.WriteString(body[last:sp.start])
@@ -198,17 +203,72 @@ func tagSpans(body string, toks []lexer.Token) []span {
 	return all
 }
 
-// inTable reports whether the Markdown written so far ends in a table
-// row (or a token standing for a tag line inside a table).
-func inTable(md, prefix string) bool {
-	md = strings.TrimSuffix(strings.TrimSuffix(md, "\n"), "\r")
-	line := strings.TrimSpace(md[strings.LastIndexByte(md, '\n')+1:])
-	if strings.HasPrefix(line, "|") {
-		return true
+// group is a line holding only block tags (and blanks): spans[i..j],
+// the line being body[ls:le].
+type group struct{ j, ls, le int }
+
+// standaloneLines finds the lines that hold only block tags, by their
+// first span, and the set of their starts.
+func standaloneLines(body string, spans []span) (map[int]group, map[int]bool) {
+	groups, starts := map[int]group{}, map[int]bool{}
+	last := 0
+	for i := 0; i < len(spans); {
+		sp := spans[i]
+		j, allBlock := i, sp.block
+		for j+1 < len(spans) && isBlank(body[spans[j].end:spans[j+1].start]) {
+			j++
+			allBlock = allBlock && spans[j].block
+		}
+		ls := strings.LastIndexByte(body[:sp.start], '\n') + 1
+		le := len(body)
+		if k := strings.IndexByte(body[spans[j].end:], '\n'); k >= 0 {
+			le = spans[j].end + k
+		}
+		if allBlock && ls >= last && isBlank(body[ls:sp.start]) && isBlank(body[spans[j].end:le]) {
+			groups[i] = group{j, ls, le}
+			starts[ls] = true
+			last, i = le, j+1
+			continue
+		}
+		last, i = sp.end, i+1
 	}
-	digits := strings.TrimSuffix(strings.TrimPrefix(line, prefix), "Z")
-	_, err := strconv.Atoi(digits)
-	return len(line) > len(prefix) && strings.HasPrefix(line, prefix) && err == nil
+	return groups, starts
+}
+
+// lastLine is the line before the end of md (which ends a line).
+func lastLine(md string) string {
+	md = strings.TrimSuffix(strings.TrimSuffix(md, "\n"), "\r")
+	return md[strings.LastIndexByte(md, '\n')+1:]
+}
+
+// nextLine is the first line after the one ending at le that is not a
+// line of block tags.
+func nextLine(body string, le int, tagLines map[int]bool) string {
+	for le < len(body) {
+		start := le + 1
+		end := len(body)
+		if k := strings.IndexByte(body[start:], '\n'); k >= 0 {
+			end = start + k
+		}
+		if !tagLines[start] {
+			return body[start:end]
+		}
+		le = end
+	}
+	return ""
+}
+
+// listMarker returns the indentation and marker of a list item line
+// ("- ", "  1. "), or "".
+func listMarker(line string) string {
+	if rThematic.MatchString(line) {
+		return ""
+	}
+	m := rListItem.FindString(line)
+	if m != "" && !strings.HasSuffix(m, " ") {
+		m += " "
+	}
+	return m
 }
 
 func isBlank(s string) bool { return strings.Trim(s, " \t\r") == "" }
@@ -241,7 +301,7 @@ func restoreTags(out, prefix string, prot []protected) (string, []segMap, []int)
 		from, to := at, end+1
 		p := prot[n]
 		if p.standalone {
-			from, to = unwrap(out, pos, from, to, p.table)
+			from, to = unwrap(out, pos, from, to, p)
 		}
 		res.WriteString(out[pos:from])
 		maps = append(maps, segMap{out: res.Len(), n: len(p.text), src: p.src})
@@ -255,19 +315,26 @@ func restoreTags(out, prefix string, prot []protected) (string, []segMap, []int)
 
 // unwrap widens out[from:to] over the markup Markdown put around a
 // standalone tag's token: an HTML comment (escaped inside code), a table
-// row of empty cells, or a paragraph.
-func unwrap(out string, lo, from, to int, table bool) (int, int) {
+// row of empty cells, a list item, or a paragraph.
+func unwrap(out string, lo, from, to int, p protected) (int, int) {
 	for _, w := range [][2]string{{"<!--", "-->"}, {"&lt;!--", "--&gt;"}} {
 		if from-len(w[0]) >= lo && strings.HasSuffix(out[:from], w[0]) && strings.HasPrefix(out[to:], w[1]) {
 			from, to = from-len(w[0]), to+len(w[1])
 			break
 		}
 	}
-	if table {
+	if p.table {
 		tr := strings.LastIndex(out[lo:from], "<tr>")
 		closeTr := strings.Index(out[to:], "</tr>")
 		if tr >= 0 && closeTr >= 0 && rRowOpen.MatchString(out[lo+tr:from]) && rRowClose.MatchString(out[to:to+closeTr]) {
 			return lo + tr, to + closeTr + len("</tr>")
+		}
+	}
+	if p.list {
+		if m := rItemOpen.FindStringIndex(out[lo:from]); m != nil {
+			if c := rItemClose.FindStringIndex(out[to:]); c != nil {
+				return lo + m[0], to + c[1]
+			}
 		}
 	}
 	if from-3 >= lo && strings.HasSuffix(out[:from], "<p>") && strings.HasPrefix(out[to:], "</p>") {
