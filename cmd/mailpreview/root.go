@@ -82,14 +82,8 @@ error, 3 a run finished with rejected records, 4 a run failed.`,
 		newDecide(g),
 		newRender(g),
 	)
-	for _, add := range extraCommands {
-		root.AddCommand(add(g))
-	}
 	return root
 }
-
-// extraCommands are registered by the files of the larger commands.
-var extraCommands []func(*global) *cobra.Command
 
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
