@@ -223,3 +223,45 @@ func TestOpenRedisURL(t *testing.T) {
 		s.Close()
 	}
 }
+
+// TestRedisPack checks the MessagePack forms the Go side writes against
+// the server's own cmsgpack.
+func TestRedisPack(t *testing.T) {
+	srv := startRedis(t)
+	c := redis.NewClient(&redis.Options{Addr: srv.addr})
+	defer c.Close()
+	ints := []int64{0, 1, 127, 128, 255, 65536, 1<<32 - 1, 1 << 32, 1 << 50, -1, -32, -33, -(1 << 40)}
+	strs := []string{"", "a", strings.Repeat("x", 31), strings.Repeat("y", 32), "\x00\xff\r\n", strings.Repeat("z", 1<<16)}
+	pack := packArray(nil, len(ints)+len(strs))
+	for _, v := range ints {
+		pack = packInt(pack, v)
+	}
+	for _, s := range strs {
+		pack = packString(pack, s)
+	}
+	// Numbers come back formatted, strings as they are.
+	const lua = `
+local t = cmsgpack.unpack(ARGV[1])
+local out = {}
+for i = 1, #t do
+  if type(t[i]) == 'number' then out[i] = string.format('%d', t[i]) else out[i] = t[i] end
+end
+return out`
+	got, err := c.Eval(context.Background(), lua, nil, pack).StringSlice()
+	if err != nil {
+		t.Fatalf("EVAL cmsgpack.unpack: %v", err)
+	}
+	var want []string
+	for _, v := range ints {
+		want = append(want, fmt.Sprint(v))
+	}
+	want = append(want, strs...)
+	if len(got) != len(want) {
+		t.Fatalf("cmsgpack.unpack gave %d values, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("cmsgpack.unpack value %d = %.40q, want %.40q", i, got[i], want[i])
+		}
+	}
+}
