@@ -1,6 +1,5 @@
 package capstore
 
-
 // reserveLua is applyBatch in Lua: one call applies a batch of
 // reservations, each atomic on its own and all of them atomic together
 // because Redis runs a script without interleaving other commands. It
