@@ -1,0 +1,137 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aymerick/raymond/ast"
+)
+
+// Helper calls and their arguments. Arity, named arguments and literal
+// values are checked here, so a helper never sees a call it cannot take.
+
+// call compiles a helper call: its arguments, hash and their counts.
+func (c *compiler) call(h *helper, e *ast.Expression) *callExpr {
+	at := e.Path.Location().Pos
+	ce := &callExpr{h: h, pos: c.at(at)}
+	ok := true
+	n := len(e.Params)
+	switch {
+	case n < h.minArgs:
+		c.errorf(at, "%s needs %s, got %d%s", h.name, plural(h.minArgs, "argument"), n, usage(h))
+		ok = false
+	case h.maxArgs >= 0 && n > h.maxArgs:
+		c.errorf(e.Params[h.maxArgs].Location().Pos, "%s takes at most %s, got %d%s", h.name, plural(h.maxArgs, "argument"), n, usage(h))
+		ok = false
+	}
+	for i, p := range e.Params {
+		x := c.param(p, i == 0 && h.contextArg)
+		if x == nil {
+			ok = false
+		}
+		ce.params = append(ce.params, x)
+	}
+	if e.Hash != nil {
+		for _, pair := range e.Hash.Pairs {
+			if !contains(h.hashKeys, pair.Key) {
+				if len(h.hashKeys) == 0 {
+					c.errorf(pair.Pos, "%s takes no named arguments, got %s=", h.name, pair.Key)
+				} else {
+					c.errorf(pair.Pos, "%s has no argument %s=; it takes %s", h.name, pair.Key, strings.Join(h.hashKeys, "=, ")+"=")
+				}
+				ok = false
+				continue
+			}
+			if allowed := h.hashValues[pair.Key]; allowed != nil {
+				if lit, isLit := pair.Val.(*ast.StringLiteral); isLit && !contains(allowed, lit.Value) {
+					c.errorf(literalPos(c, lit), "%s: unknown %s %q: use one of %s", h.name, pair.Key, lit.Value, strings.Join(allowed, ", "))
+					ok = false
+					continue
+				}
+			}
+			x := c.param(pair.Val, false)
+			if x == nil {
+				ok = false
+			}
+			ce.hash = append(ce.hash, hashExpr{key: pair.Key, val: x})
+		}
+	}
+	if !ok {
+		return nil
+	}
+	return ce
+}
+
+func usage(h *helper) string {
+	if len(h.examples) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", as in %s", h.examples[0].tmpl)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// param compiles an argument: a literal, a field, or a sub-expression.
+// Arguments are not strict (that is how templates handle missing data),
+// except the context argument of each and with.
+func (c *compiler) param(n ast.Node, strict bool) expr {
+	switch p := n.(type) {
+	case *ast.StringLiteral:
+		return &literal{v: p.Value}
+	case *ast.NumberLiteral:
+		if p.IsInt {
+			return &literal{v: float64(int(p.Value))}
+		}
+		return &literal{v: p.Value}
+	case *ast.BooleanLiteral:
+		return &literal{v: p.Value}
+	case *ast.PathExpression:
+		return c.path(p, strict)
+	case *ast.SubExpression:
+		e := p.Expression
+		if helperName(e) == "offer" {
+			c.errorf(e.Path.Location().Pos, "an offer placeholder cannot be an argument: write {{offer …}} on its own")
+			return nil
+		}
+		h := c.lookupHelper(e)
+		if h == nil {
+			c.unknownHelper(e)
+			return nil
+		}
+		if h.use == blockOnly {
+			c.errorf(e.Path.Location().Pos, "%s is a block helper and cannot be used in ( )", h.name)
+			return nil
+		}
+		ce := c.call(h, e)
+		if ce == nil {
+			return nil
+		}
+		return ce
+	}
+	c.errorf(n.Location().Pos, "unsupported argument %s", n)
+	return nil
+}
+
+// pathOrLiteral compiles the name of a {{mustache}} or {{#section}} that
+// is not a helper: a path, or a literal used as a field name ({{"a b"}}).
+func (c *compiler) pathOrLiteral(n ast.Node, strict bool) expr {
+	if p, ok := n.(*ast.PathExpression); ok {
+		return c.path(p, strict)
+	}
+	name, _ := ast.LiteralStr(n)
+	return c.checkPath(&pathExpr{pos: c.at(n.Location().Pos), original: name, parts: []string{name}, strict: strict}, n.Location().Pos)
+}

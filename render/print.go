@@ -1,0 +1,191 @@
+package render
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Printing values as handlebars.js prints them, and escaping as it does.
+
+// appendValue appends v as Handlebars prints it: strings as they are,
+// numbers as JavaScript prints them, nil as nothing, lists joined by ",",
+// objects as "[object Object]". escape selects HTML escaping.
+func appendValue(b []byte, v any, escape bool) []byte {
+	switch x := v.(type) {
+	case nil:
+		return b
+	case string:
+		if escape {
+			return appendEscaped(b, x)
+		}
+		return append(b, x...)
+	case SafeString:
+		return append(b, x...)
+	case bool:
+		return strconv.AppendBool(b, x)
+	case float64:
+		return appendJSNumber(b, x)
+	case int:
+		return strconv.AppendInt(b, int64(x), 10)
+	case int64:
+		return strconv.AppendInt(b, x, 10)
+	case json.Number:
+		return append(b, x...)
+	case []any:
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendValue(b, e, escape)
+		}
+		return b
+	case []string:
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendValue(b, e, escape)
+		}
+		return b
+	case time.Time:
+		return x.AppendFormat(b, time.RFC3339)
+	case map[string]any, fielder:
+		return append(b, "[object Object]"...)
+	}
+	if f, ok := toNumber(v); ok {
+		return appendJSNumber(b, f)
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Slice, reflect.Array:
+		for i := range rv.Len() {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendValue(b, rv.Index(i).Interface(), escape)
+		}
+		return b
+	case reflect.Map, reflect.Struct:
+		return append(b, "[object Object]"...)
+	case reflect.Pointer, reflect.Interface:
+		if rv.IsNil() {
+			return b
+		}
+		return appendValue(b, rv.Elem().Interface(), escape)
+	}
+	if escape {
+		return appendEscaped(b, fmt.Sprint(v))
+	}
+	return fmt.Append(b, v)
+}
+
+// toString is appendValue without escaping, as a string.
+func toString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case nil:
+		return ""
+	case SafeString:
+		return string(x)
+	}
+	return string(appendValue(nil, v, false))
+}
+
+// appendJSNumber formats f like JavaScript's Number.prototype.toString:
+// integers without a fraction, the shortest digits that round-trip, and
+// exponent notation only below 1e-6 and from 1e21 on.
+func appendJSNumber(b []byte, f float64) []byte {
+	switch {
+	case math.IsNaN(f):
+		return append(b, "NaN"...)
+	case math.IsInf(f, 1):
+		return append(b, "Infinity"...)
+	case math.IsInf(f, -1):
+		return append(b, "-Infinity"...)
+	case f == 0:
+		return append(b, '0')
+	}
+	if f < 0 {
+		b = append(b, '-')
+		f = -f
+	}
+	var tmp [32]byte
+	e := strconv.AppendFloat(tmp[:0], f, 'e', -1, 64) // d.ddde±XX
+	mant, exp, _ := strings.Cut(string(e), "e")
+	digits := strings.Replace(mant, ".", "", 1)
+	x, _ := strconv.Atoi(exp)
+	k, n := len(digits), x+1 // n: position of the decimal point
+	switch {
+	case k <= n && n <= 21:
+		b = append(b, digits...)
+		for range n - k {
+			b = append(b, '0')
+		}
+	case 0 < n && n <= 21:
+		b = append(b, digits[:n]...)
+		b = append(b, '.')
+		b = append(b, digits[n:]...)
+	case -6 < n && n <= 0:
+		b = append(b, "0."...)
+		for range -n {
+			b = append(b, '0')
+		}
+		b = append(b, digits...)
+	default:
+		b = append(b, digits[0])
+		if k > 1 {
+			b = append(b, '.')
+			b = append(b, digits[1:]...)
+		}
+		b = append(b, 'e')
+		if n-1 >= 0 {
+			b = append(b, '+')
+		}
+		b = strconv.AppendInt(b, int64(n-1), 10)
+	}
+	return b
+}
+
+// appendEscaped escapes s exactly as handlebars.js escapeExpression does.
+func appendEscaped(b []byte, s string) []byte {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var esc string
+		switch s[i] {
+		case '&':
+			esc = "&amp;"
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case '"':
+			esc = "&quot;"
+		case '\'':
+			esc = "&#x27;"
+		case '`':
+			esc = "&#x60;"
+		case '=':
+			esc = "&#x3D;"
+		default:
+			continue
+		}
+		b = append(b, s[last:i]...)
+		b = append(b, esc...)
+		last = i + 1
+	}
+	return append(b, s[last:]...)
+}
+
+// escapeString is appendEscaped for a string result.
+func escapeString(s string) string {
+	if !strings.ContainsAny(s, "&<>\"'`=") {
+		return s
+	}
+	return string(appendEscaped(make([]byte, 0, len(s)+16), s))
+}
