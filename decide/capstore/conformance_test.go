@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/offermail/offermail/decide"
 )
@@ -184,114 +182,6 @@ func testSamePairInBatch(t *testing.T, open opener) {
 	wantCounts(t, s, []string{"a"}, 1)
 }
 
-func testLimits(t *testing.T, open opener) {
-	tests := []struct {
-		name         string
-		start, n     int64
-		limit        int64
-		want         decide.Status
-		wantAfterRun int64
-	}{
-		{"zero limit", 0, 1, 0, decide.Exhausted, 0},
-		{"first of one", 0, 1, 1, decide.Committed, 1},
-		{"reaches limit", 2, 1, 3, decide.Committed, 3},
-		{"passes limit", 3, 1, 3, decide.Exhausted, 3},
-		{"N reaches limit", 1, 2, 3, decide.Committed, 3},
-		{"N passes limit", 2, 2, 3, decide.Exhausted, 2},
-		{"N from zero to limit", 0, 3, 3, decide.Committed, 3},
-		{"negative limit", 0, 1, -1, decide.Exhausted, 0},
-	}
-	s := open(t)
-	for i, tt := range tests {
-		key := "k" + tt.name
-		if tt.start > 0 {
-			if err := s.Add(context.Background(), []decide.Delta{{Key: key, N: tt.start}}); err != nil {
-				t.Fatalf("Add: %v", err)
-			}
-		}
-		r := reservation("c", string(rune('a'+i)), "r", counterOf(key, tt.limit, tt.n))
-		out, err := s.Reserve(context.Background(), []decide.Reservation{r})
-		if err != nil {
-			t.Fatalf("%s: Reserve: %v", tt.name, err)
-		}
-		if out[0].Status != tt.want {
-			t.Errorf("%s: Reserve(value %d, N %d, limit %d) = %v, want %v", tt.name, tt.start, tt.n, tt.limit, out[0].Status, tt.want)
-		}
-		wantCounts(t, s, []string{key}, tt.wantAfterRun)
-	}
-
-	// Entries of one key in one reservation add up against each limit.
-	mustReserve(t, s, []decide.Reservation{reservation("c", "dup1", "r", counterOf("d", 2, 1), counterOf("d", 2, 1))}, decide.Committed)
-	out := mustReserve(t, s, []decide.Reservation{reservation("c", "dup2", "r", counterOf("d", 3, 1), counterOf("d", 3, 1))}, decide.Exhausted)
-	if want := []string{"d"}; !slices.Equal(out[0].Exhausted, want) {
-		t.Errorf("Reserve exhausted keys = %q, want %q", out[0].Exhausted, want)
-	}
-	wantCounts(t, s, []string{"d"}, 2)
-}
-
-func testBatchOrder(t *testing.T, open opener) {
-	s := open(t)
-	var rs []decide.Reservation
-	for _, u := range []string{"u1", "u2", "u3", "u4"} {
-		rs = append(rs, reservation("c", u, u, counterOf("total", 2, 1), counterOf("p|"+u, 1, 1)))
-	}
-	// Earlier reservations of a batch have the room first.
-	mustReserve(t, s, rs, decide.Committed, decide.Committed, decide.Exhausted, decide.Exhausted)
-	wantCounts(t, s, []string{"total", "p|u1", "p|u2", "p|u3"}, 2, 1, 1, 0)
-	wantRecords(t, s, "c", []string{"u1", "u2", "u3", "u4"}, []byte("u1"), []byte("u2"), nil, nil)
-}
-
-func testExpiry(t *testing.T, open opener) {
-	clock := newClock(t0)
-	s := open(t, WithClock(clock.Now), WithRetention(0))
-	day := decide.Counter{Key: "day", Limit: 1, N: 1, Expire: t0.Add(time.Hour)}
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u1", "r", day)}, decide.Committed)
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u2", "r", day)}, decide.Exhausted)
-	wantCounts(t, s, []string{"day"}, 1)
-
-	clock.Set(t0.Add(time.Hour))
-	wantCounts(t, s, []string{"day"}, 0)
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u2", "r", day)}, decide.Committed)
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u3", "r", day)}, decide.Committed)
-	// With no retention, a counter whose Expire is already past never
-	// holds anything: it reads as 0 and counts again and again.
-	wantCounts(t, s, []string{"day"}, 0)
-
-	// A lifetime counter never expires.
-	life := counterOf("life", 1, 1)
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u4", "r", life)}, decide.Committed)
-	clock.Set(t0.AddDate(10, 0, 0))
-	wantCounts(t, s, []string{"life"}, 1)
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u5", "r", life)}, decide.Exhausted)
-}
-
-func testRetention(t *testing.T, open opener) {
-	clock := newClock(t0)
-	s := open(t, WithClock(clock.Now), WithRetention(time.Hour))
-	end := t0.Add(10 * time.Minute)
-	w := decide.Counter{Key: "w", Limit: 1, N: 1, Expire: end}
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u1", "r", w)}, decide.Committed)
-
-	// Past the window's end but within retention the counter still holds.
-	clock.Set(end.Add(59 * time.Minute))
-	wantCounts(t, s, []string{"w"}, 1)
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u2", "r", w)}, decide.Exhausted)
-	clock.Set(end.Add(time.Hour))
-	wantCounts(t, s, []string{"w"}, 0)
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u2", "r", w)}, decide.Committed)
-
-	// Written after its window ended (a run with a decision time in the
-	// past): kept for the retention from the write on.
-	late := t0.Add(48 * time.Hour)
-	clock.Set(late)
-	old := decide.Counter{Key: "old", Limit: 1, N: 1, Expire: t0}
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u3", "r", old)}, decide.Committed)
-	clock.Set(late.Add(30 * time.Minute))
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u4", "r", old)}, decide.Exhausted)
-	clock.Set(late.Add(time.Hour))
-	wantCounts(t, s, []string{"old"}, 0)
-}
-
 func testRecords(t *testing.T, open opener) {
 	s := open(t)
 	mustReserve(t, s, []decide.Reservation{
@@ -302,77 +192,6 @@ func testRecords(t *testing.T, open opener) {
 	wantRecords(t, s, "c", []string{"u1", "u2", "u3", "u1"}, []byte("one"), nil, []byte("three"), []byte("one"))
 	wantRecords(t, s, "none", []string{"u1"}, nil)
 	wantRecords(t, s, "c", nil)
-}
-
-// testBytes: records and ids are bytes, whatever they hold.
-func testBytes(t *testing.T, open opener) {
-	s := open(t)
-	records := [][]byte{
-		{},
-		{0, 0xff, '\r', '\n', ':'},
-		bytes.Repeat([]byte{'a'}, 31),
-		bytes.Repeat([]byte{'b'}, 32),
-		bytes.Repeat([]byte{0, 1, 2, 3}, 20000),
-	}
-	ids := []string{"plain", "with space", "ünïcode", "{brace}", "a|b:c"}
-	var rs []decide.Reservation
-	for i, rec := range records {
-		rs = append(rs, decide.Reservation{Campaign: "{camp}", Recipient: ids[i], Record: rec,
-			Counters: []decide.Counter{counterOf("k|"+ids[i], 1, 1)}})
-	}
-	mustReserve(t, s, rs, decide.Committed, decide.Committed, decide.Committed, decide.Committed, decide.Committed)
-	wantRecords(t, s, "{camp}", ids, records...)
-	wantCounts(t, s, []string{"k|plain", "k|{brace}", "k|a|b:c"}, 1, 1, 1)
-	out := mustReserve(t, s, rs[4:], decide.Replayed)
-	if !bytes.Equal(out[0].Record, records[4]) {
-		t.Errorf("Reserve replayed a record of %d bytes, want the %d recorded", len(out[0].Record), len(records[4]))
-	}
-
-	// Large limits and increments.
-	big := []decide.Reservation{reservation("c", "big", "r", counterOf("big", 1<<50, 1<<49), counterOf("big", 1<<50, 1<<49))}
-	mustReserve(t, s, big, decide.Committed)
-	wantCounts(t, s, []string{"big"}, 1<<50)
-}
-
-// testLargeBatch: a call much larger than any internal batch or script
-// call is still applied in order, each reservation on its own.
-func testLargeBatch(t *testing.T, open opener) {
-	s := open(t)
-	const n, limit = 5000, 4200
-	rs := make([]decide.Reservation, n)
-	want := make([]decide.Status, n)
-	for i := range rs {
-		u := fmt.Sprintf("u%05d", i)
-		rs[i] = reservation("c", u, u, counterOf("total", limit, 1), counterOf("p|"+u, 1, 1))
-		want[i] = decide.Committed
-		if i >= limit {
-			want[i] = decide.Exhausted
-		}
-	}
-	// A pair seen early and again past the limit comes back Replayed.
-	rs[4500] = reservation("c", "u00010", "again", counterOf("total", limit, 1))
-	want[4500] = decide.Replayed
-	out := mustReserve(t, s, rs, want...)
-	if string(out[4500].Record) != "u00010" {
-		t.Errorf("Reserve replayed record = %q, want %q", out[4500].Record, "u00010")
-	}
-	wantCounts(t, s, []string{"total", "p|u04199", "p|u04200"}, limit, 1, 0)
-}
-
-func testAdd(t *testing.T, open opener) {
-	s := open(t)
-	deltas := []decide.Delta{{Key: "fb|impression|o|p", N: 5}, {Key: "fb|click|o|p", N: 1}, {Key: "fb|impression|o|p", N: 2}}
-	if err := s.Add(context.Background(), deltas); err != nil {
-		t.Fatalf("Add: %v", err)
-	}
-	wantCounts(t, s, []string{"fb|impression|o|p", "fb|click|o|p"}, 7, 1)
-	// Add ignores limits, and a reservation sees what Add counted.
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u1", "r", counterOf("fb|click|o|p", 1, 1))}, decide.Exhausted)
-	if err := s.Add(context.Background(), []decide.Delta{{Key: "fb|click|o|p", N: 10}}); err != nil {
-		t.Fatalf("Add: %v", err)
-	}
-	wantCounts(t, s, []string{"fb|click|o|p"}, 11)
-	wantRecords(t, s, "c", []string{"u1"}, nil)
 }
 
 func testInvalid(t *testing.T, open opener) {

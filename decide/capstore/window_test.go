@@ -8,6 +8,9 @@ import (
 	"github.com/offermail/offermail/decide"
 )
 
+// The time side of the conformance suite: cap windows, expiry by the
+// store's clock, and retention.
+
 // testWindows crosses the end of a day, a week (Saturday to Sunday) and a
 // month with a frozen clock, making keys the way the engine does.
 func testWindows(t *testing.T, open opener) {
@@ -78,4 +81,55 @@ func testWindows(t *testing.T, open opener) {
 			wantCounts(t, s, []string{newTotal, newProfile}, 2, 1)
 		})
 	}
+}
+
+func testExpiry(t *testing.T, open opener) {
+	clock := newClock(t0)
+	s := open(t, WithClock(clock.Now), WithRetention(0))
+	day := decide.Counter{Key: "day", Limit: 1, N: 1, Expire: t0.Add(time.Hour)}
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u1", "r", day)}, decide.Committed)
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u2", "r", day)}, decide.Exhausted)
+	wantCounts(t, s, []string{"day"}, 1)
+
+	clock.Set(t0.Add(time.Hour))
+	wantCounts(t, s, []string{"day"}, 0)
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u2", "r", day)}, decide.Committed)
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u3", "r", day)}, decide.Committed)
+	// With no retention, a counter whose Expire is already past never
+	// holds anything: it reads as 0 and counts again and again.
+	wantCounts(t, s, []string{"day"}, 0)
+
+	// A lifetime counter never expires.
+	life := counterOf("life", 1, 1)
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u4", "r", life)}, decide.Committed)
+	clock.Set(t0.AddDate(10, 0, 0))
+	wantCounts(t, s, []string{"life"}, 1)
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u5", "r", life)}, decide.Exhausted)
+}
+
+func testRetention(t *testing.T, open opener) {
+	clock := newClock(t0)
+	s := open(t, WithClock(clock.Now), WithRetention(time.Hour))
+	end := t0.Add(10 * time.Minute)
+	w := decide.Counter{Key: "w", Limit: 1, N: 1, Expire: end}
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u1", "r", w)}, decide.Committed)
+
+	// Past the window's end but within retention the counter still holds.
+	clock.Set(end.Add(59 * time.Minute))
+	wantCounts(t, s, []string{"w"}, 1)
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u2", "r", w)}, decide.Exhausted)
+	clock.Set(end.Add(time.Hour))
+	wantCounts(t, s, []string{"w"}, 0)
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u2", "r", w)}, decide.Committed)
+
+	// Written after its window ended (a run with a decision time in the
+	// past): kept for the retention from the write on.
+	late := t0.Add(48 * time.Hour)
+	clock.Set(late)
+	old := decide.Counter{Key: "old", Limit: 1, N: 1, Expire: t0}
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u3", "r", old)}, decide.Committed)
+	clock.Set(late.Add(30 * time.Minute))
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u4", "r", old)}, decide.Exhausted)
+	clock.Set(late.Add(time.Hour))
+	wantCounts(t, s, []string{"old"}, 0)
 }
