@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/offermail/offermail/campaign"
@@ -79,10 +78,7 @@ func dryCounts(ctx context.Context, url string, lib *decide.Library) (decide.Cou
 	}
 	store, err := capstore.Open(url)
 	if err != nil {
-		if strings.Contains(err.Error(), "unknown") || strings.Contains(err.Error(), "scheme") {
-			return nil, nil, nil, usage("--store: %v", err)
-		}
-		return nil, nil, nil, failed(err)
+		return nil, nil, nil, storeError(err)
 	}
 	stats, err := decide.LoadStats(ctx, store, lib)
 	if err != nil {
