@@ -122,3 +122,24 @@ func TestOpenRedisURL(t *testing.T) {
 		s.Close()
 	}
 }
+
+func TestOpenRedisPassword(t *testing.T) {
+	srv := startRedis(t, "--requirepass", "s3cret")
+	s, err := OpenRedis("redis://:s3cret@" + srv.addr + "/2")
+	if err != nil {
+		t.Fatalf("OpenRedis with the password: %v", err)
+	}
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u", "r", counterOf("k", 1, 1))}, decide.Committed)
+	s.Close()
+
+	for _, url := range []string{"redis://" + srv.addr + "/2", "redis://:wrong-pass@" + srv.addr + "/2"} {
+		_, err := OpenRedis(url)
+		if err == nil {
+			t.Errorf("OpenRedis(%s) = nil error, want the server to refuse", url)
+			continue
+		}
+		if strings.Contains(err.Error(), "wrong-pass") {
+			t.Errorf("OpenRedis(%s) error %q shows the password", url, err)
+		}
+	}
+}

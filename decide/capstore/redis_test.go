@@ -63,7 +63,7 @@ func TestRedisNoScript(t *testing.T) {
 // namespace's hash tag, so one script may touch them all on a cluster.
 func TestRedisKeyLayout(t *testing.T) {
 	srv := startRedis(t)
-	clock := newClock(time.Now().Truncate(time.Second))
+	clock := newClock(t0)
 	s, err := OpenRedis("redis://"+srv.addr+"/0", WithNamespace("acme"), WithClock(clock.Now))
 	if err != nil {
 		t.Fatalf("OpenRedis: %v", err)
