@@ -40,8 +40,9 @@ func (r *Reject) String() string {
 type Reader interface {
 	// Next returns the next good record, or a reject for a bad one (exactly
 	// one of them is set), or io.EOF at the end. Records and rejects come
-	// in file order. Any other error is fatal (I/O, or a CSV record too
-	// long to read safely): the reader returns it from then on.
+	// in file order. Any other error is fatal and the reader returns it
+	// from then on: an *Error for a CSV record too long to read safely
+	// (bad input), anything else for I/O.
 	Next() (*Record, *Reject, error)
 }
 
