@@ -177,7 +177,7 @@ func (c *compiler) mustache(m *ast.MustacheStatement) node {
 			c.errorf(e.Path.Location().Pos, "%s is a block helper: write {{#%s …}}…{{/%s}}", h.name, h.name, h.name)
 			return nil
 		}
-		call := c.call(h, e)
+		call := c.call(h, e, true)
 		if call == nil {
 			return nil
 		}
@@ -208,7 +208,7 @@ func (c *compiler) block(bl *ast.BlockStatement) node {
 			c.errorf(e.Path.Location().Pos, "%s is not a block helper: write {{%s …}} without # and {{/%s}}", h.name, h.name, h.name)
 			return nil
 		}
-		call := c.call(h, e)
+		call := c.call(h, e, bl.Inverse == nil)
 		if call == nil {
 			return nil
 		}
@@ -227,9 +227,9 @@ func (c *compiler) block(bl *ast.BlockStatement) node {
 		return nil
 	}
 	// {{#field}}…{{/field}} and {{^field}}…{{/field}}: a section over the
-	// field's value. An inverse-only section is how a template handles a
-	// missing field, so only a section that renders the value is strict.
-	p := c.pathOrLiteral(e.Path, bl.Program != nil)
+	// field's value. {{^field}} and {{else}} are how a template handles a
+	// missing field, so only a section without them is strict.
+	p := c.pathOrLiteral(e.Path, bl.Program != nil && bl.Inverse == nil)
 	if p == nil {
 		return nil
 	}

@@ -11,7 +11,9 @@ import (
 // values are checked here, so a helper never sees a call it cannot take.
 
 // call compiles a helper call: its arguments, hash and their counts.
-func (c *compiler) call(h *helper, e *ast.Expression) *callExpr {
+// strictCtx says whether a context argument (each, with) is strict: it is
+// unless the block has an {{else}}, which is there for when it is missing.
+func (c *compiler) call(h *helper, e *ast.Expression, strictCtx bool) *callExpr {
 	at := e.Path.Location().Pos
 	ce := &callExpr{h: h, pos: c.at(at)}
 	ok := true
@@ -25,7 +27,7 @@ func (c *compiler) call(h *helper, e *ast.Expression) *callExpr {
 		ok = false
 	}
 	for i, p := range e.Params {
-		x := c.param(p, i == 0 && h.contextArg)
+		x := c.param(p, i == 0 && h.contextArg && strictCtx)
 		if x == nil {
 			ok = false
 		}
@@ -116,7 +118,7 @@ func (c *compiler) param(n ast.Node, strict bool) expr {
 			c.errorf(e.Path.Location().Pos, "%s is a block helper and cannot be used in ( )", h.name)
 			return nil
 		}
-		ce := c.call(h, e)
+		ce := c.call(h, e, false)
 		if ce == nil {
 			return nil
 		}

@@ -207,9 +207,11 @@
 // autolinks, and raw HTML allowed. It is converted to HTML once, when it
 // loads, with its Handlebars tags kept out of Markdown's sight, so
 // recipient data is never read as Markdown: a first name of **Bo** prints
-// as **Bo**. A block tag alone on its line does not end up inside a
-// paragraph; inside a table (after a line starting with |), it may repeat
-// rows:
+// as **Bo**. A line holding only block tags, {{else}}, comments, partials,
+// {{{raw output}}} or inline placeholders does not end up inside a
+// paragraph (write html content as {{{content}}} on its own line); next to
+// a list item it stays inside the list, and inside a table (after a line
+// starting with |) it may repeat rows:
 //
 //	| Item | Qty |
 //	|------|----:|
@@ -218,19 +220,21 @@
 //	{{/each}}
 //
 // Since conversion happens once, a block repeats the HTML it encloses: a
-// {{#each}} around list items repeats the list items, but one around a
-// whole list repeats the list. Errors name the line and column of the .md
-// file.
+// {{#each}} around list items or table rows repeats them, one around a
+// paragraph repeats the paragraph. Errors name the line and column of the
+// .md file.
 //
 // # Missing data and strict mode
 //
 // A field that is written out ({{profile.nickname}}), or that is the
-// context of a block (a section, each, with), renders as nothing when the
-// recipient lacks it, and when it is a profile field it is listed in
-// Message.Missing. In strict mode (Input.Strict) it is an error naming the
-// field and its position. Helper arguments are never strict:
-// {{#if profile.nickname}} and {{default profile.nickname "friend"}} are
-// how a template handles missing data, and {{^field}} too.
+// context of a block without {{else}} (a section, each, with, a partial's
+// context), renders as nothing when the recipient lacks it, and when it is
+// a profile field it is listed in Message.Missing, once, by its full name
+// (profile.lastOrder.items.0.sku inside {{#each profile.lastOrder.items}}).
+// In strict mode (Input.Strict) it is an error naming the field and its
+// position. Helper arguments are never strict: {{#if profile.nickname}}
+// and {{default profile.nickname "friend"}} are how a template handles
+// missing data, and so are {{^field}} and a block's {{else}}.
 //
 // # Output
 //
