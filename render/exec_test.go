@@ -61,6 +61,7 @@ func TestHandlebars(t *testing.T) {
 		{"two levels up", `{{#with a}}{{#with b}}{{../../top}}-{{../mid}}-{{leaf}}{{/with}}{{/with}}`, `{"top":"T","a":{"mid":"M","b":{"leaf":"L"}}}`, nil, `T-M-L`},
 		{"parent of root", `{{#if a}}{{#if b}}{{../x}}{{/if}}{{/if}}`, `{"a":true,"b":true,"x":"X"}`, nil, ``},
 		{"length", `{{n.length}} {{s.length}}`, `{"n":[1,2,3],"s":"héllo"}`, nil, `3 5`},
+		{"with a sub-expression", `{{#with (lookup items 1)}}{{name}}{{/with}}`, `{"name":"Maya","items":[{"name":"a"},{"name":"c&d"}]}`, nil, `c&amp;d`},
 	}
 	for _, tt := range tests {
 		got, _, err := execString(tt.tmpl, jsonData(t, tt.data), tt.partials, false)
