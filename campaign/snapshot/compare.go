@@ -1,0 +1,187 @@
+// Package snapshot keeps golden snapshots of rendered email for QA: for
+// every template × profile, the HTML, the plain text, the MIME message and
+// the decisions with their traces, normalized so that they only change when
+// the output does.
+//
+// Build renders the files through the production path (campaign.Project,
+// as a dry run: counters are read, never written); Compare reports every
+// file that differs from a golden directory, with a unified diff, and every
+// golden file nothing produces any more; Write brings the directory up to
+// date. The mailpreview snapshot command and render's golden test share it.
+//
+// The golden directory holds one directory per template, named after the
+// template file, and in it one file per profile and kind:
+//
+//	GOLDEN/newsletter.hbs/maya-gold-runner.html
+//	GOLDEN/newsletter.hbs/maya-gold-runner.txt
+//	GOLDEN/newsletter.hbs/maya-gold-runner.eml
+//	GOLDEN/newsletter.hbs/maya-gold-runner.decisions.json
+//	GOLDEN/newsletter.hbs/maya-gold-runner.error   (only when it fails to render)
+//
+// Other files in the golden directory are left alone.
+package snapshot
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Kind says how a snapshot file differs from its golden file.
+type Kind int
+
+// Kinds of difference.
+const (
+	Changed Kind = iota + 1 // both exist, with different content
+	New                     // produced, but there is no golden file yet
+	Stale                   // a golden file that no template × profile produces
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Changed:
+		return "changed"
+	case New:
+		return "new"
+	case Stale:
+		return "stale"
+	}
+	return fmt.Sprintf("Kind(%d)", int(k))
+}
+
+// Diff is one difference between the snapshot and the golden directory.
+type Diff struct {
+	Path string // below the golden directory, with slashes
+	Kind Kind
+	// Unified is the unified diff from the golden file to the new one
+	// (from /dev/null for a new file, to /dev/null for a stale one).
+	Unified string
+}
+
+// String is the difference as the snapshot command prints it: a line
+// naming the file and what happened to it, then the diff.
+func (d Diff) String() string {
+	var head string
+	switch d.Kind {
+	case New:
+		head = fmt.Sprintf("new: %s (no golden file yet)\n", d.Path)
+	case Stale:
+		head = fmt.Sprintf("stale: %s (no template × profile produces it any more)\n", d.Path)
+	default:
+		head = fmt.Sprintf("changed: %s\n", d.Path)
+	}
+	return head + d.Unified
+}
+
+// Compare compares files with the golden directory dir and returns every
+// difference, sorted by path. A missing directory is no golden files at
+// all.
+func Compare(dir string, files []File) ([]Diff, error) {
+	golden, err := list(dir)
+	if err != nil {
+		return nil, err
+	}
+	var diffs []Diff
+	produced := map[string]bool{}
+	for _, f := range files {
+		produced[f.Path] = true
+		name := filepath.ToSlash(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		old, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			diffs = append(diffs, Diff{f.Path, New, Unified("/dev/null", "got/"+f.Path, nil, f.Data)})
+		case err != nil:
+			return nil, err
+		case !bytes.Equal(old, f.Data):
+			diffs = append(diffs, Diff{f.Path, Changed, Unified(name, "got/"+f.Path, old, f.Data)})
+		}
+	}
+	for _, g := range golden {
+		if produced[g] {
+			continue
+		}
+		old, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(g)))
+		if err != nil {
+			return nil, err
+		}
+		name := filepath.ToSlash(filepath.Join(dir, filepath.FromSlash(g)))
+		diffs = append(diffs, Diff{g, Stale, Unified(name, "/dev/null", old, nil)})
+	}
+	slices.SortFunc(diffs, func(a, b Diff) int { return strings.Compare(a.Path, b.Path) })
+	return diffs, nil
+}
+
+// Result lists what Write changed, with slash paths below the directory.
+type Result struct {
+	Written []string // new or changed files
+	Removed []string // stale files
+}
+
+// Write brings the golden directory dir up to date with files: it writes
+// the new and changed files, leaves equal ones untouched, and removes the
+// stale ones (and template directories left empty by that).
+func Write(dir string, files []File) (Result, error) {
+	diffs, err := Compare(dir, files)
+	if err != nil {
+		return Result{}, err
+	}
+	data := map[string][]byte{}
+	for _, f := range files {
+		data[f.Path] = f.Data
+	}
+	var res Result
+	for _, d := range diffs {
+		p := filepath.Join(dir, filepath.FromSlash(d.Path))
+		if d.Kind == Stale {
+			if err := os.Remove(p); err != nil {
+				return res, err
+			}
+			res.Removed = append(res.Removed, d.Path)
+			// Only succeeds once the template's directory is empty.
+			_ = os.Remove(filepath.Dir(p))
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return res, err
+		}
+		if err := os.WriteFile(p, data[d.Path], 0o644); err != nil {
+			return res, err
+		}
+		res.Written = append(res.Written, d.Path)
+	}
+	return res, nil
+}
+
+// list returns the snapshot files already in dir: template/profile.ext,
+// hidden names left out.
+func list(dir string) ([]string, error) {
+	tpls, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, t := range tpls {
+		if !t.IsDir() || strings.HasPrefix(t.Name(), ".") {
+			continue
+		}
+		entries, err := os.ReadDir(filepath.Join(dir, t.Name()))
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") && hasSuffix(e.Name()) {
+				out = append(out, path.Join(t.Name(), e.Name()))
+			}
+		}
+	}
+	return out, nil
+}
