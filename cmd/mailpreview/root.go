@@ -82,6 +82,7 @@ error, 3 a run finished with rejected records, 4 a run failed.`,
 		newDecide(g),
 		newRender(g),
 		newFeedback(g),
+		newSnapshot(g),
 	)
 	return root
 }

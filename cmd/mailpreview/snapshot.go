@@ -1,0 +1,119 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/offermail/offermail/campaign"
+	"github.com/offermail/offermail/campaign/snapshot"
+	"github.com/offermail/offermail/cmd/mailpreview/internal/recipients"
+	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/render"
+	"github.com/spf13/cobra"
+)
+
+func newSnapshot(g *global) *cobra.Command {
+	var templates, profiles, golden, at, campaignID string
+	var update bool
+	cmd := &cobra.Command{
+		Use:   "snapshot --golden DIR [--update]",
+		Short: "Compare every template × profile with golden files, or rewrite them (dry run)",
+		Long: `snapshot renders every template for every profile — html, plain text, MIME and
+the decisions with their traces — and compares the result with the golden files
+in --golden DIR/<template>/<profile>.{html,txt,eml,decisions.json,error}.
+Date, Message-ID and MIME boundaries are normalized. On any difference it prints
+a unified diff per file and exits 1; --update rewrites the golden files instead
+and removes those no template × profile produces any more.
+
+Decisions depend on the decision time: pass --at so that snapshots are stable.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := need(cmd, "golden"); err != nil {
+				return err
+			}
+			out, errOut := cmd.OutOrStdout(), cmd.ErrOrStderr()
+			if at == "" {
+				fmt.Fprintln(errOut, "warning: no --at: decisions depend on the decision time, so snapshots taken now may differ from the golden files for that reason alone; pass --at 2026-12-02T09:00:00Z (or any fixed time)")
+			}
+			now, err := decisionTime(at)
+			if err != nil {
+				return err
+			}
+			if st, err := os.Stat(templates); err != nil || !st.IsDir() {
+				return usage("templates directory %s not found (set it with --templates DIR)", templates)
+			}
+			if st, err := os.Stat(profiles); err != nil || !st.IsDir() {
+				return usage("profiles directory %s not found (set it with --profiles DIR)", profiles)
+			}
+			p, err := loadProject(g.library)
+			if err != nil {
+				return err
+			}
+			set, err := p.LoadTemplates(templates)
+			if err != nil {
+				// A snapshot of a partly broken set would report the broken
+				// templates as stale and --update would delete their files.
+				return invalid(err)
+			}
+			profs, err := snapshot.ReadProfiles(profiles, parseProfile)
+			if err != nil {
+				return invalid(err)
+			}
+			files, err := snapshot.Build(cmd.Context(), p, set, profs, campaign.Options{
+				Campaign: render.Campaign{ID: campaignID, Name: campaignID}, Now: now,
+			})
+			if err != nil {
+				if errors.Is(err, decide.ErrStoreUnavailable) {
+					return failed(err)
+				}
+				return failed(fmt.Errorf("snapshot: %w", err))
+			}
+			if update {
+				res, err := snapshot.Write(golden, files)
+				if err != nil {
+					return failed(fmt.Errorf("update golden files: %w", err))
+				}
+				for _, path := range res.Written {
+					fmt.Fprintf(out, "wrote %s\n", path)
+				}
+				for _, path := range res.Removed {
+					fmt.Fprintf(out, "removed %s\n", path)
+				}
+				fmt.Fprintf(out, "%s: %d templates × %d profiles, %d files written, %d removed, %d unchanged\n",
+					golden, len(set.Templates()), len(profs), len(res.Written), len(res.Removed), len(files)-len(res.Written))
+				return nil
+			}
+			diffs, err := snapshot.Compare(golden, files)
+			if err != nil {
+				return failed(fmt.Errorf("read golden files: %w", err))
+			}
+			if len(diffs) == 0 {
+				fmt.Fprintf(out, "ok: %s: %d templates × %d profiles, %d files match\n", golden, len(set.Templates()), len(profs), len(files))
+				return nil
+			}
+			for _, d := range diffs {
+				fmt.Fprint(out, d.String())
+			}
+			fmt.Fprintf(errOut, "%d file(s) differ from the golden files in %s; if the changes are intended, run again with --update\n", len(diffs), golden)
+			return errSilent(exitInvalid)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&templates, "templates", "templates", "templates `DIR`")
+	f.StringVar(&profiles, "profiles", "testdata/profiles", "profiles `DIR` (one recipient per *.json file)")
+	f.StringVar(&golden, "golden", "", "golden files `DIR`")
+	f.BoolVar(&update, "update", false, "rewrite the golden files instead of comparing")
+	f.StringVar(&at, "at", "", "decision `TIME` (RFC 3339); default: now, which makes decisions change with time")
+	f.StringVar(&campaignID, "campaign", "preview", "campaign `ID` (for tracking tokens and ties)")
+	return cmd
+}
+
+// parseProfile reads a profile file as every other command does.
+func parseProfile(name string, data []byte) (render.Recipient, error) {
+	rec, err := recipients.ParseProfile(name, data)
+	if err != nil {
+		return render.Recipient{}, err
+	}
+	return render.Recipient{ID: rec.ID, Email: rec.Email, Profile: rec.Profile, Context: rec.Context}, nil
+}
