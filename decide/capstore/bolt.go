@@ -160,6 +160,9 @@ func (s *Bolt) flush(rs []decide.Reservation, out []decide.Outcome) error {
 		if err := applyBatch(t, rs, now, s.cfg.retain.Milliseconds(), out); err != nil {
 			return err
 		}
+		if err := t.writeCounters(); err != nil {
+			return err
+		}
 		return s.prune(t.counters, now)
 	})
 	if err != nil {
@@ -231,7 +234,7 @@ func (s *Bolt) Add(ctx context.Context, deltas []decide.Delta) error {
 				return err
 			}
 		}
-		return nil
+		return t.writeCounters()
 	})
 	if err != nil {
 		return s.unavailable("add", err)
@@ -249,90 +252,4 @@ func (s *Bolt) Close() error {
 		return fmt.Errorf("close bolt %s: %w", s.path, err)
 	}
 	return nil
-}
-
-// boltTxn applies a batch inside one read-write transaction. bbolt needs
-// keys and values passed to Put to stay valid until the commit, so they
-// are carved from one buffer instead of allocated one by one.
-type boltTxn struct {
-	tx        *bolt.Tx
-	counters  *bolt.Bucket
-	ledger    *bolt.Bucket
-	campaigns map[string]*bolt.Bucket // nil entry: no bucket yet
-	buf       []byte
-}
-
-func newBoltTxn(tx *bolt.Tx) *boltTxn {
-	return &boltTxn{
-		tx:        tx,
-		counters:  tx.Bucket(bucketCounters),
-		ledger:    tx.Bucket(bucketLedger),
-		campaigns: make(map[string]*bolt.Bucket, 1),
-	}
-}
-
-// alloc returns n bytes that stay valid for the transaction.
-func (t *boltTxn) alloc(n int) []byte {
-	if len(t.buf) < n {
-		t.buf = make([]byte, max(n, 64<<10))
-	}
-	b := t.buf[:n:n]
-	t.buf = t.buf[n:]
-	return b
-}
-
-func (t *boltTxn) bytes(s string) []byte {
-	b := t.alloc(len(s))
-	copy(b, s)
-	return b
-}
-
-func (t *boltTxn) campaign(name string) *bolt.Bucket {
-	b, ok := t.campaigns[name]
-	if !ok {
-		b = t.ledger.Bucket([]byte(name))
-		t.campaigns[name] = b
-	}
-	return b
-}
-
-func (t *boltTxn) record(campaign, recipient string) ([]byte, bool, error) {
-	b := t.campaign(campaign)
-	if b == nil {
-		return nil, false, nil
-	}
-	v := b.Get([]byte(recipient))
-	return v, v != nil, nil
-}
-
-func (t *boltTxn) putRecord(campaign, recipient string, rec []byte) error {
-	b := t.campaign(campaign)
-	if b == nil {
-		var err error
-		if b, err = t.ledger.CreateBucket(t.bytes(campaign)); err != nil {
-			return fmt.Errorf("ledger of campaign %q: %w", campaign, err)
-		}
-		t.campaigns[campaign] = b
-	}
-	v := t.alloc(len(rec))
-	copy(v, rec)
-	return b.Put(t.bytes(recipient), v)
-}
-
-func (t *boltTxn) counter(key string) (counter, bool, error) {
-	v := t.counters.Get([]byte(key))
-	if v == nil {
-		return counter{}, false, nil
-	}
-	c, err := decodeCounter(v)
-	if err != nil {
-		return counter{}, false, fmt.Errorf("counter %q: %w", key, err)
-	}
-	return c, true, nil
-}
-
-func (t *boltTxn) putCounter(key string, c counter) error {
-	v := t.alloc(16)
-	encodeCounter(v, c)
-	return t.counters.Put(t.bytes(key), v)
 }
