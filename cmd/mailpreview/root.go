@@ -81,6 +81,7 @@ error, 3 a run finished with rejected records, 4 a run failed.`,
 		newCheck(g),
 		newDecide(g),
 		newRender(g),
+		newBatch(g),
 		newFeedback(g),
 		newSnapshot(g),
 	)

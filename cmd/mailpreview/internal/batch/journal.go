@@ -1,0 +1,141 @@
+package batch
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+)
+
+// Reject stages: where a recipient was refused.
+const (
+	stageRead   = "read"   // the record itself (SPEC §6)
+	stageRender = "render" // the template, for this recipient
+	stageSend   = "send"   // the SMTP server, for good
+)
+
+// rejectLine is one line of rejects.ndjson.
+type rejectLine struct {
+	Line   int    `json:"line"`
+	ID     string `json:"id,omitempty"`
+	Stage  string `json:"stage"`
+	Reason string `json:"reason"`
+}
+
+// outcome is what became of one recipient or bad record.
+type outcome struct {
+	// decision is the recipient's decisions.ndjson line without its
+	// newline; nil for a record rejected before it was decided.
+	decision []byte
+	reject   *rejectLine
+	replayed bool
+}
+
+// decisionLine builds a decisions.ndjson line from a ledger record, which
+// is {"propositions":[…]}, without decoding it again.
+func decisionLine(campaign, recipient string, record []byte) []byte {
+	line := make([]byte, 0, len(record)+len(campaign)+len(recipient)+32)
+	line = append(line, `{"campaign":`...)
+	line = strconv.AppendQuote(line, campaign)
+	line = append(line, `,"recipient":`...)
+	line = strconv.AppendQuote(line, recipient)
+	line = append(line, ',')
+	return append(line, record[1:]...)
+}
+
+// journal appends outcomes to decisions.ndjson and rejects.ndjson. Lines
+// are held in memory and made durable by commit, in the order that keeps
+// a crash harmless: message files first, then rejects, then decisions — a
+// recipient is done once its decisions line is on disk, and by then its
+// message file and any reject of its message are on disk too. (A buffered
+// writer would flush by itself when full, out of that order.)
+type journal struct {
+	decisions, rejects *os.File
+	dbuf, rbuf         []byte
+	// syncFiles makes the message files written so far durable; nil when
+	// no files are written (SMTP).
+	syncFiles func() error
+	files     bool // message files written since the last commit
+	pending   int  // outcomes not yet committed
+}
+
+func openJournal(out string, syncFiles func() error) (*journal, error) {
+	open := func(name string) (*os.File, error) {
+		f, err := os.OpenFile(filepath.Join(out, name), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			return nil, outputErr(err)
+		}
+		return f, nil
+	}
+	d, err := open(decisionsFile)
+	if err != nil {
+		return nil, err
+	}
+	r, err := open(rejectsFile)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	return &journal{decisions: d, rejects: r, syncFiles: syncFiles}, nil
+}
+
+// add holds the lines of one outcome until the next commit; file says
+// that a message file was written for it.
+func (j *journal) add(o *outcome, file bool) error {
+	if o.reject != nil {
+		b, err := json.Marshal(o.reject)
+		if err != nil {
+			return err
+		}
+		j.rbuf = append(append(j.rbuf, b...), '\n')
+	}
+	if o.decision != nil {
+		j.dbuf = append(append(j.dbuf, o.decision...), '\n')
+	}
+	j.files = j.files || file
+	j.pending++
+	return nil
+}
+
+// size is how many bytes wait for the next commit.
+func (j *journal) size() int { return len(j.dbuf) + len(j.rbuf) }
+
+// commit makes every line added so far durable.
+func (j *journal) commit() error {
+	if j.pending == 0 {
+		return nil
+	}
+	if j.files && j.syncFiles != nil {
+		if err := j.syncFiles(); err != nil {
+			return outputErr(err)
+		}
+	}
+	for _, w := range []struct {
+		buf *[]byte
+		f   *os.File
+	}{{&j.rbuf, j.rejects}, {&j.dbuf, j.decisions}} {
+		if len(*w.buf) == 0 {
+			continue
+		}
+		if _, err := w.f.Write(*w.buf); err != nil {
+			return outputErr(err)
+		}
+		if err := w.f.Sync(); err != nil {
+			return outputErr(err)
+		}
+		*w.buf = (*w.buf)[:0]
+	}
+	j.files, j.pending = false, 0
+	return nil
+}
+
+// close commits and closes the files.
+func (j *journal) close() error {
+	err := j.commit()
+	for _, f := range []*os.File{j.decisions, j.rejects} {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = outputErr(cerr)
+		}
+	}
+	return err
+}

@@ -1,0 +1,155 @@
+package batch
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"time"
+
+	"github.com/offermail/offermail/decide"
+)
+
+// Report is OUT/report.json. Its counts cover the whole run, every attempt
+// included, as read back from the journals; its throughput is the last
+// attempt's.
+type Report struct {
+	Campaign     string    `json:"campaign"`
+	Name         string    `json:"name"`
+	Template     string    `json:"template"`
+	Recipients   string    `json:"recipients_file"`
+	Format       string    `json:"format"`
+	Delivery     string    `json:"delivery"`
+	DecisionTime time.Time `json:"decision_time"`
+	Shard        string    `json:"shard,omitempty"`
+	Started      time.Time `json:"started"` // the first attempt's start
+	Finished     time.Time `json:"finished"`
+	Attempts     int       `json:"attempts"`
+
+	Totals  Totals         `json:"recipients"`
+	Rejects map[string]int `json:"rejects"` // by stage: read, render, send
+	// Placements counts, per scope of the template in document order, how
+	// many recipients got each offer, each fallback, and nothing.
+	Placements []ScopeCounts `json:"placements"`
+
+	// DurationSeconds and RecipientsPerSecond measure the last attempt,
+	// from its start to its end, over the recipients it finished.
+	DurationSeconds     float64 `json:"duration_seconds"`
+	RecipientsPerSecond float64 `json:"recipients_per_second"`
+	Attempt             Attempt `json:"attempt"`
+}
+
+// Totals counts recipients over the whole run.
+type Totals struct {
+	// Total is every record of this shard: decided or rejected when read.
+	Total int `json:"total"`
+	// Decided have a line in decisions.ndjson, and their caps counted.
+	Decided int `json:"decided"`
+	// Written (files) or Sent (SMTP): decided and delivered.
+	Written int `json:"written"`
+	Sent    int `json:"sent"`
+	// Rejected have a line in rejects.ndjson, at any stage.
+	Rejected int `json:"rejected"`
+}
+
+// ScopeCounts are the decisions of one scope (activity and placement).
+type ScopeCounts struct {
+	Activity  string         `json:"activity"`
+	Placement string         `json:"placement"`
+	Offers    map[string]int `json:"offers"`
+	Fallbacks map[string]int `json:"fallbacks"`
+	// Empty counts recipients who got neither an offer nor a fallback (the
+	// activity was not live at the decision time).
+	Empty int `json:"empty"`
+}
+
+// Attempt is what the last attempt did.
+type Attempt struct {
+	Number int `json:"number"`
+	// Recipients finished by this attempt (decided or rejected).
+	Recipients int `json:"recipients"`
+	// Replayed were decided by an interrupted attempt: their recorded
+	// decision was used again and nothing counted twice.
+	Replayed int `json:"replayed"`
+	Rejected int `json:"rejected"`
+}
+
+// buildReport reads the journals back; memory holds one line at a time
+// and the per-offer counts.
+func buildReport(out string, meta runMeta, scopes []decide.Scope, smtp bool, started, finished time.Time, a Attempt) (*Report, error) {
+	r := &Report{
+		Campaign: meta.Campaign, Name: meta.Name, Template: meta.Template, Recipients: meta.Recipients,
+		Format: meta.Format, Delivery: meta.Delivery, DecisionTime: meta.DecisionTime, Shard: meta.Shard,
+		Started: meta.Started, Finished: finished.UTC(), Attempts: meta.Attempts,
+		Rejects: map[string]int{stageRead: 0, stageRender: 0, stageSend: 0},
+		Attempt: a,
+	}
+	index := map[[2]string]int{}
+	for _, sc := range scopes {
+		key := [2]string{sc.Activity, sc.Placement}
+		if _, ok := index[key]; ok {
+			continue // two placeholders of one scope show one decision (§4.3)
+		}
+		index[key] = len(r.Placements)
+		r.Placements = append(r.Placements, ScopeCounts{Activity: sc.Activity, Placement: sc.Placement, Offers: map[string]int{}, Fallbacks: map[string]int{}})
+	}
+	err := scanJournal(filepath.Join(out, rejectsFile), func(line []byte) error {
+		var rl rejectLine
+		if err := json.Unmarshal(line, &rl); err != nil {
+			return err
+		}
+		r.Rejects[rl.Stage]++
+		r.Totals.Rejected++
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = scanJournal(filepath.Join(out, decisionsFile), func(line []byte) error {
+		var d struct {
+			Propositions []struct {
+				Activity, Placement string
+				Offers              []struct{ ID string }
+				Fallback            *struct{ ID string }
+			}
+		}
+		if err := json.Unmarshal(line, &d); err != nil {
+			return err
+		}
+		for _, p := range d.Propositions {
+			key := [2]string{p.Activity, p.Placement}
+			i, ok := index[key]
+			if !ok {
+				// The template changed during the run; count the scope anyway.
+				i = len(r.Placements)
+				index[key] = i
+				r.Placements = append(r.Placements, ScopeCounts{Activity: p.Activity, Placement: p.Placement, Offers: map[string]int{}, Fallbacks: map[string]int{}})
+			}
+			sc := &r.Placements[i]
+			for _, o := range p.Offers {
+				sc.Offers[o.ID]++
+			}
+			switch {
+			case p.Fallback != nil:
+				sc.Fallbacks[p.Fallback.ID]++
+			case len(p.Offers) == 0:
+				sc.Empty++
+			}
+		}
+		r.Totals.Decided++
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	delivered := r.Totals.Decided - r.Rejects[stageRender] - r.Rejects[stageSend]
+	if smtp {
+		r.Totals.Sent = delivered
+	} else {
+		r.Totals.Written = delivered
+	}
+	r.Totals.Total = r.Totals.Decided + r.Rejects[stageRead]
+	if d := finished.Sub(started).Seconds(); d > 0 {
+		r.DurationSeconds = d
+		r.RecipientsPerSecond = float64(a.Recipients) / d
+	}
+	return r, nil
+}
