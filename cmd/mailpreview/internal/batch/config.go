@@ -51,6 +51,9 @@ type Config struct {
 	BatchSize int
 	// Clock is the wall clock for the report; nil means time.Now.
 	Clock func() time.Time
+
+	// onCommit, in tests, is called after each journal commit.
+	onCommit func()
 }
 
 // Errors the command maps to exit codes.

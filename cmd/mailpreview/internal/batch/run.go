@@ -227,7 +227,7 @@ func (r *runner) record(outcomes <-chan *outcome, j *journal, cancel context.Can
 	var failed error
 	var pend struct{ done, rejected, replayed int64 }
 	commit := func() {
-		if failed != nil {
+		if failed != nil || j.pending == 0 {
 			return
 		}
 		if err := j.commit(); err != nil {
@@ -239,6 +239,9 @@ func (r *runner) record(outcomes <-chan *outcome, j *journal, cancel context.Can
 		r.counts.rejected.Add(pend.rejected)
 		r.counts.replayed.Add(pend.replayed)
 		pend.done, pend.rejected, pend.replayed = 0, 0, 0
+		if r.cfg.onCommit != nil {
+			r.cfg.onCommit()
+		}
 	}
 	for {
 		select {
