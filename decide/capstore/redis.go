@@ -15,12 +15,13 @@ import (
 )
 
 // Group commit defaults for Redis. Scripts run one at a time on the
-// server, but a few calls in flight keep the connection busy while the
-// previous batch executes.
+// server; a second call in flight lets the next batch be encoded and sent
+// while the previous one executes, and more would only make batches
+// smaller.
 const (
 	redisMaxBatch = 512
 	redisLinger   = 100 * time.Microsecond
-	redisFlushers = 4
+	redisFlushers = 2
 	// readChunk bounds the keys of one MGET or HMGET.
 	readChunk = 1024
 )
