@@ -11,18 +11,22 @@ import (
 	"github.com/aymerick/raymond/parser"
 )
 
-// parseSource parses Handlebars text with raymond's parser and turns its
-// errors, which carry at best a line number and a token dump, into an *Error
-// at the offending tag with a message that says what to do.
+// parseSource parses Handlebars text with raymond's parser, reporting
+// errors as an *Error at the offending tag with a message that says what
+// to do.
 //
-// The text is lexed on its own first: lexical errors then come with a byte
-// position, and the token list lets a parser error's token be found again.
-// (Lexing first also matters because raymond's lexer runs in a goroutine
-// that is only drained when parsing succeeds or stops on a lexical error.)
+// The text is lexed on its own first, and its grammar checked on the
+// tokens (see checkGrammar): lexical and grammar errors then come with a
+// byte position, and raymond's parser, whose lexer goroutine leaks when it
+// fails, only sees text it accepts. Should it still fail, its error is
+// translated by finding the token it names.
 func parseSource(src *source) (*ast.Program, *Error) {
 	toks := lexer.Collect(src.text)
 	if last := toks[len(toks)-1]; last.Kind == lexer.TokenError {
 		return nil, lexError(src, toks)
+	}
+	if err := checkGrammar(src, toks); err != nil {
+		return nil, err
 	}
 	prog, err := safeParse(src.text)
 	if err != nil {
