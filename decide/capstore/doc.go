@@ -101,6 +101,12 @@
 // reservations a second; independent tenants or campaigns that share no
 // total caps can use separate namespaces, which a cluster spreads.
 //
+// The server must not evict keys (maxmemory-policy noeviction, the
+// default): an evicted counter would read 0. OpenRedis refuses a server
+// with another policy. Replication to replicas is asynchronous, as always
+// with Redis: after a failover, the last reservations may be lost, but
+// their counters and records are lost together.
+//
 // Scripts are run with EVALSHA and fall back to EVAL (which also caches
 // them again) when the server answers NOSCRIPT, as after a restart or
 // SCRIPT FLUSH. The expiry is relative (PX) rather than PEXPIREAT so that it

@@ -143,3 +143,11 @@ func TestOpenRedisPassword(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenRedisEvicting(t *testing.T) {
+	srv := startRedis(t, "--maxmemory", "100mb", "--maxmemory-policy", "allkeys-lru")
+	_, err := OpenRedis("redis://" + srv.addr + "/0")
+	if err == nil || !strings.Contains(err.Error(), "allkeys-lru") || !strings.Contains(err.Error(), "noeviction") {
+		t.Errorf("OpenRedis(server with allkeys-lru) = %v, want an error naming the policy and noeviction", err)
+	}
+}

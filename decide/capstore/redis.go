@@ -91,12 +91,32 @@ func OpenRedis(rawURL string, opts ...Option) (*Redis, error) {
 		s.client.Close()
 		return nil, s.unavailable("open", err)
 	}
+	if err := s.checkEviction(ctx); err != nil {
+		s.client.Close()
+		return nil, err
+	}
 	maxBatch, linger := cfg.maxBatch, cfg.linger
 	if maxBatch <= 0 {
 		maxBatch, linger = redisMaxBatch, redisLinger
 	}
 	s.b = newBatcher(s.flush, maxBatch, linger, redisFlushers)
 	return s, nil
+}
+
+// checkEviction refuses a server that may evict keys to make room: an
+// evicted counter would read 0 and let a cap be passed. A server that does
+// not let this client run INFO is given the benefit of the doubt.
+func (s *Redis) checkEviction(ctx context.Context) error {
+	info, err := s.client.Info(ctx, "memory").Result()
+	if err != nil {
+		return nil
+	}
+	for line := range strings.Lines(info) {
+		if policy, ok := strings.CutPrefix(strings.TrimSpace(line), "maxmemory_policy:"); ok && policy != "noeviction" {
+			return fmt.Errorf("open: redis %s: maxmemory-policy is %s; caps need noeviction, or an evicted counter would read 0", s.addr, policy)
+		}
+	}
+	return nil
 }
 
 // Namespace returns the hash tag name every key of the store carries.

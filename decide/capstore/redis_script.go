@@ -21,6 +21,13 @@ package capstore
 // entry per reservation: 0 (committed), the recorded bytes (replayed), or
 // the 0-based positions of the refusing counters (exhausted).
 //
+// Redis does not undo a script that fails half-way, so every read and
+// check comes before the first write, and no write after the first can
+// fail: HSET, SET and MSET fail only on a wrong type (ruled out by the
+// HMGET before them) or when the server refuses writes (out of memory, a
+// read-only replica, a failing disk), which Redis decides before a
+// script's first write and never after it.
+//
 // Lua numbers are doubles: counts, limits and deadlines are exact up to
 // 2^53. num writes a number without string.format while "%.14g", which
 // Lua uses to turn numbers into strings, still prints it whole.
