@@ -84,6 +84,7 @@ error, 3 a run finished with rejected records, 4 a run failed.`,
 		newBatch(g),
 		newFeedback(g),
 		newSnapshot(g),
+		newServe(g),
 	)
 	return root
 }
