@@ -166,7 +166,8 @@ func (s *Bolt) flush(rs []decide.Reservation, out []decide.Outcome) error {
 		return s.prune(t.counters, now)
 	})
 	if err != nil {
-		return s.unavailable("commit", err)
+		// Reserve names the operation.
+		return fmt.Errorf("bolt %s: %w: %w", s.path, decide.ErrStoreUnavailable, err)
 	}
 	return nil
 }

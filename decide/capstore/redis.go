@@ -89,7 +89,7 @@ func OpenRedis(rawURL string, opts ...Option) (*Redis, error) {
 	defer cancel()
 	if err := s.client.Ping(ctx).Err(); err != nil {
 		s.client.Close()
-		return nil, s.unavailable("open", err)
+		return nil, fmt.Errorf("open redis %s: %w: %w", s.addr, decide.ErrStoreUnavailable, err)
 	}
 	if err := s.checkEviction(ctx); err != nil {
 		s.client.Close()
@@ -113,7 +113,7 @@ func (s *Redis) checkEviction(ctx context.Context) error {
 	}
 	for line := range strings.Lines(info) {
 		if policy, ok := strings.CutPrefix(strings.TrimSpace(line), "maxmemory_policy:"); ok && policy != "noeviction" {
-			return fmt.Errorf("open: redis %s: maxmemory-policy is %s; caps need noeviction, or an evicted counter would read 0", s.addr, policy)
+			return fmt.Errorf("open redis %s: maxmemory-policy is %s; caps need noeviction, or an evicted counter would read 0", s.addr, policy)
 		}
 	}
 	return nil
@@ -208,7 +208,8 @@ func (s *Redis) flush(rs []decide.Reservation, out []decide.Outcome) error {
 		keys, args := newScriptCall(s.cfg.namespace, rs[:n], now, retain).keysAndArgs(now, n)
 		reply, err := s.reserve.run(ctx, s.client, keys, args)
 		if err != nil {
-			return s.unavailable("reserve", err)
+			// Reserve names the operation.
+			return fmt.Errorf("redis %s: %w: %w", s.addr, decide.ErrStoreUnavailable, err)
 		}
 		if err := decodeReply(reply, rs[:n], out[:n]); err != nil {
 			return fmt.Errorf("redis %s: %w", s.addr, err)
