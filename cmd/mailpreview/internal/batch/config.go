@@ -153,10 +153,11 @@ func (c *Config) check() error {
 // ext is the message files' extension.
 func (c *Config) ext() string { return c.Format }
 
-// delivery names where messages go, for run.json.
+// delivery names where messages go, for run.json: a run that sent by
+// SMTP cannot be completed by writing files, but may move to another relay.
 func (c *Config) delivery() string {
 	if c.SMTP != nil {
-		return "smtp " + c.SMTPDesc
+		return "smtp"
 	}
 	return "files"
 }

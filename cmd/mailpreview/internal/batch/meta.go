@@ -32,6 +32,7 @@ type runMeta struct {
 	Recipients   string    `json:"recipients"`
 	Format       string    `json:"format"`
 	Delivery     string    `json:"delivery"`
+	SMTP         string    `json:"smtp,omitempty"` // the last attempt's server
 	DecisionTime time.Time `json:"decision_time"`
 	Seed         string    `json:"seed,omitempty"`
 	Shard        string    `json:"shard,omitempty"`
@@ -50,7 +51,7 @@ func newMeta(cfg *Config, now time.Time) runMeta {
 	return runMeta{
 		Version: 1, Campaign: cfg.Campaign.ID, Name: cfg.Campaign.Name,
 		Template: absPath(cfg.TemplatePath), Recipients: absPath(cfg.Recipients),
-		Format: cfg.Format, Delivery: cfg.delivery(), DecisionTime: at.UTC(), Seed: cfg.Seed,
+		Format: cfg.Format, Delivery: cfg.delivery(), SMTP: cfg.SMTPDesc, DecisionTime: at.UTC(), Seed: cfg.Seed,
 		Shard: cfg.Shard.String(), Store: storeID(cfg.Store), Started: now.UTC(),
 	}
 }
@@ -97,6 +98,7 @@ func prepareMeta(out string, cfg *Config, now time.Time) (runMeta, error) {
 		}
 	}
 	have.Attempts++
+	have.SMTP = want.SMTP
 	return have, nil
 }
 

@@ -132,10 +132,10 @@ func (r *resumed) adopt(ctx context.Context, store decide.Store, campaign string
 }
 
 // scanJournal calls parse for every line of an ndjson journal. Lines that
-// do not parse at the end of the file, with nothing good after them, are
+// are not JSON at the end of the file, with nothing good after them, are
 // what a crash leaves behind (a torn write, or zeros after a power loss):
-// they are cut off. A bad line followed by good ones means the file was
-// changed by something else, and is an error naming the line.
+// they are cut off. Any other bad line means the file was changed by
+// something else, and is an error naming the line.
 func scanJournal(path string, parse func(line []byte) error) error {
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if os.IsNotExist(err) {
@@ -163,6 +163,11 @@ func scanJournal(path string, parse func(line []byte) error) error {
 				perr = errors.New("torn line")
 			case len(body) > 0:
 				perr = parse(body)
+			}
+			if perr != nil && complete && json.Valid(body) {
+				// Whole JSON that is not a journal line was not torn by a
+				// crash: cutting it off would lose what it says.
+				return fmt.Errorf("%s:%d: %v; the file was changed by something other than mailpreview: fix or remove that line", path, n, perr)
 			}
 			if perr != nil && badOff < 0 {
 				badOff, badLine, badErr = off, n, perr

@@ -1,0 +1,254 @@
+package batch
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log"
+	"mime"
+	"net"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"github.com/offermail/offermail/cmd/mailpreview/internal/send"
+)
+
+// smtpServer is a real SMTP server (go-smtp) in the test process. answer
+// decides the reply to each RCPT TO: it gets the address and how many
+// times it was asked for it, from 1; nil accepts.
+type smtpServer struct {
+	host   string
+	port   int
+	answer func(to string, n int) error
+
+	mu    sync.Mutex
+	rcpts map[string]int
+	got   map[string][][]byte // envelope recipient → messages
+}
+
+func startSMTP(t *testing.T, answer func(to string, n int) error) *smtpServer {
+	t.Helper()
+	s := &smtpServer{answer: answer, rcpts: map[string]int{}, got: map[string][][]byte{}}
+	srv := smtp.NewServer(s)
+	srv.Domain = "mx.test.example"
+	srv.AllowInsecureAuth = true
+	srv.ErrorLog = log.New(io.Discard, "", 0)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, port, _ := net.SplitHostPort(l.Addr().String())
+	s.host = host
+	s.port, _ = strconv.Atoi(port)
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return s
+}
+
+func (s *smtpServer) NewSession(*smtp.Conn) (smtp.Session, error) { return &smtpSession{s: s}, nil }
+
+func (s *smtpServer) messages() map[string][][]byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string][][]byte{}
+	for k, v := range s.got {
+		out[k] = append([][]byte(nil), v...)
+	}
+	return out
+}
+
+func (s *smtpServer) asked(to string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rcpts[to]
+}
+
+type smtpSession struct {
+	s  *smtpServer
+	to string
+}
+
+func (ss *smtpSession) Mail(string, *smtp.MailOptions) error { return nil }
+
+func (ss *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	ss.s.mu.Lock()
+	ss.s.rcpts[to]++
+	n := ss.s.rcpts[to]
+	ss.s.mu.Unlock()
+	if ss.s.answer != nil {
+		if err := ss.s.answer(to, n); err != nil {
+			return err
+		}
+	}
+	ss.to = to
+	return nil
+}
+
+func (ss *smtpSession) Data(r io.Reader) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	ss.s.mu.Lock()
+	ss.s.got[ss.to] = append(ss.s.got[ss.to], data)
+	ss.s.mu.Unlock()
+	return nil
+}
+
+func (ss *smtpSession) Reset()        { ss.to = "" }
+func (ss *smtpSession) Logout() error { return nil }
+
+// smtpConfig sends to s with quick retries.
+func smtpConfig(s *smtpServer) *send.Config {
+	return &send.Config{Host: s.host, Port: s.port, Conns: 2, Attempts: 4, Backoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, Timeout: 5 * time.Second}
+}
+
+// TestSMTPDelivers: every good recipient's message arrives once, parses,
+// and carries the headers of the newsletter; no files are written; a
+// second run sends nothing.
+func TestSMTPDelivers(t *testing.T) {
+	srv := startSMTP(t, nil)
+	cfg := config(t, newsletter, sampleNDJSON)
+	cfg.SMTP, cfg.SMTPDesc = smtpConfig(srv), "smtp://test"
+	rep, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Totals.Sent != 20 || rep.Totals.Written != 0 || rep.Totals.Rejected != 2 {
+		t.Errorf("Totals = %+v, want 20 sent, 2 rejected", rep.Totals)
+	}
+	got := srv.messages()
+	decisions := readDecisions(t, cfg.Out)
+	if len(got) != 20 || len(decisions) != 20 {
+		t.Fatalf("server got messages for %d recipients, %d decisions; want 20 each", len(got), len(decisions))
+	}
+	for to, msgs := range got {
+		if len(msgs) != 1 {
+			t.Errorf("%s got %d messages, want 1", to, len(msgs))
+		}
+		m, err := mail.ReadMessage(bytes.NewReader(msgs[0]))
+		if err != nil {
+			t.Errorf("message to %s does not parse: %v", to, err)
+			continue
+		}
+		h := m.Header
+		toAddr, err := mail.ParseAddress(h.Get("To"))
+		if err != nil || toAddr.Address != to {
+			t.Errorf("message to %s has To %q", to, h.Get("To"))
+		}
+		date, _ := h.Date()
+		subject, _ := new(mime.WordDecoder).DecodeHeader(h.Get("Subject"))
+		if !strings.Contains(h.Get("From"), "news@northwind.example") || !strings.HasSuffix(subject, ", the winter sale is on") ||
+			h.Get("Message-Id") == "" || !date.Equal(decisionAt) || h.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" {
+			t.Errorf("message to %s headers: %v", to, h)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(cfg.Out, messagesDir)); !os.IsNotExist(err) {
+		t.Errorf("messages/ exists when sending (%v)", err)
+	}
+
+	cfg.At = time.Time{}
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	for to, msgs := range srv.messages() {
+		if len(msgs) != 1 {
+			t.Errorf("after a second run %s has %d messages, want 1", to, len(msgs))
+		}
+	}
+}
+
+// TestSMTPRetriesAndRejects: a 4xx answer is retried until the server
+// takes the message; a 5xx answer is a reject with the server's code and
+// text, after the recipient was decided.
+func TestSMTPRetriesAndRejects(t *testing.T) {
+	const deferred, refused = "maya.chen@example.com", "liam.oconnor@example.com"
+	srv := startSMTP(t, func(to string, n int) error {
+		switch {
+		case to == deferred && n <= 2:
+			return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
+		case to == refused:
+			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user here"}
+		}
+		return nil
+	})
+	cfg := config(t, newsletter, sampleNDJSON)
+	cfg.SMTP, cfg.SMTPDesc = smtpConfig(srv), "smtp://test"
+	rep, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(srv.messages()[deferred]); n != 1 || srv.asked(deferred) != 3 {
+		t.Errorf("%s: %d messages after %d RCPT, want 1 after 3", deferred, n, srv.asked(deferred))
+	}
+	var sendRejects []rejectLine
+	for _, r := range readRejects(t, cfg.Out) {
+		if r.Stage == stageSend {
+			sendRejects = append(sendRejects, r)
+		}
+	}
+	if len(sendRejects) != 1 || sendRejects[0].ID != "u-1002" || sendRejects[0].Line != 2 ||
+		!strings.Contains(sendRejects[0].Reason, "550 5.1.1") || !strings.Contains(sendRejects[0].Reason, "no such user here") {
+		t.Errorf("send rejects = %+v, want u-1002 at line 2 with 550 5.1.1 no such user here", sendRejects)
+	}
+	if _, ok := readDecisions(t, cfg.Out)["u-1002"]; !ok {
+		t.Error("u-1002 has no decisions line, but it was decided before the server refused it")
+	}
+	want := Totals{Total: 22, Decided: 20, Sent: 19, Rejected: 3}
+	if rep.Totals != want {
+		t.Errorf("Totals = %+v, want %+v", rep.Totals, want)
+	}
+
+	// A rerun neither sends again nor asks the server about the refused one.
+	before := srv.asked(refused)
+	cfg.At = time.Time{}
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if srv.asked(refused) != before || len(srv.messages()[deferred]) != 1 {
+		t.Errorf("the rerun talked to the server: %d RCPT for the refused address (was %d), %d messages for the deferred one",
+			srv.asked(refused), before, len(srv.messages()[deferred]))
+	}
+}
+
+// TestSMTPUnreachableThenResume: a server that cannot be reached fails the
+// run (it is not every recipient's fault); once it is back, the same run
+// completes and every recipient gets one message.
+func TestSMTPUnreachableThenResume(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().(*net.TCPAddr)
+	l.Close() // nothing listens there now
+	cfg := config(t, newsletter, sampleNDJSON)
+	cfg.SMTP = &send.Config{Host: "127.0.0.1", Port: addr.Port, Attempts: 2, Backoff: time.Millisecond, Timeout: time.Second}
+	cfg.SMTPDesc = "smtp://test"
+	if _, err := Run(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "send to") {
+		t.Fatalf("Run against a closed port = %v, want a send error", err)
+	}
+	if got := readDecisions(t, cfg.Out); len(got) != 0 {
+		t.Errorf("%d decisions lines after a failed send, want 0: nothing was sent", len(got))
+	}
+
+	srv := startSMTP(t, nil)
+	cfg.SMTP = smtpConfig(srv)
+	cfg.SMTP.Port = srv.port
+	// The server moved: a new port is the same delivery in run.json.
+	rep, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(srv.messages()) != 20 || rep.Totals.Sent != 20 || rep.Attempt.Replayed == 0 {
+		t.Errorf("server got %d recipients' messages, Totals %+v, attempt %+v; want 20, 20 sent, some replayed",
+			len(srv.messages()), rep.Totals, rep.Attempt)
+	}
+}
