@@ -1,0 +1,334 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"net/mail"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/offermail/offermail/cmd/mailpreview/internal/batch"
+	"github.com/offermail/offermail/cmd/mailpreview/internal/batch/gen"
+	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/decide/capstore"
+)
+
+const (
+	batchTemplate = "../../templates/newsletter.hbs"
+	batchSample   = "../../testdata/recipients/sample.ndjson"
+	batchAt       = "2026-12-02T09:00:00Z"
+)
+
+// TestBatchCommand: the command's exit codes and summary.
+func TestBatchCommand(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	args := []string{"batch", "--library", "../../templates/library", "--template", batchTemplate,
+		"--recipients", batchSample, "--campaign", "winter", "--out", out, "--at", batchAt}
+	code, stdout, stderr := run(t, args...)
+	if code != exitRejected || !strings.HasPrefix(stdout, "winter: 20 messages written, 2 rejected") {
+		t.Fatalf("batch = %d, want %d\nstdout: %s\nstderr: %s", code, exitRejected, stdout, stderr)
+	}
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"again", args, exitRejected, "0 recipients this attempt"},
+		{"missing flag", args[:len(args)-4], exitUsage, "needs --out"},
+		{"another campaign", replaceArg(args, "winter", "spring"), exitUsage, `--campaign "winter", not "spring"`},
+		{"bad shard", append(args, "--shard", "5/4"), exitUsage, "1 <= K <= N"},
+		{"rate without smtp", append(args, "--rate", "10"), exitUsage, "needs --smtp"},
+		{"broken template", replaceArg(args, batchTemplate, writeBroken(t)), exitInvalid, "broken.hbs:1:"},
+	}
+	for _, tt := range tests {
+		code, stdout, stderr := run(t, tt.args...)
+		if code != tt.code || !strings.Contains(stdout+stderr, tt.want) {
+			t.Errorf("%s: batch = %d, want %d with %q\nstdout: %s\nstderr: %s", tt.name, code, tt.code, tt.want, stdout, stderr)
+		}
+	}
+}
+
+func replaceArg(args []string, old, new string) []string {
+	out := append([]string(nil), args...)
+	for i, a := range out {
+		if a == old {
+			out[i] = new
+		}
+	}
+	return out
+}
+
+func writeBroken(t *testing.T) string {
+	path := filepath.Join(t.TempDir(), "broken.hbs")
+	os.WriteFile(path, []byte("{{#if}}\n"), 0o644)
+	return path
+}
+
+// buildBinary builds mailpreview for tests that kill it.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "mailpreview")
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(goTool); err != nil {
+		goTool = "go"
+	}
+	cmd := exec.Command(goTool, "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// smallCapsLibrary copies the sample library with total caps smaller than
+// the generated population: 150 double points, 40 wine tastings.
+func smallCapsLibrary(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	files, _ := filepath.Glob("../../templates/library/*.yaml")
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := strings.Replace(string(data), "{scope: total, limit: 500}", "{scope: total, limit: 150}", 1)
+		s = strings.Replace(s, "{scope: total, limit: 200}", "{scope: total, limit: 40}", 1)
+		os.WriteFile(filepath.Join(dir, filepath.Base(f)), []byte(s), 0o644)
+	}
+	return dir
+}
+
+// TestBatchSIGKILL kills the real binary at random moments ten times,
+// runs it to completion, and checks that every recipient has exactly one
+// message and one decisions line, that the store's counters equal what
+// the decisions imply, and that total caps were granted exactly.
+func TestBatchSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the binary; skipped with -short")
+	}
+	bin := buildBinary(t)
+	lib := smallCapsLibrary(t)
+	dir := t.TempDir()
+	recipientsFile := filepath.Join(dir, "r.ndjson")
+	f, _ := os.Create(recipientsFile)
+	if err := gen.Write(f, 3000, gen.Options{Seed: 7, BadEvery: 250, OddEvery: 97}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	out := filepath.Join(dir, "out")
+	args := []string{"batch", "--library", lib, "--template", batchTemplate, "--recipients", recipientsFile,
+		"--campaign", "crash", "--out", out, "--at", batchAt, "--workers", "2"}
+
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("kill schedule seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 1))
+	decisionsFile := filepath.Join(out, "decisions.ndjson")
+	for i := range 10 {
+		cmd := exec.Command(bin, args...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		if i%2 == 0 {
+			// Anywhere, startup and resume included.
+			time.Sleep(time.Duration(rng.IntN(400)) * time.Millisecond)
+		} else {
+			// Once the run has made a random part of its remaining progress,
+			// so that kills spread over the whole file.
+			have := countLines(t, decisionsFile)
+			target := have + 1 + rng.IntN((3000-have)/(10-i)+1)
+			deadline := time.Now().Add(20 * time.Second)
+			for countLines(t, decisionsFile) < target && time.Now().Before(deadline) && !isClosed(exited) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			time.Sleep(time.Duration(rng.IntN(30)) * time.Millisecond)
+		}
+		cmd.Process.Signal(syscall.SIGKILL)
+		<-exited
+		t.Logf("attempt %d: %v, %d decisions", i+1, cmd.ProcessState, countLines(t, decisionsFile))
+	}
+	cmd := exec.Command(bin, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.Output()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitRejected {
+		t.Fatalf("the completing run = %v, want exit %d\nstdout: %s\nstderr: %s", err, exitRejected, stdout, stderr.String())
+	}
+
+	want := goodRecipients(t, recipientsFile)
+	decisions := decisionsByRecipient(t, filepath.Join(out, "decisions.ndjson"))
+	if len(decisions) != len(want) {
+		t.Errorf("%d recipients in decisions.ndjson, want %d", len(decisions), len(want))
+	}
+	entries, err := os.ReadDir(filepath.Join(out, "messages"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, e := range entries {
+		id, err := batch.RecipientID(strings.TrimSuffix(e.Name(), ".eml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[id] = true
+		data, _ := os.ReadFile(filepath.Join(out, "messages", e.Name()))
+		m, err := mail.ReadMessage(bytes.NewReader(data))
+		if err != nil {
+			t.Errorf("%s does not parse: %v", e.Name(), err)
+			continue
+		}
+		if to := m.Header.Get("To"); !strings.Contains(to, want[id]) || want[id] == "" {
+			t.Errorf("%s is addressed to %q, want %q", e.Name(), to, want[id])
+		}
+	}
+	for id := range want {
+		if _, ok := decisions[id]; !ok {
+			t.Errorf("%s has no decisions line", id)
+		}
+		if !seen[id] {
+			t.Errorf("%s has no message", id)
+		}
+	}
+	if len(entries) != len(want) {
+		t.Errorf("%d message files, want %d", len(entries), len(want))
+	}
+	if n := countLines(t, filepath.Join(out, "rejects.ndjson")); n != 12 {
+		t.Errorf("%d rejects, want 12 (every 250th of 3000 lines)", n)
+	}
+	checkCounters(t, lib, "bolt:"+filepath.Join(out, "state.db"), "crash", decisions, map[string]int{"gold-double-points": 150, "wine-tasting": 40})
+}
+
+// goodRecipients reads the generated file: id → email of every good line.
+func goodRecipients(t *testing.T, path string) map[string]string {
+	t.Helper()
+	data, _ := os.ReadFile(path)
+	good := map[string]string{}
+	for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+		var r struct{ ID, Email string }
+		if json.Unmarshal(line, &r) == nil && strings.Contains(r.Email, "@") {
+			good[r.ID] = r.Email
+		}
+	}
+	return good
+}
+
+func isClosed(c chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
+
+func countLines(t *testing.T, path string) int {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	return bytes.Count(data, []byte("\n"))
+}
+
+type batchDecision struct {
+	Recipient    string
+	Propositions []decide.Proposition
+}
+
+// decisionsByRecipient reads decisions.ndjson, failing on a recipient
+// that appears twice.
+func decisionsByRecipient(t *testing.T, path string) map[string]batchDecision {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	out := map[string]batchDecision{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		var d batchDecision
+		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
+			t.Fatalf("decisions.ndjson:%d: %v", n, err)
+		}
+		if _, dup := out[d.Recipient]; dup {
+			t.Errorf("decisions.ndjson:%d: %s appears twice", n, d.Recipient)
+		}
+		out[d.Recipient] = d
+	}
+	return out
+}
+
+// checkCounters compares every cap counter the decisions imply with the
+// store's value, the ledger with decisions.ndjson, and the offers with
+// total caps with their exact limit.
+func checkCounters(t *testing.T, libDir, storeURL, campaign string, decisions map[string]batchDecision, totals map[string]int) {
+	t.Helper()
+	lib, err := decide.Load(libDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, _ := time.Parse(time.RFC3339, batchAt)
+	want := map[string]int64{}
+	granted := map[string]int{}
+	for id, d := range decisions {
+		for _, p := range d.Propositions {
+			for _, c := range p.Offers {
+				granted[c.ID]++
+				for _, cp := range lib.Offer(c.ID).Caps {
+					key, _ := decide.CounterKey(cp, c.ID, p.Placement, id, at)
+					want[key]++
+				}
+			}
+		}
+	}
+	store, err := capstore.Open(storeURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	keys := make([]string, 0, len(want))
+	for k := range want {
+		keys = append(keys, k)
+	}
+	got, err := store.Counts(context.Background(), keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, k := range keys {
+		if got[i] != want[k] {
+			t.Errorf("counter %s = %d, decisions imply %d", k, got[i], want[k])
+		}
+	}
+	ids := make([]string, 0, len(decisions))
+	for id := range decisions {
+		ids = append(ids, id)
+	}
+	records, err := store.Records(context.Background(), campaign, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, rec := range records {
+		var r struct{ Propositions []decide.Proposition }
+		if err := json.Unmarshal(rec, &r); err != nil || !reflect.DeepEqual(r.Propositions, decisions[ids[i]].Propositions) {
+			t.Errorf("the ledger holds %s for %s, decisions.ndjson %+v", rec, ids[i], decisions[ids[i]].Propositions)
+		}
+	}
+	for offer, limit := range totals {
+		if granted[offer] != limit {
+			t.Errorf("%s granted %d times, want exactly its total cap %d", offer, granted[offer], limit)
+		}
+	}
+	t.Logf("%d counters checked; granted %v", len(keys), granted)
+}
