@@ -3,6 +3,7 @@ package render
 import (
 	"strconv"
 	"strings"
+	"time"
 )
 
 // state is the per-execution scratch space: the output buffer, the frame
@@ -20,7 +21,7 @@ type state struct {
 	ncalls int
 	depth  int // partial nesting
 	root   int // frame index of @root in the source being rendered
-	now    any // Input.Now, boxed once
+	now    time.Time // Input.Now, for @now
 	data   rootData
 
 	props   []Proposition
@@ -139,7 +140,7 @@ func joinName(base string, parts ...string) string {
 func (p *pathExpr) eval(s *state, f int) (any, error) {
 	switch {
 	case p.now:
-		return s.now, nil
+		return s.now, nil // boxed here: few templates read it
 	case p.data:
 		return s.dataVar(p, f), nil
 	}
@@ -245,10 +246,12 @@ type rootData struct {
 	campaign         pair
 }
 
-// pair is recipient {id, email} or campaign {id, name}, boxed once.
+// pair is recipient {id, email} or campaign {id, name}, each value boxed
+// the first time a template reads it.
 type pair struct {
 	names [2]string
-	vals  [2]any
+	vals  [2]string
+	boxed [2]any
 }
 
 func (r *rootData) field(name string) (any, bool) {
@@ -270,7 +273,10 @@ func (r *rootData) keys() []string { return rootFields }
 func (p *pair) field(name string) (any, bool) {
 	for i, n := range p.names {
 		if n == name {
-			return p.vals[i], true
+			if p.boxed[i] == nil {
+				p.boxed[i] = p.vals[i]
+			}
+			return p.boxed[i], true
 		}
 	}
 	return nil, false
@@ -287,9 +293,9 @@ func (s *state) setRoot(in *Input) {
 		profile: in.Recipient.Profile,
 		context: in.Recipient.Context,
 		recipient: pair{names: [2]string{"id", "email"},
-			vals: [2]any{in.Recipient.ID, in.Recipient.Email}},
+			vals: [2]string{in.Recipient.ID, in.Recipient.Email}},
 		campaign: pair{names: [2]string{"id", "name"},
-			vals: [2]any{in.Campaign.ID, in.Campaign.Name}},
+			vals: [2]string{in.Campaign.ID, in.Campaign.Name}},
 	}
 	s.root = s.push(frame{ctx: &s.data, parent: -1, from: -1, elem: -1, rooted: true})
 }
@@ -297,8 +303,9 @@ func (s *state) setRoot(in *Input) {
 // hashContext is the context of {{> partial key=value}}: the pairs, over
 // the context the partial would otherwise get.
 type hashContext struct {
-	base any
-	hash []hashVal
+	base   any
+	hash   []hashVal
+	inline [4]hashVal // storage for hash, for the usual few pairs
 }
 
 func (h *hashContext) field(name string) (any, bool) {

@@ -119,6 +119,15 @@ func formatMoment(t time.Time, layout string) string {
 	return b.String()
 }
 
+// pad writes n with at least width digits.
+func pad(n, width int) string {
+	s := strconv.Itoa(n)
+	for len(s) < width {
+		s = "0" + s
+	}
+	return s
+}
+
 func dateToken(t time.Time, tok string) string {
 	h12 := t.Hour() % 12
 	if h12 == 0 {
@@ -126,19 +135,19 @@ func dateToken(t time.Time, tok string) string {
 	}
 	switch tok {
 	case "YYYY":
-		return fmt.Sprintf("%04d", t.Year())
+		return pad(t.Year(), 4)
 	case "YY":
-		return fmt.Sprintf("%02d", t.Year()%100)
+		return pad(t.Year()%100, 2)
 	case "MMMM":
 		return t.Month().String()
 	case "MMM":
 		return t.Month().String()[:3]
 	case "MM":
-		return fmt.Sprintf("%02d", int(t.Month()))
+		return pad(int(t.Month()), 2)
 	case "M":
 		return strconv.Itoa(int(t.Month()))
 	case "DD":
-		return fmt.Sprintf("%02d", t.Day())
+		return pad(t.Day(), 2)
 	case "D":
 		return strconv.Itoa(t.Day())
 	case "Do":
@@ -148,19 +157,19 @@ func dateToken(t time.Time, tok string) string {
 	case "ddd":
 		return t.Weekday().String()[:3]
 	case "HH":
-		return fmt.Sprintf("%02d", t.Hour())
+		return pad(t.Hour(), 2)
 	case "H":
 		return strconv.Itoa(t.Hour())
 	case "hh":
-		return fmt.Sprintf("%02d", h12)
+		return pad(h12, 2)
 	case "h":
 		return strconv.Itoa(h12)
 	case "mm":
-		return fmt.Sprintf("%02d", t.Minute())
+		return pad(t.Minute(), 2)
 	case "m":
 		return strconv.Itoa(t.Minute())
 	case "ss":
-		return fmt.Sprintf("%02d", t.Second())
+		return pad(t.Second(), 2)
 	case "s":
 		return strconv.Itoa(t.Second())
 	case "A":

@@ -193,6 +193,7 @@ func (n *partialNode) exec(s *state, f int) error {
 		}
 		if len(n.hash) > 0 {
 			h := &hashContext{base: fr.ctx}
+			h.hash = h.inline[:0]
 			for _, kv := range n.hash {
 				v, err := kv.val.eval(s, f)
 				if err != nil {

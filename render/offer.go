@@ -1,41 +1,68 @@
 package render
 
-// itemData is an offer item as a {{#offer}} block sees it. Values are
-// boxed once per recipient and scope, however often they are read.
+// itemData is an offer item as a {{#offer}} block sees it: the item and
+// its rendered snippets, boxed only when a template reads them.
 type itemData struct {
-	id, name, content, image, alt, link any
-	json, attributes, tags              any
-	isFallback, rank, token             any
+	it   *Item
+	html bool        // content is html, written unescaped by {{content}}
+	sd   snippetData // the context its snippets render in, and their output
+}
+
+// rendered holds an item's rendered snippets; has* is false when the item
+// has no such snippet.
+type rendered struct {
+	content, link, image, alt             string
+	hasContent, hasLink, hasImage, hasAlt bool
+}
+
+func (r *rendered) value(name string) (any, bool) {
+	switch name {
+	case "link":
+		return optional(r.link, r.hasLink), true
+	case "image":
+		return optional(r.image, r.hasImage), true
+	case "alt":
+		return optional(r.alt, r.hasAlt), true
+	}
+	return nil, false
+}
+
+func optional(s string, ok bool) any {
+	if !ok {
+		return nil
+	}
+	return s
 }
 
 func (d *itemData) field(name string) (any, bool) {
+	it := d.it
 	switch name {
 	case "id":
-		return d.id, true
+		return it.ID, true
 	case "name":
-		return d.name, true
+		return it.Name, true
 	case "content":
-		return d.content, true
-	case "image":
-		return d.image, true
-	case "alt":
-		return d.alt, true
-	case "link":
-		return d.link, true
+		if !d.sd.text.hasContent {
+			return nil, true
+		}
+		if d.html {
+			return SafeString(d.sd.text.content), true
+		}
+		return d.sd.text.content, true
 	case "json":
-		return d.json, true
+		return it.JSON, true
 	case "attributes":
-		return d.attributes, true
+		return it.Attributes, true
 	case "tags":
-		return d.tags, true
+		return it.Tags, true
 	case "isFallback":
-		return d.isFallback, true
+		return it.IsFallback, true
 	case "rank":
-		return d.rank, true
+		return it.Rank, true
 	case "token":
-		return d.token, true
+		return it.Token, true
 	}
-	return nil, false
+	return d.sd.text.value(name)
 }
 
 func (d *itemData) keys() []string { return itemFields }
@@ -72,27 +99,38 @@ func (n *offerNode) exec(s *state, f int) error {
 // writeInline writes an item as an inline placeholder shows it: html as
 // is, text escaped, an image as an <img> inside its link when it has one.
 func (s *state) writeInline(it *itemData, typ ContentType) {
+	r := &it.sd.text
 	switch typ {
-	case ContentHTML, ContentText:
-		s.buf = appendValue(s.buf, it.content, s.escape)
+	case ContentHTML:
+		s.buf = append(s.buf, r.content...)
+	case ContentText:
+		s.buf = s.appendText(r.content)
 	case ContentImage:
-		if it.image == nil {
+		if !r.hasImage {
 			return
 		}
-		if it.link != nil {
+		if r.hasLink {
 			s.buf = append(s.buf, `<a href="`...)
-			s.buf = appendValue(s.buf, it.link, true)
+			s.buf = appendEscaped(s.buf, r.link)
 			s.buf = append(s.buf, `">`...)
 		}
 		s.buf = append(s.buf, `<img src="`...)
-		s.buf = appendValue(s.buf, it.image, true)
+		s.buf = appendEscaped(s.buf, r.image)
 		s.buf = append(s.buf, `" alt="`...)
-		s.buf = appendValue(s.buf, it.alt, true)
+		s.buf = appendEscaped(s.buf, r.alt)
 		s.buf = append(s.buf, `">`...)
-		if it.link != nil {
+		if r.hasLink {
 			s.buf = append(s.buf, `</a>`...)
 		}
 	}
+}
+
+// appendText appends text, escaped when rendering HTML.
+func (s *state) appendText(text string) []byte {
+	if s.escape {
+		return appendEscaped(s.buf, text)
+	}
+	return append(s.buf, text...)
 }
 
 // scopeItems renders the items of a scope's proposition the first time a
@@ -109,48 +147,34 @@ func (s *state) scopeItems(i int, typ ContentType) ([]itemData, error) {
 	items := s.items[i][:0]
 	for j := range prop.Items {
 		it := &prop.Items[j]
-		d := &snippetData{it: it, root: &s.data}
+		// Appended first, so the snippet context lives in the pooled slice.
+		items = append(items, itemData{it: it, html: typ == ContentHTML, sd: snippetData{it: it, root: &s.data}})
+		d := &items[len(items)-1]
+		r := &d.sd.text
 		var err error
 		// link first: html content may use {{link}}, {{image}} and {{alt}}.
-		if d.link, err = s.snippetValue(it.Link, d); err != nil {
+		if r.link, r.hasLink, err = s.snippetText(it.Link, &d.sd, false); err != nil {
 			return nil, err
 		}
-		if d.image, err = s.snippetValue(it.Image, d); err != nil {
+		if r.image, r.hasImage, err = s.snippetText(it.Image, &d.sd, false); err != nil {
 			return nil, err
 		}
-		if d.alt, err = s.snippetValue(it.Alt, d); err != nil {
+		if r.alt, r.hasAlt, err = s.snippetText(it.Alt, &d.sd, false); err != nil {
 			return nil, err
 		}
-		var content any
-		if it.Content != nil {
-			out, err := s.renderSnippet(it.Content, d, typ == ContentHTML)
-			if err != nil {
-				return nil, err
-			}
-			content = out
-			if typ == ContentHTML {
-				content = SafeString(out)
-			}
+		if r.content, r.hasContent, err = s.snippetText(it.Content, &d.sd, d.html); err != nil {
+			return nil, err
 		}
-		items = append(items, itemData{
-			id: it.ID, name: it.Name, content: content,
-			image: d.image, alt: d.alt, link: d.link,
-			json: it.JSON, attributes: it.Attributes, tags: it.Tags,
-			isFallback: it.IsFallback, rank: it.Rank, token: it.Token,
-		})
 	}
 	s.items[i], s.done[i] = items, true
 	return items, nil
 }
 
-// snippetValue renders a text snippet, or returns nil when there is none.
-func (s *state) snippetValue(sn *Snippet, d *snippetData) (any, error) {
+// snippetText renders a snippet, reporting false when there is none.
+func (s *state) snippetText(sn *Snippet, d *snippetData, html bool) (string, bool, error) {
 	if sn == nil {
-		return nil, nil
+		return "", false, nil
 	}
-	out, err := s.renderSnippet(sn, d, false)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	out, err := s.renderSnippet(sn, d, html)
+	return out, err == nil, err
 }

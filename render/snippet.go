@@ -48,11 +48,12 @@ func (sn *Snippet) Name() string { return sn.name }
 // Source returns the snippet's Handlebars source.
 func (sn *Snippet) Source() string { return sn.src }
 
-// snippetData is the context offer content is rendered in.
+// snippetData is the context offer content is rendered in: the item's
+// fields, its snippets rendered so far, and the recipient's data.
 type snippetData struct {
-	it               *Item
-	root             *rootData
-	link, image, alt any // rendered; nil when the offer has none
+	it   *Item
+	root *rootData
+	text rendered
 }
 
 func (d *snippetData) field(name string) (any, bool) {
@@ -72,12 +73,9 @@ func (d *snippetData) field(name string) (any, bool) {
 		return it.Rank, true
 	case "isFallback":
 		return it.IsFallback, true
-	case "link":
-		return d.link, true
-	case "image":
-		return d.image, true
-	case "alt":
-		return d.alt, true
+	}
+	if v, ok := d.text.value(name); ok {
+		return v, true
 	}
 	return d.root.field(name)
 }
