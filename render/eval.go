@@ -19,8 +19,8 @@ type state struct {
 	hash   []hashVal
 	calls  []*call // active helper calls, innermost last
 	ncalls int
-	depth  int // partial nesting
-	root   int // frame index of @root in the source being rendered
+	depth  int       // partial nesting
+	root   int       // frame index of @root in the source being rendered
 	now    time.Time // Input.Now, for @now
 	data   rootData
 
