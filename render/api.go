@@ -83,7 +83,7 @@ type Campaign struct {
 type Input struct {
 	Recipient Recipient
 	Campaign  Campaign
-	Now       time.Time // the decision time; templates see it as @now
+	Now       time.Time // the decision time, which templates see as @now (set it: zero is year 1)
 	Decider   Decider   // may be nil when the template has no placeholders
 	Strict    bool      // a missing field that is written out is an error
 	// Log receives the output of the log helper; nil discards it.

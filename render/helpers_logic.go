@@ -9,7 +9,7 @@ func logicHelpers() []*helper {
 	return []*helper{
 		{name: "default", minArgs: 2, maxArgs: 2,
 			fn: func(c *call) (any, error) {
-				if v := c.args[0]; v != nil && v != "" && v != SafeString("") {
+				if v := c.args[0]; v != nil && v != "" && v != safeString("") {
 					return v, nil
 				}
 				return c.args[1], nil
@@ -152,7 +152,7 @@ func stringOf(v any) (string, bool) {
 	switch x := v.(type) {
 	case string:
 		return x, true
-	case SafeString:
+	case safeString:
 		return string(x), true
 	}
 	return "", false

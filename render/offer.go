@@ -46,7 +46,7 @@ func (d *itemData) field(name string) (any, bool) {
 			return nil, true
 		}
 		if d.html {
-			return SafeString(d.sd.text.content), true
+			return safeString(d.sd.text.content), true
 		}
 		return d.sd.text.content, true
 	case "json":

@@ -24,7 +24,7 @@ func appendValue(b []byte, v any, escape bool) []byte {
 			return appendEscaped(b, x)
 		}
 		return append(b, x...)
-	case SafeString:
+	case safeString:
 		return append(b, x...)
 	case bool:
 		return strconv.AppendBool(b, x)
@@ -91,7 +91,7 @@ func toString(v any) string {
 		return x
 	case nil:
 		return ""
-	case SafeString:
+	case safeString:
 		return string(x)
 	}
 	return string(appendValue(nil, v, false))

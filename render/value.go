@@ -9,10 +9,10 @@ import (
 	"strings"
 )
 
-// SafeString is HTML that is written out as is, never escaped. Offer html
-// content reaches a block as a SafeString so {{content}} does not escape it
-// twice.
-type SafeString string
+// safeString is HTML that is written out as is, never escaped. Offer html
+// content reaches a block as a safeString so {{content}} does not escape it
+// twice. It is unexported so that no data can claim to be trusted HTML.
+type safeString string
 
 // fielder is implemented by the contexts this package builds (the root
 // data, an offer item) so that looking up a field needs no map.
@@ -40,7 +40,7 @@ func lookupField(v any, name string) (any, bool) {
 	case map[string]string:
 		r, ok := x[name]
 		return r, ok
-	case string, bool, float64, int, json.Number, SafeString:
+	case string, bool, float64, int, json.Number, safeString:
 		if s, ok := x.(string); ok && name == "length" {
 			return len([]rune(s)), true
 		}
@@ -105,7 +105,7 @@ func isArray(v any) (int, bool) {
 		return len(x), true
 	case []string:
 		return len(x), true
-	case nil, string, map[string]any, bool, float64, int, SafeString, fielder:
+	case nil, string, map[string]any, bool, float64, int, safeString, fielder:
 		return 0, false
 	}
 	rv := reflect.ValueOf(v)
@@ -139,7 +139,7 @@ func objectKeys(v any) ([]string, bool) {
 		return keys, true
 	case fielder:
 		return x.keys(), true
-	case nil, string, bool, float64, int, SafeString, []any:
+	case nil, string, bool, float64, int, safeString, []any:
 		return nil, false
 	}
 	rv := reflect.ValueOf(v)
@@ -164,7 +164,7 @@ func truthy(v any) bool {
 		return x
 	case string:
 		return x != ""
-	case SafeString:
+	case safeString:
 		return x != ""
 	case float64:
 		return x != 0 && !math.IsNaN(x)
