@@ -94,129 +94,24 @@ func isOpenToken(k lexer.TokenKind) bool {
 	return false
 }
 
-var (
-	rParseError = regexp.MustCompile(`(?s)^Parse error on line (\d+):\n(.*)$`)
-	rExpecting  = regexp.MustCompile(`(?s)^Expecting (\w+), got: '(.*)'$`)
-	rWithToken  = regexp.MustCompile(`(?s)^(.*)\nToken: (.*)$`)
-	rWithNode   = regexp.MustCompile(`(?s)^(.*)\nNode: .*Pos:(\d+)\}$`)
-	rNoMatch    = regexp.MustCompile(`^(.*) doesn't match (.*)$`)
-)
+var rParseError = regexp.MustCompile(`(?s)^Parse error on line (\d+):\n(.*)$`)
 
-// parseError turns a raymond parser error into a positioned one. The
-// parser reports a line and a dump of the token it stopped at; the same
-// dump is searched for among toks on that line to recover the position.
+// parseError reports an error of raymond's parser, which checkGrammar
+// should have caught first: at the start of the line it names.
 func parseError(src *source, toks []lexer.Token, err error) *Error {
-	m := rParseError.FindStringSubmatch(err.Error())
-	if m == nil {
-		return src.pos(0).errorf("%v", err)
+	line, msg := 1, err.Error()
+	if m := rParseError.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = strings.ReplaceAll(m[2], "\n", ": ")
 	}
-	line, _ := strconv.Atoi(m[1])
-	body := m[2]
-	if m := rExpecting.FindStringSubmatch(body); m != nil {
-		i := findToken(toks, line, m[2])
-		if i < 0 {
-			return src.pos(lineStart(toks, line)).errorf("expected %s", expectName(m[1]))
-		}
-		tok := toks[i]
-		if m[1] == "OpenEndBlock" && tok.Kind == lexer.TokenEOF {
-			if open := unclosedBlock(toks, len(toks)-1); open >= 0 {
-				name := blockName(toks, open)
-				return src.pos(toks[open].Pos).errorf("{{%s%s}} is not closed: add {{/%s}}", toks[open].Val[2:], name, name)
-			}
-		}
-		return src.pos(tok.Pos).errorf("unexpected %s: expected %s", describeToken(tok), expectName(m[1]))
-	}
-	if m := rWithNode.FindStringSubmatch(body); m != nil {
-		at, _ := strconv.Atoi(m[2])
-		if mm := rNoMatch.FindStringSubmatch(m[1]); mm != nil {
-			// The node is the name in the closing tag; find the tag itself.
-			for i := range toks {
-				if toks[i].Kind == lexer.TokenOpenEndBlock && i+1 < len(toks) && toks[i+1].Pos == at {
-					if open := unclosedBlock(toks, i); open >= 0 {
-						p := src.pos(toks[open].Pos)
-						return src.pos(toks[i].Pos).errorf("{{/%s}} does not close {{%s%s}} opened at %d:%d: close it with {{/%s}}",
-							mm[2], toks[open].Val[2:], mm[1], p.line, p.col, mm[1])
-					}
-				}
-			}
-			return src.pos(at).errorf("{{/%s}} does not close {{#%s}}", mm[2], mm[1])
-		}
-		return src.pos(at).errorf("invalid closing tag")
-	}
-	if m := rWithToken.FindStringSubmatch(body); m != nil {
-		i := findToken(toks, line, m[2])
-		at := lineStart(toks, line)
-		if i >= 0 {
-			at = toks[i].Pos
-		}
-		switch {
-		case m[1] == "Syntax error" && i >= 0 && toks[i].Kind == lexer.TokenOpenEndBlock:
-			return src.pos(at).errorf("{{/%s}} closes no open block: remove it", blockName(toks, i))
-		case m[1] == "Syntax error" && i >= 0 && (toks[i].Kind == lexer.TokenInverse || toks[i].Kind == lexer.TokenOpenInverseChain):
-			return src.pos(at).errorf("%s outside a block: it belongs between {{#name}} and {{/name}}", describeToken(toks[i]))
-		case m[1] == "Syntax error" && i >= 0:
-			return src.pos(at).errorf("unexpected %s", describeToken(toks[i]))
-		case strings.HasPrefix(m[1], "Invalid path: "):
-			return src.pos(at).errorf("invalid path %s: \"..\", \".\" and \"this\" may only start a path", strings.TrimPrefix(m[1], "Invalid path: "))
-		case strings.HasPrefix(m[1], "Failed to parse number: "):
-			return src.pos(at).errorf("invalid number %s", strings.TrimPrefix(m[1], "Failed to parse number: "))
-		}
-		return src.pos(at).errorf("%s", strings.ToLower(m[1]))
-	}
-	return src.pos(lineStart(toks, line)).errorf("%s", body)
-}
-
-// findToken returns the index of the first token on line whose dump is
-// dump, or -1.
-func findToken(toks []lexer.Token, line int, dump string) int {
-	for i, t := range toks {
-		if t.Line == line && t.String() == dump {
-			return i
-		}
-	}
-	for i, t := range toks {
-		if t.String() == dump {
-			return i
-		}
-	}
-	return -1
-}
-
-func lineStart(toks []lexer.Token, line int) int {
+	at := 0
 	for _, t := range toks {
 		if t.Line >= line {
-			return t.Pos
+			at = t.Pos
+			break
 		}
 	}
-	return 0
-}
-
-// unclosedBlock returns the index of the innermost block still open just
-// before toks[end], or -1.
-func unclosedBlock(toks []lexer.Token, end int) int {
-	var stack []int
-	for i := 0; i < end; i++ {
-		switch toks[i].Kind {
-		case lexer.TokenOpenBlock, lexer.TokenOpenInverse:
-			stack = append(stack, i)
-		case lexer.TokenOpenEndBlock:
-			if len(stack) > 0 {
-				stack = stack[:len(stack)-1]
-			}
-		}
-	}
-	if len(stack) == 0 {
-		return -1
-	}
-	return stack[len(stack)-1]
-}
-
-// blockName is the name written after the open token at toks[i].
-func blockName(toks []lexer.Token, i int) string {
-	if i+1 < len(toks) && toks[i+1].Kind == lexer.TokenID {
-		return toks[i+1].Val
-	}
-	return ""
+	return src.pos(at).errorf("syntax error: %s", msg)
 }
 
 func describeToken(t lexer.Token) string {
