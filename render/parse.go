@@ -18,8 +18,8 @@ import (
 // The text is lexed on its own first, and its grammar checked on the
 // tokens (see checkGrammar): lexical and grammar errors then come with a
 // byte position, and raymond's parser, whose lexer goroutine leaks when it
-// fails, only sees text it accepts. Should it still fail, its error is
-// translated by finding the token it names.
+// fails, only sees text it accepts (should it still fail, its error is
+// reported at the line it names).
 func parseSource(src *source) (*ast.Program, *Error) {
 	toks := lexer.Collect(src.text)
 	if last := toks[len(toks)-1]; last.Kind == lexer.TokenError {
