@@ -181,6 +181,7 @@
     }
     let note = '';
     if (r && r.stale) note = 'The email below is the last version of ' + r.template + ' that loaded.';
+    else if (r && !r.rendered && ui.shown) note = 'The email below is the last one that rendered.';
     else if (r && !r.rendered) note = 'Nothing to show until this is fixed.';
     else if (r) note = 'The email below may be out of date.';
     $('overlay-note').textContent = note + ' The preview updates by itself once the file is fixed.';

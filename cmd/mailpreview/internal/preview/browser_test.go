@@ -1,0 +1,279 @@
+package preview
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath finds Debian's chromium.
+func chromiumPath() string {
+	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
+		return "/usr/bin/chromium"
+	}
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// newBrowser starts a headless chromium for the test, or skips the test
+// when there is none (fails when OFFERMAIL_REQUIRE_ALL=1).
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	path := chromiumPath()
+	if path == "" {
+		if os.Getenv("OFFERMAIL_REQUIRE_ALL") == "1" {
+			t.Fatal("chromium not found (apt-get install chromium), and OFFERMAIL_REQUIRE_ALL=1")
+		}
+		t.Skip("chromium not found (apt-get install chromium)")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("no-first-run", true),
+		// Chromium runs a sandboxed iframe in a process of its own, where
+		// DevTools queries from the page do not reach; in-process, the
+		// test can read the email the designer sees.
+		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,IsolateSandboxedIframes"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1500, 1100),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancelCtx := chromedp.NewContext(alloc)
+	t.Cleanup(cancelCtx)
+	// Bounds the whole test; conditions below have their own deadlines.
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// waitJS waits until a JavaScript expression is true in the page; an
+// element not there yet reads as false.
+func waitJS(t *testing.T, ctx context.Context, what, expr string) {
+	t.Helper()
+	guarded := fmt.Sprintf("(() => { try { return !!(%s); } catch (e) { return false; } })()", expr)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](guarded, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+		t.Fatalf("waiting for %s (%s): %v\npage: %s", what, expr, err, pageText(ctx))
+	}
+}
+
+func evalJS[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+func pageText(ctx context.Context) string {
+	s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText.slice(0, 2000) : ''`))
+	return s
+}
+
+// frameText reads the text of the email in the sandboxed iframe through
+// the DevTools DOM: the page's own script cannot, by design.
+func frameText(ctx context.Context) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	nodes, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS("#frame")))
+	if err != nil {
+		return "", err
+	}
+	return chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS("body"), chromedp.FromNode(nodes[0])))
+}
+
+// waitFrame waits until the email in the iframe shows want.
+func waitFrame(t *testing.T, ctx context.Context, want string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	var last string
+	for time.Now().Before(deadline) {
+		if s, err := frameText(ctx); err == nil {
+			if strings.Contains(s, want) {
+				return
+			}
+			last = s
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("the email never showed %q; last seen:\n%s", want, last)
+}
+
+// choose picks an option of a select as a user would, firing change.
+func choose(t *testing.T, ctx context.Context, sel, value string) {
+	t.Helper()
+	js := fmt.Sprintf(`(() => { const s = document.querySelector(%q); s.value = %q; s.dispatchEvent(new Event('change')); return s.value; })()`, sel, value)
+	if got := evalJS[string](t, ctx, js); got != value {
+		t.Fatalf("choose %s = %q: the option is not there (got %q)", sel, value, got)
+	}
+}
+
+// screenshot saves a PNG of the page as a test artifact, in
+// $OFFERMAIL_ARTIFACTS or <repo>/.artifacts.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	dir := os.Getenv("OFFERMAIL_ARTIFACTS")
+	if dir == "" {
+		dir = filepath.Join(root, ".artifacts")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path, _ := filepath.Abs(filepath.Join(dir, name))
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", path)
+}
+
+// TestBrowserPreview drives the page as a designer does: choose a template
+// and a profile, see the offer that profile should get and why, edit the
+// template and see the change without reloading, break it and see the
+// error with its position, fix it, switch to the mobile width.
+func TestBrowserPreview(t *testing.T) {
+	ctx := newBrowser(t)
+	p := newProject(t)
+	srv, ts := start(t, p.config())
+	if err := srv.Watch(); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "the pickers", `document.querySelector('#profile').options.length === 7 && !!document.body.dataset.rendered`)
+	choose(t, ctx, "#template", "offers.hbs")
+	choose(t, ctx, "#profile", "maya-gold-runner")
+	waitJS(t, ctx, "Maya's preview", `document.body.dataset.rendered.startsWith('offers.hbs|maya-gold-runner|')`)
+
+	// The offer a Gold member gets, and why.
+	waitFrame(t, ctx, "Double points all December, Maya")
+	waitJS(t, ctx, "the chosen offer in the trace",
+		`document.querySelector('[data-scope="winter-sale/hero"] .result').textContent === 'gold-double-points score 90, rank 1'`)
+	waitJS(t, ctx, "the runner-up in the trace",
+		`document.querySelector('[data-scope="winter-sale/hero"] tr.outcome-eligible[data-offer="wine-tasting"]').textContent.includes('the only item was already filled')`)
+	waitJS(t, ctx, "the later group, not needed",
+		`document.querySelector('[data-scope="winter-sale/hero"] details.skipped summary').textContent === '14 not evaluated: earlier groups filled the slots'`)
+	waitJS(t, ctx, "the missing-field warning",
+		`!document.querySelector('#warnings').hidden && document.querySelector('#warnings').textContent.includes('profile.nickname')`)
+	waitJS(t, ctx, "the plain text tab's content", `document.querySelector('#view-text').textContent.includes('Double points all December, Maya')`)
+	screenshot(t, ctx, "preview-desktop.png")
+
+	// Live reload: no navigation, the page updates itself.
+	evalJS[int](t, ctx, `window.__sameDocument = 42`)
+	p.write(t, "templates/offers.hbs", strings.Replace(offersTemplate, "Hello", "Howdy", 1))
+	waitFrame(t, ctx, "Howdy Maya")
+	if got := evalJS[int](t, ctx, `window.__sameDocument || 0`); got != 42 {
+		t.Errorf("the page was reloaded to show the change; want it updated in place")
+	}
+
+	// A broken template: the overlay names the file, line and column and
+	// shows the line; the last good email stays under it.
+	p.write(t, "templates/offers.hbs", brokenOffers)
+	waitJS(t, ctx, "the error overlay",
+		`!document.querySelector('#overlay').hidden && document.querySelector('#overlay').textContent.includes('offers.hbs:7:1')`)
+	source := evalJS[string](t, ctx, `document.querySelector('#overlay .source').textContent`)
+	if source != "{{#if profile.vip}}\n^" {
+		t.Errorf("overlay source = %q, want the line and a caret under column 1", source)
+	}
+	waitJS(t, ctx, "the broken flag in the template list", `document.querySelector('#template').selectedOptions[0].textContent === 'offers.hbs (error)'`)
+	screenshot(t, ctx, "preview-error.png")
+	if s, _ := frameText(ctx); !strings.Contains(s, "Howdy Maya") {
+		t.Errorf("the last good email is gone under the overlay; the iframe shows %q", s)
+	}
+
+	p.write(t, "templates/offers.hbs", strings.Replace(offersTemplate, "Hello", "Welcome back", 1))
+	waitJS(t, ctx, "the overlay to go", `document.querySelector('#overlay').hidden`)
+	waitFrame(t, ctx, "Welcome back Maya")
+
+	// Mobile width.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#width-mobile"))); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "the mobile width", `document.querySelector('#frame').getBoundingClientRect().width === 375`)
+	screenshot(t, ctx, "preview-mobile.png")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#width-desktop"))); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "the desktop width", `document.querySelector('#frame').getBoundingClientRect().width === 600`)
+}
+
+// TestBrowserProfileAndTime: the profile editor and the time picker change
+// the decision; hostile profile data stays text everywhere.
+func TestBrowserProfileAndTime(t *testing.T) {
+	ctx := newBrowser(t)
+	p := newProject(t)
+	_, ts := start(t, p.config())
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/#t=offers.hbs&p=lukas-silver-skier")); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "Lukas's preview", `(document.body.dataset.rendered || '').startsWith('offers.hbs|lukas-silver-skier|')`)
+	waitFrame(t, ctx, "30% off the Summit parka")
+	waitJS(t, ctx, "a candidate dropped with its step",
+		`document.querySelector('[data-scope="winter-sale/hero"] tr.outcome-dropped[data-offer="gold-double-points"]').textContent.includes('dropped: eligibilityeligibility rule gold is false')`)
+
+	// Make Lukas a Gold member in the editor: his Gold perk wins.
+	evalJS[bool](t, ctx, `(() => {
+		const ta = document.querySelector('#profile-json');
+		ta.value = ta.value.replace('"tier": "silver"', '"tier": "gold"');
+		ta.dispatchEvent(new Event('input'));
+		return true;
+	})()`)
+	waitFrame(t, ctx, "Double points all December, Lukas")
+	waitJS(t, ctx, "the edited state", `document.querySelector('#profile-state').textContent === 'edited in the page'`)
+
+	// A typo in the editor is an error with its position in the text.
+	evalJS[bool](t, ctx, `(() => {
+		const ta = document.querySelector('#profile-json');
+		ta.value = ta.value.replace('"age": 41,', '"age": 41,,');
+		ta.dispatchEvent(new Event('input'));
+		return true;
+	})()`)
+	waitJS(t, ctx, "the profile error", `!document.querySelector('#overlay').hidden && document.querySelector('#overlay').textContent.includes('lukas-silver-skier.json (edited):7:15')`)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#profile-reset"))); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "the overlay to go after the reset", `document.querySelector('#overlay').hidden`)
+	waitFrame(t, ctx, "30% off the Summit parka")
+
+	// Before the winter sale, nothing is decided, and the trace says why.
+	evalJS[bool](t, ctx, `(() => {
+		const at = document.querySelector('#at');
+		at.value = '2026-10-01T00:00:00';
+		at.dispatchEvent(new Event('change'));
+		return true;
+	})()`)
+	waitJS(t, ctx, "the inactive activity", `document.querySelector('[data-scope="winter-sale/hero"] .result.none').textContent.includes('is not running at 2026-10-01T00:00:00Z')`)
+
+	// Hostile profile data: text in the email, nothing executed anywhere.
+	choose(t, ctx, "#profile", "script-injection")
+	waitJS(t, ctx, "the hostile profile", `document.body.dataset.rendered.startsWith('offers.hbs|script-injection|')`)
+	waitFrame(t, ctx, `Hello <script>alert("owned")</script>`)
+	if n := evalJS[int](t, ctx, `document.querySelectorAll('script').length`); n != 1 {
+		t.Errorf("the page holds %d scripts, want only its own", n)
+	}
+	if text := evalJS[string](t, ctx, `document.querySelector('#profile-json').value`); !strings.Contains(text, `<script>alert(\"owned\")</script>`) {
+		t.Errorf("the editor does not show the profile's text as is: %q", text)
+	}
+}
