@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -207,6 +209,61 @@ func TestBatchSIGKILL(t *testing.T) {
 		t.Errorf("%d rejects, want 12 (every 250th of 3000 lines)", n)
 	}
 	checkCounters(t, lib, "bolt:"+filepath.Join(out, "state.db"), "crash", decisions, map[string]int{"gold-double-points": 150, "wine-tasting": 40})
+}
+
+// TestBatchDiskFull: when a write fails (a file size limit stands in for
+// a full disk), the run stops with exit 4 and says how to go on; once there
+// is room, the same command completes the run, each recipient once.
+func TestBatchDiskFull(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	recipientsFile := filepath.Join(dir, "r.ndjson")
+	f, _ := os.Create(recipientsFile)
+	gen.Write(f, 1500, gen.Options{Seed: 5})
+	f.Close()
+	out := filepath.Join(dir, "out")
+	args := []string{"batch", "--library", "../../templates/library", "--template", batchTemplate, "--recipients", recipientsFile,
+		"--campaign", "full", "--out", out, "--at", batchAt}
+
+	// No file of the run may pass 256 KiB: decisions.ndjson or the store
+	// gets EFBIG (Go ignores SIGXFSZ) a few hundred recipients in.
+	var old syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &old); err != nil {
+		t.Skipf("getrlimit: %v", err)
+	}
+	limited := old
+	limited.Cur = 256 << 10
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &limited); err != nil {
+		t.Skipf("setrlimit: %v", err)
+	}
+	cmd := exec.Command(bin, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Start()
+	syscall.Setrlimit(syscall.RLIMIT_FSIZE, &old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitFailed || !strings.Contains(stderr.String(), "run the same command again") {
+		t.Fatalf("batch with a file size limit = %v, want exit %d and how to go on\nstderr: %s", err, exitFailed, stderr.String())
+	}
+	t.Logf("limited run: %s", strings.TrimSpace(stderr.String()))
+	first := countLines(t, filepath.Join(out, "decisions.ndjson"))
+
+	cmd = exec.Command(bin, args...)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("batch again = %v\n%s", err, b)
+	}
+	decisions := decisionsByRecipient(t, filepath.Join(out, "decisions.ndjson"))
+	entries, _ := os.ReadDir(filepath.Join(out, "messages"))
+	if len(decisions) != 1500 || len(entries) != 1500 || first >= 1500 {
+		t.Errorf("%d decisions after the limited run; %d decisions and %d messages in the end; want fewer than 1500, then 1500 and 1500",
+			first, len(decisions), len(entries))
+	}
 }
 
 // goodRecipients reads the generated file: id → email of every good line.

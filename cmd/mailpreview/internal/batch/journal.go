@@ -55,8 +55,9 @@ type journal struct {
 	// syncFiles makes the message files written so far durable; nil when
 	// no files are written (SMTP).
 	syncFiles func() error
-	files     bool // message files written since the last commit
-	pending   int  // outcomes not yet committed
+	files     bool  // message files written since the last commit
+	pending   int   // outcomes not yet committed
+	broken    error // a write failed: writing again could leave a torn line mid-file
 }
 
 func openJournal(out string, syncFiles func() error) (*journal, error) {
@@ -102,9 +103,21 @@ func (j *journal) size() int { return len(j.dbuf) + len(j.rbuf) }
 
 // commit makes every line added so far durable.
 func (j *journal) commit() error {
+	if j.broken != nil {
+		return j.broken
+	}
 	if j.pending == 0 {
 		return nil
 	}
+	if err := j.write(); err != nil {
+		j.broken = err
+		return err
+	}
+	j.files, j.pending = false, 0
+	return nil
+}
+
+func (j *journal) write() error {
 	if j.files && j.syncFiles != nil {
 		if err := j.syncFiles(); err != nil {
 			return outputErr(err)
@@ -125,7 +138,6 @@ func (j *journal) commit() error {
 		}
 		*w.buf = (*w.buf)[:0]
 	}
-	j.files, j.pending = false, 0
 	return nil
 }
 

@@ -35,6 +35,7 @@ type runMeta struct {
 	SMTP         string    `json:"smtp,omitempty"` // the last attempt's server
 	DecisionTime time.Time `json:"decision_time"`
 	Seed         string    `json:"seed,omitempty"`
+	Strict       bool      `json:"strict,omitempty"`
 	Shard        string    `json:"shard,omitempty"`
 	Store        string    `json:"store"`
 	Started      time.Time `json:"started"`
@@ -51,7 +52,7 @@ func newMeta(cfg *Config, now time.Time) runMeta {
 	return runMeta{
 		Version: 1, Campaign: cfg.Campaign.ID, Name: cfg.Campaign.Name,
 		Template: absPath(cfg.TemplatePath), Recipients: absPath(cfg.Recipients),
-		Format: cfg.Format, Delivery: cfg.delivery(), SMTP: cfg.SMTPDesc, DecisionTime: at.UTC(), Seed: cfg.Seed,
+		Format: cfg.Format, Delivery: cfg.delivery(), SMTP: cfg.SMTPDesc, DecisionTime: at.UTC(), Seed: cfg.Seed, Strict: cfg.Strict,
 		Shard: cfg.Shard.String(), Store: storeID(cfg.Store), Started: now.UTC(),
 	}
 }
@@ -91,6 +92,7 @@ func prepareMeta(out string, cfg *Config, now time.Time) (runMeta, error) {
 		{"--seed", have.Seed, want.Seed},
 		{"--shard", have.Shard, want.Shard},
 		{"--store", have.Store, want.Store},
+		{"--strict", fmt.Sprint(have.Strict), fmt.Sprint(want.Strict)},
 	} {
 		if f.have != f.want {
 			return runMeta{}, usageErr("%s belongs to a run with %s %q, not %q: repeat that run's flags to complete it, or use another --out",

@@ -57,6 +57,15 @@ type attemptCounts struct {
 // so. Errors wrap ErrUsage, ErrInput, ErrInterrupted or
 // decide.ErrStoreUnavailable where those apply.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
+	rep, err := run(ctx, cfg)
+	if err != nil && ctx.Err() != nil && !errors.Is(err, ErrUsage) {
+		// Stopped at any point, startup included: nothing is lost.
+		return nil, ErrInterrupted
+	}
+	return rep, err
+}
+
+func run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
@@ -147,9 +156,6 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	bar.stop(runErr == nil)
 	if runErr != nil {
-		if ctx.Err() != nil && errors.Is(runErr, context.Canceled) {
-			return nil, ErrInterrupted
-		}
 		return nil, runErr
 	}
 

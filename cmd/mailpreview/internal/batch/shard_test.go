@@ -151,7 +151,9 @@ func TestShardsEqualOneRun(t *testing.T) {
 	capped := map[string]bool{}
 	for _, id := range p.Library.OfferIDs() {
 		for _, c := range p.Library.Offer(id).Caps {
-			capped[id] = capped[id] || c.Scope == decide.ScopeTotal
+			if c.Scope == decide.ScopeTotal {
+				capped[id] = true
+			}
 		}
 	}
 	granted := map[string][2]int{}
@@ -224,8 +226,8 @@ func count(d decisionLineJSON, offer string) int {
 }
 
 func contested(d decisionLineJSON, capped map[string]bool) bool {
-	for offer, c := range capped {
-		if c && count(d, offer) > 0 {
+	for offer := range capped {
+		if count(d, offer) > 0 {
 			return true
 		}
 	}
