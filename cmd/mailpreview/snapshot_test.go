@@ -138,3 +138,16 @@ func TestSnapshotErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestSnapshotProject is the check CI runs: the project's own templates and
+// profiles render as testdata/golden says. After an intended change,
+// regenerate with
+//
+//	go run ./cmd/mailpreview snapshot --golden testdata/golden --at 2026-12-02T09:00:00Z --update
+func TestSnapshotProject(t *testing.T) {
+	code, out, errOut := run(t, "snapshot", "--library", library, "--templates", tplDir, "--profiles", profiles,
+		"--golden", "../../testdata/golden", "--at", at)
+	if code != exitOK {
+		t.Fatalf("snapshot of the project = %d, want %d\n%s%s", code, exitOK, out, errOut)
+	}
+}
