@@ -60,9 +60,17 @@ func (s *Server) handleProfile(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "unknown profile %q", name)
 		return
 	}
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
-		writeError(w, http.StatusNotFound, "profile %q: %v", name, err)
+		writeError(w, http.StatusNotFound, "profile %q was removed", name)
+		return
+	}
+	defer f.Close()
+	// A profile is one recipient; a bigger file is refused when rendered
+	// anyway, so the editor never receives more.
+	data, err := io.ReadAll(io.LimitReader(f, recipients.MaxProfileBytes+1))
+	if err != nil || len(data) > recipients.MaxProfileBytes {
+		writeError(w, http.StatusUnprocessableEntity, "profile %q cannot be read or is larger than %d bytes", name, recipients.MaxProfileBytes)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"name": name, "json": string(data)})
