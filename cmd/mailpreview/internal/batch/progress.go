@@ -9,9 +9,8 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 )
 
-// progress draws a bar on a terminal: how far into the recipients file
-// the run is (bytes, since the number of records is not known without
-// reading it twice), the recipients finished, their rate and the ETA.
+// progress draws a bar on a terminal: how far through the recipients file
+// the finished work is, the recipients finished, their rate and the ETA.
 type progress struct {
 	p    *mpb.Progress
 	bar  *mpb.Bar
@@ -19,49 +18,55 @@ type progress struct {
 	done chan struct{}
 }
 
-// startProgress shows a bar on w, or nothing when w is nil. earlier is
-// what interrupted attempts finished, shown but not counted in the rate.
-func startProgress(w io.Writer, src *source, counts *attemptCounts, earlier int64, started time.Time) *progress {
+// startProgress shows a bar on w, or nothing when w is nil.
+//
+// The number of records is not known without reading the file twice, so
+// the bar measures bytes: a recipient finished counts for the average
+// bytes of the records read so far. (The reader's position alone runs
+// ahead of the work by the batches in flight and its buffer.)
+func startProgress(w io.Writer, src *source, counts *attemptCounts, started time.Time) *progress {
 	if w == nil {
 		return nil
 	}
 	pr := &progress{quit: make(chan struct{}), done: make(chan struct{})}
-	pr.p = mpb.New(mpb.WithOutput(w), mpb.WithWidth(48), mpb.WithRefreshRate(150*time.Millisecond))
-	status := decor.Any(func(decor.Statistics) string {
+	pr.p = mpb.New(mpb.WithOutput(w), mpb.WithWidth(40), mpb.WithRefreshRate(200*time.Millisecond))
+	var first int64 = -1 // bytes done when this attempt's work began
+	status := decor.Any(func(st decor.Statistics) string {
 		n := counts.done.Load()
-		rate := 0.0
-		if d := time.Since(started).Seconds(); d > 0 {
-			rate = float64(n) / d
-		}
-		s := fmt.Sprintf("%d done", earlier+n)
+		elapsed := time.Since(started)
+		s := fmt.Sprintf("%d done", src.skipped.Load()+n)
 		if rej := counts.rejected.Load(); rej > 0 {
 			s += fmt.Sprintf(", %d rejected", rej)
 		}
-		return s + fmt.Sprintf(", %.0f/s", rate)
-	}, decor.WCSyncSpaceR)
-	if src.size > 0 {
-		pr.bar = pr.p.AddBar(src.size,
-			mpb.PrependDecorators(decor.Name("batch "), decor.Percentage(decor.WCSyncSpace)),
-			mpb.AppendDecorators(status, decor.Name(" ETA "), decor.EwmaETA(decor.ET_STYLE_GO, 30)),
-		)
-	} else {
-		pr.bar = pr.p.New(0, mpb.NopStyle(), mpb.PrependDecorators(decor.Name("batch "), status))
-	}
+		s += fmt.Sprintf(", %.0f/s", float64(n)/max(elapsed.Seconds(), 1e-3))
+		if st.Total > 0 && first >= 0 && st.Current > first {
+			left := time.Duration(float64(elapsed) * float64(st.Total-st.Current) / float64(st.Current-first))
+			s += ", ETA " + left.Round(time.Second).String()
+		}
+		return s
+	})
+	total := max(src.size, 0)
+	pr.bar = pr.p.AddBar(total, mpb.PrependDecorators(decor.Name("batch "), decor.Percentage(decor.WCSyncSpace)),
+		mpb.AppendDecorators(status))
 	go func() {
 		defer close(pr.done)
 		tick := time.NewTicker(200 * time.Millisecond)
 		defer tick.Stop()
-		last := time.Now()
 		for {
 			select {
 			case <-pr.quit:
 				return
-			case now := <-tick.C:
-				if src.size > 0 {
-					// The bar must not complete before the run does.
-					pr.bar.EwmaSetCurrent(min(src.pos.Load(), src.size-1), now.Sub(last))
+			case <-tick.C:
+				read := src.read.Load()
+				if total == 0 || read == 0 {
+					continue
 				}
-				last = now
+				finished := src.skipped.Load() + counts.done.Load()
+				cur := min(finished*src.pos.Load()/read, total-1) // complete only at the end
+				if first < 0 && counts.done.Load() > 0 {
+					first = src.skipped.Load() * src.pos.Load() / read
+				}
+				pr.bar.SetCurrent(cur)
 			}
 		}
 	}()

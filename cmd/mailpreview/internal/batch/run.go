@@ -149,7 +149,7 @@ func run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 
-	bar := startProgress(cfg.Progress, src, &r.counts, int64(done.decided+done.rejected), started)
+	bar := startProgress(cfg.Progress, src, &r.counts, started)
 	runErr := r.pipeline(ctx, src, done, j)
 	if err := j.close(); runErr == nil {
 		runErr = err
@@ -200,7 +200,7 @@ func (r *runner) pipeline(ctx context.Context, src *source, done *resumed, j *jo
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		defer close(batches)
-		return src.read(gctx, r.cfg.Shard, done, size, batches, outcomes)
+		return src.stream(gctx, r.cfg.Shard, done, size, batches, outcomes)
 	})
 	var decided sync.WaitGroup
 	for range deciders {

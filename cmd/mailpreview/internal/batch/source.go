@@ -21,6 +21,9 @@ type source struct {
 	closer io.Closer
 	size   int64 // bytes of the file; 0 when unknown (standard input)
 	pos    atomic.Int64
+	// read counts the records (good or bad) read so far, skipped those
+	// that need nothing: another shard's, or done by an earlier attempt.
+	read, skipped atomic.Int64
 }
 
 // openSource opens a recipients file as recipients.Open does (the format
@@ -88,7 +91,7 @@ func (c *counter) Read(p []byte) (int, error) {
 // finish: good ones in batches to batches, bad ones straight to the
 // journal. It returns at the end of the file, on a fatal read error, or
 // when ctx ends.
-func (s *source) read(ctx context.Context, shard Shard, done *resumed, size int, batches chan<- []*recipients.Record, outcomes chan<- *outcome) error {
+func (s *source) stream(ctx context.Context, shard Shard, done *resumed, size int, batches chan<- []*recipients.Record, outcomes chan<- *outcome) error {
 	batch := make([]*recipients.Record, 0, size)
 	send := func() error {
 		select {
@@ -107,6 +110,7 @@ func (s *source) read(ctx context.Context, shard Shard, done *resumed, size int,
 		if err == io.EOF {
 			break
 		}
+		s.read.Add(1)
 		if err != nil {
 			var re *recipients.Error
 			if errors.As(err, &re) {
@@ -120,12 +124,14 @@ func (s *source) read(ctx context.Context, shard Shard, done *resumed, size int,
 				mine = shard.HasID(rej.ID)
 			}
 			if !mine || done.badLines.hasInt(rej.Line) {
+				s.skipped.Add(1)
 				continue
 			}
 			outcomes <- &outcome{reject: &rejectLine{Line: rej.Line, ID: rej.ID, Stage: stageRead, Reason: rej.Reason}}
 			continue
 		}
 		if !shard.HasID(rec.ID) || done.done.has(rec.ID) {
+			s.skipped.Add(1)
 			continue
 		}
 		if batch = append(batch, rec); len(batch) == size {
