@@ -2,7 +2,9 @@ package decide
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -142,6 +144,9 @@ func (l *loader) file(name string, data []byte) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return // only comments: an empty file
+		}
 		s.syntaxError(err)
 		return
 	}

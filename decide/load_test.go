@@ -221,6 +221,15 @@ func TestLoadSampleLibrary(t *testing.T) {
 	}
 }
 
+// TestLoadCommentOnlyFile: a file emptied down to comments (as while
+// editing) is an empty file, not an error.
+func TestLoadCommentOnlyFile(t *testing.T) {
+	_, err := LoadFiles(File{Name: "lib/p.yaml", Data: []byte(basePlacements)}, File{Name: "lib/notes.yaml", Data: []byte("# nothing here yet\n")})
+	if err != nil {
+		t.Fatalf("LoadFiles with a comment-only file: %v", err)
+	}
+}
+
 func TestLoadMissingDirectory(t *testing.T) {
 	if _, err := Load(filepath.Join(t.TempDir(), "nope")); err == nil {
 		t.Fatal("Load(missing dir) = nil error")
