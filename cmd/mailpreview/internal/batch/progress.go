@@ -3,6 +3,7 @@ package batch
 import (
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/vbauerster/mpb/v8"
@@ -29,8 +30,11 @@ func startProgress(w io.Writer, src *source, counts *attemptCounts, started time
 		return nil
 	}
 	pr := &progress{quit: make(chan struct{}), done: make(chan struct{})}
-	pr.p = mpb.New(mpb.WithOutput(w), mpb.WithWidth(40), mpb.WithRefreshRate(200*time.Millisecond))
-	var first int64 = -1 // bytes done when this attempt's work began
+	// The caller only asks for a bar on a terminal; auto refresh lets it
+	// also be drawn into a test's buffer.
+	pr.p = mpb.New(mpb.WithOutput(w), mpb.WithAutoRefresh(), mpb.WithWidth(64), mpb.WithRefreshRate(200*time.Millisecond))
+	var first atomic.Int64 // bytes done when this attempt's work began, -1 before
+	first.Store(-1)
 	status := decor.Any(func(st decor.Statistics) string {
 		n := counts.done.Load()
 		elapsed := time.Since(started)
@@ -39,8 +43,8 @@ func startProgress(w io.Writer, src *source, counts *attemptCounts, started time
 			s += fmt.Sprintf(", %d rejected", rej)
 		}
 		s += fmt.Sprintf(", %.0f/s", float64(n)/max(elapsed.Seconds(), 1e-3))
-		if st.Total > 0 && first >= 0 && st.Current > first {
-			left := time.Duration(float64(elapsed) * float64(st.Total-st.Current) / float64(st.Current-first))
+		if f := first.Load(); st.Total > 0 && f >= 0 && st.Current > f {
+			left := time.Duration(float64(elapsed) * float64(st.Total-st.Current) / float64(st.Current-f))
 			s += ", ETA " + left.Round(time.Second).String()
 		}
 		return s
@@ -63,8 +67,8 @@ func startProgress(w io.Writer, src *source, counts *attemptCounts, started time
 				}
 				finished := src.skipped.Load() + counts.done.Load()
 				cur := min(finished*src.pos.Load()/read, total-1) // complete only at the end
-				if first < 0 && counts.done.Load() > 0 {
-					first = src.skipped.Load() * src.pos.Load() / read
+				if first.Load() < 0 && counts.done.Load() > 0 {
+					first.Store(src.skipped.Load() * src.pos.Load() / read)
 				}
 				pr.bar.SetCurrent(cur)
 			}
