@@ -8,12 +8,10 @@ import (
 	"net/mail"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/offermail/offermail/cmd/mailpreview/internal/batch/gen"
 )
 
 // TestRunSample runs the sample recipients: one eml per good record, the
@@ -218,9 +216,7 @@ func TestRenderRejects(t *testing.T) {
 			render = append(render, r)
 		}
 	}
-	if len(render) != 2 || render[0].ID > render[1].ID {
-		render = sortedByID(render)
-	}
+	slices.SortFunc(render, func(a, b rejectLine) int { return strings.Compare(a.ID, b.ID) })
 	if len(render) != 2 || render[0].ID != "u-1012" || render[1].ID != "u-1021" {
 		t.Fatalf("render rejects = %+v, want u-1012 and u-1021", render)
 	}
@@ -263,17 +259,6 @@ func TestRenderRejects(t *testing.T) {
 		t.Errorf("after the repair: Totals %+v, %d rejects, %d decisions; want %+v, 4, 20",
 			rep.Totals, len(readRejects(t, cfg.Out)), len(readDecisions(t, cfg.Out)), want)
 	}
-}
-
-func sortedByID(rs []rejectLine) []rejectLine {
-	for i := range rs {
-		for j := i + 1; j < len(rs); j++ {
-			if rs[j].ID < rs[i].ID {
-				rs[i], rs[j] = rs[j], rs[i]
-			}
-		}
-	}
-	return rs
 }
 
 // TestFormats: html files hold the HTML, json files the render --format
@@ -367,38 +352,5 @@ func TestConfigErrors(t *testing.T) {
 		if !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: Run = %v, want a usage error with %q", tt.name, err, tt.want)
 		}
-	}
-}
-
-// syncBuffer is a bytes.Buffer the progress bar may write from its own
-// goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// TestProgress: with somewhere to draw, the bar ends complete, with the
-// count of recipients done.
-func TestProgress(t *testing.T) {
-	cfg := config(t, newsletter, generated(t, 600, gen.Options{Seed: 9}))
-	var buf syncBuffer
-	cfg.Progress = &buf
-	if _, err := Run(context.Background(), cfg); err != nil {
-		t.Fatal(err)
-	}
-	if out := buf.String(); !strings.Contains(out, "100 %") || !strings.Contains(out, "600 done") {
-		t.Errorf("progress output ends %q, want 100 %% and 600 done", out[max(0, len(out)-200):])
 	}
 }
