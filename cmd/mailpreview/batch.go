@@ -100,13 +100,13 @@ Exit codes: 0 done, 3 done with rejected records (see OUT/rejects.ndjson),
 	f.StringVar(&cfg.Out, "out", "", "output `DIR`")
 	f.StringVar(&cfg.Format, "format", "eml", "message `FORMAT`: eml, html or json")
 	f.StringVar(&cfg.Store, "store", "", "counters and ledger `URL`: bolt:PATH or redis://HOST:PORT/DB; default bolt:OUT/state.db")
-	f.IntVar(&cfg.Workers, "workers", 0, "messages rendered and written (or sent) at once; default: one per CPU")
+	f.IntVar(&cfg.Workers, "workers", 0, "`N` messages rendered and written (or sent) at once; default: one per CPU (with --smtp at least 8)")
 	f.StringVar(&shard, "shard", "", "process shard `K/N` of the recipients (by id hash); needs --store redis://… and --at")
 	f.StringVar(&at, "at", "", "decision `TIME` (RFC 3339); default: recorded by the run's first attempt, or now")
 	f.StringVar(&cfg.Seed, "seed", "", "tie-break `SEED`; default: the campaign id")
 	f.BoolVar(&cfg.Strict, "strict", false, "a missing profile field written out by the template rejects the recipient")
-	f.StringVar(&smtpURL, "smtp", "", "send over SMTP instead of writing files: smtp://user:pass@host:port (smtps:// for TLS)")
-	f.Float64Var(&rate, "rate", 0, "SMTP messages per `N` second over all connections; 0: no limit")
+	f.StringVar(&smtpURL, "smtp", "", "send over SMTP instead of writing files: `URL` smtp://user:pass@host:port (smtps:// for TLS)")
+	f.Float64Var(&rate, "rate", 0, "SMTP sending rate: `N` messages per second over all connections; 0: no limit")
 	return cmd
 }
 
