@@ -100,7 +100,7 @@ Exit codes: 0 done, 3 done with rejected records (see OUT/rejects.ndjson),
 	f.StringVar(&cfg.Out, "out", "", "output `DIR`")
 	f.StringVar(&cfg.Format, "format", "eml", "message `FORMAT`: eml, html or json")
 	f.StringVar(&cfg.Store, "store", "", "counters and ledger `URL`: bolt:PATH or redis://HOST:PORT/DB; default bolt:OUT/state.db")
-	f.IntVar(&cfg.Workers, "workers", 0, "`N` messages rendered and written (or sent) at once; default: one per CPU (with --smtp at least 8)")
+	f.IntVar(&cfg.Workers, "workers", 0, "`N` messages rendered and written (or sent) at once; default: one per CPU (with --smtp, at least twice its connections)")
 	f.StringVar(&shard, "shard", "", "process shard `K/N` of the recipients (by id hash); needs --store redis://… and --at")
 	f.StringVar(&at, "at", "", "decision `TIME` (RFC 3339); default: recorded by the run's first attempt, or now")
 	f.StringVar(&cfg.Seed, "seed", "", "tie-break `SEED`; default: the campaign id")
