@@ -97,9 +97,10 @@
 // one shard: a cluster adds failover and room for other namespaces, not
 // throughput for one. Spreading the keys over slots would need total
 // counters to be updated outside the script of the ledger write, which
-// gives up the crash guarantee above. One shard runs well above 100,000
-// reservations a second; independent tenants or campaigns that share no
-// total caps can use separate namespaces, which a cluster spreads.
+// gives up the crash guarantee above. A shard's single thread spends a
+// few microseconds per reservation, so one namespace handles on the order
+// of 100,000 reservations a second; tenants that share no total caps can
+// use separate namespaces, which a cluster spreads over its shards.
 //
 // The server must not evict keys (maxmemory-policy noeviction, the
 // default): an evicted counter would read 0. OpenRedis refuses a server
