@@ -3,6 +3,7 @@ package decide
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -161,6 +162,11 @@ func (d *Decision) Record() ([]byte, error) {
 	return json.Marshal(plain)
 }
 
+// ErrLibraryChanged is wrapped by Replay when a recorded decision names an
+// offer the library no longer has: the run's library changed between
+// attempts.
+var ErrLibraryChanged = errors.New("the library changed since the decision was recorded")
+
 // Replay reads a decision back from its ledger record, resolving offers in
 // the library. A record naming an offer the library no longer has is an
 // error: the run's library changed since the decision was recorded.
@@ -177,12 +183,12 @@ func (lib *Library) Replay(record []byte) (*Decision, error) {
 		for k := range p.Offers {
 			c := &p.Offers[k]
 			if c.Offer = lib.offers[c.ID]; c.Offer == nil {
-				return nil, fmt.Errorf("the recorded decision names offer %q, which the library no longer has", c.ID)
+				return nil, fmt.Errorf("%w: it names offer %q, which the library no longer has", ErrLibraryChanged, c.ID)
 			}
 		}
 		if p.Fallback != nil {
 			if p.Fallback.Offer = lib.fallbacks[p.Fallback.ID]; p.Fallback.Offer == nil {
-				return nil, fmt.Errorf("the recorded decision names fallback %q, which the library no longer has", p.Fallback.ID)
+				return nil, fmt.Errorf("%w: it names fallback %q, which the library no longer has", ErrLibraryChanged, p.Fallback.ID)
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package decide
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"sync"
@@ -191,7 +192,7 @@ func TestReserverLearnsProfileCaps(t *testing.T) {
 func TestReplayUnknownOffer(t *testing.T) {
 	lib := mustLoad(t, "lib.yaml", reserveLibrary)
 	_, err := lib.Replay([]byte(`{"propositions":[{"activity":"act","placement":"hero","offers":[{"id":"gone","score":1,"rank":1}],"fallback":null}]}`))
-	if err == nil {
-		t.Fatal("Replay of a record naming an unknown offer = nil error")
+	if !errors.Is(err, ErrLibraryChanged) {
+		t.Fatalf("Replay of a record naming an unknown offer = %v, want ErrLibraryChanged", err)
 	}
 }

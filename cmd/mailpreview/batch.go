@@ -115,7 +115,7 @@ func batchError(err error) error {
 	switch {
 	case errors.Is(err, batch.ErrUsage):
 		return &exitError{exitUsage, err}
-	case errors.Is(err, batch.ErrInput):
+	case errors.Is(err, batch.ErrInput), errors.Is(err, decide.ErrLibraryChanged):
 		return invalid(err)
 	case errors.Is(err, batch.ErrInterrupted):
 		return failed(err)

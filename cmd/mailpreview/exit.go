@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/render"
 )
 
 // Exit codes (SPEC §7).
@@ -42,14 +45,11 @@ func (e errSilent) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 // problem, "file:line:col: message", with the offending line and a caret
 // under it when known.
 func printError(w io.Writer, err error) {
-	var multi interface{ Unwrap() []error }
-	if errors.As(err, &multi) {
-		if errs := multi.Unwrap(); len(errs) > 1 {
-			for _, e := range errs {
-				printError(w, e)
-			}
-			return
+	if list := problems(err); len(list) > 1 {
+		for _, e := range list {
+			printError(w, e)
 		}
+		return
 	}
 	fmt.Fprintln(w, err.Error())
 	var caret interface{ Caret() string }
@@ -62,13 +62,19 @@ func printError(w io.Writer, err error) {
 	}
 }
 
-// countErrors counts the problems in an error.
-func countErrors(err error) int {
-	var multi interface{ Unwrap() []error }
-	if errors.As(err, &multi) {
-		if errs := multi.Unwrap(); len(errs) > 1 {
-			return len(errs)
-		}
+// problems returns the positioned errors of a library or template error
+// list. Other errors that wrap several (fmt's "%w: %w") are one problem.
+func problems(err error) []error {
+	var dl decide.ErrorList
+	if errors.As(err, &dl) {
+		return dl.Unwrap()
 	}
-	return 1
+	var rl render.ErrorList
+	if errors.As(err, &rl) {
+		return rl.Unwrap()
+	}
+	return []error{err}
 }
+
+// countErrors counts the problems in an error.
+func countErrors(err error) int { return len(problems(err)) }

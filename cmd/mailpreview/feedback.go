@@ -12,7 +12,6 @@ import (
 	"math"
 	"os"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/offermail/offermail/decide"
@@ -89,11 +88,7 @@ line numbers and skipped; the exit code is then 3.`,
 // storeError classifies an error opening a store: a malformed URL is a
 // usage error, an unreachable store a failed run.
 func storeError(err error) error {
-	if errors.Is(err, decide.ErrStoreUnavailable) {
-		return failed(err)
-	}
-	msg := err.Error()
-	if strings.Contains(msg, "scheme") || strings.Contains(msg, "URL") || strings.Contains(msg, "url") {
+	if errors.Is(err, capstore.ErrBadURL) {
 		return usage("--store: %v", err)
 	}
 	return failed(err)

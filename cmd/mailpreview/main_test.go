@@ -228,10 +228,17 @@ func TestRenderEscapesProfileData(t *testing.T) {
 }
 
 func TestRenderStrict(t *testing.T) {
-	code, _, errOut := run(t, "render", "--library", library, "--template", filepath.Join(tplDir, "order-confirmation.hbs"),
-		"--profile", filepath.Join(profiles, "sam-new-customer.json"), "--at", at, "--strict")
-	if code != exitInvalid || !regexp.MustCompile(`order-confirmation\.hbs:\d+:\d+: .*profile\.`).MatchString(errOut) {
-		t.Errorf("render --strict with missing fields = %d, %q; want %d naming the field and position", code, errOut, exitInvalid)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"t.hbs": "---\nsubject: Hi\nfrom: a@example.com\n---\n<p>Hi {{profile.firstName}}</p>\n<p>{{profile.lastName}}</p>\n"})
+	args := []string{"render", "--library", library, "--template", filepath.Join(dir, "t.hbs"),
+		"--profile", filepath.Join(profiles, "sam-new-customer.json"), "--at", at}
+	if code, _, errOut := run(t, args...); code != exitOK {
+		t.Fatalf("render without --strict = %d, %s; want 0 (missing fields render empty)", code, errOut)
+	}
+	code, _, errOut := run(t, append(args, "--strict")...)
+	want := filepath.Join(dir, "t.hbs") + ":6:6: "
+	if code != exitInvalid || !strings.Contains(errOut, want) || !strings.Contains(errOut, "profile.lastName") {
+		t.Errorf("render --strict with a missing field = %d, %q; want %d naming profile.lastName at %s", code, errOut, exitInvalid, want)
 	}
 }
 
@@ -284,5 +291,24 @@ func TestFeedbackTeachesTheModel(t *testing.T) {
 	}
 	if wins < 11 {
 		t.Errorf("trail-runner-20 won %d of 12 learned decisions, want nearly all", wins)
+	}
+}
+
+func TestStoreURLErrors(t *testing.T) {
+	maya := filepath.Join(profiles, "maya-gold-runner.json")
+	base := []string{"decide", "--library", library, "--activity", "winter-sale", "--placement", "hero", "--profile", maya, "--at", at}
+	tests := []struct {
+		store string
+		code  int
+	}{
+		{"ftp://x", exitUsage},
+		{"bolt:", exitUsage},
+		{"redis://127.0.0.1:1/0?namespace={x}", exitUsage},
+		{"redis://127.0.0.1:1/0", exitFailed}, // nothing listens on port 1
+	}
+	for _, tt := range tests {
+		if code, _, errOut := run(t, append(base, "--store", tt.store)...); code != tt.code {
+			t.Errorf("decide --store %s = %d (%s), want %d", tt.store, code, errOut, tt.code)
+		}
 	}
 }

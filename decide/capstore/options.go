@@ -25,6 +25,10 @@ const (
 // ErrClosed is returned by the methods of a store after Close.
 var ErrClosed = errors.New("store closed")
 
+// ErrBadURL is wrapped by Open for a store URL that is malformed or of an
+// unknown form: a usage error, unlike an unreachable store.
+var ErrBadURL = errors.New("bad store URL")
+
 // An Option configures a store. Options that do not apply to a store are
 // ignored by it (a namespace means nothing to bbolt).
 type Option func(*config)
@@ -103,13 +107,13 @@ func Open(rawURL string, opts ...Option) (decide.Store, error) {
 	case strings.HasPrefix(rawURL, "bolt:"):
 		path := strings.TrimPrefix(rawURL, "bolt:")
 		if path == "" {
-			return nil, fmt.Errorf("open store %q: empty path, want bolt:PATH", rawURL)
+			return nil, fmt.Errorf("open store %q: %w: empty path, want bolt:PATH", rawURL, ErrBadURL)
 		}
 		return OpenBolt(path, opts...)
 	case strings.HasPrefix(rawURL, "redis://"), strings.HasPrefix(rawURL, "rediss://"):
 		return OpenRedis(rawURL, opts...)
 	}
-	return nil, fmt.Errorf("open store %q: unknown form, want bolt:PATH, redis://HOST:PORT/DB or memory:", redact(rawURL))
+	return nil, fmt.Errorf("open store %q: %w: unknown form, want bolt:PATH, redis://HOST:PORT/DB or memory:", redact(rawURL), ErrBadURL)
 }
 
 // redact hides a password in a URL that is echoed in an error.

@@ -53,7 +53,7 @@ func OpenRedis(rawURL string, opts ...Option) (*Redis, error) {
 	cfg := newConfig(opts)
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("open redis: bad URL %q", redact(rawURL))
+		return nil, fmt.Errorf("open redis: %w %q", ErrBadURL, redact(rawURL))
 	}
 	q := u.Query()
 	if ns := q.Get("namespace"); q.Has("namespace") {
@@ -62,11 +62,11 @@ func OpenRedis(rawURL string, opts ...Option) (*Redis, error) {
 		u.RawQuery = q.Encode()
 	}
 	if cfg.namespace == "" || strings.ContainsAny(cfg.namespace, "{}") {
-		return nil, fmt.Errorf("open redis: namespace %q: want a non-empty name without braces", cfg.namespace)
+		return nil, fmt.Errorf("open redis: %w: namespace %q: want a non-empty name without braces", ErrBadURL, cfg.namespace)
 	}
 	o, err := redis.ParseURL(u.String())
 	if err != nil {
-		return nil, fmt.Errorf("open redis %s: %w", u.Redacted(), err)
+		return nil, fmt.Errorf("open redis %s: %w: %w", u.Redacted(), ErrBadURL, err)
 	}
 	if o.DialerRetries == 0 {
 		// go-redis retries each dial 5 times on top of its command
