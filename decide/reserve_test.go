@@ -63,8 +63,8 @@ func (s *testStore) Reserve(_ context.Context, rs []Reservation) ([]Outcome, err
 }
 
 func (s *testStore) Records(context.Context, string, []string) ([][]byte, error) { return nil, nil }
-func (s *testStore) Add(context.Context, []Delta) error                           { return nil }
-func (s *testStore) Close() error                                                  { return nil }
+func (s *testStore) Add(context.Context, []Delta) error                          { return nil }
+func (s *testStore) Close() error                                                { return nil }
 
 const reserveLibrary = `
 placements:
