@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	suggestpkg "github.com/offermail/offermail/internal/suggest"
 )
 
 // source is one library file being read: its name, its lines (for carets)
@@ -109,12 +111,7 @@ func contains(list []string, s string) bool {
 
 // suggest returns a hint naming the closest allowed word, or the list.
 func suggest(got string, allowed []string) string {
-	best, bestD := "", 3
-	for _, a := range allowed {
-		if d := editDistance(strings.ToLower(got), strings.ToLower(a)); d < bestD {
-			best, bestD = a, d
-		}
-	}
+	best := suggestpkg.Closest(got, allowed, 2)
 	switch {
 	case best != "":
 		return fmt.Sprintf(" (did you mean %q?)", best)
@@ -124,26 +121,6 @@ func suggest(got string, allowed []string) string {
 		return ""
 	}
 	return " (expected one of: " + strings.Join(allowed, ", ") + ")"
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // str reads a scalar as a string. Numbers and booleans are accepted as

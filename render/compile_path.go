@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/aymerick/raymond/ast"
+
+	closest "github.com/offermail/offermail/internal/suggest"
 )
 
 // Fields known to exist where the context is known. A path naming anything
@@ -193,37 +195,12 @@ func (c *compiler) partialRef(name string, off int) *partialRef {
 	return ref
 }
 
-// suggest returns "; did you mean X?" for the candidate closest to name,
+// suggest returns " (did you mean X?)" for the candidate closest to name,
 // or "" when none is close.
 func suggest(name string, candidates []string) string {
-	best, bestD := "", 2+len(name)/4
-	for _, cand := range candidates {
-		if d := editDistance(strings.ToLower(name), strings.ToLower(cand)); d < bestD {
-			best, bestD = cand, d
-		}
-	}
-	if best == "" || best == name {
+	best := closest.Closest(name, candidates, 1+len(name)/4)
+	if best == "" {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

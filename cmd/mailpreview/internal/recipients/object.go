@@ -2,6 +2,8 @@ package recipients
 
 import (
 	"strings"
+
+	"github.com/offermail/offermail/internal/suggest"
 )
 
 // recordKeys are the only top-level keys of a record object. Anything else is
@@ -235,30 +237,14 @@ func suggestKey(key string) string {
 	return ""
 }
 
-// editDistance is the Levenshtein distance between a and b, in bytes; it
-// gives up early (returning a large value) on long keys, which are never
-// near-misses of the short record keys.
+// editDistance is the Levenshtein distance between a and b; it gives up
+// early (returning a large value) on long keys, which are never near-misses
+// of the short record keys.
 func editDistance(a, b string) int {
 	if len(b) > 16 {
 		return len(b)
 	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return suggest.Distance(a, b)
 }
 
 func typeName(v any) string {
