@@ -35,12 +35,7 @@ func optional(s string, ok bool) any {
 }
 
 func (d *itemData) field(name string) (any, bool) {
-	it := d.it
 	switch name {
-	case "id":
-		return it.ID, true
-	case "name":
-		return it.Name, true
 	case "content":
 		if !d.sd.text.hasContent {
 			return nil, true
@@ -50,7 +45,22 @@ func (d *itemData) field(name string) (any, bool) {
 		}
 		return d.sd.text.content, true
 	case "json":
-		return it.JSON, true
+		return d.it.JSON, true
+	}
+	if v, ok := itemField(d.it, name); ok {
+		return v, true
+	}
+	return d.sd.text.value(name)
+}
+
+// itemField reads the fields an item shows both to a block placeholder
+// and to its own content snippets.
+func itemField(it *Item, name string) (any, bool) {
+	switch name {
+	case "id":
+		return it.ID, true
+	case "name":
+		return it.Name, true
 	case "attributes":
 		return it.Attributes, true
 	case "tags":
@@ -62,7 +72,7 @@ func (d *itemData) field(name string) (any, bool) {
 	case "token":
 		return it.Token, true
 	}
-	return d.sd.text.value(name)
+	return nil, false
 }
 
 func (d *itemData) keys() []string { return itemFields }

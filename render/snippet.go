@@ -57,22 +57,8 @@ type snippetData struct {
 }
 
 func (d *snippetData) field(name string) (any, bool) {
-	it := d.it
-	switch name {
-	case "id":
-		return it.ID, true
-	case "name":
-		return it.Name, true
-	case "attributes":
-		return it.Attributes, true
-	case "tags":
-		return it.Tags, true
-	case "token":
-		return it.Token, true
-	case "rank":
-		return it.Rank, true
-	case "isFallback":
-		return it.IsFallback, true
+	if v, ok := itemField(d.it, name); ok {
+		return v, true
 	}
 	if v, ok := d.text.value(name); ok {
 		return v, true
