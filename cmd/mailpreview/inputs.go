@@ -13,6 +13,7 @@ import (
 	"github.com/offermail/offermail/decide"
 	"github.com/offermail/offermail/decide/capstore"
 	"github.com/offermail/offermail/render"
+	"github.com/spf13/pflag"
 )
 
 // loadProject loads the library and compiles its offer content; errors are
@@ -94,4 +95,19 @@ func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
+}
+
+// dryRunFlags are the flags of the commands that decide one profile
+// without counting anything (decide, render).
+type dryRunFlags struct {
+	profile, context, at, seed, campaign, store string
+}
+
+func (d *dryRunFlags) add(f *pflag.FlagSet) {
+	f.StringVar(&d.profile, "profile", "", "profile `FILE` (one recipient record as a JSON object)")
+	f.StringVar(&d.context, "context", "", "context `FILE` (a JSON object merged over the profile's context)")
+	f.StringVar(&d.at, "at", "", "decision `TIME` (RFC 3339); default: now")
+	f.StringVar(&d.seed, "seed", "", "tie-break `SEED`; default: the campaign id")
+	f.StringVar(&d.campaign, "campaign", "preview", "campaign `ID` (for tracking tokens, and ties when --seed is not set)")
+	f.StringVar(&d.store, "store", "", "read counters from this store `URL` (bolt:PATH or redis://HOST:PORT/DB), never writing them; default: none, every counter reads 0")
 }

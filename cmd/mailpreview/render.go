@@ -13,7 +13,8 @@ import (
 )
 
 func newRender(g *global) *cobra.Command {
-	var tplPath, profile, contextFile, at, seed, format, campaignID, storeURL string
+	var tplPath, format string
+	var dr dryRunFlags
 	var strict bool
 	cmd := &cobra.Command{
 		Use:   "render --template FILE --profile FILE",
@@ -28,7 +29,7 @@ func newRender(g *global) *cobra.Command {
 			default:
 				return usage("--format must be html, text, eml or json, not %q", format)
 			}
-			now, err := decisionTime(at)
+			now, err := decisionTime(dr.at)
 			if err != nil {
 				return err
 			}
@@ -40,16 +41,16 @@ func newRender(g *global) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			r, err := readRecipient(profile, contextFile)
+			r, err := readRecipient(dr.profile, dr.context)
 			if err != nil {
 				return err
 			}
-			counts, stats, closeStore, err := dryCounts(cmd.Context(), storeURL, p.Library)
+			counts, stats, closeStore, err := dryCounts(cmd.Context(), dr.store, p.Library)
 			if err != nil {
 				return err
 			}
 			defer closeStore()
-			opts := campaign.Options{Campaign: render.Campaign{ID: campaignID, Name: campaignID}, Seed: seed, Now: now,
+			opts := campaign.Options{Campaign: render.Campaign{ID: dr.campaign, Name: dr.campaign}, Seed: dr.seed, Now: now,
 				Counts: counts, Stats: stats, Trace: format == "json", Strict: strict}
 			msg, d, err := p.Preview(cmd.Context(), tpl, r, opts)
 			if err != nil {
@@ -60,13 +61,8 @@ func newRender(g *global) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&tplPath, "template", "", "template `FILE`")
-	f.StringVar(&profile, "profile", "", "profile `FILE` (one recipient record as a JSON object)")
-	f.StringVar(&contextFile, "context", "", "context `FILE` (a JSON object merged over the profile's context)")
-	f.StringVar(&at, "at", "", "decision `TIME` (RFC 3339); default: now")
-	f.StringVar(&seed, "seed", "", "tie-break `SEED`; default: the campaign id")
+	dr.add(f)
 	f.StringVar(&format, "format", "html", "output `FORMAT`: html, text, eml or json")
-	f.StringVar(&campaignID, "campaign", "preview", "campaign `ID` (for tracking tokens and ties)")
-	f.StringVar(&storeURL, "store", "", "read counters from this store `URL`; default: none, every counter reads 0")
 	f.BoolVar(&strict, "strict", false, "a missing profile field written out by the template is an error")
 	return cmd
 }
