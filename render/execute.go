@@ -26,11 +26,8 @@ func (t *Template) Execute(ctx context.Context, in *Input) (*Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	if m.Text, err = message.PlainText(html); err != nil {
-		return nil, fmt.Errorf("render %s: plain text: %w", t.name, err)
-	}
-	if m.HTML, err = message.InlineCSS(message.WithPreheader(html, m.Preheader)); err != nil {
-		return nil, fmt.Errorf("render %s: inline CSS: %w", t.name, err)
+	if m.HTML, m.Text, err = message.Finish(html, m.Preheader); err != nil {
+		return nil, fmt.Errorf("render %s: %w", t.name, err)
 	}
 	return m, nil
 }

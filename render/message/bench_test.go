@@ -68,3 +68,14 @@ func BenchmarkWriteTo(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkInlineCSSPremailer(b *testing.B) {
+	src := newsletter(b)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		if _, err := inlineCSSPremailer(src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -31,7 +31,21 @@ const ignoreAttr = "data-premailer"
 // inside media queries are marked !important so they still win over the
 // inlined styles. A fragment (no <html>, <head> or <body> tag) stays a
 // fragment.
-func InlineCSS(src string) (out string, err error) {
+//
+// The work is done by a fast path (inlineFast) that parses each distinct
+// style sheet once and reproduces premailer's output byte for byte; it
+// hands anything it does not reproduce exactly to premailer, the reference
+// it is tested against (see inline_diff_test.go).
+func InlineCSS(src string) (string, error) {
+	return inlineCSS(src, true)
+}
+
+// inlineCSSPremailer is InlineCSS without the fast path.
+func inlineCSSPremailer(src string) (string, error) {
+	return inlineCSS(src, false)
+}
+
+func inlineCSS(src string, fast bool) (out string, err error) {
 	if !hasTag(src, "style") {
 		return src, nil
 	}
@@ -46,40 +60,46 @@ func InlineCSS(src string) (out string, err error) {
 	if err != nil {
 		return "", fmt.Errorf("inline css: %w", err)
 	}
+	return inlineTree(root, isDocument(src), fast)
+}
+
+// inlineTree inlines the CSS of the parsed document root and writes it
+// out, as a whole document or as the fragment it was.
+func inlineTree(root *html.Node, document, fast bool) (out string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = "", fmt.Errorf("inline css: %v", r)
+		}
+	}()
 	protectAtRules(root)
-	doc := goquery.NewDocumentFromNode(root)
-	inlined, err := premailer.NewPremailer(doc, premailer.NewOptions()).Transform()
+	if fast && inlineFast(root) == "" {
+		if document {
+			out, err = renderChildren(root)
+		} else {
+			out, err = renderFragment(root)
+		}
+	} else {
+		out, err = inlinePremailer(root, document)
+	}
 	if err != nil {
 		return "", fmt.Errorf("inline css: %w", err)
 	}
-	if !isDocument(src) {
-		if inlined, err = renderFragment(root); err != nil {
-			return "", fmt.Errorf("inline css: %w", err)
-		}
+	out = strings.ReplaceAll(out, " "+ignoreAttr+`="ignore"`, "")
+	if fast {
+		return reencodeFast(out), nil
 	}
-	inlined = strings.ReplaceAll(inlined, " "+ignoreAttr+`="ignore"`, "")
-	return reencode.Replace(inlined), nil
+	return reencode.Replace(out), nil
 }
 
-// reencode undoes what re-serialization does to characters a reader of the
-// source cannot see: html.Render writes &nbsp; or &zwnj; as raw UTF-8,
-// which is easy to break in later editing and looks like plain spaces in a
-// diff. It also writes quotes as &#39; and &#34;; they become the spelling
-// handlebars.js uses, so escaped template output looks the same before and
-// after inlining.
-var reencode = strings.NewReplacer(
-	"\u00a0", "&nbsp;",
-	"\u00ad", "&shy;",
-	"\u034f", "&#847;",
-	"\u200b", "&#8203;",
-	"\u200c", "&zwnj;",
-	"\u200d", "&zwj;",
-	"\u2007", "&#8199;",
-	"\u2060", "&#8288;",
-	"\ufeff", "&#65279;",
-	"&#39;", "&#x27;",
-	"&#34;", "&quot;",
-)
+// inlinePremailer transforms root with premailer, the reference inliner.
+func inlinePremailer(root *html.Node, document bool) (string, error) {
+	doc := goquery.NewDocumentFromNode(root)
+	inlined, err := premailer.NewPremailer(doc, premailer.NewOptions()).Transform()
+	if err != nil || document {
+		return inlined, err
+	}
+	return renderFragment(root)
+}
 
 // protectAtRules moves the at-rules premailer cannot print (everything but
 // @media) out of each <style> block it will process, into a block of their
@@ -126,6 +146,18 @@ func skippedByPremailer(n *html.Node) bool {
 		}
 	}
 	return false
+}
+
+// renderChildren writes the whole document, as goquery does for
+// premailer.
+func renderChildren(root *html.Node) (string, error) {
+	var b strings.Builder
+	for c := root.FirstChild; c != nil; c = c.NextSibling {
+		if err := html.Render(&b, c); err != nil {
+			return "", err
+		}
+	}
+	return b.String(), nil
 }
 
 // renderFragment writes what the parser put into <head> and <body> without

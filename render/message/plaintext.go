@@ -43,6 +43,18 @@ func PlainText(src string) (text string, err error) {
 	if err != nil {
 		return "", fmt.Errorf("plain text: %w", err)
 	}
+	return plainTextOf(root)
+}
+
+// plainTextOf is PlainText for an already parsed document, which it
+// rewrites.
+func plainTextOf(root *html.Node) (text string, err error) {
+	defer func() {
+		// html2text is third-party code run on recipient-dependent input.
+		if r := recover(); r != nil {
+			text, err = "", fmt.Errorf("plain text: %v", r)
+		}
+	}()
 	simplify(root)
 	raw, err := html2text.FromHTMLNode(root, html2text.Options{})
 	if err != nil {

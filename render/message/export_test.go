@@ -1,0 +1,4 @@
+package message
+
+// InlineCSSPremailer is the reference the fast path is checked against.
+var InlineCSSPremailer = inlineCSSPremailer

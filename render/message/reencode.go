@@ -1,0 +1,97 @@
+package message
+
+import "strings"
+
+// reencodings undo what re-serialization does to characters a reader of
+// the source cannot see: html.Render writes &nbsp; or &zwnj; as raw UTF-8,
+// which is easy to break in later editing and looks like plain spaces in a
+// diff. It also writes quotes as &#39; and &#34;; they become the spelling
+// handlebars.js uses, so escaped template output looks the same before and
+// after inlining.
+var reencodings = []string{
+	"\u00a0", "&nbsp;",
+	"\u00ad", "&shy;",
+	"\u034f", "&#847;",
+	"\u200b", "&#8203;",
+	"\u200c", "&zwnj;",
+	"\u200d", "&zwj;",
+	"\u2007", "&#8199;",
+	"\u2060", "&#8288;",
+	"\ufeff", "&#65279;",
+	"&#39;", "&#x27;",
+	"&#34;", "&quot;",
+}
+
+// reencode applies reencodings; it is the reference for reencodeFast.
+var reencode = strings.NewReplacer(reencodings...)
+
+// reencodeLeads are the distinct first bytes of the strings reencodings
+// replace.
+var reencodeLeads = func() string {
+	var leads []byte
+	for i := 0; i < len(reencodings); i += 2 {
+		if c := reencodings[i][0]; strings.IndexByte(string(leads), c) < 0 {
+			leads = append(leads, c)
+		}
+	}
+	return string(leads)
+}()
+
+// reencodeFast returns what reencode.Replace(s) returns. A generic
+// strings.Replacer tries its table at every byte of a 20 KB message; the
+// strings it replaces start with one of five bytes, which IndexByte finds
+// many bytes at a time.
+func reencodeFast(s string) string {
+	var next [8]int // the next offset of each lead byte at or after pos, -1 when none is left
+	for k := range len(reencodeLeads) {
+		next[k] = strings.IndexByte(s, reencodeLeads[k])
+	}
+	var b strings.Builder
+	written := 0
+	for {
+		at := -1
+		for k := range len(reencodeLeads) {
+			if next[k] >= 0 && (at < 0 || next[k] < at) {
+				at = next[k]
+			}
+		}
+		if at < 0 {
+			break
+		}
+		pos := at + 1
+		if old, repl := reencodingAt(s[at:]); old > 0 {
+			if written == 0 {
+				b.Grow(len(s) + len(s)/8)
+			}
+			b.WriteString(s[written:at])
+			b.WriteString(repl)
+			written = at + old
+			pos = written
+		}
+		for k := range len(reencodeLeads) {
+			if next[k] >= 0 && next[k] < pos {
+				if i := strings.IndexByte(s[pos:], reencodeLeads[k]); i >= 0 {
+					next[k] = pos + i
+				} else {
+					next[k] = -1
+				}
+			}
+		}
+	}
+	if written == 0 {
+		return s
+	}
+	b.WriteString(s[written:])
+	return b.String()
+}
+
+// reencodingAt returns the length of the string reencodings replace at the
+// start of s, and its replacement; 0 when there is none.
+func reencodingAt(s string) (int, string) {
+	for i := 0; i < len(reencodings); i += 2 {
+		if strings.HasPrefix(s, reencodings[i]) {
+			return len(reencodings[i]), reencodings[i+1]
+		}
+	}
+	return 0, ""
+}
