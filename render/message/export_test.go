@@ -1,4 +1,47 @@
 package message
 
+import (
+	"strings"
+
+	"golang.org/x/net/html"
+)
+
 // InlineCSSPremailer is the reference the fast path is checked against.
 var InlineCSSPremailer = inlineCSSPremailer
+
+// CaptureFinish makes f see the arguments of every Finish call until
+// restore is called.
+func CaptureFinish(f func(src, preheader string)) (restore func()) {
+	testHookFinish = f
+	return func() { testHookFinish = nil }
+}
+
+// FastPathRefusal returns why InlineCSS(src) leaves the document to
+// premailer, or "" when the fast path inlines it.
+func FastPathRefusal(src string) string { return fastPathRefusal(src) }
+
+func fastPathRefusal(src string) string {
+	if !hasTag(src, "style") {
+		return "no <style> block: nothing to inline"
+	}
+	root, err := html.Parse(strings.NewReader(src))
+	if err != nil {
+		return err.Error()
+	}
+	protectAtRules(root, splitAtRules)
+	return inlineFast(root)
+}
+
+// ParsesOnce reports whether Finish(src, preheader) derives the text from
+// the tree it inlines instead of parsing src again.
+func ParsesOnce(src, preheader string) bool {
+	full := WithPreheader(src, preheader)
+	if !hasTag(full, "style") {
+		return false
+	}
+	root, err := html.Parse(strings.NewReader(full))
+	return err == nil && (full == src || sameTreeWithout(root, src, preheader))
+}
+
+// FirstDiff shows where got and want part.
+var FirstDiff = firstDiff

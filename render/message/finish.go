@@ -22,15 +22,20 @@ import (
 // the HTML without it. Where that cannot be shown (see sameTreeWithout),
 // Finish parses twice. An error is PlainText's or InlineCSS's.
 func Finish(src, preheader string) (htmlOut, text string, err error) {
+	if testHookFinish != nil {
+		testHookFinish(src, preheader)
+	}
 	full := WithPreheader(src, preheader)
 	if !hasTag(full, "style") {
 		// Nothing to inline: InlineCSS would return full unparsed.
-		text, err = PlainText(src)
-		return full, text, err
+		if text, err = PlainText(src); err != nil {
+			return "", "", err
+		}
+		return full, text, nil
 	}
 	root, err := html.Parse(strings.NewReader(full))
 	if err != nil {
-		return "", "", fmt.Errorf("inline css: %w", err)
+		return "", "", fmt.Errorf("plain text: %w", err)
 	}
 	if full == src || sameTreeWithout(root, src, preheader) {
 		// The copy shares attribute slices with root; the text is done
@@ -42,12 +47,16 @@ func Finish(src, preheader string) (htmlOut, text string, err error) {
 	if err != nil {
 		return "", "", err
 	}
-	htmlOut, err = inlineTree(root, isDocument(full), true)
+	htmlOut, err = inlineTree(root, isDocument(full), true, outputSize(full))
 	if err != nil {
 		return "", "", err
 	}
 	return htmlOut, text, nil
 }
+
+// testHookFinish, set only by tests, sees what every call of Finish is
+// given, so that tests can replay what real templates produce.
+var testHookFinish func(src, preheader string)
 
 // cloneTree copies the nodes below and including n. Attribute slices are
 // shared, not copied.

@@ -32,10 +32,12 @@ const ignoreAttr = "data-premailer"
 // inlined styles. A fragment (no <html>, <head> or <body> tag) stays a
 // fragment.
 //
-// The work is done by a fast path (inlineFast) that parses each distinct
-// style sheet once and reproduces premailer's output byte for byte; it
-// hands anything it does not reproduce exactly to premailer, the reference
-// it is tested against (see inline_diff_test.go).
+// Premailer (go-premailer) is the inliner, but it parses the style sheet
+// and compiles every selector again for each recipient. The work is done
+// by a fast path (inlineFast) that does that once per distinct style sheet
+// and reproduces premailer's output byte for byte; it leaves whatever it
+// does not reproduce exactly to premailer, the reference it is tested
+// against (diff_test.go, samples_test.go).
 func InlineCSS(src string) (string, error) {
 	return inlineCSS(src, true)
 }
@@ -49,8 +51,6 @@ func inlineCSS(src string, fast bool) (out string, err error) {
 	if !hasTag(src, "style") {
 		return src, nil
 	}
-	// The CSS parser and goquery are third-party code run on
-	// recipient-dependent input; a panic there must not stop a batch.
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = "", fmt.Errorf("inline css: %v", r)
@@ -60,51 +60,57 @@ func inlineCSS(src string, fast bool) (out string, err error) {
 	if err != nil {
 		return "", fmt.Errorf("inline css: %w", err)
 	}
-	return inlineTree(root, isDocument(src), fast)
+	return inlineTree(root, isDocument(src), fast, outputSize(src))
 }
 
 // inlineTree inlines the CSS of the parsed document root and writes it
-// out, as a whole document or as the fragment it was.
-func inlineTree(root *html.Node, document, fast bool) (out string, err error) {
+// out, as a whole document or as the fragment it was, in a buffer of size
+// bytes to begin with.
+func inlineTree(root *html.Node, document, fast bool, size int) (out string, err error) {
+	// The CSS parser and goquery are third-party code run on
+	// recipient-dependent input; a panic there must not stop a batch.
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = "", fmt.Errorf("inline css: %v", r)
 		}
 	}()
-	protectAtRules(root)
-	if fast && inlineFast(root) == "" {
-		if document {
-			out, err = renderChildren(root)
-		} else {
-			out, err = renderFragment(root)
+	if !fast {
+		protectAtRules(root, splitAtRules)
+		if out, err = inlinePremailer(root, document, size); err != nil {
+			return "", fmt.Errorf("inline css: %w", err)
 		}
-	} else {
-		out, err = inlinePremailer(root, document)
+		out = strings.ReplaceAll(out, " "+ignoreAttr+`="ignore"`, "")
+		return reencode.Replace(out), nil
+	}
+	protectAtRules(root, splitAtRulesCached)
+	switch {
+	case inlineFast(root) != "":
+		out, err = inlinePremailer(root, document, size)
+	case document:
+		out, err = renderChildren(root, size)
+	default:
+		out, err = renderFragment(root, size)
 	}
 	if err != nil {
 		return "", fmt.Errorf("inline css: %w", err)
 	}
-	out = strings.ReplaceAll(out, " "+ignoreAttr+`="ignore"`, "")
-	if fast {
-		return reencodeFast(out), nil
-	}
-	return reencode.Replace(out), nil
+	return reencodeFast(dropIgnoreMarks(out)), nil
 }
 
 // inlinePremailer transforms root with premailer, the reference inliner.
-func inlinePremailer(root *html.Node, document bool) (string, error) {
+func inlinePremailer(root *html.Node, document bool, size int) (string, error) {
 	doc := goquery.NewDocumentFromNode(root)
 	inlined, err := premailer.NewPremailer(doc, premailer.NewOptions()).Transform()
 	if err != nil || document {
 		return inlined, err
 	}
-	return renderFragment(root)
+	return renderFragment(root, size)
 }
 
 // protectAtRules moves the at-rules premailer cannot print (everything but
 // @media) out of each <style> block it will process, into a block of their
-// own that premailer skips.
-func protectAtRules(n *html.Node) {
+// own that premailer skips. split is splitAtRules or a cache of it.
+func protectAtRules(n *html.Node, split func(string) (keep, rest string)) {
 	var styles []*html.Node
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
@@ -122,7 +128,7 @@ func protectAtRules(n *html.Node) {
 			continue
 		}
 		text := s.FirstChild
-		keep, rest := splitAtRules(text.Data)
+		keep, rest := split(text.Data)
 		if keep == "" {
 			continue
 		}
@@ -148,10 +154,15 @@ func skippedByPremailer(n *html.Node) bool {
 	return false
 }
 
+// outputSize guesses the size of the inlined src: style attributes make it
+// longer; growing the buffer as it fills would cost more than the guess.
+func outputSize(src string) int { return len(src) + len(src)/2 }
+
 // renderChildren writes the whole document, as goquery does for
-// premailer.
-func renderChildren(root *html.Node) (string, error) {
+// premailer, into a buffer of size bytes to begin with.
+func renderChildren(root *html.Node, size int) (string, error) {
 	var b strings.Builder
+	b.Grow(size)
 	for c := root.FirstChild; c != nil; c = c.NextSibling {
 		if err := html.Render(&b, c); err != nil {
 			return "", err
@@ -162,8 +173,9 @@ func renderChildren(root *html.Node) (string, error) {
 
 // renderFragment writes what the parser put into <head> and <body> without
 // the <html>, <head> and <body> tags it invented.
-func renderFragment(root *html.Node) (string, error) {
+func renderFragment(root *html.Node, size int) (string, error) {
 	var b strings.Builder
+	b.Grow(size)
 	var render func(*html.Node) error
 	render = func(n *html.Node) error {
 		for c := n.FirstChild; c != nil; c = c.NextSibling {

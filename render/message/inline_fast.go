@@ -135,10 +135,11 @@ func styleText(n *html.Node) string {
 	return n.FirstChild.Data
 }
 
-// sheetKey identifies the texts of blocks; lengths go first so that no two
-// lists of texts give the same key.
+// sheetKey identifies the texts of blocks: the text of the one block
+// there usually is, else the texts each after its length, behind a NUL
+// no single text starts with.
 func sheetKey(blocks []*html.Node) string {
-	if len(blocks) == 1 {
+	if len(blocks) == 1 && !strings.HasPrefix(styleText(blocks[0]), "\x00") {
 		return styleText(blocks[0])
 	}
 	var b strings.Builder

@@ -4,11 +4,17 @@
 //
 // The per-recipient steps, in order:
 //
-//	html = WithPreheader(html, preheader)
-//	html, err = InlineCSS(html)
-//	text, err = PlainText(html)
+//	html, text, err := Finish(html, preheader)
 //	msg := Message{..., HTML: html, Text: text}
 //	msg.WriteTo(w)
+//
+// where Finish is, parsing the HTML once instead of twice,
+//
+//	text, err = PlainText(html)
+//	html, err = InlineCSS(WithPreheader(html, preheader))
+//
+// InlineCSS has a fast path of its own and go-premailer, the declared
+// inliner, as the reference it is tested against and falls back to.
 //
 // Every function is deterministic (the same input gives the same bytes;
 // time comes in as Message.Date) and safe for concurrent use.

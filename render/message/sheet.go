@@ -47,7 +47,7 @@ func (sh *sheet) matched(indexes []int) []*sheetRule {
 type sheetRule struct {
 	selector string
 	match    cascadia.Selector
-	decls []decl
+	decls    []decl
 	// rank orders rules as premailer's specificity does, most significant
 	// first: important, ids, classes, attributes, types. Equal ranks keep
 	// the order of the style sheet.
