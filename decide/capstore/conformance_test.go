@@ -60,6 +60,7 @@ func runConformance(t *testing.T, open opener) {
 	t.Run("Expiry", func(t *testing.T) { testExpiry(t, open) })
 	t.Run("Retention", func(t *testing.T) { testRetention(t, open) })
 	t.Run("Windows", func(t *testing.T) { testWindows(t, open) })
+	t.Run("Forms", func(t *testing.T) { testForms(t, open) })
 	t.Run("Records", func(t *testing.T) { testRecords(t, open) })
 	t.Run("Bytes", func(t *testing.T) { testBytes(t, open) })
 	t.Run("LargeBatch", func(t *testing.T) { testLargeBatch(t, open) })

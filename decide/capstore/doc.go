@@ -84,16 +84,36 @@
 // Every key of a store starts with the hash tag of its namespace, "{om}"
 // by default (?namespace=NS in the URL, or WithNamespace):
 //
-//	{om}:c:<counter key>  a string: "N" for a lifetime counter, or
-//	                      "N:DEADLINE" (Unix ms) with a PX expiry of
-//	                      DEADLINE − now, so Redis drops it at its deadline
-//	{om}:l:<campaign>     a hash: <recipient> → record bytes, kept forever
+//	{om}:c             a hash of the lifetime counters: <counter key> → "N"
+//	{om}:w:<ms>        a window: a hash of windowed counters,
+//	                   <counter key> → "N:DEADLINE" (Unix ms), with a TTL
+//	                   that ends with its last counter's deadline
+//	{om}:w             the window registry, a hash: <ms> → the deadline
+//	                   of window {om}:w:<ms>
+//	{om}:l:<campaign>  a hash: <recipient> → record bytes, kept forever
+//
+// A windowed counter goes to the window named by its Expire rounded up to
+// a UTC midnight, so the counters of one calendar window (decide ends
+// them all at midnight) share one hash, and a batch reads and writes each
+// hash with one command (and sets a window's TTL once) however many
+// counters it holds. A counter reads as 0 once the store's clock reaches
+// its own DEADLINE; the window's TTL, DEADLINE − now when it is written,
+// only decides when Redis frees it. A script that finds a registered
+// window past its deadline unlinks it, which frees a large hash in the
+// background.
+//
+// A counter is in one place at a time. A key reserved with another
+// Expire than before, or as a lifetime counter, stays the same counter
+// (see reserve.go's mergeDeadline), so a script looks for each key it did
+// not find in {om}:c in every live window; the registry names them.
 //
 // One script call touches the shared total counters, the recipients'
 // counters and ledger entries at once, and Redis Cluster only runs a script
 // whose keys are all in one hash slot. The common hash tag puts every key of
 // a namespace in one slot, so the store runs unchanged on a cluster (every
-// key is passed in KEYS, as a cluster requires) — but one namespace lives on
+// key is passed in KEYS, as a cluster requires: a call passes every window
+// the registry named the last time, and a script that finds one it was not
+// given changes nothing and is called again with it) — but one namespace lives on
 // one shard: a cluster adds failover and room for other namespaces, not
 // throughput for one. Spreading the keys over slots would need total
 // counters to be updated outside the script of the ledger write, which
@@ -110,6 +130,7 @@
 //
 // Scripts are run with EVALSHA and fall back to EVAL (which also caches
 // them again) when the server answers NOSCRIPT, as after a restart or
-// SCRIPT FLUSH. The expiry is relative (PX) rather than PEXPIREAT so that it
-// follows the store's clock; with the wall clock both are the same instant.
+// SCRIPT FLUSH. A window's expiry is relative (PEXPIRE) rather than
+// PEXPIREAT so that it follows the store's clock; with the wall clock both
+// are the same instant.
 package capstore

@@ -35,7 +35,9 @@ type Redis struct {
 	client  *redis.Client
 	b       *batcher
 	closed  atomic.Bool // see Bolt.closed
+	windows windowCache
 	reserve *script
+	counts  *script
 	add     *script
 }
 
@@ -79,6 +81,7 @@ func OpenRedis(rawURL string, opts ...Option) (*Redis, error) {
 		addr:    o.Addr,
 		client:  redis.NewClient(o),
 		reserve: newScript(reserveLua),
+		counts:  newScript(countsLua),
 		add:     newScript(addLua),
 	}
 	timeout := o.DialTimeout
@@ -126,45 +129,11 @@ func (s *Redis) unavailable(op string, err error) error {
 	return fmt.Errorf("%s: redis %s: %w: %w", op, s.addr, decide.ErrStoreUnavailable, err)
 }
 
-// Counts implements decide.Store.
-func (s *Redis) Counts(ctx context.Context, keys []string) ([]int64, error) {
-	if s.closed.Load() {
-		return nil, fmt.Errorf("counts: %w", ErrClosed)
-	}
-	now := s.cfg.nowMillis()
-	out := make([]int64, 0, len(keys))
-	for len(keys) > 0 {
-		chunk := keys[:min(len(keys), readChunk)]
-		keys = keys[len(chunk):]
-		full := make([]string, len(chunk))
-		for i, k := range chunk {
-			full[i] = counterKey(s.cfg.namespace, k)
-		}
-		vals, err := s.client.MGet(ctx, full...).Result()
-		if err != nil {
-			return nil, s.callError("counts", ctx, err)
-		}
-		for i, v := range vals {
-			str, ok := v.(string)
-			if !ok {
-				out = append(out, 0)
-				continue
-			}
-			c, err := parseRedisCounter(str)
-			if err != nil {
-				return nil, fmt.Errorf("counts: redis %s: counter %q: %w", s.addr, chunk[i], err)
-			}
-			out = append(out, readCount(c, true, now))
-		}
-	}
-	return out, nil
-}
-
 // callError keeps the caller's own cancellation recognisable and marks
 // everything else as the store being unavailable.
 func (s *Redis) callError(op string, ctx context.Context, err error) error {
-	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-		return fmt.Errorf("%s: %w", op, err)
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) || errors.Is(err, errScriptReply) {
+		return fmt.Errorf("%s: redis %s: %w", op, s.addr, err)
 	}
 	return s.unavailable(op, err)
 }
@@ -205,14 +174,19 @@ func (s *Redis) flush(rs []decide.Reservation, out []decide.Outcome) error {
 			counters += len(rs[n].Counters)
 			n++
 		}
-		keys, args := newScriptCall(s.cfg.namespace, rs[:n], now, retain).keysAndArgs(now, n)
-		reply, err := s.reserve.run(ctx, s.client, keys, args)
-		if err != nil {
+		call := newScriptCall(s.cfg.namespace, rs[:n], now, retain)
+		items, err := s.run(ctx, s.reserve, func(windows []string) ([]string, []any) {
+			return call.keysAndArgs(now, windows)
+		})
+		if err == nil {
+			err = decodeOutcomes(items, rs[:n], out[:n])
+		}
+		switch {
+		case errors.Is(err, errScriptReply):
+			return fmt.Errorf("redis %s: %w", s.addr, err)
+		case err != nil:
 			// Reserve names the operation.
 			return fmt.Errorf("redis %s: %w: %w", s.addr, decide.ErrStoreUnavailable, err)
-		}
-		if err := decodeReply(reply, rs[:n], out[:n]); err != nil {
-			return fmt.Errorf("redis %s: %w", s.addr, err)
 		}
 		rs, out = rs[n:], out[n:]
 	}
@@ -242,31 +216,6 @@ func (s *Redis) Records(ctx context.Context, campaign string, recipients []strin
 		}
 	}
 	return out, nil
-}
-
-// Add implements decide.Store.
-func (s *Redis) Add(ctx context.Context, deltas []decide.Delta) error {
-	if s.closed.Load() {
-		return fmt.Errorf("add: %w", ErrClosed)
-	}
-	if err := validateDeltas(deltas); err != nil {
-		return fmt.Errorf("add: %w", err)
-	}
-	for len(deltas) > 0 {
-		chunk := deltas[:min(len(deltas), readChunk)]
-		deltas = deltas[len(chunk):]
-		keys := make([]string, len(chunk))
-		args := make([]any, 1+len(chunk))
-		args[0] = s.cfg.nowMillis()
-		for i, d := range chunk {
-			keys[i] = counterKey(s.cfg.namespace, d.Key)
-			args[i+1] = d.N
-		}
-		if _, err := s.add.run(ctx, s.client, keys, args); err != nil {
-			return s.callError("add", ctx, err)
-		}
-	}
-	return nil
 }
 
 // Close applies what is queued and closes the connections.

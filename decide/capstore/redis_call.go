@@ -3,53 +3,51 @@ package capstore
 import (
 	"encoding/binary"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/offermail/offermail/decide"
 )
 
-// Bounds of one script call. Lua's unpack, used to pass the keys of MGET,
-// HMGET, HSET and MSET, fails beyond about 8000 values; distinct counters
-// (two MSET values each) and reservations (two HSET values each) stay well
+// Bounds of one script call. Lua's unpack, used to pass the fields of
+// HMGET and HSET, fails beyond about 8000 values; distinct counters (two
+// HSET values each) and reservations (two HSET values each) stay well
 // below it.
 const (
 	maxCallCounters     = 3000
 	maxCallReservations = 2000
 )
 
-func counterKey(ns, key string) string { return "{" + ns + "}:c:" + key }
-
-func ledgerKey(ns, campaign string) string { return "{" + ns + "}:l:" + campaign }
-
-// scriptCall builds the KEYS and ARGV of one reserveLua call.
+// scriptCall is the encoded form of one reserveLua call. The reservations
+// are packed once; the tables, which name the windows the caller knows of,
+// are packed for each attempt (see Redis.run).
 type scriptCall struct {
-	ns      string
-	keyBuf  []byte         // the prefixed counter keys, one after the other
-	keyEnds []int          // where each counter key ends in keyBuf
-	ledgers []string       // prefixed ledger keys
-	cIndex  map[string]int // counter key → 1-based index
-	lIndex  map[string]int // campaign → 1-based index among ledgers
-	pack    []byte         // the reservations, MessagePack
+	ns       string
+	nr       int
+	ledgers  []string       // prefixed ledger keys
+	keys     []string       // distinct counter keys, in order of first use
+	expires  []int64        // distinct Expires (ms), in order of first use
+	windows  []string       // the window of each Expire
+	deadline []int64        // the deadline of each Expire for this call
+	cIndex   map[string]int // counter key → 1-based index
+	lIndex   map[string]int // campaign → 1-based index among ledgers
+	tIndex   map[int64]int  // Expire (ms) → 1-based index
+	pack     []byte         // the reservations, MessagePack
 }
 
 // newScriptCall encodes rs, which must respect the bounds above.
 func newScriptCall(ns string, rs []decide.Reservation, now, retain int64) *scriptCall {
 	c := &scriptCall{
 		ns:     ns,
+		nr:     len(rs),
 		cIndex: make(map[string]int, len(rs)*3),
 		lIndex: make(map[string]int, 1),
+		tIndex: make(map[int64]int, 2),
 	}
-	items, size, keys := 0, 0, 0
+	items, size := 0, 0
 	for i := range rs {
 		items += 4 + 4*len(rs[i].Counters)
-		size += 32 + len(rs[i].Recipient) + len(rs[i].Record) + 40*len(rs[i].Counters)
-		for _, k := range rs[i].Counters {
-			keys += len(ns) + 5 + len(k.Key)
-		}
+		size += 32 + len(rs[i].Recipient) + len(rs[i].Record) + 32*len(rs[i].Counters)
 	}
 	c.pack = packArray(make([]byte, 0, size), items)
-	c.keyBuf = make([]byte, 0, keys)
 	for i := range rs {
 		c.add(&rs[i], now, retain)
 	}
@@ -70,29 +68,58 @@ func (c *scriptCall) add(r *decide.Reservation, now, retain int64) {
 	for _, k := range r.Counters {
 		ki, ok := c.cIndex[k.Key]
 		if !ok {
-			c.keyBuf = append(append(append(append(c.keyBuf, '{'), c.ns...), "}:c:"...), k.Key...)
-			c.keyEnds = append(c.keyEnds, len(c.keyBuf))
-			ki = len(c.keyEnds)
+			c.keys = append(c.keys, k.Key)
+			ki = len(c.keys)
 			c.cIndex[k.Key] = ki
+		}
+		ti := 0
+		if !k.Expire.IsZero() {
+			ms := expireMillis(k.Expire)
+			if ti, ok = c.tIndex[ms]; !ok {
+				c.expires = append(c.expires, ms)
+				c.windows = append(c.windows, windowName(ms))
+				c.deadline = append(c.deadline, deadlineOf(k.Expire, now, retain))
+				ti = len(c.expires)
+				c.tIndex[ms] = ti
+			}
 		}
 		c.pack = packInt(c.pack, int64(ki))
 		c.pack = packInt(c.pack, k.Limit)
 		c.pack = packInt(c.pack, k.N)
-		c.pack = packInt(c.pack, deadlineOf(k.Expire, now, retain))
+		c.pack = packInt(c.pack, int64(ti))
 	}
 }
 
-// keysAndArgs returns KEYS and ARGV for the nr reservations encoded. The
-// counter keys are slices of one string: one allocation, not one per key.
-func (c *scriptCall) keysAndArgs(now int64, nr int) (keys []string, args []any) {
-	keys = make([]string, 0, len(c.keyEnds)+len(c.ledgers))
-	all, start := string(c.keyBuf), 0
-	for _, end := range c.keyEnds {
-		keys = append(keys, all[start:end])
-		start = end
-	}
+// keysAndArgs returns KEYS and ARGV for a call that passes every window
+// in known and those of the batch's Expires.
+func (c *scriptCall) keysAndArgs(now int64, known []string) (keys []string, args []any) {
+	windows := mergeWindows(known, c.windows)
+	keys = make([]string, 0, 2+len(c.ledgers)+len(windows))
+	keys = append(keys, countersKey(c.ns), registryKey(c.ns))
 	keys = append(keys, c.ledgers...)
-	return keys, []any{now, len(c.keyEnds), nr, c.pack}
+	for _, w := range windows {
+		keys = append(keys, windowKey(c.ns, w))
+	}
+
+	size := 16 + 24*len(windows) + 16*len(c.expires)
+	for _, k := range c.keys {
+		size += 5 + len(k)
+	}
+	h := packArray(make([]byte, 0, size), 5+len(windows)+2*len(c.expires)+len(c.keys))
+	for _, n := range []int{len(c.ledgers), len(windows), len(c.expires), len(c.keys), c.nr} {
+		h = packInt(h, int64(n))
+	}
+	for _, w := range windows {
+		h = packString(h, w)
+	}
+	for i, w := range c.windows {
+		h = packInt(h, int64(indexOf(windows, w)+1))
+		h = packInt(h, c.deadline[i])
+	}
+	for _, k := range c.keys {
+		h = packString(h, k)
+	}
+	return keys, []any{now, h, c.pack}
 }
 
 // The few MessagePack forms the script needs. Strings use fixstr, str16
@@ -129,11 +156,11 @@ func packString[S ~string | ~[]byte](b []byte, s S) []byte {
 	return append(b, s...)
 }
 
-// decodeReply turns the script's reply into outcomes for rs.
-func decodeReply(reply any, rs []decide.Reservation, out []decide.Outcome) error {
-	items, ok := reply.([]any)
-	if !ok || len(items) != len(rs) {
-		return fmt.Errorf("reserve script: unexpected reply %T of %d items for %d reservations", reply, len(items), len(rs))
+// decodeOutcomes turns the outcomes the script returned into outcomes for
+// rs.
+func decodeOutcomes(items []any, rs []decide.Reservation, out []decide.Outcome) error {
+	if len(items) != len(rs) {
+		return fmt.Errorf("%w: %d outcomes for %d reservations", errScriptReply, len(items), len(rs))
 	}
 	for i, it := range items {
 		switch v := it.(type) {
@@ -146,30 +173,14 @@ func decodeReply(reply any, rs []decide.Reservation, out []decide.Outcome) error
 			for _, p := range v {
 				j, ok := p.(int64)
 				if !ok || j < 0 || int(j) >= len(rs[i].Counters) {
-					return fmt.Errorf("reserve script: bad counter position %v", p)
+					return fmt.Errorf("%w: counter position %v", errScriptReply, p)
 				}
 				keys = append(keys, rs[i].Counters[j].Key)
 			}
 			out[i] = decide.Outcome{Status: decide.Exhausted, Exhausted: keys}
 		default:
-			return fmt.Errorf("reserve script: unexpected reply item %T", it)
+			return fmt.Errorf("%w: outcome %T", errScriptReply, it)
 		}
 	}
 	return nil
-}
-
-// parseRedisCounter reads a counter as the scripts write it.
-func parseRedisCounter(v string) (counter, error) {
-	n, d, hasDeadline := strings.Cut(v, ":")
-	c := counter{}
-	var err error
-	if c.n, err = strconv.ParseInt(n, 10, 64); err != nil {
-		return counter{}, fmt.Errorf("counter value %q: %w", v, err)
-	}
-	if hasDeadline {
-		if c.deadline, err = strconv.ParseInt(d, 10, 64); err != nil {
-			return counter{}, fmt.Errorf("counter value %q: %w", v, err)
-		}
-	}
-	return c, nil
 }

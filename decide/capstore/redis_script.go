@@ -2,70 +2,145 @@ package capstore
 
 // reserveLua is applyBatch in Lua: one call applies a batch of
 // reservations, each atomic on its own and all of them atomic together
-// because Redis runs a script without interleaving other commands. It
-// reads every counter and ledger entry with one MGET and one HMGET per
-// campaign, decides in Lua, and writes with one HSET per campaign, one MSET
-// for lifetime counters and one SET … PX per windowed counter: calls from
-// Lua, not the arithmetic, are what a script spends its time on.
+// because Redis runs a script without interleaving other commands. Calls
+// from Lua, and the hash lookups behind them, are what a script spends its
+// time on, so it reads with one HMGET per hash (lifetime counters, each
+// window, each campaign's ledger) and writes with one HSET per hash and
+// one PEXPIRE per window, whatever the number of counters.
 //
-// KEYS: the distinct counter keys of the batch (nc of them), then the
-// distinct ledger hashes (one per campaign).
-// ARGV: now (ms), nc, the number of reservations, and the reservations as
-// one MessagePack array (see scriptCall) holding, per reservation: ledger
-// hash index, recipient, record, number of counters m, and m times: counter
-// key index, limit, n, deadline (ms, 0 = lifetime). One packed argument
-// instead of thousands saves the server most of the cost of taking them in.
+// KEYS: the lifetime counters, the window registry, the nl ledgers (one
+// per campaign), then the nw windows (see the package doc).
+// ARGV: now (ms); the tables, as one MessagePack array: nl, nw, nt, nk,
+// nr, the registry name of each window, nt pairs (window, deadline) — one
+// per distinct Expire of the batch —, the nk distinct counter keys; and
+// the reservations, as another: per reservation the ledger index,
+// recipient, record, number of counters m, and m times: counter key index,
+// limit, n, Expire index (0 = lifetime). Packed arguments instead of
+// thousands save the server most of the cost of taking them in.
 //
-// A counter is a string "N" (lifetime) or "N:DEADLINE" with a PX expiry of
-// DEADLINE-now; it reads as 0 once now reaches DEADLINE. The reply has one
-// entry per reservation: 0 (committed), the recorded bytes (replayed), or
-// the 0-based positions of the refusing counters (exhausted).
+// Every key the script touches must be in KEYS (Redis Cluster checks it),
+// and a counter may be in any live window whatever Expire a caller gives
+// it now, so the caller passes every window it knows of; if the registry
+// names one it did not pass, the script changes nothing and returns
+// {0, registry} for the caller to retry. Otherwise it returns
+// {1, registry, outcomes...}, an outcome per reservation: 0 (committed),
+// the recorded bytes (replayed), or the 0-based positions of the refusing
+// counters (exhausted).
+//
+// A counter lives in one place: a field of the lifetime hash ("N"), or a
+// field of one window ("N:DEADLINE", read as 0 once now reaches DEADLINE).
+// It stays where it is when a later reservation gives it another Expire:
+// its deadline grows, in its window, or it moves to the lifetime hash,
+// because a lifetime counter is never dropped.
 //
 // Redis does not undo a script that fails half-way, so every read and
-// check comes before the first write, and no write after the first can
-// fail: HSET, SET and MSET fail only on a wrong type (ruled out by the
-// HMGET before them) or when the server refuses writes (out of memory, a
-// read-only replica, a failing disk), which Redis decides before a
-// script's first write and never after it.
+// check comes before the first write, every hash written is read (or
+// UNLINKed) first, and no write after the first can fail: HSET, HDEL and
+// PEXPIRE fail only on a wrong type (ruled out by the reads) or when the
+// server refuses writes (out of memory, a read-only replica, a failing
+// disk), which Redis decides before a script's first write and never after
+// it.
 //
 // Lua numbers are doubles: counts, limits and deadlines are exact up to
-// 2^53. num writes a number without string.format while "%.14g", which
-// Lua uses to turn numbers into strings, still prints it whole.
+// 2^53. str writes a number without string.format while "%.14g", which
+// Lua uses to turn numbers into strings, still prints it whole, and
+// remembers what it wrote: most counters of a batch hold the same few
+// values.
 const reserveLua = `
-local function num(x)
-  if x < 1e14 and x > -1e14 then return x end
-  return string.format('%d', x)
+local now = tonumber(ARGV[1])
+local h = cmsgpack.unpack(ARGV[2])
+local a = cmsgpack.unpack(ARGV[3])
+local nl, nw, nt, nk, nr = h[1], h[2], h[3], h[4], h[5]
+local wk = 2 + nl
+local wname, wat, tw, td = {}, {}, {}, {}
+local p = 6
+for j = 1, nw do
+  wname[j], wat[h[p]] = h[p], j
+  p = p + 1
+end
+for t = 1, nt do
+  tw[t], td[t] = h[p], h[p + 1]
+  p = p + 2
+end
+local kp = p - 1
+
+local strs = {}
+local function str(x)
+  local s = strs[x]
+  if not s then
+    if x < 1e14 and x > -1e14 then s = tostring(x) else s = string.format('%d', x) end
+    strs[x] = s
+  end
+  return s
 end
 
-local now = tonumber(ARGV[1])
-local nc = tonumber(ARGV[2])
-local nr = tonumber(ARGV[3])
-local a = cmsgpack.unpack(ARGV[4])
+local reg = redis.call('HGETALL', KEYS[2])
+local H, H0 = {}, {}
+for i = 1, #reg, 2 do
+  local j = wat[reg[i]]
+  if not j then
+    local names = {}
+    for x = 1, #reg, 2 do names[#names + 1] = reg[x] end
+    return {0, names}
+  end
+  H[j] = tonumber(reg[i + 1])
+  H0[j] = H[j]
+end
 
-local val, dl, dirty = {}, {}, {}
-if nc > 0 then
-  local cur = redis.call('MGET', unpack(KEYS, 1, nc))
-  for i = 1, nc do
-    local n, d = 0, -1
-    local v = cur[i]
+-- val, dl: a counter's value and deadline (0: lifetime, -1: none yet);
+-- at: where it is (0: the lifetime hash, j: window j), from: where it was.
+local val, dl, at, from = {}, {}, {}, {}
+local miss = {}
+if nk > 0 then
+  local got = redis.call('HMGET', KEYS[1], unpack(h, kp + 1, kp + nk))
+  for i = 1, nk do
+    local v = got[i]
     if v then
-      n, d = tonumber(v), 0
+      local n = tonumber(v)
       if not n then
+        return redis.error_reply('counter ' .. h[kp + i] .. ' holds ' .. v .. ', not a count')
+      end
+      val[i], dl[i], at[i], from[i] = n, 0, 0, 0
+    else
+      val[i], dl[i] = 0, -1
+      miss[#miss + 1] = i
+    end
+  end
+end
+for j = 1, nw do
+  local key = KEYS[wk + j]
+  if H[j] and H[j] <= now then
+    -- Every counter of the window is past its deadline; it is unlinked below.
+  elseif #miss == 0 then
+    redis.call('HLEN', key)
+  else
+    local names = {}
+    for x = 1, #miss do names[x] = h[kp + miss[x]] end
+    local got = redis.call('HMGET', key, unpack(names))
+    local left = {}
+    for x = 1, #miss do
+      local v, i = got[x], miss[x]
+      local live = false
+      if v then
+        local n, d
         local c = string.find(v, ':', 1, true)
         if c then n, d = tonumber(string.sub(v, 1, c - 1)), tonumber(string.sub(v, c + 1)) end
         if not (n and d) then
-          return redis.error_reply('counter ' .. KEYS[i] .. ' holds ' .. v .. ', not a count')
+          return redis.error_reply('counter ' .. names[x] .. ' holds ' .. v .. ', not a count')
+        end
+        if d > now then
+          val[i], dl[i], at[i], from[i], live = n, d, j, j, true
         end
       end
-      if d ~= 0 and d <= now then n, d = 0, -1 end
+      if not live then left[#left + 1] = i end
     end
-    val[i], dl[i] = n, d
+    miss = left
   end
 end
 
 -- The ledger entries of the batch, one HMGET per campaign.
 local asked, ledger, fresh = {}, {}, {}
-local p = 1
+p = 1
 for r = 1, nr do
   local li = a[p]
   local l = asked[li]
@@ -74,7 +149,7 @@ for r = 1, nr do
   p = p + 4 + 4 * a[p + 3]
 end
 for li, l in pairs(asked) do
-  local got = redis.call('HMGET', KEYS[nc + li], unpack(l))
+  local got = redis.call('HMGET', KEYS[2 + li], unpack(l))
   local m = {}
   for i = 1, #l do
     if got[i] then m[l[i]] = got[i] end
@@ -84,14 +159,14 @@ end
 
 -- add holds one reservation's increments; it is emptied after each
 -- reservation rather than allocated anew.
-local out, add = {}, {}
+local out, add, dirty = {1, nil}, {}, {}
 p = 1
 for r = 1, nr do
   local li, who, rec, m = a[p], a[p + 1], a[p + 2], a[p + 3]
   p = p + 4
   local prev = ledger[li][who]
   if prev then
-    out[r] = prev
+    out[r + 2] = prev
   else
     local bad, refused
     for j = 0, m - 1 do
@@ -109,71 +184,98 @@ for r = 1, nr do
     end
     if bad then
       for j = 0, m - 1 do add[a[p + 4 * j]] = nil end
-      out[r] = bad
+      out[r + 2] = bad
     else
       for j = 0, m - 1 do
         local q = p + 4 * j
-        local k, d = a[q], a[q + 3]
+        local k, t = a[q], a[q + 3]
         local s = add[k]
         if s then
           val[k] = val[k] + s
           add[k] = nil
         end
-        if dl[k] == 0 or d == 0 then dl[k] = 0 elseif d > dl[k] then dl[k] = d end
+        local have = dl[k]
+        if t == 0 then
+          dl[k], at[k] = 0, 0
+        elseif have == -1 then
+          dl[k], at[k] = td[t], tw[t]
+        elseif have ~= 0 and td[t] > have then
+          dl[k] = td[t]
+        end
         dirty[k] = true
+      end
+      -- A counter written past its deadline (no retention, a window that
+      -- has ended) is gone at once, as applyBatch's next read finds it.
+      for j = 0, m - 1 do
+        local k = a[p + 4 * j]
+        local d = dl[k]
+        if d > 0 and d <= now then
+          val[k], dl[k], at[k], dirty[k] = 0, -1, nil, nil
+        end
       end
       ledger[li][who] = rec
       local f = fresh[li]
       f[#f + 1] = who
       f[#f + 1] = rec
-      out[r] = 0
+      out[r + 2] = 0
     end
   end
   p = p + 4 * m
 end
 
+-- Writes. A window whose deadline has passed is unlinked, so that Redis
+-- frees it in the background rather than when its TTL fires.
+for j = 1, nw do
+  if H[j] and H[j] <= now then
+    redis.call('UNLINK', KEYS[wk + j])
+    H[j] = nil
+  end
+end
 for li, f in pairs(fresh) do
-  if #f > 0 then redis.call('HSET', KEYS[nc + li], unpack(f)) end
+  if #f > 0 then redis.call('HSET', KEYS[2 + li], unpack(f)) end
 end
-local life = {}
+local life, win, gone = {}, {}, {}
 for k in pairs(dirty) do
-  local d = dl[k]
-  if d == 0 then
-    life[#life + 1] = KEYS[k]
-    life[#life + 1] = num(val[k])
-  elseif d > now then
-    redis.call('SET', KEYS[k], num(val[k]) .. ':' .. num(d), 'PX', num(d - now))
+  local j, name = at[k], h[kp + k]
+  if j == 0 then
+    life[#life + 1] = name
+    life[#life + 1] = str(val[k])
   else
-    redis.call('DEL', KEYS[k])
+    local w = win[j]
+    if not w then w = {}; win[j] = w end
+    local d = dl[k]
+    w[#w + 1] = name
+    w[#w + 1] = str(val[k]) .. ':' .. str(d)
+    if not H[j] or d > H[j] then H[j] = d end
+  end
+  local f = from[k]
+  if f and f ~= j then
+    local g = gone[f]
+    if not g then g = {}; gone[f] = g end
+    g[#g + 1] = name
   end
 end
-if #life > 0 then redis.call('MSET', unpack(life)) end
-return out
-`
-
-// addLua adds ARGV[i+1] to KEYS[i] without a limit, as applyDelta does.
-const addLua = `
-local now = tonumber(ARGV[1])
-for i = 1, #KEYS do
-  local n, d = 0, 0
-  local v = redis.call('GET', KEYS[i])
-  if v then
-    n = tonumber(v)
-    if not n then
-      local c = string.find(v, ':', 1, true)
-      if c then n, d = tonumber(string.sub(v, 1, c - 1)), tonumber(string.sub(v, c + 1)) end
-      if not (n and d) then
-        return redis.error_reply('counter ' .. KEYS[i] .. ' holds ' .. v .. ', not a count')
-      end
+if #life > 0 then redis.call('HSET', KEYS[1], unpack(life)) end
+for j, g in pairs(gone) do redis.call('HDEL', KEYS[wk + j], unpack(g)) end
+local regset, regdel, names = {}, {}, {}
+for j = 1, nw do
+  local w = win[j]
+  if w then
+    redis.call('HSET', KEYS[wk + j], unpack(w))
+    redis.call('PEXPIRE', KEYS[wk + j], str(H[j] - now))
+  end
+  if H[j] then
+    names[#names + 1] = wname[j]
+    if H[j] ~= H0[j] then
+      regset[#regset + 1] = wname[j]
+      regset[#regset + 1] = str(H[j])
     end
-    if d ~= 0 and d <= now then n, d = 0, 0 end
-  end
-  n = n + tonumber(ARGV[i + 1])
-  if d == 0 then
-    redis.call('SET', KEYS[i], string.format('%d', n))
-  else
-    redis.call('SET', KEYS[i], string.format('%d:%d', n, d), 'PX', string.format('%d', d - now))
+  elseif H0[j] then
+    regdel[#regdel + 1] = wname[j]
   end
 end
-return 0
+if #regset > 0 then redis.call('HSET', KEYS[2], unpack(regset)) end
+if #regdel > 0 then redis.call('HDEL', KEYS[2], unpack(regdel)) end
+out[2] = names
+return out
 `

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -60,7 +61,9 @@ func TestRedisNoScript(t *testing.T) {
 }
 
 // TestRedisKeyLayout pins the documented layout: every key carries the
-// namespace's hash tag, so one script may touch them all on a cluster.
+// namespace's hash tag, so one script may touch them all on a cluster;
+// lifetime counters are fields of one hash, the counters of a window
+// fields of the window's hash, which expires with them.
 func TestRedisKeyLayout(t *testing.T) {
 	srv := startRedis(t)
 	clock := newClock(t0)
@@ -69,7 +72,7 @@ func TestRedisKeyLayout(t *testing.T) {
 		t.Fatalf("OpenRedis: %v", err)
 	}
 	defer s.Close()
-	end := clock.Now().Add(time.Hour)
+	_, end := decide.Window(decide.EveryDay, t0)
 	mustReserve(t, s, []decide.Reservation{reservation("summer", "u1", "rec",
 		counterOf("cap|o|total|all|*|*", 5, 2),
 		decide.Counter{Key: "cap|o|profile|d2026-06-15|*|u1", Limit: 5, N: 1, Expire: end})}, decide.Committed)
@@ -79,31 +82,34 @@ func TestRedisKeyLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range keys {
-		if !strings.HasPrefix(k, "{acme}:") {
-			t.Errorf("key %q lacks the {acme}: hash tag", k)
-		}
+	window := fmt.Sprintf("{acme}:w:%d", end.UnixMilli())
+	deadline := end.Add(DefaultRetention).UnixMilli()
+	slices.Sort(keys)
+	if want := []string{"{acme}:c", "{acme}:l:summer", "{acme}:w", window}; !slices.Equal(keys, want) {
+		t.Errorf("KEYS * = %q, want %q", keys, want)
 	}
 	checks := []struct {
-		key, want string
+		key, field, want string
 	}{
-		{"{acme}:c:cap|o|total|all|*|*", "2"},
-		{"{acme}:c:cap|o|profile|d2026-06-15|*|u1", fmt.Sprintf("1:%d", end.Add(DefaultRetention).UnixMilli())},
+		{"{acme}:c", "cap|o|total|all|*|*", "2"},
+		{window, "cap|o|profile|d2026-06-15|*|u1", fmt.Sprintf("1:%d", deadline)},
+		{"{acme}:w", fmt.Sprint(end.UnixMilli()), fmt.Sprint(deadline)},
+		{"{acme}:l:summer", "u1", "rec"},
 	}
 	for _, c := range checks {
-		if got, err := s.client.Get(ctx, c.key).Result(); err != nil || got != c.want {
-			t.Errorf("GET %s = %q, %v; want %q", c.key, got, err, c.want)
+		if got, err := s.client.HGet(ctx, c.key, c.field).Result(); err != nil || got != c.want {
+			t.Errorf("HGET %s %s = %q, %v; want %q", c.key, c.field, got, err, c.want)
 		}
 	}
-	if got, err := s.client.HGet(ctx, "{acme}:l:summer", "u1").Result(); err != nil || got != "rec" {
-		t.Errorf("HGET {acme}:l:summer u1 = %q, %v; want %q", got, err, "rec")
+	// The TTL follows the store's clock: the deadline is 12h+24h after it.
+	ttl, err := s.client.PTTL(ctx, window).Result()
+	if want := time.Duration(deadline-t0.UnixMilli()) * time.Millisecond; err != nil || ttl <= want-time.Minute || ttl > want {
+		t.Errorf("PTTL %s = %v, %v; want about %v", window, ttl, err, want)
 	}
-	ttl, err := s.client.PTTL(ctx, "{acme}:c:cap|o|profile|d2026-06-15|*|u1").Result()
-	if err != nil || ttl <= time.Hour || ttl > time.Hour+DefaultRetention {
-		t.Errorf("PTTL of the windowed counter = %v, %v; want between 1h and 1h+retention", ttl, err)
-	}
-	if ttl, err := s.client.PTTL(ctx, "{acme}:c:cap|o|total|all|*|*").Result(); err != nil || ttl != -1 {
-		t.Errorf("PTTL of the lifetime counter = %v, %v; want -1 (no expiry)", ttl, err)
+	for _, k := range []string{"{acme}:c", "{acme}:w", "{acme}:l:summer"} {
+		if ttl, err := s.client.PTTL(ctx, k).Result(); err != nil || ttl != -1 {
+			t.Errorf("PTTL %s = %v, %v; want -1 (no expiry)", k, ttl, err)
+		}
 	}
 }
 
@@ -144,15 +150,16 @@ func TestRedisClusterSlot(t *testing.T) {
 		t.Fatalf("OpenRedis: %v", err)
 	}
 	defer s.Close()
+	day := decide.Counter{Key: "cap|o|total|d2026-06-15|*|*", Limit: 5, N: 1, Expire: t0.Add(time.Hour)}
 	rs := []decide.Reservation{
-		reservation("summer", "u1", "r", counterOf("cap|o|total|all|*|*", 5, 1), counterOf("cap|o|profile|all|*|u1", 1, 1)),
-		reservation("winter", "u2", "r", counterOf("cap|o|total|all|*|*", 5, 1), counterOf("cap|o|profile|all|*|u2", 1, 1)),
+		reservation("summer", "u1", "r", counterOf("cap|o|total|all|*|*", 5, 1), counterOf("cap|o|profile|all|*|u1", 1, 1), day),
+		reservation("winter", "u2", "r", counterOf("cap|o|total|all|*|*", 5, 1), counterOf("cap|o|profile|all|*|u2", 1, 1), day),
 	}
 	mustReserve(t, s, rs, decide.Committed, decide.Committed)
 	if err := s.Add(ctx, []decide.Delta{{Key: "fb|click|o|p", N: 1}, {Key: "fb|impression|o|p", N: 1}}); err != nil {
 		t.Fatalf("Add: %v", err)
 	}
-	wantCounts(t, s, []string{"cap|o|total|all|*|*", "fb|click|o|p"}, 2, 1)
+	wantCounts(t, s, []string{"cap|o|total|all|*|*", "fb|click|o|p", day.Key}, 2, 1, 2)
 	wantRecords(t, s, "winter", []string{"u2", "u1"}, []byte("r"), nil)
 }
 

@@ -106,11 +106,16 @@ func deadlineOf(expire time.Time, now, retain int64) int64 {
 	if expire.IsZero() {
 		return 0
 	}
+	return max(expireMillis(expire), now) + retain
+}
+
+// expireMillis is a non-zero Expire in Unix milliseconds, rounded up.
+func expireMillis(expire time.Time) int64 {
 	ms := expire.UnixMilli()
 	if expire.After(time.UnixMilli(ms)) {
 		ms++
 	}
-	return max(ms, now) + retain
+	return ms
 }
 
 // mergeDeadline combines the deadline a counter has (-1 when it does not

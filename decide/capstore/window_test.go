@@ -133,3 +133,57 @@ func testRetention(t *testing.T, open opener) {
 	clock.Set(late.Add(time.Hour))
 	wantCounts(t, s, []string{"old"}, 0)
 }
+
+// testForms: one key given different Expires is still one counter. Its
+// deadline only grows, and once any caller treats it as a lifetime counter
+// it is never dropped. The Expires are days apart, so that the Redis store
+// keeps them in different windows.
+func testForms(t *testing.T, open opener) {
+	clock := newClock(t0)
+	s := open(t, WithClock(clock.Now), WithRetention(time.Hour))
+	soon, later := t0.Add(time.Hour), t0.Add(72*time.Hour)
+	at := func(key string, limit int64, expire time.Time) decide.Counter {
+		return decide.Counter{Key: key, Limit: limit, N: 1, Expire: expire}
+	}
+
+	// Windowed, then windowed with a later Expire: the deadline grows.
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u1", "r", at("k", 10, soon))}, decide.Committed)
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u2", "r", at("k", 10, later))}, decide.Committed)
+	clock.Set(soon.Add(2 * time.Hour))
+	wantCounts(t, s, []string{"k"}, 2)
+	// Then as a lifetime counter: it is one from now on.
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u3", "r", counterOf("k", 3, 1))}, decide.Committed)
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u4", "r", at("k", 3, soon))}, decide.Exhausted)
+	clock.Set(later.AddDate(1, 0, 0))
+	wantCounts(t, s, []string{"k"}, 3)
+
+	// Lifetime first: a windowed reservation counts on and keeps it.
+	clock.Set(t0)
+	if err := s.Add(context.Background(), []decide.Delta{{Key: "life", N: 5}}); err != nil {
+		t.Fatalf("Add: %v", err)
+	}
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u5", "r", at("life", 6, soon))}, decide.Committed)
+	clock.Set(later.AddDate(1, 0, 0))
+	wantCounts(t, s, []string{"life"}, 6)
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u6", "r", at("life", 6, later.AddDate(1, 0, 0)))}, decide.Exhausted)
+
+	// Add keeps a windowed counter's deadline.
+	clock.Set(t0)
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u7", "r", at("w", 10, later))}, decide.Committed)
+	if err := s.Add(context.Background(), []decide.Delta{{Key: "w", N: 2}}); err != nil {
+		t.Fatalf("Add: %v", err)
+	}
+	clock.Set(later.Add(59 * time.Minute))
+	wantCounts(t, s, []string{"w"}, 3)
+	clock.Set(later.Add(time.Hour))
+	wantCounts(t, s, []string{"w"}, 0)
+
+	// Within one reservation and one batch the same holds.
+	clock.Set(t0)
+	mustReserve(t, s, []decide.Reservation{
+		reservation("c", "u8", "r", at("b", 10, soon), at("b", 10, later)),
+		reservation("c", "u9", "r", at("b", 10, soon), counterOf("b", 10, 1)),
+	}, decide.Committed, decide.Committed)
+	clock.Set(later.AddDate(1, 0, 0))
+	wantCounts(t, s, []string{"b"}, 4)
+}
