@@ -18,7 +18,8 @@ import (
 // The CSS is parsed by premailer's own parser (vanng822/css), so the
 // declarations, values and leftovers are premailer's to the byte; what
 // this file adds is doing it once instead of once per recipient. A sheet is
-// immutable and shared by concurrent calls.
+// shared by concurrent calls: nothing in it changes once compiled but the
+// stylings cache, which is safe for concurrent use.
 type sheet struct {
 	rules []*sheetRule
 	index *ruleIndex
