@@ -147,18 +147,26 @@ func (t *Template) renderLine(s *state, prog program, key string) (string, error
 	return out, nil
 }
 
+// DefaultFrom is the sender of a template without from: in its front
+// matter. Its .invalid domain (RFC 2606) can never receive mail, so a
+// message written to a file shows it plainly; sending over SMTP needs a
+// real from:.
+const DefaultFrom = "offermail <noreply@offermail.invalid>"
+
 // WriteMIME writes the message as multipart/alternative MIME. An empty
 // messageID is derived from the campaign and recipient ids on the sender's
-// domain, so reruns give the same Message-ID.
+// domain, so reruns give the same Message-ID. A message without a sender
+// is written from DefaultFrom.
 func (m *Message) WriteMIME(w io.Writer, messageID string, date time.Time) error {
-	if m.From == "" {
-		return errors.New("write MIME: the message has no sender: add from: to the template's front matter")
+	from := m.From
+	if from == "" {
+		from = DefaultFrom
 	}
 	if messageID == "" {
-		messageID = message.MessageID(m.campaignID+"/"+m.recipientID, m.From)
+		messageID = message.MessageID(m.campaignID+"/"+m.recipientID, from)
 	}
 	mm := message.Message{
-		From: m.From, ReplyTo: m.ReplyTo, To: m.To, Subject: m.Subject,
+		From: from, ReplyTo: m.ReplyTo, To: m.To, Subject: m.Subject,
 		Date: date, MessageID: messageID, Unsubscribe: m.Unsubscribe,
 		Headers: m.Headers, HTML: m.HTML, Text: m.Text,
 	}

@@ -112,8 +112,15 @@ func TestMessageFields(t *testing.T) {
 		}
 	}
 
+	// A template without from: writes from DefaultFrom, on its domain.
 	m.From = ""
-	if err := m.WriteMIME(&a, "<x@y>", date); err == nil || !strings.Contains(err.Error(), "add from: to the template's front matter") {
-		t.Errorf("WriteMIME without a sender = %v, want an error saying what to do", err)
+	a.Reset()
+	if err := m.WriteMIME(&a, "", date); err != nil {
+		t.Fatalf("WriteMIME without a sender: %v", err)
+	}
+	if got := a.String(); !strings.Contains(got, "From: \"offermail\" <noreply@offermail.invalid>") && !strings.Contains(got, "From: offermail <noreply@offermail.invalid>") {
+		t.Errorf("WriteMIME without a sender wrote no default From:\n%s", got)
+	} else if !strings.Contains(got, "@offermail.invalid>\r\n") {
+		t.Errorf("WriteMIME without a sender: Message-ID not on the default sender's domain:\n%s", got)
 	}
 }

@@ -34,7 +34,7 @@ unsubscribe: https://northwind.example/u?id={{urlencode recipient.id}}
 // whose city is not a date.
 const datedTemplate = "---\nfrom: news@northwind.example\n---\n<p>{{formatDate profile.city}}</p>\n"
 
-// unsentTemplate renders, but has no sender to write MIME with.
+// unsentTemplate has no from:, so its MIME comes from render.DefaultFrom.
 const unsentTemplate = "<p>Hi {{profile.firstName}}</p>\n"
 
 type fixture struct {
@@ -123,7 +123,7 @@ func TestBuildFiles(t *testing.T) {
 		for _, ext := range []string{ExtDecisions, ExtEML, ExtHTML, ExtText} {
 			want = append(want, "offers.hbs/"+p+ext)
 		}
-		for _, ext := range []string{ExtDecisions, ExtError, ExtHTML, ExtText} {
+		for _, ext := range []string{ExtDecisions, ExtEML, ExtHTML, ExtText} {
 			want = append(want, "unsent.hbs/"+p+ext)
 		}
 	}
@@ -152,7 +152,7 @@ func TestBuildContent(t *testing.T) {
 		// golden file is the same in every checkout.
 		{"dated.hbs/maya-gold-runner.error", []string{"dated.hbs:4:6: formatDate: \"Portland\" is not"}, []string{f.dir}},
 		{"dated.hbs/sam-new-customer.decisions.json", []string{`"propositions": []`}, nil},
-		{"unsent.hbs/sam-new-customer.error", []string{"no sender"}, nil},
+		{"unsent.hbs/sam-new-customer.eml", []string{"noreply@offermail.invalid>", "Message-ID: <normalized@offermail.invalid>\n"}, nil},
 		{"unsent.hbs/sam-new-customer.html", []string{"<p>Hi Sam</p>"}, nil},
 	}
 	for _, tt := range tests {

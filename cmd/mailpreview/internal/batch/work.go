@@ -98,8 +98,8 @@ func (r *runner) message(ctx context.Context, j job, buf *bytes.Buffer) (*outcom
 	if err != nil {
 		return reject(stageRender, err)
 	}
-	if r.cfg.Format == "eml" && msg.From == "" {
-		return nil, inputErr(fmt.Errorf("%s has no from: in its front matter, which an email needs", r.cfg.TemplatePath))
+	if r.sender != nil && msg.From == "" {
+		return nil, inputErr(fmt.Errorf("%s has no from: in its front matter, which sending over SMTP needs", r.cfg.TemplatePath))
 	}
 	// Encoding into memory first keeps a recipient's bad header from ever
 	// reaching a file.
