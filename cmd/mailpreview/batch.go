@@ -78,6 +78,7 @@ Exit codes: 0 done, 3 done with rejected records (see OUT/rejects.ndjson),
 			cfg.Project, cfg.Template = p, tpl
 			cfg.Campaign = render.Campaign{ID: cfg.Campaign.ID, Name: name}
 			stderr := cmd.ErrOrStderr()
+			cfg.Warn = stderr
 			if isTerminal(stderr) {
 				cfg.Progress = stderr
 			}

@@ -312,3 +312,42 @@ func TestStoreURLErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestShardsWithoutSharedStore: shards without --store and --at still run,
+// warn that they are not one run, and together cover every recipient once.
+func TestShardsWithoutSharedStore(t *testing.T) {
+	dir := t.TempDir()
+	seen := map[string]int{}
+	for _, shard := range []string{"1/2", "2/2"} {
+		out := filepath.Join(dir, strings.ReplaceAll(shard, "/", "of"))
+		code, _, errOut := run(t, "batch", "--library", library, "--template", filepath.Join(tplDir, "newsletter.hbs"),
+			"--recipients", "../../testdata/recipients/customers.ndjson", "--campaign", "shards", "--out", out, "--shard", shard)
+		if code != exitOK {
+			t.Fatalf("batch --shard %s = %d\n%s", shard, code, errOut)
+		}
+		for _, want := range []string{"warning: --shard without --store", "warning: --shard without --at"} {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("batch --shard %s stderr lacks %q:\n%s", shard, want, errOut)
+			}
+		}
+		data, err := os.ReadFile(filepath.Join(out, "decisions.ndjson"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+			var d struct{ Recipient string }
+			if err := json.Unmarshal([]byte(line), &d); err != nil {
+				t.Fatal(err)
+			}
+			seen[d.Recipient]++
+		}
+	}
+	if len(seen) != 20 {
+		t.Errorf("the two shards decided %d recipients, want all 20", len(seen))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("recipient %s decided by %d shards", id, n)
+		}
+	}
+}

@@ -42,6 +42,9 @@ type Config struct {
 	// SMTPDesc names the server in run.json and messages (no password).
 	SMTPDesc string
 
+	// Warn receives warnings about a run that may not do what the user
+	// expects (stderr); nil discards them.
+	Warn io.Writer
 	// Progress receives a progress bar (stderr when it is a terminal); nil
 	// shows none.
 	Progress io.Writer
@@ -114,7 +117,8 @@ func (c *Config) check() error {
 	}
 	if c.Store == "" {
 		if c.Shard.N > 1 {
-			return usageErr("--shard needs a store every shard shares: add --store redis://HOST:PORT/DB")
+			c.warn("warning: --shard without --store: this shard counts caps in its own %s, so total caps are not shared between shards; give every shard --store redis://HOST:PORT/DB for exact caps",
+				filepath.Join(c.Out, "state.db"))
 		}
 		c.Store = "bolt:" + filepath.Join(c.Out, "state.db")
 	}
@@ -126,7 +130,7 @@ func (c *Config) check() error {
 		return usageErr("--store %q: use bolt:PATH or redis://HOST:PORT/DB", c.Store)
 	}
 	if c.Shard.N > 1 && c.At.IsZero() {
-		return usageErr("--shard needs --at, so that every shard decides at the same time")
+		c.warn("warning: --shard without --at: each shard decides at the time it starts; give every shard the same --at so they decide as one run would")
 	}
 	if c.Workers < 0 {
 		return usageErr("--workers must be at least 1")
@@ -160,4 +164,10 @@ func (c *Config) delivery() string {
 		return "smtp"
 	}
 	return "files"
+}
+
+func (c *Config) warn(format string, args ...any) {
+	if c.Warn != nil {
+		fmt.Fprintf(c.Warn, format+"\n", args...)
+	}
 }

@@ -340,8 +340,6 @@ func TestConfigErrors(t *testing.T) {
 		{"format", func(c *Config) { c.Format = "pdf" }, "--format must be eml, html or json"},
 		{"memory store", func(c *Config) { c.Store = "memory:" }, "forgets"},
 		{"unknown store", func(c *Config) { c.Store = "mysql://x" }, "use bolt:PATH or redis://"},
-		{"shard without store", func(c *Config) { c.Shard = Shard{1, 2} }, "--shard needs a store"},
-		{"shard without at", func(c *Config) { c.Shard, c.Store, c.At = Shard{1, 2}, "redis://127.0.0.1:1/0", time.Time{} }, "--shard needs --at"},
 		{"missing recipients", func(c *Config) { c.Recipients = "nope.ndjson" }, "not found"},
 		{"recipients format", func(c *Config) { c.Recipients = "r.xml" }, ".ndjson, .jsonl or .csv"},
 	}
