@@ -17,10 +17,10 @@ func newCheck(g *global) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out, errOut := cmd.OutOrStdout(), cmd.ErrOrStderr()
 			if st, err := os.Stat(g.library); err != nil || !st.IsDir() {
-				return usage("library directory %s not found (set it with --library DIR)", g.library)
+				return invalid(fmt.Errorf("library directory %s not found (set it with --library DIR)", g.library))
 			}
 			if st, err := os.Stat(templates); err != nil || !st.IsDir() {
-				return usage("templates directory %s not found (set it with --templates DIR)", templates)
+				return invalid(fmt.Errorf("templates directory %s not found (set it with --templates DIR)", templates))
 			}
 			problems := 0
 			var cat render.Catalog = anyScope{}

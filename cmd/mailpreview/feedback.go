@@ -40,7 +40,7 @@ line numbers and skipped; the exit code is then 3.`,
 			data, err := os.ReadFile(events)
 			if err != nil {
 				if errors.Is(err, os.ErrNotExist) {
-					return usage("events file %s not found", events)
+					return invalid(fmt.Errorf("events file %s not found", events))
 				}
 				return failed(err)
 			}

@@ -20,7 +20,7 @@ import (
 // invalid input.
 func loadProject(dir string) (*campaign.Project, error) {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return nil, usage("library directory %s not found (set it with --library DIR)", dir)
+		return nil, invalid(fmt.Errorf("library directory %s not found (set it with --library DIR)", dir))
 	}
 	p, err := campaign.Load(dir)
 	if err != nil {
@@ -47,7 +47,7 @@ func readRecipient(profile, contextFile string) (render.Recipient, error) {
 	rec, err := recipients.ReadProfile(profile)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return render.Recipient{}, usage("profile file %s not found", profile)
+			return render.Recipient{}, invalid(fmt.Errorf("profile file %s not found", profile))
 		}
 		return render.Recipient{}, invalid(err)
 	}
@@ -55,7 +55,7 @@ func readRecipient(profile, contextFile string) (render.Recipient, error) {
 	if contextFile != "" {
 		data, err := os.ReadFile(contextFile)
 		if err != nil {
-			return r, usage("context file: %v", err)
+			return r, invalid(fmt.Errorf("context file: %v", err))
 		}
 		var ctx map[string]any
 		if err := json.Unmarshal(data, &ctx); err != nil {

@@ -156,10 +156,10 @@ func TestDecideErrors(t *testing.T) {
 		{"bad time", []string{"--activity", "winter-sale", "--placement", "hero", "--profile", maya, "--at", "tomorrow"}, exitUsage, "RFC 3339"},
 		{"unknown activity", []string{"--activity", "winter-sail", "--placement", "hero", "--profile", maya}, exitUsage, `unknown activity "winter-sail" (did you mean "winter-sale"?)`},
 		{"placement not in activity", []string{"--activity", "weekly-digest", "--placement", "banner", "--profile", maya}, exitUsage, `does not use placement "banner"`},
-		{"missing profile file", []string{"--activity", "winter-sale", "--placement", "hero", "--profile", "nope.json"}, exitUsage, "nope.json"},
+		{"missing profile file", []string{"--activity", "winter-sale", "--placement", "hero", "--profile", "nope.json"}, exitInvalid, "profile file nope.json not found"},
 		{"malformed profile", []string{"--activity", "winter-sale", "--placement", "hero", "--profile", filepath.Join(dir, "bad.json")}, exitInvalid, filepath.Join(dir, "bad.json") + ":4:"},
 		{"unknown flag", []string{"--activty", "x"}, exitUsage, "unknown flag"},
-		{"missing library", []string{"--library", filepath.Join(dir, "nolib"), "--activity", "a", "--placement", "b", "--profile", maya}, exitUsage, "nolib"},
+		{"missing library", []string{"--library", filepath.Join(dir, "nolib"), "--activity", "a", "--placement", "b", "--profile", maya}, exitInvalid, "nolib"},
 	}
 	for _, tt := range tests {
 		args := append([]string{"decide", "--library", library}, tt.args...)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"time"
@@ -73,7 +74,7 @@ func loadTemplate(p *campaign.Project, path string) (*render.Template, error) {
 	tpl, err := p.LoadTemplate(path)
 	if err != nil {
 		if isNotExist(err) {
-			return nil, usage("template file %s not found", path)
+			return nil, invalid(fmt.Errorf("template file %s not found", path))
 		}
 		return nil, invalid(err)
 	}

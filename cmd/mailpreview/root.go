@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/spf13/cobra"
 )
 
@@ -20,6 +22,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 			code = exitFailed
 		}
 	}()
+	// go-redis logs every failed dial through a global logger; the store
+	// already reports an unreachable server as one clear error.
+	quietRedis.Do(func() { redis.SetLogger(quietLogger{}) })
 	root := newRoot(stdout, stderr)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
@@ -41,6 +46,12 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	fmt.Fprintln(stderr, "Run 'mailpreview help' for usage.")
 	return exitUsage
 }
+
+var quietRedis sync.Once
+
+type quietLogger struct{}
+
+func (quietLogger) Printf(context.Context, string, ...any) {}
 
 // global holds the flags every command takes.
 type global struct {

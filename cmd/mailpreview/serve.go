@@ -68,7 +68,7 @@ page and the files of the directories it was given.`,
 			cfg.AnyHost = !loopback
 			srv, err := preview.New(cfg)
 			if err != nil {
-				return usage("%v", err)
+				return invalid(err)
 			}
 			defer srv.Close()
 			if err := srv.Watch(); err != nil {

@@ -188,7 +188,7 @@ func TestServeErrors(t *testing.T) {
 	}{
 		{"bad address", []string{"--addr", "nowhere"}, exitUsage, `--addr "nowhere"`},
 		{"bad time", []string{"--at", "soon"}, exitUsage, `--at "soon" is not an RFC 3339 time`},
-		{"no templates", []string{"--templates", tpl + "/nope"}, exitUsage, "templates directory"},
+		{"no templates", []string{"--templates", tpl + "/nope"}, exitInvalid, "templates directory"},
 		{"address in use", []string{"--addr", busy.Addr().String()}, exitFailed, "choose another address with --addr"},
 	}
 	for _, tt := range tests {

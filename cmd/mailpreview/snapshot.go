@@ -41,10 +41,10 @@ Decisions depend on the decision time: pass --at so that snapshots are stable.`,
 				return err
 			}
 			if st, err := os.Stat(templates); err != nil || !st.IsDir() {
-				return usage("templates directory %s not found (set it with --templates DIR)", templates)
+				return invalid(fmt.Errorf("templates directory %s not found (set it with --templates DIR)", templates))
 			}
 			if st, err := os.Stat(profiles); err != nil || !st.IsDir() {
-				return usage("profiles directory %s not found (set it with --profiles DIR)", profiles)
+				return invalid(fmt.Errorf("profiles directory %s not found (set it with --profiles DIR)", profiles))
 			}
 			p, err := loadProject(g.library)
 			if err != nil {

@@ -134,7 +134,7 @@ func TestSnapshotErrors(t *testing.T) {
 	}{
 		{"no golden", []string{"--templates", tpl, "--profiles", profs, "--at", at}, exitUsage, "needs --golden"},
 		{"bad time", []string{"--templates", tpl, "--profiles", profs, "--golden", golden, "--at", "tomorrow"}, exitUsage, `--at "tomorrow" is not an RFC 3339 time`},
-		{"no profiles dir", []string{"--templates", tpl, "--profiles", filepath.Join(tpl, "nope"), "--golden", golden, "--at", at}, exitUsage, "profiles directory"},
+		{"no profiles dir", []string{"--templates", tpl, "--profiles", filepath.Join(tpl, "nope"), "--golden", golden, "--at", at}, exitInvalid, "profiles directory"},
 		{"broken template", []string{"--templates", broken, "--profiles", profs, "--golden", golden, "--at", at}, exitInvalid, filepath.Join(broken, "bad.hbs") + ":2:1: "},
 		{"no time", []string{"--templates", tpl, "--profiles", profs, "--golden", golden, "--update"}, exitOK, "warning: no --at"},
 	}

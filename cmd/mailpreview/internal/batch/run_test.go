@@ -340,7 +340,6 @@ func TestConfigErrors(t *testing.T) {
 		{"format", func(c *Config) { c.Format = "pdf" }, "--format must be eml, html or json"},
 		{"memory store", func(c *Config) { c.Store = "memory:" }, "forgets"},
 		{"unknown store", func(c *Config) { c.Store = "mysql://x" }, "use bolt:PATH or redis://"},
-		{"missing recipients", func(c *Config) { c.Recipients = "nope.ndjson" }, "not found"},
 		{"recipients format", func(c *Config) { c.Recipients = "r.xml" }, ".ndjson, .jsonl or .csv"},
 	}
 	for _, tt := range tests {
@@ -350,5 +349,12 @@ func TestConfigErrors(t *testing.T) {
 		if !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: Run = %v, want a usage error with %q", tt.name, err, tt.want)
 		}
+	}
+	// A recipients file that is not there is invalid input, like a missing
+	// template or profile.
+	cfg := config(t, newsletter, sampleNDJSON)
+	cfg.Recipients = "nope.ndjson"
+	if _, err := Run(context.Background(), cfg); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "not found") {
+		t.Errorf("missing recipients: Run = %v, want an input error saying not found", err)
 	}
 }

@@ -43,7 +43,7 @@ func openSource(path string) (*source, error) {
 	}
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, usageErr("recipients file %s not found", path)
+		return nil, inputErr(fmt.Errorf("recipients file %s not found", path))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open recipients: %w", err)
