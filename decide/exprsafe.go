@@ -3,9 +3,11 @@ package decide
 import (
 	"math"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/vm/runtime"
 )
 
 // nilSafe rewrites an expression so that a missing profile field (nil) or a
@@ -13,8 +15,11 @@ import (
 //
 //   - member access on a map or an untyped value goes through __get
 //     (profile.a.b is nil when a is missing);
-//   - comparisons with an untyped side go through __lt/__le/__gt/__ge,
-//     which are false when either side is nil or the kinds differ;
+//   - comparisons with an untyped side go through __lt/__le/__gt/__ge and
+//     __eq/__ne, which are false when either side is nil (SPEC §3: "
+//     comparisons with nil are false"), or for ordering when the kinds
+//     differ; `x == nil` and `x != nil` keep their meaning, to test for a
+//     missing field;
 //   - operands of && || ! and ?: with an unknown type go through __bool,
 //     for which only true is true;
 //   - arithmetic with an untyped side goes through __add etc., which give
@@ -55,6 +60,23 @@ func (nilSafe) Visit(node *ast.Node) {
 			if untyped {
 				patchCall(node, compareFuncs[n.Operator], boolType, n.Left, n.Right)
 			}
+		case "contains":
+			// expr's contains takes strings; a profile list is the other
+			// common left side (interests contains "running").
+			if unknownType(n.Left.Type()) {
+				patchCall(node, "__contains", boolType, n.Left, n.Right)
+			}
+		case "==", "!=":
+			// Comparing with the nil literal is how a rule tests for a
+			// missing field, so it keeps its meaning; any other comparison
+			// with a missing value is false, either way round.
+			if untyped && !isNil(n.Left) && !isNil(n.Right) {
+				name := "__eq"
+				if n.Operator == "!=" {
+					name = "__ne"
+				}
+				patchCall(node, name, boolType, n.Left, n.Right)
+			}
 		case "+", "-", "*", "/", "%", "**", "^":
 			if untyped {
 				patchCall(node, arithFuncs[n.Operator], anyType, n.Left, n.Right)
@@ -67,6 +89,11 @@ func (nilSafe) Visit(node *ast.Node) {
 	case *ast.ConditionalNode:
 		n.Cond = asBool(n.Cond)
 	}
+}
+
+func isNil(n ast.Node) bool {
+	_, ok := n.(*ast.NilNode)
+	return ok
 }
 
 // asBool wraps an operand of unknown type in __bool.
@@ -107,6 +134,22 @@ var helpers = map[string]any{
 		}
 		return nil
 	},
+	"__contains": func(a, b any) bool {
+		switch x := a.(type) {
+		case string:
+			y, ok := b.(string)
+			return ok && strings.Contains(x, y)
+		case []any:
+			for _, e := range x {
+				if e != nil && b != nil && runtime.Equal(e, b) {
+					return true
+				}
+			}
+		}
+		return false
+	},
+	"__eq":  func(a, b any) bool { return a != nil && b != nil && runtime.Equal(a, b) },
+	"__ne":  func(a, b any) bool { return a != nil && b != nil && !runtime.Equal(a, b) },
 	"__lt":  func(a, b any) bool { c, ok := compare(a, b); return ok && c < 0 },
 	"__le":  func(a, b any) bool { c, ok := compare(a, b); return ok && c <= 0 },
 	"__gt":  func(a, b any) bool { c, ok := compare(a, b); return ok && c > 0 },

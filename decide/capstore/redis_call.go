@@ -22,6 +22,7 @@ const (
 type scriptCall struct {
 	ns       string
 	nr       int
+	rs       []decide.Reservation
 	ledgers  []string       // prefixed ledger keys
 	keys     []string       // distinct counter keys, in order of first use
 	expires  []int64        // distinct Expires (ms), in order of first use
@@ -38,14 +39,15 @@ func newScriptCall(ns string, rs []decide.Reservation, now, retain int64) *scrip
 	c := &scriptCall{
 		ns:     ns,
 		nr:     len(rs),
+		rs:     rs,
 		cIndex: make(map[string]int, len(rs)*3),
 		lIndex: make(map[string]int, 1),
 		tIndex: make(map[int64]int, 2),
 	}
 	items, size := 0, 0
 	for i := range rs {
-		items += 4 + 4*len(rs[i].Counters)
-		size += 32 + len(rs[i].Recipient) + len(rs[i].Record) + 32*len(rs[i].Counters)
+		items += 2 + 4*len(rs[i].Counters)
+		size += 8 + 32*len(rs[i].Counters)
 	}
 	c.pack = packArray(make([]byte, 0, size), items)
 	for i := range rs {
@@ -62,8 +64,6 @@ func (c *scriptCall) add(r *decide.Reservation, now, retain int64) {
 		c.lIndex[r.Campaign] = li
 	}
 	c.pack = packInt(c.pack, int64(li))
-	c.pack = packString(c.pack, r.Recipient)
-	c.pack = packString(c.pack, r.Record)
 	c.pack = packInt(c.pack, int64(len(r.Counters)))
 	for _, k := range r.Counters {
 		ki, ok := c.cIndex[k.Key]
@@ -105,7 +105,7 @@ func (c *scriptCall) keysAndArgs(now int64, known []string) (keys []string, args
 	for _, k := range c.keys {
 		size += 5 + len(k)
 	}
-	h := packArray(make([]byte, 0, size), 5+len(windows)+2*len(c.expires)+len(c.keys))
+	h := packArray(make([]byte, 0, size), 5+len(windows)+2*len(c.expires))
 	for _, n := range []int{len(c.ledgers), len(windows), len(c.expires), len(c.keys), c.nr} {
 		h = packInt(h, int64(n))
 	}
@@ -116,10 +116,18 @@ func (c *scriptCall) keysAndArgs(now int64, known []string) (keys []string, args
 		h = packInt(h, int64(indexOf(windows, w)+1))
 		h = packInt(h, c.deadline[i])
 	}
+	args = make([]any, 0, 3+len(c.keys)+2*len(c.rs))
+	args = append(args, now, h, c.pack)
 	for _, k := range c.keys {
-		h = packString(h, k)
+		args = append(args, k)
 	}
-	return keys, []any{now, h, c.pack}
+	for i := range c.rs {
+		args = append(args, c.rs[i].Recipient)
+	}
+	for i := range c.rs {
+		args = append(args, c.rs[i].Record)
+	}
+	return keys, args
 }
 
 // The few MessagePack forms the script needs. Strings use fixstr, str16

@@ -51,6 +51,7 @@ local now = tonumber(ARGV[1])
 local h = cmsgpack.unpack(ARGV[2])
 local a = cmsgpack.unpack(ARGV[3])
 local nl, nw, nt, nk, nr = h[1], h[2], h[3], h[4], h[5]
+local kp, rp = 3, 3 + nk
 local wk = 2 + nl
 local wname, wat, tw, td = {}, {}, {}, {}
 local p = 6
@@ -62,7 +63,6 @@ for t = 1, nt do
   tw[t], td[t] = h[p], h[p + 1]
   p = p + 2
 end
-local kp = p - 1
 
 local strs = {}
 local function str(x)
@@ -92,13 +92,13 @@ end
 local val, dl, at, from = {}, {}, {}, {}
 local miss = {}
 if nk > 0 then
-  local got = redis.call('HMGET', KEYS[1], unpack(h, kp + 1, kp + nk))
+  local got = redis.call('HMGET', KEYS[1], unpack(ARGV, kp + 1, kp + nk))
   for i = 1, nk do
     local v = got[i]
     if v then
       local n = tonumber(v)
       if not n then
-        return redis.error_reply('counter ' .. h[kp + i] .. ' holds ' .. v .. ', not a count')
+        return redis.error_reply('counter ' .. ARGV[kp + i] .. ' holds ' .. v .. ', not a count')
       end
       val[i], dl[i], at[i], from[i] = n, 0, 0, 0
     else
@@ -115,7 +115,7 @@ for j = 1, nw do
     redis.call('HLEN', key)
   else
     local names = {}
-    for x = 1, #miss do names[x] = h[kp + miss[x]] end
+    for x = 1, #miss do names[x] = ARGV[kp + miss[x]] end
     local got = redis.call('HMGET', key, unpack(names))
     local left = {}
     for x = 1, #miss do
@@ -145,8 +145,8 @@ for r = 1, nr do
   local li = a[p]
   local l = asked[li]
   if not l then l = {}; asked[li] = l end
-  l[#l + 1] = a[p + 1]
-  p = p + 4 + 4 * a[p + 3]
+  l[#l + 1] = ARGV[rp + r]
+  p = p + 2 + 4 * a[p + 1]
 end
 for li, l in pairs(asked) do
   local got = redis.call('HMGET', KEYS[2 + li], unpack(l))
@@ -162,8 +162,9 @@ end
 local out, add, dirty = {1, nil}, {}, {}
 p = 1
 for r = 1, nr do
-  local li, who, rec, m = a[p], a[p + 1], a[p + 2], a[p + 3]
-  p = p + 4
+  local li, m = a[p], a[p + 1]
+  local who, rec = ARGV[rp + r], ARGV[rp + nr + r]
+  p = p + 2
   local prev = ledger[li][who]
   if prev then
     out[r + 2] = prev
@@ -236,7 +237,7 @@ for li, f in pairs(fresh) do
 end
 local life, win, gone = {}, {}, {}
 for k in pairs(dirty) do
-  local j, name = at[k], h[kp + k]
+  local j, name = at[k], ARGV[kp + k]
   if j == 0 then
     life[#life + 1] = name
     life[#life + 1] = str(val[k])
