@@ -125,3 +125,44 @@ func TestRenderReplayedDecision(t *testing.T) {
 		t.Error("the hero's link does not carry its tracking token")
 	}
 }
+
+// TestOfferFieldsInContent: offer content reaches the offer's fields both
+// directly ({{name}}) and as {{offer.name}}, and the recipient's data.
+func TestOfferFieldsInContent(t *testing.T) {
+	dir := writeLibrary(t, `placements:
+  - {id: hero, content: html}
+offers:
+  - id: parka
+    name: Summit parka
+    attributes: {sku: SUM-1}
+    content:
+      hero:
+        link: 'https://x.example/{{offer.id}}?t={{token}}'
+        html: '<a href="{{link}}">{{offer.name}} ({{offer.attributes.sku}}) for {{profile.firstName}}, {{name}}</a>'
+collections:
+  - {id: all, offers: [parka]}
+activities:
+  - {id: act, placements: {hero: {criteria: [{collection: all}]}}}
+`)
+	p, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tplPath := filepath.Join(t.TempDir(), "t.hbs")
+	if err := os.WriteFile(tplPath, []byte(`{{offer "act" placement="hero"}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tpl, err := p.LoadTemplate(tplPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, _, err := p.Preview(context.Background(), tpl, render.Recipient{ID: "u1", Email: "a@example.com", Profile: map[string]any{"firstName": "Ana"}},
+		Options{Campaign: render.Campaign{ID: "c"}, Now: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `<a href="https://x.example/parka?t&#x3D;` + decide.Token("c", "u1", "act", "hero", "parka") + `">Summit parka (SUM-1) for Ana, Summit parka</a>`
+	if !strings.Contains(msg.HTML, want) {
+		t.Errorf("rendered %s\nwant it to contain %s", msg.HTML, want)
+	}
+}

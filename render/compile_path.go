@@ -17,7 +17,7 @@ var (
 	recipientKeys = []string{"id", "email"}
 	campaignKeys  = []string{"id", "name"}
 	itemFields    = []string{"id", "name", "content", "image", "alt", "link", "json", "attributes", "tags", "isFallback", "rank", "token"}
-	snippetFields = []string{"id", "name", "attributes", "tags", "token", "rank", "isFallback", "link", "image", "alt", "profile", "context", "recipient", "campaign"}
+	snippetFields = []string{"id", "name", "attributes", "tags", "token", "rank", "isFallback", "link", "image", "alt", "offer", "profile", "context", "recipient", "campaign"}
 	dataVars      = []string{"index", "first", "last", "key", "root", "now"}
 )
 

@@ -29,7 +29,7 @@ func formatHelpers() []*helper {
 				{`{{formatNumber 1234567.891 1 locale="de"}}`, `{}`, `1.234.567,9`},
 				{`{{formatNumber -0.5 0}}`, `{}`, `-1`},
 			}},
-		{name: "formatCurrency", minArgs: 2, maxArgs: 2, hashKeys: []string{"locale"}, hashValues: localeArg, fn: helperFormatCurrency,
+		{name: "formatCurrency", minArgs: 1, maxArgs: 2, hashKeys: []string{"locale"}, hashValues: localeArg, fn: helperFormatCurrency,
 			examples: []example{
 				{`{{formatCurrency profile.lastOrder.total profile.lastOrder.currency}}`, `{"profile":{"lastOrder":{"total":189.9,"currency":"USD"}}}`, `$189.90`},
 				{`{{formatCurrency 1234.5 "EUR" locale="de"}}`, `{}`, "1.234,50\u00a0€"},
@@ -37,6 +37,7 @@ func formatHelpers() []*helper {
 				{`{{formatCurrency 1234.5 "EUR" locale="es"}}`, `{}`, "1234,50\u00a0€"},
 				{`{{formatCurrency 12345.5 "GBP" locale="es"}}`, `{}`, "12.345,50\u00a0£"},
 				{`{{formatCurrency 5000 "jpy"}}`, `{}`, `¥5,000`},
+				{`{{formatCurrency 19.9}}`, `{}`, `$19.90`},
 				{`{{formatCurrency -5 "USD"}}`, `{}`, `-$5.00`},
 				{`{{formatCurrency 99 "CHF"}}`, `{}`, "CHF\u00a099.00"},
 			}},
@@ -306,8 +307,9 @@ func roundDecimal(f float64, decimals int) (intPart, frac string) {
 
 var currencySymbols = map[string]string{"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 
-// helperFormatCurrency writes an amount in a currency: the symbol for USD,
-// EUR, GBP and JPY, the code otherwise; two decimals, none for JPY.
+// helperFormatCurrency writes an amount in a currency (USD when none is
+// given): the symbol for USD, EUR, GBP and JPY, the code otherwise; two
+// decimals, none for JPY.
 func helperFormatCurrency(c *call) (any, error) {
 	if c.args[0] == nil {
 		return "", nil
@@ -316,7 +318,10 @@ func helperFormatCurrency(c *call) (any, error) {
 	if !ok {
 		return nil, c.errorf("formatCurrency: %s is not an amount", describe(c.args[0]))
 	}
-	code := strings.ToUpper(toString(c.args[1]))
+	code := "USD"
+	if len(c.args) > 1 {
+		code = strings.ToUpper(toString(c.args[1]))
+	}
 	if len(code) != 3 || strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
 		return nil, c.errorf("formatCurrency: %s is not a currency code like USD or EUR", describe(c.args[1]))
 	}

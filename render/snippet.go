@@ -57,6 +57,9 @@ type snippetData struct {
 }
 
 func (d *snippetData) field(name string) (any, bool) {
+	if name == "offer" {
+		return offerView{d}, true
+	}
 	if v, ok := itemField(d.it, name); ok {
 		return v, true
 	}
@@ -67,6 +70,21 @@ func (d *snippetData) field(name string) (any, bool) {
 }
 
 func (d *snippetData) keys() []string { return snippetFields }
+
+// offerView is {{offer}} inside offer content: the offer's own fields
+// without the recipient's data, so {{offer.name}} and {{name}} are one.
+type offerView struct{ d *snippetData }
+
+var offerViewFields = []string{"id", "name", "attributes", "tags", "token", "rank", "isFallback", "link", "image", "alt"}
+
+func (v offerView) field(name string) (any, bool) {
+	if val, ok := itemField(v.d.it, name); ok {
+		return val, true
+	}
+	return v.d.text.value(name)
+}
+
+func (v offerView) keys() []string { return offerViewFields }
 
 // renderSnippet renders sn for one item. HTML content is rendered with
 // escaping, like a template; text, links, image URLs and alt text are
