@@ -28,6 +28,19 @@ func (c catalog) PlacementType(activity, placement string) (render.ContentType, 
 	return render.ContentType(pl.Content), nil
 }
 
+// DefaultItems is how many offers a placement of an activity shows when a
+// placeholder does not say: the activity's items, or the placement's.
+func (c catalog) DefaultItems(activity, placement string) int {
+	a, pl := c.lib.Activity(activity), c.lib.Placement(placement)
+	if a == nil || pl == nil {
+		return 0
+	}
+	if ap := a.ActivityPlacement(placement); ap != nil && ap.Items > 0 {
+		return ap.Items
+	}
+	return pl.Items
+}
+
 // LoadTemplates loads every template of dir against the library.
 func (p *Project) LoadTemplates(dir string) (*render.Set, error) {
 	return render.LoadDir(dir, p.Catalog())

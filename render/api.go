@@ -31,6 +31,15 @@ type Catalog interface {
 	PlacementType(activity, placement string) (ContentType, error)
 }
 
+// ItemsCatalog is a Catalog that also knows how many offers a placement of
+// an activity shows when a placeholder does not say (items=). With it, an
+// inline placeholder (one offer) and a block without items= of the same
+// scope agree when that default is one.
+type ItemsCatalog interface {
+	Catalog
+	DefaultItems(activity, placement string) int
+}
+
 // Scope is one decision a template needs per recipient: an activity, a
 // placement, and how many offers to choose.
 type Scope struct {

@@ -161,7 +161,7 @@ func (c *compiler) scope(sc Scope, at int) (int, bool) {
 	b := c.b
 	key := [2]string{sc.Activity, sc.Placement}
 	if i, ok := b.scopeIdx[key]; ok {
-		if b.scopes[i].Items != sc.Items {
+		if b.items(b.scopes[i]) != b.items(sc) {
 			first := b.scopeAt[i]
 			where := fmt.Sprintf("%d:%d", first.line, first.col)
 			if first.file != c.src.file {
@@ -171,12 +171,28 @@ func (c *compiler) scope(sc Scope, at int) (int, bool) {
 				sc.Activity, sc.Placement, itemsDesc(sc.Items), where, itemsDesc(b.scopes[i].Items))
 			return 0, false
 		}
+		if b.scopes[i].Items == 0 {
+			b.scopes[i].Items = sc.Items
+		}
 		return i, true
 	}
 	b.scopeIdx[key] = len(b.scopes)
 	b.scopes = append(b.scopes, sc)
 	b.scopeAt = append(b.scopeAt, c.at(at))
 	return len(b.scopes) - 1, true
+}
+
+// items is how many offers sc shows: its items=, or else the library's
+// default when the catalog can tell (ItemsCatalog), so an inline
+// placeholder and a block without items= agree on a placement of one.
+func (b *build) items(sc Scope) int {
+	if sc.Items > 0 {
+		return sc.Items
+	}
+	if ic, ok := b.cat.(ItemsCatalog); ok {
+		return ic.DefaultItems(sc.Activity, sc.Placement)
+	}
+	return 0
 }
 
 func itemsDesc(n int) string {
