@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/offermail/offermail/campaign"
 	"github.com/offermail/offermail/campaign/snapshot"
@@ -26,15 +27,29 @@ Date, Message-ID and MIME boundaries are normalized. On any difference it prints
 a unified diff per file and exits 1; --update rewrites the golden files instead
 and removes those no template × profile produces any more.
 
-Decisions depend on the decision time: pass --at so that snapshots are stable.`,
+Decisions depend on the decision time: --update records the time it used (--at,
+or now) in DIR/snapshot.json, and a comparison without --at uses that time, so
+snapshots are stable.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := need(cmd, "golden"); err != nil {
 				return err
 			}
 			out, errOut := cmd.OutOrStdout(), cmd.ErrOrStderr()
-			if at == "" {
-				fmt.Fprintln(errOut, "warning: no --at: decisions depend on the decision time, so snapshots taken now may differ from the golden files for that reason alone; pass --at 2026-12-02T09:00:00Z (or any fixed time)")
+			meta, hasMeta, err := snapshot.ReadMeta(golden)
+			if err != nil {
+				return invalid(err)
+			}
+			// Without --at a comparison decides at the time the golden
+			// files were made (recorded by --update), so it is stable.
+			if at == "" && hasMeta && !update {
+				at = meta.At.Format(time.RFC3339)
+			}
+			if !cmd.Flags().Changed("campaign") && hasMeta && meta.Campaign != "" {
+				campaignID = meta.Campaign
+			}
+			if at == "" && !update {
+				fmt.Fprintln(errOut, "warning: no --at and no recorded time in the golden files: decisions depend on the decision time, so they may differ for that reason alone; pass --at 2026-12-02T09:00:00Z (or any fixed time)")
 			}
 			now, err := decisionTime(at)
 			if err != nil {
@@ -71,6 +86,9 @@ Decisions depend on the decision time: pass --at so that snapshots are stable.`,
 			}
 			if update {
 				res, err := snapshot.Write(golden, files)
+				if err == nil {
+					err = snapshot.WriteMeta(golden, snapshot.Meta{At: now, Campaign: campaignID})
+				}
 				if err != nil {
 					return failed(fmt.Errorf("update golden files: %w", err))
 				}

@@ -136,13 +136,41 @@ func TestSnapshotErrors(t *testing.T) {
 		{"bad time", []string{"--templates", tpl, "--profiles", profs, "--golden", golden, "--at", "tomorrow"}, exitUsage, `--at "tomorrow" is not an RFC 3339 time`},
 		{"no profiles dir", []string{"--templates", tpl, "--profiles", filepath.Join(tpl, "nope"), "--golden", golden, "--at", at}, exitInvalid, "profiles directory"},
 		{"broken template", []string{"--templates", broken, "--profiles", profs, "--golden", golden, "--at", at}, exitInvalid, filepath.Join(broken, "bad.hbs") + ":2:1: "},
-		{"no time", []string{"--templates", tpl, "--profiles", profs, "--golden", golden, "--update"}, exitOK, "warning: no --at"},
+		{"no time, no record", []string{"--templates", tpl, "--profiles", profs, "--golden", golden}, exitInvalid, "warning: no --at and no recorded time"},
 	}
 	for _, tt := range tests {
 		code, _, errOut := run(t, append([]string{"snapshot", "--library", lib}, tt.args...)...)
 		if code != tt.code || !strings.Contains(errOut, tt.want) {
 			t.Errorf("%s: snapshot = %d, stderr %q; want %d and %q", tt.name, code, errOut, tt.code, tt.want)
 		}
+	}
+}
+
+// TestSnapshotRecordsTime: --update without --at records the time it
+// decided at, and a later comparison without --at decides at that time, so
+// it matches even though the clock moved (traces name the decision time).
+func TestSnapshotRecordsTime(t *testing.T) {
+	tpl, lib, profs := snapshotProject(t)
+	golden := t.TempDir()
+	args := []string{"snapshot", "--library", lib, "--templates", tpl, "--profiles", profs, "--golden", golden}
+	if code, out, errOut := run(t, append(args, "--update")...); code != exitOK {
+		t.Fatalf("snapshot --update = %d\n%s%s", code, out, errOut)
+	}
+	meta, ok, err := snapshot.ReadMeta(golden)
+	if err != nil || !ok || meta.At.IsZero() || meta.Campaign != "preview" {
+		t.Fatalf("ReadMeta = %+v, %v, %v; want the recorded time and campaign", meta, ok, err)
+	}
+	// Move the recorded time a month back: the comparison must use it, so
+	// it now differs only if it ignored the record.
+	meta.At = meta.At.AddDate(0, -1, 0)
+	if err := snapshot.WriteMeta(golden, meta); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := run(t, append(args, "--update", "--at", meta.At.Format(time.RFC3339))...); code != exitOK {
+		t.Fatalf("snapshot --update --at = %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := run(t, args...); code != exitOK || strings.Contains(errOut, "warning") {
+		t.Errorf("snapshot without --at after --update = %d\n%s%s; want 0 and no warning", code, out, errOut)
 	}
 }
 
