@@ -39,52 +39,25 @@ type snippets struct {
 // and fallback content. Errors are a decide.ErrorList whose items name the
 // library file, line and column, including errors inside offer content.
 func Load(dir string) (*Project, error) {
-	lib, err := decide.Load(dir)
+	cc := newContentCompiler()
+	lib, err := decide.Load(dir, decide.WithContentCheck(cc.check))
 	if err != nil {
 		return nil, err
 	}
-	return New(lib)
+	return &Project{Library: lib, Engine: decide.New(lib), content: cc.content}, nil
 }
 
 // New compiles the offer content of an already loaded library.
 func New(lib *decide.Library) (*Project, error) {
-	p := &Project{Library: lib, Engine: decide.New(lib), content: map[contentKey]*snippets{}}
+	cc := newContentCompiler()
 	var errs decide.ErrorList
 	compile := func(o *decide.Offer) {
 		for _, placement := range lib.PlacementIDs() {
-			c := o.Content[placement]
-			if c == nil {
-				continue
+			if c := o.Content[placement]; c != nil {
+				cc.check(o, placement, c, func(field string, line, col int, msg string) {
+					errs = append(errs, lib.ErrorAt(c.Position(field, line, col), "%s", msg))
+				})
 			}
-			s := &snippets{}
-			body := ""
-			switch c.Type {
-			case decide.ContentHTML:
-				body = c.HTML
-			case decide.ContentText:
-				body = c.Text
-			}
-			for _, f := range []struct {
-				field string
-				src   string
-				dst   **render.Snippet
-			}{
-				{string(c.Type), body, &s.content},
-				{"link", c.Link, &s.link},
-				{"image", c.Image, &s.image},
-				{"alt", c.Alt, &s.alt},
-			} {
-				if f.src == "" {
-					continue
-				}
-				snip, err := render.ParseSnippet(fmt.Sprintf("%s %s, %s %s", kind(o), o.ID, placement, f.field), f.src)
-				if err != nil {
-					errs = append(errs, snippetErrors(lib, o, c, placement, f.field, err)...)
-					continue
-				}
-				*f.dst = snip
-			}
-			p.content[contentKey{o, placement}] = s
 		}
 	}
 	for _, id := range lib.OfferIDs() {
@@ -96,7 +69,72 @@ func New(lib *decide.Library) (*Project, error) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	return p, nil
+	return &Project{Library: lib, Engine: decide.New(lib), content: cc.content}, nil
+}
+
+// Check checks the library in dir, offer content included, and returns
+// every error with a catalog of what did load, so that templates can be
+// checked against the activities and placements that are fine even while
+// others have errors (mailpreview check lists every error at once).
+func Check(dir string) (render.Catalog, error) {
+	files, err := decide.ReadDir(dir)
+	if err != nil {
+		empty, _ := decide.LoadFiles(nil)
+		return catalog{empty}, err
+	}
+	lib, err := decide.LoadPartial(files, decide.WithContentCheck(newContentCompiler().check))
+	return catalog{lib}, err
+}
+
+// contentCompiler compiles offer content as Handlebars snippets.
+type contentCompiler struct {
+	content map[contentKey]*snippets
+}
+
+func newContentCompiler() *contentCompiler {
+	return &contentCompiler{content: map[contentKey]*snippets{}}
+}
+
+// check is a decide.ContentCheck: it compiles one offer's content for one
+// placement and reports template errors at their place in the text.
+func (cc *contentCompiler) check(o *decide.Offer, placement string, c *decide.Content, report func(field string, line, col int, msg string)) {
+	s := &snippets{}
+	body := ""
+	switch c.Type {
+	case decide.ContentHTML:
+		body = c.HTML
+	case decide.ContentText:
+		body = c.Text
+	}
+	for _, f := range []struct {
+		field string
+		src   string
+		dst   **render.Snippet
+	}{
+		{string(c.Type), body, &s.content},
+		{"link", c.Link, &s.link},
+		{"image", c.Image, &s.image},
+		{"alt", c.Alt, &s.alt},
+	} {
+		if f.src == "" {
+			continue
+		}
+		snip, err := render.ParseSnippet(fmt.Sprintf("%s %s, %s %s", kind(o), o.ID, placement, f.field), f.src)
+		if err != nil {
+			prefix := fmt.Sprintf("%s %q, content for placement %q (%s): ", kind(o), o.ID, placement, f.field)
+			var list render.ErrorList
+			if !errors.As(err, &list) {
+				report(f.field, 1, 1, prefix+err.Error())
+				continue
+			}
+			for _, e := range list {
+				report(f.field, e.Line, e.Col, prefix+e.Msg)
+			}
+			continue
+		}
+		*f.dst = snip
+	}
+	cc.content[contentKey{o, placement}] = s
 }
 
 func kind(o *decide.Offer) string {
@@ -104,23 +142,4 @@ func kind(o *decide.Offer) string {
 		return "fallback"
 	}
 	return "offer"
-}
-
-// snippetErrors maps template errors inside offer content to the library
-// file.
-func snippetErrors(lib *decide.Library, o *decide.Offer, c *decide.Content, placement, field string, err error) decide.ErrorList {
-	var list render.ErrorList
-	var one *render.Error
-	switch {
-	case errors.As(err, &list):
-	case errors.As(err, &one):
-		list = render.ErrorList{one}
-	default:
-		return decide.ErrorList{lib.ErrorAt(c.Pos[field], "%s %q, content for placement %q (%s): %v", kind(o), o.ID, placement, field, err)}
-	}
-	var out decide.ErrorList
-	for _, e := range list {
-		out = append(out, lib.ErrorAt(c.Position(field, e.Line, e.Col), "%s %q, content for placement %q (%s): %s", kind(o), o.ID, placement, field, e.Msg))
-	}
-	return out
 }

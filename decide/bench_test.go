@@ -60,7 +60,7 @@ func benchProfiles() []map[string]any {
 }
 
 func benchDecide(b *testing.B, formula string, trace bool) {
-	lib, err := LoadFiles(File{Name: "bench.yaml", Data: []byte(benchLibrary(formula))})
+	lib, err := LoadFiles([]File{{Name: "bench.yaml", Data: []byte(benchLibrary(formula))}})
 	if err != nil {
 		b.Fatal(err)
 	}

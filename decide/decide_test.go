@@ -17,7 +17,7 @@ func mustLoad(t testing.TB, files ...string) *Library {
 	for i := 0; i+1 < len(files); i += 2 {
 		fs = append(fs, File{Name: files[i], Data: []byte(files[i+1])})
 	}
-	lib, err := LoadFiles(fs...)
+	lib, err := LoadFiles(fs)
 	if err != nil {
 		t.Fatalf("LoadFiles: %v", err)
 	}

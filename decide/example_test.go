@@ -10,7 +10,7 @@ import (
 )
 
 func Example() {
-	lib, err := decide.LoadFiles(decide.File{Name: "library.yaml", Data: []byte(`
+	lib, err := decide.LoadFiles([]decide.File{{Name: "library.yaml", Data: []byte(`
 placements:
   - {id: hero, content: html}
 rules:
@@ -24,7 +24,7 @@ activities:
   - id: winter
     placements:
       hero: {criteria: [{collection: all}]}
-`)})
+`)}})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -49,10 +49,10 @@ activities:
 }
 
 func ExampleLoadFiles_errors() {
-	_, err := decide.LoadFiles(decide.File{Name: "lib/rules.yaml", Data: []byte(`rules:
+	_, err := decide.LoadFiles([]decide.File{{Name: "lib/rules.yaml", Data: []byte(`rules:
   - id: adult
     when: 'profile.age >=> 18'
-`)})
+`)}})
 	fmt.Println(err)
 	// Output:
 	// lib/rules.yaml:3:26: unexpected token Operator(">")

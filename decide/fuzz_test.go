@@ -56,7 +56,7 @@ func FuzzLoad(f *testing.F) {
 	}
 	f.Add([]byte(workedExample))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		lib, err := LoadFiles(File{Name: "fuzz.yaml", Data: data})
+		lib, err := LoadFiles([]File{{Name: "fuzz.yaml", Data: data}})
 		if err != nil {
 			return
 		}

@@ -26,7 +26,16 @@ type File struct {
 // types, and that every fallback covers the placements of the activities
 // that use it. It reports every problem at once, as an ErrorList whose
 // items print as "file:line:col: message".
-func Load(dir string) (*Library, error) {
+func Load(dir string, opts ...LoadOption) (*Library, error) {
+	files, err := ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	return LoadFiles(files, opts...)
+}
+
+// ReadDir reads the library files under dir, in the order Load takes them.
+func ReadDir(dir string) ([]File, error) {
 	info, err := os.Stat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("load library: %w", err)
@@ -61,7 +70,7 @@ func Load(dir string) (*Library, error) {
 	if len(files) == 0 {
 		return nil, fmt.Errorf("load library: %s holds no *.yaml, *.yml or *.json files", dir)
 	}
-	return LoadFiles(files...)
+	return files, nil
 }
 
 func isLibraryFile(name string) bool {
@@ -76,21 +85,53 @@ func isLibraryFile(name string) bool {
 }
 
 // LoadFiles is Load over files already in memory, taken in the order given.
-func LoadFiles(files ...File) (*Library, error) {
+func LoadFiles(files []File, opts ...LoadOption) (*Library, error) {
+	lib, err := LoadPartial(files, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return lib, nil
+}
+
+// LoadPartial is LoadFiles for tools that check a library (mailpreview
+// check): when the library has errors it returns them together with what
+// did load, so that templates can still be checked against the placements
+// and activities that are fine. A library returned with errors cannot
+// decide: its Engine finds no scope.
+func LoadPartial(files []File, opts ...LoadOption) (*Library, error) {
 	l := newLoader()
+	for _, o := range opts {
+		o(l)
+	}
 	for _, f := range files {
 		l.file(f.Name, f.Data)
 	}
 	l.resolve()
-	if err := l.errs.err(); err != nil {
-		return nil, err
-	}
 	l.lib.lines = make(map[string][]string, len(l.sources))
 	for name, s := range l.sources {
 		l.lib.lines[name] = s.lines
 	}
+	if err := l.errs.err(); err != nil {
+		l.lib.plans = map[scopeKey]*plan{}
+		return l.lib, err
+	}
 	l.lib.build()
 	return l.lib, nil
+}
+
+// A LoadOption configures Load.
+type LoadOption func(*loader)
+
+// ContentCheck checks the text of one offer's (or fallback's) content for
+// one placement — package decide does not know the template language, its
+// caller does — and reports each problem in a field's text at a 1-based
+// line and column of that text; Load turns them into errors at the right
+// place of the library file.
+type ContentCheck func(o *Offer, placement string, c *Content, report func(field string, line, col int, msg string))
+
+// WithContentCheck runs check on every offer's and fallback's content.
+func WithContentCheck(check ContentCheck) LoadOption {
+	return func(l *loader) { l.contentCheck = check }
 }
 
 // loader accumulates the objects of every file, then resolves references.
@@ -99,6 +140,8 @@ type loader struct {
 	errs    ErrorList
 	sources map[string]*source
 	conds   map[string]*condition
+
+	contentCheck ContentCheck
 
 	// References to check once every file is read.
 	offerDefs    []*offerDef

@@ -146,7 +146,7 @@ activities:
 			for i := 0; i+1 < len(tt.files); i += 2 {
 				files = append(files, File{Name: tt.files[i], Data: []byte(tt.files[i+1])})
 			}
-			_, err := LoadFiles(files...)
+			_, err := LoadFiles(files)
 			var list ErrorList
 			if !errors.As(err, &list) {
 				t.Fatalf("LoadFiles error = %v, want an ErrorList", err)
@@ -166,7 +166,7 @@ activities:
 // TestLoadErrorCaret: an expression error shows the line with a caret
 // under the column.
 func TestLoadErrorCaret(t *testing.T) {
-	_, err := LoadFiles(File{Name: "lib/rules.yaml", Data: []byte("rules:\n  - id: adult\n    when: 'profile.age >=> 18'\n")})
+	_, err := LoadFiles([]File{{Name: "lib/rules.yaml", Data: []byte("rules:\n  - id: adult\n    when: 'profile.age >=> 18'\n")}})
 	var e *Error
 	if !errors.As(err, &e) {
 		t.Fatalf("LoadFiles error = %v, want an *Error", err)
@@ -224,7 +224,7 @@ func TestLoadSampleLibrary(t *testing.T) {
 // TestLoadCommentOnlyFile: a file emptied down to comments (as while
 // editing) is an empty file, not an error.
 func TestLoadCommentOnlyFile(t *testing.T) {
-	_, err := LoadFiles(File{Name: "lib/p.yaml", Data: []byte(basePlacements)}, File{Name: "lib/notes.yaml", Data: []byte("# nothing here yet\n")})
+	_, err := LoadFiles([]File{{Name: "lib/p.yaml", Data: []byte(basePlacements)}, {Name: "lib/notes.yaml", Data: []byte("# nothing here yet\n")}})
 	if err != nil {
 		t.Fatalf("LoadFiles with a comment-only file: %v", err)
 	}

@@ -178,6 +178,12 @@ func (l *loader) resolveOffer(d *offerDef) {
 		}
 		if c := l.content(s, o, p, cd); c != nil {
 			o.Content[name] = c
+			if l.contentCheck != nil {
+				l.contentCheck(o, name, c, func(field string, line, col int, msg string) {
+					pos := c.Position(field, line, col)
+					s.errAt(pos.Line, pos.Col, "%s", msg)
+				})
+			}
 		}
 	}
 }

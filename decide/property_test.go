@@ -110,7 +110,7 @@ func TestFastPathMatchesReference(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := 0; i < 300; i++ {
 		src := randomLibrary(r)
-		lib, err := LoadFiles(File{Name: "random.yaml", Data: []byte(src)})
+		lib, err := LoadFiles([]File{{Name: "random.yaml", Data: []byte(src)}})
 		if err != nil {
 			t.Fatalf("library %d: %v\n%s", i, err, src)
 		}

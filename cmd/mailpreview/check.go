@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/offermail/offermail/campaign"
 	"github.com/offermail/offermail/render"
 	"github.com/spf13/cobra"
 )
@@ -23,14 +24,12 @@ func newCheck(g *global) *cobra.Command {
 				return invalid(fmt.Errorf("templates directory %s not found (set it with --templates DIR)", templates))
 			}
 			problems := 0
-			var cat render.Catalog = anyScope{}
-			p, err := loadProject(g.library)
+			// Every error at once: the library's (offer content included),
+			// and the templates' against whatever of the library loaded.
+			cat, err := campaign.Check(g.library)
 			if err != nil {
 				printError(errOut, err)
 				problems += countErrors(err)
-				fmt.Fprintln(errOut, "note: templates are checked without the library while it has errors, so their placeholders are not checked")
-			} else {
-				cat = p.Catalog()
 			}
 			set, err := render.LoadDir(templates, cat)
 			if err != nil {
@@ -41,6 +40,10 @@ func newCheck(g *global) *cobra.Command {
 				fmt.Fprintf(errOut, "%d error(s)\n", problems)
 				return errSilent(exitInvalid)
 			}
+			p, err := loadProject(g.library)
+			if err != nil {
+				return err
+			}
 			lib := p.Library
 			fmt.Fprintf(out, "ok: %s: %d placements, %d offers, %d fallbacks, %d activities in %d files; %s: %d templates\n",
 				g.library, len(lib.PlacementIDs()), len(lib.OfferIDs()), len(lib.FallbackIDs()), len(lib.ActivityIDs()), len(lib.Files()),
@@ -50,12 +53,4 @@ func newCheck(g *global) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&templates, "templates", "templates", "templates `DIR`")
 	return cmd
-}
-
-// anyScope accepts every placeholder, so that templates can still be
-// checked for syntax while the library does not load.
-type anyScope struct{}
-
-func (anyScope) PlacementType(string, string) (render.ContentType, error) {
-	return render.ContentHTML, nil
 }

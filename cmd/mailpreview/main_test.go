@@ -351,3 +351,41 @@ func TestShardsWithoutSharedStore(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckEveryErrorAcrossLibraryAndTemplates: structural library errors,
+// a template error inside offer content and placeholder errors in a
+// template are all listed in one run.
+func TestCheckEveryErrorAcrossLibraryAndTemplates(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"lib/lib.yaml": `placements:
+  - {id: hero, content: html}
+rules:
+  - {id: r, when: 'profile.age >'}
+offers:
+  - {id: a, status: bogus, content: {hero: {html: A}}}
+  - {id: b, content: {hero: {html: '{{#if profile.x}}B'}}}
+collections:
+  - {id: c, offers: [a, b]}
+activities:
+  - {id: act, placements: {hero: {criteria: [{collection: c}]}}}
+`,
+		"tpl/t.hbs": "{{offer \"act\" placement=\"hero\"}}\n{{offer \"nope\" placement=\"hero\"}}\n",
+	})
+	code, _, errOut := run(t, "check", "--library", filepath.Join(dir, "lib"), "--templates", filepath.Join(dir, "tpl"))
+	lib := filepath.Join(dir, "lib", "lib.yaml")
+	for _, want := range []string{
+		lib + ":4:", // the rule's syntax error
+		lib + ":6:21: status \"bogus\"",
+		lib + ":7:37: offer \"b\", content for placement \"hero\" (html): {{#if}} is not closed",
+		filepath.Join(dir, "tpl", "t.hbs") + ":2:",
+		"4 error(s)",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("check output lacks %q:\n%s", want, errOut)
+		}
+	}
+	if code != exitInvalid {
+		t.Errorf("check = %d, want %d", code, exitInvalid)
+	}
+}

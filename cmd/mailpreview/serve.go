@@ -117,7 +117,7 @@ page and the files of the directories it was given.`,
 // library as it is at start; a library that does not load yet (the page
 // shows why) has none, and caps are still read.
 func previewStore(ctx context.Context, url, library string) (decide.Counts, decide.Stats, func(), error) {
-	lib, _ := decide.LoadFiles()
+	lib, _ := decide.LoadFiles(nil)
 	if p, err := campaign.Load(library); err == nil {
 		lib = p.Library
 	}

@@ -68,12 +68,25 @@ func newBatcher(flush flushFunc, maxBatch int, linger time.Duration, parallel in
 // once taken, reserve waits for the flush, so the caller's slices are never
 // read after it returns.
 func (b *batcher) reserve(ctx context.Context, rs []decide.Reservation) ([]decide.Outcome, error) {
-	req := &request{rs: rs, done: make(chan struct{})}
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
 		return nil, ErrClosed
 	}
+	// A call worth sending alone, with nobody queued before it and a
+	// flush slot free, is flushed by its caller: handing it to the
+	// committer and the outcomes back costs goroutine wake-ups, which on
+	// a busy machine take longer than a small batch's round trip.
+	if len(b.queue) == 0 && len(rs) >= b.enough {
+		select {
+		case b.slots <- struct{}{}:
+			b.flushes.Add(1)
+			b.mu.Unlock()
+			return b.flushAlone(rs)
+		default:
+		}
+	}
+	req := &request{rs: rs, done: make(chan struct{})}
 	b.queue = append(b.queue, req)
 	b.queued += len(rs)
 	enough := b.queued >= b.enough
@@ -96,6 +109,19 @@ func (b *batcher) reserve(ctx context.Context, rs []decide.Reservation) ([]decid
 		<-req.done
 	}
 	return req.out, req.err
+}
+
+// flushAlone flushes rs in a slot the caller took.
+func (b *batcher) flushAlone(rs []decide.Reservation) ([]decide.Outcome, error) {
+	defer func() {
+		<-b.slots
+		b.flushes.Done()
+	}()
+	out := make([]decide.Outcome, len(rs))
+	if err := b.safeFlush(rs, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // withdraw removes req from the queue; b.mu is held.

@@ -51,27 +51,29 @@ local now = tonumber(ARGV[1])
 local h = cmsgpack.unpack(ARGV[2])
 local a = cmsgpack.unpack(ARGV[3])
 local nl, nw, nt, nk, nr = h[1], h[2], h[3], h[4], h[5]
-local kp, rp = 3, 3 + nk
-local wk = 2 + nl
+local kp, rp, wk = 3, 3 + nk, 2 + nl
 local wname, wat, tw, td = {}, {}, {}, {}
 local p = 6
 for j = 1, nw do
   wname[j], wat[h[p]] = h[p], j
   p = p + 1
 end
+local dead = false
 for t = 1, nt do
   tw[t], td[t] = h[p], h[p + 1]
+  if td[t] <= now then dead = true end
   p = p + 2
 end
 
 local strs = {}
 local function str(x)
-  local s = strs[x]
-  if not s then
-    if x < 1e14 and x > -1e14 then s = tostring(x) else s = string.format('%d', x) end
-    strs[x] = s
-  end
+  local s
+  if x < 1e14 and x > -1e14 then s = tostring(x) else s = string.format('%d', x) end
+  strs[x] = s
   return s
+end
+local function notcount(k, v)
+  return redis.error_reply('counter ' .. k .. ' holds ' .. v .. ', not a count')
 end
 
 local reg = redis.call('HGETALL', KEYS[2])
@@ -88,22 +90,22 @@ for i = 1, #reg, 2 do
 end
 
 -- val, dl: a counter's value and deadline (0: lifetime, -1: none yet);
--- at: where it is (0: the lifetime hash, j: window j), from: where it was.
+-- at: where it is (0: the lifetime hash, j: window j), from: the window it
+-- was found in.
 local val, dl, at, from = {}, {}, {}, {}
-local miss = {}
+local miss, mname, nm = {}, {}, 0
 if nk > 0 then
   local got = redis.call('HMGET', KEYS[1], unpack(ARGV, kp + 1, kp + nk))
   for i = 1, nk do
     local v = got[i]
     if v then
       local n = tonumber(v)
-      if not n then
-        return redis.error_reply('counter ' .. ARGV[kp + i] .. ' holds ' .. v .. ', not a count')
-      end
-      val[i], dl[i], at[i], from[i] = n, 0, 0, 0
+      if not n then return notcount(ARGV[kp + i], v) end
+      val[i], dl[i], at[i] = n, 0, 0
     else
       val[i], dl[i] = 0, -1
-      miss[#miss + 1] = i
+      nm = nm + 1
+      miss[nm], mname[nm] = i, ARGV[kp + i]
     end
   end
 end
@@ -111,30 +113,27 @@ for j = 1, nw do
   local key = KEYS[wk + j]
   if H[j] and H[j] <= now then
     -- Every counter of the window is past its deadline; it is unlinked below.
-  elseif #miss == 0 then
+  elseif nm == 0 then
     redis.call('HLEN', key)
   else
-    local names = {}
-    for x = 1, #miss do names[x] = ARGV[kp + miss[x]] end
-    local got = redis.call('HMGET', key, unpack(names))
-    local left = {}
-    for x = 1, #miss do
+    local got = redis.call('HMGET', key, unpack(mname, 1, nm))
+    local left, lname, nl2 = {}, {}, 0
+    for x = 1, nm do
       local v, i = got[x], miss[x]
-      local live = false
+      local n, d
       if v then
-        local n, d
         local c = string.find(v, ':', 1, true)
         if c then n, d = tonumber(string.sub(v, 1, c - 1)), tonumber(string.sub(v, c + 1)) end
-        if not (n and d) then
-          return redis.error_reply('counter ' .. names[x] .. ' holds ' .. v .. ', not a count')
-        end
-        if d > now then
-          val[i], dl[i], at[i], from[i], live = n, d, j, j, true
-        end
+        if not (n and d) then return notcount(mname[x], v) end
       end
-      if not live then left[#left + 1] = i end
+      if d and d > now then
+        val[i], dl[i], at[i], from[i] = n, d, j, j
+      else
+        nl2 = nl2 + 1
+        left[nl2], lname[nl2] = i, mname[x]
+      end
     end
-    miss = left
+    miss, mname, nm = left, lname, nl2
   end
 end
 
@@ -158,20 +157,20 @@ for li, l in pairs(asked) do
 end
 
 -- add holds one reservation's increments; it is emptied after each
--- reservation rather than allocated anew.
-local out, add, dirty = {1, nil}, {}, {}
+-- reservation rather than allocated anew. dirty lists the counters to
+-- write, once each.
+local out, add, dirty, isdirty, nd = {1, false}, {}, {}, {}, 0
 p = 1
 for r = 1, nr do
   local li, m = a[p], a[p + 1]
-  local who, rec = ARGV[rp + r], ARGV[rp + nr + r]
+  local who = ARGV[rp + r]
   p = p + 2
   local prev = ledger[li][who]
   if prev then
     out[r + 2] = prev
   else
     local bad, refused
-    for j = 0, m - 1 do
-      local q = p + 4 * j
+    for q = p, p + 4 * m - 4, 4 do
       local k = a[q]
       local s = (add[k] or 0) + a[q + 2]
       add[k] = s
@@ -179,16 +178,15 @@ for r = 1, nr do
         bad, refused = bad or {}, refused or {}
         if not refused[k] then
           refused[k] = true
-          bad[#bad + 1] = j
+          bad[#bad + 1] = (q - p) / 4
         end
       end
     end
     if bad then
-      for j = 0, m - 1 do add[a[p + 4 * j]] = nil end
+      for q = p, p + 4 * m - 4, 4 do add[a[q]] = nil end
       out[r + 2] = bad
     else
-      for j = 0, m - 1 do
-        local q = p + 4 * j
+      for q = p, p + 4 * m - 4, 4 do
         local k, t = a[q], a[q + 3]
         local s = add[k]
         if s then
@@ -203,21 +201,27 @@ for r = 1, nr do
         elseif have ~= 0 and td[t] > have then
           dl[k] = td[t]
         end
-        dirty[k] = true
+        if not isdirty[k] then
+          isdirty[k] = true
+          nd = nd + 1
+          dirty[nd] = k
+        end
       end
       -- A counter written past its deadline (no retention, a window that
       -- has ended) is gone at once, as applyBatch's next read finds it.
-      for j = 0, m - 1 do
-        local k = a[p + 4 * j]
-        local d = dl[k]
-        if d > 0 and d <= now then
-          val[k], dl[k], at[k], dirty[k] = 0, -1, nil, nil
+      if dead then
+        for q = p, p + 4 * m - 4, 4 do
+          local k = a[q]
+          local d = dl[k]
+          if d > 0 and d <= now then
+            val[k], dl[k], at[k] = 0, -1, nil
+          end
         end
       end
-      ledger[li][who] = rec
+      ledger[li][who] = ARGV[rp + nr + r]
       local f = fresh[li]
       f[#f + 1] = who
-      f[#f + 1] = rec
+      f[#f + 1] = ARGV[rp + nr + r]
       out[r + 2] = 0
     end
   end
@@ -235,28 +239,40 @@ end
 for li, f in pairs(fresh) do
   if #f > 0 then redis.call('HSET', KEYS[2 + li], unpack(f)) end
 end
-local life, win, gone = {}, {}, {}
-for k in pairs(dirty) do
+-- vals[d] holds the "N:DEADLINE" strings made for deadline d: most
+-- counters of a batch hold the same few values.
+local life, nlife, win, gone, vals = {}, 0, {}, {}, {}
+for x = 1, nd do
+  local k = dirty[x]
   local j, name = at[k], ARGV[kp + k]
   if j == 0 then
-    life[#life + 1] = name
-    life[#life + 1] = str(val[k])
-  else
+    local v = val[k]
+    life[nlife + 1], life[nlife + 2] = name, strs[v] or str(v)
+    nlife = nlife + 2
+    -- A windowed counter that became a lifetime counter leaves its window.
+    local f = from[k]
+    if f then
+      local g = gone[f]
+      if not g then g = {}; gone[f] = g end
+      g[#g + 1] = name
+    end
+  elseif j then
     local w = win[j]
     if not w then w = {}; win[j] = w end
-    local d = dl[k]
+    local v, d = val[k], dl[k]
+    local vd = vals[d]
+    if not vd then vd = {}; vals[d] = vd end
+    local s = vd[v]
+    if not s then
+      s = (strs[v] or str(v)) .. ':' .. (strs[d] or str(d))
+      vd[v] = s
+    end
     w[#w + 1] = name
-    w[#w + 1] = str(val[k]) .. ':' .. str(d)
+    w[#w + 1] = s
     if not H[j] or d > H[j] then H[j] = d end
   end
-  local f = from[k]
-  if f and f ~= j then
-    local g = gone[f]
-    if not g then g = {}; gone[f] = g end
-    g[#g + 1] = name
-  end
 end
-if #life > 0 then redis.call('HSET', KEYS[1], unpack(life)) end
+if nlife > 0 then redis.call('HSET', KEYS[1], unpack(life, 1, nlife)) end
 for j, g in pairs(gone) do redis.call('HDEL', KEYS[wk + j], unpack(g)) end
 local regset, regdel, names = {}, {}, {}
 for j = 1, nw do
