@@ -55,6 +55,6 @@ func newDecide(g *global) *cobra.Command {
 	f.StringVar(&activity, "activity", "", "activity `ID`")
 	f.StringVar(&placement, "placement", "", "placement `ID`")
 	dr.add(f)
-	f.IntVar(&items, "items", 0, "number of offers `N`, overriding the activity's")
+	f.IntVar(&items, "items", 0, "number of offers `N`, overriding the activity's (0: keep it)")
 	return cmd
 }

@@ -113,13 +113,18 @@ func readEvents(name string, data []byte) (deltas map[string]int64, rejects []st
 		if len(text) == 0 {
 			continue
 		}
+		col := 1
 		reject := func(format string, args ...any) {
-			rejects = append(rejects, fmt.Sprintf("%s:%d: %s", name, line, fmt.Sprintf(format, args...)))
+			rejects = append(rejects, fmt.Sprintf("%s:%d:%d: %s", name, line, col, fmt.Sprintf(format, args...)))
 		}
 		var e event
 		dec := json.NewDecoder(bytes.NewReader(text))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&e); err != nil {
+			var syn *json.SyntaxError
+			if errors.As(err, &syn) {
+				col = int(syn.Offset)
+			}
 			reject("malformed event: %v", err)
 			continue
 		}
@@ -146,7 +151,7 @@ func readEvents(name string, data []byte) (deltas map[string]int64, rejects []st
 		n++
 	}
 	if err := sc.Err(); err != nil {
-		rejects = append(rejects, fmt.Sprintf("%s:%d: %v", name, line+1, err))
+		rejects = append(rejects, fmt.Sprintf("%s:%d:1: %v", name, line+1, err))
 	}
 	return deltas, rejects, n
 }

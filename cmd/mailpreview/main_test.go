@@ -270,7 +270,7 @@ func TestFeedbackTeachesTheModel(t *testing.T) {
 		t.Errorf("second import = %d, %q; want nothing counted", code, out)
 	}
 	code, _, errOut = run(t, "feedback", "--library", library, "--events", filepath.Join(dir, "bad.ndjson"), "--store", store)
-	if code != exitRejected || !strings.Contains(errOut, "bad.ndjson:1: type \"view\"") || !strings.Contains(errOut, "bad.ndjson:3: malformed event") {
+	if code != exitRejected || !strings.Contains(errOut, "bad.ndjson:1:1: type \"view\"") || !strings.Contains(errOut, "bad.ndjson:3:2: malformed event") {
 		t.Errorf("bad events = %d, %q; want exit 3 naming lines 1 and 3", code, errOut)
 	}
 	// Several runners, each decided with the learned statistics: the offer

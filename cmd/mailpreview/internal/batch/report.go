@@ -82,6 +82,7 @@ func buildReport(out string, meta runMeta, scopes []decide.Scope, smtp bool, sta
 		Rejects: map[string]int{stageRead: 0, stageRender: 0, stageSend: 0},
 		Attempt: a,
 	}
+	r.Placements = []ScopeCounts{} // [] in JSON for a template without placeholders
 	index := map[[2]string]int{}
 	for _, sc := range scopes {
 		key := [2]string{sc.Activity, sc.Placement}

@@ -340,7 +340,7 @@ func TestConfigErrors(t *testing.T) {
 		{"format", func(c *Config) { c.Format = "pdf" }, "--format must be eml, html or json"},
 		{"memory store", func(c *Config) { c.Store = "memory:" }, "forgets"},
 		{"unknown store", func(c *Config) { c.Store = "mysql://x" }, "use bolt:PATH or redis://"},
-		{"recipients format", func(c *Config) { c.Recipients = "r.xml" }, ".ndjson, .jsonl or .csv"},
+		{"recipients format", func(c *Config) { c.Recipients = "r.xml" }, ".ndjson, .jsonl, .json (one object per line) or .csv"},
 	}
 	for _, tt := range tests {
 		cfg := config(t, newsletter, sampleNDJSON)

@@ -1,14 +1,11 @@
 package batch
 
 import (
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"strings"
 	"sync/atomic"
 
 	"github.com/offermail/offermail/cmd/mailpreview/internal/recipients"
@@ -35,11 +32,8 @@ func openSource(path string) (*source, error) {
 		s.closer = io.NopCloser(os.Stdin) // standard input stays open
 		return s, nil
 	}
-	base := strings.ToLower(path)
-	gz := strings.HasSuffix(base, ".gz")
-	ext := filepath.Ext(strings.TrimSuffix(base, ".gz"))
-	if ext != ".ndjson" && ext != ".jsonl" && ext != ".csv" {
-		return nil, usageErr("--recipients %s: %v %q; use .ndjson, .jsonl or .csv (optionally .gz)", path, recipients.ErrFormat, ext)
+	if err := recipients.CheckFormat(path); err != nil {
+		return nil, usageErr("--recipients %s: %v", path, err)
 	}
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -53,28 +47,19 @@ func openSource(path string) (*source, error) {
 		f.Close()
 		return nil, usageErr("--recipients %s is not a file", path)
 	}
-	s.size, s.closer = st.Size(), f
-	var in io.Reader = &counter{f, &s.pos}
-	if gz {
-		zr, err := gzip.NewReader(in)
-		if err != nil {
-			f.Close()
-			return nil, inputErr(fmt.Errorf("%s: %w", path, err))
-		}
-		in = zr
+	s.size = st.Size()
+	r, closer, err := recipients.FromReader(path, &counter{f, &s.pos})
+	if err != nil {
+		f.Close()
+		return nil, inputErr(err)
 	}
-	opts := []recipients.Option{recipients.WithName(path)}
-	if ext == ".csv" {
-		s.r, err = recipients.NewCSV(in, opts...)
-		if err != nil {
-			f.Close()
-			return nil, inputErr(err)
-		}
-		return s, nil
-	}
-	s.r = recipients.NewNDJSON(in, opts...)
+	s.r, s.closer = r, closerFunc(func() error { return errors.Join(closer.Close(), f.Close()) })
 	return s, nil
 }
+
+type closerFunc func() error
+
+func (c closerFunc) Close() error { return c() }
 
 type counter struct {
 	r io.Reader

@@ -102,25 +102,18 @@ func WithName(name string) Option {
 	return func(c *config) { c.name = name }
 }
 
-// Open opens a recipients file, choosing the format by extension: .ndjson
-// and .jsonl are NDJSON, .csv is CSV, and a further .gz means gzip. The
-// path "-" reads NDJSON from standard input, which the closer leaves open.
+// Open opens a recipients file, choosing the format by extension: .ndjson,
+// .jsonl and .json are NDJSON (one object per line), .csv is CSV, and a
+// further .gz means gzip. The path "-" reads NDJSON from standard input,
+// which the closer leaves open.
 func Open(path string, opts ...Option) (Reader, io.Closer, error) {
 	if path == "-" {
 		opts = append([]Option{WithName("stdin")}, opts...)
 		return NewNDJSON(os.Stdin, opts...), closers(nil), nil
 	}
-	opts = append([]Option{WithName(path)}, opts...)
-	base := strings.ToLower(path)
-	gz := strings.HasSuffix(base, ".gz")
-	base = strings.TrimSuffix(base, ".gz")
-	ext := filepath.Ext(base)
-	switch ext {
-	case ".ndjson", ".jsonl", ".csv":
-	default:
-		return nil, nil, fmt.Errorf("open recipients %q: %w %q; use .ndjson, .jsonl or .csv (optionally .gz)", path, ErrFormat, ext)
+	if err := CheckFormat(path); err != nil {
+		return nil, nil, err
 	}
-
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open recipients: %w", err)
@@ -129,17 +122,52 @@ func Open(path string, opts ...Option) (Reader, io.Closer, error) {
 		f.Close()
 		return nil, nil, fmt.Errorf("open recipients %q: is a directory", path)
 	}
-	var in io.Reader = f
-	closer := io.Closer(f)
+	r, closer, err := FromReader(path, f, opts...)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return r, closers{closer, f}, nil
+}
+
+// format returns the format a path names by extension, and whether it is
+// gzipped.
+func format(path string) (ext string, gz bool, err error) {
+	base := strings.ToLower(path)
+	gz = strings.HasSuffix(base, ".gz")
+	ext = filepath.Ext(strings.TrimSuffix(base, ".gz"))
+	switch ext {
+	case ".ndjson", ".jsonl", ".json", ".csv":
+		return ext, gz, nil
+	}
+	return "", false, fmt.Errorf("open recipients %q: %w %q; use .ndjson, .jsonl, .json (one object per line) or .csv, optionally .gz", path, ErrFormat, ext)
+}
+
+// CheckFormat reports, with an error wrapping ErrFormat, a path whose
+// extension names no recipients format.
+func CheckFormat(path string) error {
+	_, _, err := format(path)
+	return err
+}
+
+// FromReader reads recipients from in, in the format path names (as Open
+// chooses it), so a caller can read through its own reader (to count
+// bytes, say). The closer closes what FromReader opened on top of in (a
+// gzip reader), not in itself.
+func FromReader(path string, in io.Reader, opts ...Option) (Reader, io.Closer, error) {
+	ext, gz, err := format(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts = append([]Option{WithName(path)}, opts...)
+	closer := io.Closer(closers(nil))
 	if gz {
-		zr, err := gzip.NewReader(f)
+		zr, err := gzip.NewReader(in)
 		if err != nil {
-			f.Close()
 			return nil, nil, fmt.Errorf("open recipients %q: %w", path, err)
 		}
-		in, closer = zr, closers{zr, f}
+		in, closer = zr, zr
 	}
-
 	if ext == ".csv" {
 		r, err := NewCSV(in, opts...)
 		if err != nil {

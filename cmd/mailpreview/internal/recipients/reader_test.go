@@ -72,9 +72,9 @@ func TestOpenErrors(t *testing.T) {
 		want string
 		is   error
 	}{
-		{"recipients.txt", `open recipients "recipients.txt": unknown recipients file format ".txt"; use .ndjson, .jsonl or .csv (optionally .gz)`, ErrFormat},
+		{"recipients.txt", `open recipients "recipients.txt": unknown recipients file format ".txt"; use .ndjson, .jsonl, .json (one object per line) or .csv, optionally .gz`, ErrFormat},
 		{"recipients", `unknown recipients file format ""`, ErrFormat},
-		{"r.json", `unknown recipients file format ".json"`, ErrFormat},
+		{"r.xml", `unknown recipients file format ".xml"`, ErrFormat},
 		{filepath.Join(dir, "missing.ndjson"), "open recipients: open ", os.ErrNotExist},
 		{filepath.Join(dir, "d.csv"), "is a directory", nil},
 		{badHeader, badHeader + `:1:1: missing email column`, nil},
@@ -167,5 +167,33 @@ func TestSampleFiles(t *testing.T) {
 				t.Errorf("%s: reject %d = %q, want it to start %q", tt.file, i, rejects[i], want)
 			}
 		}
+	}
+}
+
+// TestOpenJSONExtension: a .json file is read as NDJSON, one object per
+// line.
+func TestOpenJSONExtension(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "people.json")
+	if err := os.WriteFile(path, []byte(`{"id":"a","email":"a@example.com"}`+"\n"+`{"id":"b","email":"b@example.com"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, c, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var ids []string
+	for {
+		rec, rej, err := r.Next()
+		if err != nil {
+			break
+		}
+		if rej != nil {
+			t.Fatalf("Next() reject %v", rej)
+		}
+		ids = append(ids, rec.ID)
+	}
+	if strings.Join(ids, ",") != "a,b" {
+		t.Errorf("read ids %v, want [a b]", ids)
 	}
 }
