@@ -11,12 +11,15 @@ package capstore
 // KEYS: the lifetime counters, the window registry, the nl ledgers (one
 // per campaign), then the nw windows (see the package doc).
 // ARGV: now (ms); the tables, as one MessagePack array: nl, nw, nt, nk,
-// nr, the registry name of each window, nt pairs (window, deadline) — one
-// per distinct Expire of the batch —, the nk distinct counter keys; and
-// the reservations, as another: per reservation the ledger index,
-// recipient, record, number of counters m, and m times: counter key index,
-// limit, n, Expire index (0 = lifetime). Packed arguments instead of
-// thousands save the server most of the cost of taking them in.
+// nr, the registry name of each window, and nt pairs (window, deadline),
+// one per distinct Expire of the batch; the reservations' numbers, as
+// another: per reservation the ledger index and its number of counters m,
+// then m times: counter key index, limit, n, Expire index (0 = lifetime);
+// then the nk distinct counter keys, the nr recipients and the nr records.
+// Numbers are packed because one argument costs the server less to take in
+// than thousands; strings are not, because Lua hashes every byte of every
+// string it is given, and a string inside a packed argument is hashed
+// twice (as part of the argument, and again when unpacked).
 //
 // Every key the script touches must be in KEYS (Redis Cluster checks it),
 // and a counter may be in any live window whatever Expire a caller gives

@@ -179,3 +179,22 @@ func TestRedisWindowsShared(t *testing.T) {
 		t.Errorf("Add of a windowed counter wrote lifetime counter j = %q", got)
 	}
 }
+
+// TestRedisWindowToLifetime: a windowed counter that a reservation treats
+// as a lifetime counter moves to the lifetime hash and leaves its window.
+func TestRedisWindowToLifetime(t *testing.T) {
+	srv := startRedis(t)
+	clock := newClock(t0)
+	s := openRedisAt(t, srv.url(t), clock, time.Hour)
+	end := t0.Add(time.Hour)
+	w := "w:" + windowName(end.UnixMilli())
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u1", "r",
+		decide.Counter{Key: "k", Limit: 5, N: 2, Expire: end})}, decide.Committed)
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u2", "r", counterOf("k", 5, 1))}, decide.Committed)
+	if got := hget(t, s, w, "k"); got != "" {
+		t.Errorf("HGET %s k = %q after k became a lifetime counter, want no field", w, got)
+	}
+	if got := hget(t, s, "c", "k"); got != "3" {
+		t.Errorf("HGET c k = %q, want %q", got, "3")
+	}
+}
