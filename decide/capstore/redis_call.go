@@ -3,6 +3,7 @@ package capstore
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 
 	"github.com/offermail/offermail/decide"
 )
@@ -21,108 +22,147 @@ const (
 // are packed for each attempt (see Redis.run).
 type scriptCall struct {
 	ns       string
-	nr       int
 	rs       []decide.Reservation
-	ledgers  []string       // prefixed ledger keys
-	keys     []string       // distinct counter keys, in order of first use
-	expires  []int64        // distinct Expires (ms), in order of first use
-	windows  []string       // the window of each Expire
-	deadline []int64        // the deadline of each Expire for this call
-	cIndex   map[string]int // counter key → 1-based index
-	lIndex   map[string]int // campaign → 1-based index among ledgers
-	tIndex   map[int64]int  // Expire (ms) → 1-based index
-	pack     []byte         // the reservations, MessagePack
+	ledgers  []string // prefixed ledger keys
+	expires  []int64  // distinct Expires (ms), in order of first use
+	windows  []string // the window of each Expire
+	deadline []int64  // the deadline of each Expire for this call
+	// keys are the distinct counter keys, grouped by the place a key is
+	// looked for first: the lifetime hash (group "") or the window of the
+	// key's first Expire in the batch. The script reads each group with
+	// one HMGET of consecutive arguments.
+	keys   []string
+	groups []string // "" or a window
+	sizes  []int    // the number of keys of each group
+	pack   []byte   // the reservations, MessagePack
 }
 
 // newScriptCall encodes rs, which must respect the bounds above.
 func newScriptCall(ns string, rs []decide.Reservation, now, retain int64) *scriptCall {
-	c := &scriptCall{
-		ns:     ns,
-		nr:     len(rs),
-		rs:     rs,
-		cIndex: make(map[string]int, len(rs)*3),
-		lIndex: make(map[string]int, 1),
-		tIndex: make(map[int64]int, 2),
-	}
-	items, size := 0, 0
+	c := &scriptCall{ns: ns, rs: rs, groups: []string{""}, sizes: []int{0}}
+	entries := 0
 	for i := range rs {
-		items += 2 + 4*len(rs[i].Counters)
-		size += 8 + 32*len(rs[i].Counters)
+		entries += len(rs[i].Counters)
 	}
-	c.pack = packArray(make([]byte, 0, size), items)
+	// First pass: number keys and Expires in order of first use.
+	var (
+		cIndex  = make(map[string]int, entries)
+		tIndex  = make(map[int64]int, 2)
+		lIndex  = make(map[string]int, 1)
+		keys    = make([]string, 0, entries)
+		group   = make([]int, 0, entries) // of each key
+		perKey  = make([]int, 0, entries) // key number of each entry
+		perT    = make([]int, 0, entries) // Expire index of each entry
+		perResv = make([]int, 0, len(rs)) // ledger index of each reservation
+	)
 	for i := range rs {
-		c.add(&rs[i], now, retain)
+		li, ok := lIndex[rs[i].Campaign]
+		if !ok {
+			c.ledgers = append(c.ledgers, ledgerKey(ns, rs[i].Campaign))
+			li = len(c.ledgers)
+			lIndex[rs[i].Campaign] = li
+		}
+		perResv = append(perResv, li)
+		for _, k := range rs[i].Counters {
+			ti, g := 0, 0
+			if !k.Expire.IsZero() {
+				ms := expireMillis(k.Expire)
+				if ti, ok = tIndex[ms]; !ok {
+					w := windowName(ms)
+					c.expires = append(c.expires, ms)
+					c.windows = append(c.windows, w)
+					c.deadline = append(c.deadline, deadlineOf(k.Expire, now, retain))
+					ti = len(c.expires)
+					tIndex[ms] = ti
+					if !slices.Contains(c.groups, w) {
+						c.groups = append(c.groups, w)
+						c.sizes = append(c.sizes, 0)
+					}
+				}
+				g = slices.Index(c.groups, c.windows[ti-1])
+			}
+			ki, seen := cIndex[k.Key]
+			if !seen {
+				ki = len(keys)
+				cIndex[k.Key] = ki
+				keys = append(keys, k.Key)
+				group = append(group, g)
+				c.sizes[g]++
+			}
+			perKey = append(perKey, ki)
+			perT = append(perT, ti)
+		}
+	}
+	// Number the keys group by group.
+	next := make([]int, len(c.groups))
+	for g := 1; g < len(next); g++ {
+		next[g] = next[g-1] + c.sizes[g-1]
+	}
+	final := make([]int, len(keys))
+	c.keys = make([]string, len(keys))
+	for ki, g := range group {
+		final[ki] = next[g]
+		c.keys[next[g]] = keys[ki]
+		next[g]++
+	}
+	// Second pass: the reservations.
+	c.pack = packArray(make([]byte, 0, 8*len(rs)+16*entries), 2*len(rs)+4*entries)
+	e := 0
+	for i := range rs {
+		c.pack = packInt(c.pack, int64(perResv[i]))
+		c.pack = packInt(c.pack, int64(len(rs[i].Counters)))
+		for _, k := range rs[i].Counters {
+			c.pack = packInt(c.pack, int64(final[perKey[e]]+1))
+			c.pack = packInt(c.pack, k.Limit)
+			c.pack = packInt(c.pack, k.N)
+			c.pack = packInt(c.pack, int64(perT[e]))
+			e++
+		}
 	}
 	return c
-}
-
-func (c *scriptCall) add(r *decide.Reservation, now, retain int64) {
-	li, ok := c.lIndex[r.Campaign]
-	if !ok {
-		c.ledgers = append(c.ledgers, ledgerKey(c.ns, r.Campaign))
-		li = len(c.ledgers)
-		c.lIndex[r.Campaign] = li
-	}
-	c.pack = packInt(c.pack, int64(li))
-	c.pack = packInt(c.pack, int64(len(r.Counters)))
-	for _, k := range r.Counters {
-		ki, ok := c.cIndex[k.Key]
-		if !ok {
-			c.keys = append(c.keys, k.Key)
-			ki = len(c.keys)
-			c.cIndex[k.Key] = ki
-		}
-		ti := 0
-		if !k.Expire.IsZero() {
-			ms := expireMillis(k.Expire)
-			if ti, ok = c.tIndex[ms]; !ok {
-				c.expires = append(c.expires, ms)
-				c.windows = append(c.windows, windowName(ms))
-				c.deadline = append(c.deadline, deadlineOf(k.Expire, now, retain))
-				ti = len(c.expires)
-				c.tIndex[ms] = ti
-			}
-		}
-		c.pack = packInt(c.pack, int64(ki))
-		c.pack = packInt(c.pack, k.Limit)
-		c.pack = packInt(c.pack, k.N)
-		c.pack = packInt(c.pack, int64(ti))
-	}
 }
 
 // keysAndArgs returns KEYS and ARGV for a call that passes every window
 // in known and those of the batch's Expires.
 func (c *scriptCall) keysAndArgs(now int64, known []string) (keys []string, args []any) {
-	windows := mergeWindows(known, c.windows)
+	windows := mergeWindows(known, c.groups[1:])
 	keys = make([]string, 0, 2+len(c.ledgers)+len(windows))
 	keys = append(keys, countersKey(c.ns), registryKey(c.ns))
 	keys = append(keys, c.ledgers...)
 	for _, w := range windows {
 		keys = append(keys, windowKey(c.ns, w))
 	}
+	place := func(w string) int64 { return int64(indexOf(windows, w) + 1) }
 
-	size := 16 + 24*len(windows) + 16*len(c.expires)
-	for _, k := range c.keys {
-		size += 5 + len(k)
-	}
-	h := packArray(make([]byte, 0, size), 5+len(windows)+2*len(c.expires))
-	for _, n := range []int{len(c.ledgers), len(windows), len(c.expires), len(c.keys), c.nr} {
+	h := packArray(make([]byte, 0, 32+24*len(windows)+16*len(c.expires)+8*len(c.groups)),
+		6+len(windows)+2*len(c.expires)+2*len(c.groups))
+	for _, n := range []int{len(c.ledgers), len(windows), len(c.expires), len(c.keys), len(c.rs), len(c.groups)} {
 		h = packInt(h, int64(n))
 	}
 	for _, w := range windows {
 		h = packString(h, w)
 	}
 	for i, w := range c.windows {
-		h = packInt(h, int64(indexOf(windows, w)+1))
+		h = packInt(h, place(w))
 		h = packInt(h, c.deadline[i])
 	}
+	for g, w := range c.groups {
+		if g == 0 {
+			h = packInt(h, 0)
+		} else {
+			h = packInt(h, place(w))
+		}
+		h = packInt(h, int64(c.sizes[g]))
+	}
+	// Pointers to strings, which go-redis writes like strings, fit in an
+	// interface without an allocation each.
 	args = make([]any, 0, 3+len(c.keys)+2*len(c.rs))
 	args = append(args, now, h, c.pack)
-	for _, k := range c.keys {
-		args = append(args, k)
+	for i := range c.keys {
+		args = append(args, &c.keys[i])
 	}
 	for i := range c.rs {
-		args = append(args, c.rs[i].Recipient)
+		args = append(args, &c.rs[i].Recipient)
 	}
 	for i := range c.rs {
 		args = append(args, c.rs[i].Record)

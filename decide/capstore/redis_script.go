@@ -53,10 +53,10 @@ const reserveLua = `
 local now = tonumber(ARGV[1])
 local h = cmsgpack.unpack(ARGV[2])
 local a = cmsgpack.unpack(ARGV[3])
-local nl, nw, nt, nk, nr = h[1], h[2], h[3], h[4], h[5]
+local nl, nw, nt, nk, nr, ng = h[1], h[2], h[3], h[4], h[5], h[6]
 local kp, rp, wk = 3, 3 + nk, 2 + nl
 local wname, wat, tw, td = {}, {}, {}, {}
-local p = 6
+local p = 7
 for j = 1, nw do
   wname[j], wat[h[p]] = h[p], j
   p = p + 1
@@ -67,6 +67,7 @@ for t = 1, nt do
   if td[t] <= now then dead = true end
   p = p + 2
 end
+local gp = p - 1
 
 local strs = {}
 local function str(x)
@@ -74,9 +75,6 @@ local function str(x)
   if x < 1e14 and x > -1e14 then s = tostring(x) else s = string.format('%d', x) end
   strs[x] = s
   return s
-end
-local function notcount(k, v)
-  return redis.error_reply('counter ' .. k .. ' holds ' .. v .. ', not a count')
 end
 
 local reg = redis.call('HGETALL', KEYS[2])
@@ -94,54 +92,97 @@ end
 
 -- val, dl: a counter's value and deadline (0: lifetime, -1: none yet);
 -- at: where it is (0: the lifetime hash, j: window j), from: the window it
--- was found in.
+-- was found in. The keys come in groups, one per place: each group is
+-- looked for first where the first reservation of its keys in the batch
+-- puts them, which is where a key that always comes with the same Expire,
+-- as decide's keys do, is. A key not found there is looked for in every
+-- other place that can hold it, because a key given another Expire before
+-- is the same counter.
 local val, dl, at, from = {}, {}, {}, {}
-local miss, mname, nm = {}, {}, 0
-if nk > 0 then
-  local got = redis.call('HMGET', KEYS[1], unpack(ARGV, kp + 1, kp + nk))
-  for i = 1, nk do
-    local v = got[i]
-    if v then
-      local n = tonumber(v)
-      if not n then return notcount(ARGV[kp + i], v) end
-      val[i], dl[i], at[i] = n, 0, 0
-    else
-      val[i], dl[i] = 0, -1
-      nm = nm + 1
-      miss[nm], mname[nm] = i, ARGV[kp + i]
+for i = 1, nk do val[i], dl[i] = 0, -1 end
+local function live(j) return j == 0 or not H[j] or H[j] > now end
+local cread = false
+
+-- read takes counter i from v, its value in place j, and reports whether
+-- it is live there.
+local function read(j, i, v)
+  if j == 0 then
+    local c = tonumber(v)
+    if not c then error({err = 'counter ' .. ARGV[kp + i] .. ' holds ' .. v .. ', not a count'}) end
+    val[i], dl[i], at[i] = c, 0, 0
+    return true
+  end
+  local c, d
+  local s = string.find(v, ':', 1, true)
+  if s then c, d = tonumber(string.sub(v, 1, s - 1)), tonumber(string.sub(v, s + 1)) end
+  if not (c and d) then error({err = 'counter ' .. ARGV[kp + i] .. ' holds ' .. v .. ', not a count'}) end
+  if d <= now then return false end
+  val[i], dl[i], at[i], from[i] = c, d, j, j
+  return true
+end
+
+local function hash(j)
+  if j == 0 then
+    cread = true
+    return KEYS[1]
+  end
+  return KEYS[wk + j]
+end
+
+local miss, nmiss, lo, hi = {}, 0, {}, {}
+local first = 1
+for g = 1, ng do
+  local j, n = h[gp + 2 * g - 1], h[gp + 2 * g]
+  local last = first + n - 1
+  lo[j], hi[j] = first, last
+  if n > 0 and live(j) then
+    local got = redis.call('HMGET', hash(j), unpack(ARGV, kp + first, kp + last))
+    for i = first, last do
+      local v = got[i - first + 1]
+      if not (v and read(j, i, v)) then
+        nmiss = nmiss + 1
+        miss[nmiss] = i
+      end
+    end
+  else
+    for i = first, last do
+      nmiss = nmiss + 1
+      miss[nmiss] = i
     end
   end
+  first = last + 1
 end
-for j = 1, nw do
-  local key = KEYS[wk + j]
-  if H[j] and H[j] <= now then
-    -- Every counter of the window is past its deadline; it is unlinked below.
-  elseif nm == 0 then
-    redis.call('HLEN', key)
-  else
-    local got = redis.call('HMGET', key, unpack(mname, 1, nm))
-    local left, lname, nl2 = {}, {}, 0
-    for x = 1, nm do
-      local v, i = got[x], miss[x]
-      local n, d
-      if v then
-        local c = string.find(v, ':', 1, true)
-        if c then n, d = tonumber(string.sub(v, 1, c - 1)), tonumber(string.sub(v, c + 1)) end
-        if not (n and d) then return notcount(mname[x], v) end
-      end
-      if d and d > now then
-        val[i], dl[i], at[i], from[i] = n, d, j, j
+for j = 0, nw do
+  if nmiss == 0 then break end
+  if live(j) then
+    local ask, names, nask, keep, nkeep = {}, {}, 0, {}, 0
+    local l, u = lo[j] or 0, hi[j] or -1
+    for x = 1, nmiss do
+      local i = miss[x]
+      if i >= l and i <= u then
+        nkeep = nkeep + 1
+        keep[nkeep] = i
       else
-        nl2 = nl2 + 1
-        left[nl2], lname[nl2] = i, mname[x]
+        nask = nask + 1
+        ask[nask], names[nask] = i, ARGV[kp + i]
       end
     end
-    miss, mname, nm = left, lname, nl2
+    if nask > 0 then
+      local got = redis.call('HMGET', hash(j), unpack(names, 1, nask))
+      for x = 1, nask do
+        local v = got[x]
+        if not (v and read(j, ask[x], v)) then
+          nkeep = nkeep + 1
+          keep[nkeep] = ask[x]
+        end
+      end
+    end
+    miss, nmiss = keep, nkeep
   end
 end
 
 -- The ledger entries of the batch, one HMGET per campaign.
-local asked, ledger, fresh = {}, {}, {}
+local asked, ledger, fresh, nfresh = {}, {}, {}, {}
 p = 1
 for r = 1, nr do
   local li = a[p]
@@ -156,46 +197,52 @@ for li, l in pairs(asked) do
   for i = 1, #l do
     if got[i] then m[l[i]] = got[i] end
   end
-  ledger[li], fresh[li] = m, {}
+  ledger[li], fresh[li], nfresh[li] = m, {}, 0
 end
 
--- add holds one reservation's increments; it is emptied after each
--- reservation rather than allocated anew. dirty lists the counters to
--- write, once each.
-local out, add, dirty, isdirty, nd = {1, false}, {}, {}, {}, 0
+-- A reservation's increments go into val as they are checked, and come
+-- out again if one of them is refused. dirty lists the counters to write,
+-- once each.
+local out, dirty, isdirty, nd = {1, false}, {}, {}, 0
 p = 1
 for r = 1, nr do
   local li, m = a[p], a[p + 1]
   local who = ARGV[rp + r]
-  p = p + 2
-  local prev = ledger[li][who]
+  local first, last = p + 2, p + 4 * m - 2
+  p = last + 4
+  local lg = ledger[li]
+  local prev = lg[who]
   if prev then
     out[r + 2] = prev
   else
-    local bad, refused
-    for q = p, p + 4 * m - 4, 4 do
+    local bad
+    for q = first, last, 4 do
       local k = a[q]
-      local s = (add[k] or 0) + a[q + 2]
-      add[k] = s
-      if val[k] + s > a[q + 1] then
-        bad, refused = bad or {}, refused or {}
-        if not refused[k] then
-          refused[k] = true
-          bad[#bad + 1] = (q - p) / 4
-        end
+      local v = val[k] + a[q + 2]
+      val[k] = v
+      if v > a[q + 1] then
+        if not bad then bad = {} end
+        bad[#bad + 1] = q
       end
     end
     if bad then
-      for q = p, p + 4 * m - 4, 4 do add[a[q]] = nil end
-      out[r + 2] = bad
-    else
-      for q = p, p + 4 * m - 4, 4 do
-        local k, t = a[q], a[q + 3]
-        local s = add[k]
-        if s then
-          val[k] = val[k] + s
-          add[k] = nil
+      for q = first, last, 4 do
+        local k = a[q]
+        val[k] = val[k] - a[q + 2]
+      end
+      -- Each refusing key once, at the entry that first refused it.
+      local refused, seen = {}, {}
+      for x = 1, #bad do
+        local k = a[bad[x]]
+        if not seen[k] then
+          seen[k] = true
+          refused[#refused + 1] = (bad[x] - first) / 4
         end
+      end
+      out[r + 2] = refused
+    else
+      for q = first, last, 4 do
+        local k, t = a[q], a[q + 3]
         local have = dl[k]
         if t == 0 then
           dl[k], at[k] = 0, 0
@@ -213,7 +260,7 @@ for r = 1, nr do
       -- A counter written past its deadline (no retention, a window that
       -- has ended) is gone at once, as applyBatch's next read finds it.
       if dead then
-        for q = p, p + 4 * m - 4, 4 do
+        for q = first, last, 4 do
           local k = a[q]
           local d = dl[k]
           if d > 0 and d <= now then
@@ -221,18 +268,21 @@ for r = 1, nr do
           end
         end
       end
-      ledger[li][who] = ARGV[rp + nr + r]
-      local f = fresh[li]
-      f[#f + 1] = who
-      f[#f + 1] = ARGV[rp + nr + r]
+      local rec = ARGV[rp + nr + r]
+      lg[who] = rec
+      local f, n = fresh[li], nfresh[li]
+      f[n + 1], f[n + 2] = who, rec
+      nfresh[li] = n + 2
       out[r + 2] = 0
     end
   end
-  p = p + 4 * m
 end
 
--- Writes. A window whose deadline has passed is unlinked, so that Redis
--- frees it in the background rather than when its TTL fires.
+-- Writes. Every hash written is read first, so that no write fails for
+-- a wrong type after the first one; a window whose deadline has passed is
+-- unlinked, so that Redis frees it in the background rather than when its
+-- TTL fires.
+if not cread and nd > 0 then redis.call('HLEN', KEYS[1]) end
 for j = 1, nw do
   if H[j] and H[j] <= now then
     redis.call('UNLINK', KEYS[wk + j])
@@ -240,7 +290,7 @@ for j = 1, nw do
   end
 end
 for li, f in pairs(fresh) do
-  if #f > 0 then redis.call('HSET', KEYS[2 + li], unpack(f)) end
+  if nfresh[li] > 0 then redis.call('HSET', KEYS[2 + li], unpack(f, 1, nfresh[li])) end
 end
 -- vals[d] holds the "N:DEADLINE" strings made for deadline d: most
 -- counters of a batch hold the same few values.
