@@ -186,3 +186,22 @@ func TestBatcherCloseDrains(t *testing.T) {
 		t.Errorf("flush sizes = %v, want [1 2]", g.sizes)
 	}
 }
+
+// TestBatcherCallerFlushTakesSlot: a call of at least a quarter of a batch that
+// finds nothing queued is flushed by its caller, in a flush slot like any
+// other: a call made while it holds the only slot waits in the queue.
+func TestBatcherCallerFlushTakesSlot(t *testing.T) {
+	g := newGatedFlush()
+	b := newBatcher(g.flush, 8, 0, 1)
+	defer b.close()
+	var wg sync.WaitGroup
+	callAsync(t, b, &wg, batchOf("a1", "a2", "a3"))
+	<-g.entered
+	callAsync(t, b, &wg, batchOf("b1", "b2", "b3"))
+	waitQueued(b, 3)
+	close(g.gate)
+	wg.Wait()
+	if !slices.Equal(g.sizes, []int{3, 3}) {
+		t.Errorf("flush sizes = %v, want [3 3]", g.sizes)
+	}
+}

@@ -45,10 +45,12 @@
 // batch gathers while the current one is on disk or on the wire, so 64
 // workers reserving one recipient at a time share commits without a fixed
 // delay; Redis adds a linger of 100µs when fewer than a quarter of a batch
-// is waiting. A batch holds up to 4096 reservations for bbolt and 512 per
-// script call for Redis (WithBatching). A caller whose context ends before
-// its reservations were taken into a batch withdraws them; once taken, the
-// call waits for the batch to finish.
+// is waiting. A call of at least a quarter of a batch that finds nothing
+// queued and a flush free is flushed by its caller at once, which saves it
+// two goroutine hand-offs. A batch holds up to 4096 reservations for bbolt
+// and 512 per script call for Redis (WithBatching). A caller whose context
+// ends before its reservations were taken into a batch withdraws them;
+// once taken, the call waits for the batch to finish.
 //
 // # Windows, expiry and retention
 //
@@ -85,27 +87,31 @@
 // by default (?namespace=NS in the URL, or WithNamespace):
 //
 //	{om}:c             a hash of the lifetime counters: <counter key> → "N"
-//	{om}:w:<ms>        a window: a hash of windowed counters,
-//	                   <counter key> → "N:DEADLINE" (Unix ms), with a TTL
-//	                   that ends with its last counter's deadline
-//	{om}:w             the window registry, a hash: <ms> → the deadline
-//	                   of window {om}:w:<ms>
+//	{om}:w:<ms>        a window, a hash of windowed counters:
+//	                   <counter key> → "N:DEADLINE" (Unix ms); its TTL
+//	                   ends with its last counter's DEADLINE
+//	{om}:w             the window registry, a hash: <ms> → the last
+//	                   DEADLINE of window {om}:w:<ms>
 //	{om}:l:<campaign>  a hash: <recipient> → record bytes, kept forever
 //
-// A windowed counter goes to the window named by its Expire rounded up to
-// a UTC midnight, so the counters of one calendar window (decide ends
-// them all at midnight) share one hash, and a batch reads and writes each
-// hash with one command (and sets a window's TTL once) however many
-// counters it holds. A counter reads as 0 once the store's clock reaches
-// its own DEADLINE; the window's TTL, DEADLINE − now when it is written,
-// only decides when Redis frees it. A script that finds a registered
-// window past its deadline unlinks it, which frees a large hash in the
-// background.
+// A windowed counter goes to the window of its Expire rounded up to a UTC
+// midnight, <ms> in Unix milliseconds: all counters of a calendar window
+// (decide ends them at midnight) share one hash, and a batch reads and
+// writes each hash with a command or two, and sets a window's TTL once,
+// however many counters it holds. A counter reads as 0 once the store's
+// clock reaches its own DEADLINE; the window's TTL (its last DEADLINE −
+// now, set as it is written) only decides when Redis frees it, and a
+// script that finds a window past its deadline unlinks it first, which
+// frees a large hash in the background.
 //
-// A counter is in one place at a time. A key reserved with another
-// Expire than before, or as a lifetime counter, stays the same counter
-// (see reserve.go's mergeDeadline), so a script looks for each key it did
-// not find in {om}:c in every live window; the registry names them.
+// A counter is in one place at a time: where the first reservation of it
+// put it. A key that always comes with the same Expire, as decide's keys
+// do (they name their window), is found there with one lookup. A key
+// reserved with another Expire, or as a lifetime counter, is still the
+// same counter (its deadline only grows, and lifetime wins), so a key not
+// found where its Expire points is looked for in {om}:c and every other
+// live window: a new counter costs one lookup per place that could hold
+// it. Counts and Add, which get no Expire, look everywhere.
 //
 // One script call touches the shared total counters, the recipients'
 // counters and ledger entries at once, and Redis Cluster only runs a script

@@ -4,15 +4,16 @@ package capstore
 // reservations, each atomic on its own and all of them atomic together
 // because Redis runs a script without interleaving other commands. Calls
 // from Lua, and the hash lookups behind them, are what a script spends its
-// time on, so it reads with one HMGET per hash (lifetime counters, each
-// window, each campaign's ledger) and writes with one HSET per hash and
-// one PEXPIRE per window, whatever the number of counters.
+// time on, so it reads and writes each hash (the lifetime counters, each
+// window, each campaign's ledger) with an HMGET or two and one HSET, and
+// sets each window's TTL once, whatever the number of counters.
 //
 // KEYS: the lifetime counters, the window registry, the nl ledgers (one
 // per campaign), then the nw windows (see the package doc).
 // ARGV: now (ms); the tables, as one MessagePack array: nl, nw, nt, nk,
-// nr, the registry name of each window, and nt pairs (window, deadline),
-// one per distinct Expire of the batch; the reservations' numbers, as
+// nr, ng, the registry name of each window, nt pairs (window, deadline),
+// one per distinct Expire of the batch, and ng pairs (place, number of
+// keys), one per group of keys (see below); the reservations' numbers, as
 // another: per reservation the ledger index and its number of counters m,
 // then m times: counter key index, limit, n, Expire index (0 = lifetime);
 // then the nk distinct counter keys, the nr recipients and the nr records.
@@ -32,8 +33,12 @@ package capstore
 //
 // A counter lives in one place: a field of the lifetime hash ("N"), or a
 // field of one window ("N:DEADLINE", read as 0 once now reaches DEADLINE).
-// It stays where it is when a later reservation gives it another Expire:
-// its deadline grows, in its window, or it moves to the lifetime hash,
+// The keys come grouped by the place the first reservation of each in the
+// batch puts it (place 0 is the lifetime hash, place j window j); each
+// group is read with one HMGET of consecutive arguments, and a key not
+// found in its own place is looked for in every other live one. A counter
+// stays where it is when a later reservation gives it another Expire: its
+// deadline grows, in its window, or it moves to the lifetime hash,
 // because a lifetime counter is never dropped.
 //
 // Redis does not undo a script that fails half-way, so every read and
