@@ -204,3 +204,36 @@ return out`
 		}
 	}
 }
+
+// TestRedisNotACount: a counter field that holds something else is an
+// error naming the counter, and the reservation changes nothing.
+func TestRedisNotACount(t *testing.T) {
+	srv := startRedis(t)
+	clock := newClock(t0)
+	s, err := OpenRedis(srv.url(t), WithClock(clock.Now))
+	if err != nil {
+		t.Fatalf("OpenRedis: %v", err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	end := t0.Add(time.Hour)
+	window := "{" + s.Namespace() + "}:w:" + windowName(end.UnixMilli())
+	mustReserve(t, s, []decide.Reservation{reservation("c", "u0", "r",
+		decide.Counter{Key: "w", Limit: 5, N: 1, Expire: end})}, decide.Committed)
+	for key, field := range map[string]string{"{" + s.Namespace() + "}:c": "life", window: "w"} {
+		if err := s.client.HSet(ctx, key, field, "many").Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []decide.Counter{counterOf("life", 5, 1), {Key: "w", Limit: 5, N: 1, Expire: end}} {
+		_, err := s.Reserve(ctx, []decide.Reservation{reservation("c", "u1", "r", counterOf("other", 5, 1), c)})
+		if err == nil || !strings.Contains(err.Error(), "counter "+c.Key+" holds many, not a count") {
+			t.Errorf("Reserve(%s holding %q) = %v, want an error naming the counter", c.Key, "many", err)
+		}
+		if _, err := s.Counts(ctx, []string{c.Key}); err == nil || !strings.Contains(err.Error(), "not a count") {
+			t.Errorf("Counts(%s holding %q) = %v, want an error", c.Key, "many", err)
+		}
+	}
+	wantCounts(t, s, []string{"other"}, 0)
+	wantRecords(t, s, "c", []string{"u1"}, nil)
+}
