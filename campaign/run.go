@@ -57,3 +57,21 @@ func (p *Project) Preview(ctx context.Context, tpl *render.Template, r render.Re
 	}
 	return msg, d, nil
 }
+
+// Rendered is a rendered message as JSON (`mailpreview render --format
+// json` and batch's json format): SPEC §7's subject, preheader, html, text
+// and propositions, and the profile fields the template missed.
+type Rendered struct {
+	Subject      string               `json:"subject"`
+	Preheader    string               `json:"preheader"`
+	HTML         string               `json:"html"`
+	Text         string               `json:"text"`
+	Propositions []decide.Proposition `json:"propositions"`
+	Missing      []render.Missing     `json:"missing,omitempty"`
+}
+
+// NewRendered is the JSON form of msg, decided by d.
+func NewRendered(msg *render.Message, d *decide.Decision) Rendered {
+	return Rendered{Subject: msg.Subject, Preheader: msg.Preheader, HTML: msg.HTML, Text: msg.Text,
+		Propositions: d.Propositions, Missing: msg.Missing}
+}

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -279,10 +281,10 @@ func (l *loader) resolve() {
 	for _, d := range l.actDefs {
 		l.resolveActivity(d)
 	}
-	l.lib.placementIDs = sortedKeys(l.lib.placements)
-	l.lib.offerIDs = sortedKeys(l.lib.offers)
-	l.lib.fallbackIDs = sortedKeys(l.lib.fallbacks)
-	l.lib.activityIDs = sortedKeys(l.lib.activities)
+	l.lib.placementIDs = slices.Sorted(maps.Keys(l.lib.placements))
+	l.lib.offerIDs = slices.Sorted(maps.Keys(l.lib.offers))
+	l.lib.fallbackIDs = slices.Sorted(maps.Keys(l.lib.fallbacks))
+	l.lib.activityIDs = slices.Sorted(maps.Keys(l.lib.activities))
 	l.lib.conditions = make([]*condition, len(l.conds))
 	for _, c := range l.conds {
 		l.lib.conditions[c.index] = c

@@ -1,6 +1,8 @@
 package decide
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -98,7 +100,7 @@ func matchesTags(o *Offer, anyTags, allTags []string) bool {
 	return len(allTags) > 0
 }
 
-func (lib *Library) offerIDsUnsorted() []string { return sortedKeys(lib.offers) }
+func (lib *Library) offerIDsUnsorted() []string { return slices.Sorted(maps.Keys(lib.offers)) }
 
 type actDef struct {
 	a            *Activity
@@ -161,7 +163,7 @@ func (l *loader) activity(s *source, n *yaml.Node) {
 		s.errorf(pl, "activity %q has no placements", id)
 	}
 	// Keep the order the placements were written in.
-	names := sortedKeys(places)
+	names := slices.Sorted(maps.Keys(places))
 	sort.SliceStable(names, func(i, j int) bool { return places[names[i]].key.Line < places[names[j]].key.Line })
 	for _, name := range names {
 		if pd := l.activityPlacement(s, a, places[name]); pd != nil {
@@ -255,7 +257,7 @@ func (l *loader) resolveActivity(d *actDef) {
 	if d.fallbackNode != nil && a.Fallback != "" {
 		fb = l.lib.fallbacks[a.Fallback]
 		if fb == nil {
-			hint := suggest(a.Fallback, sortedKeys(l.lib.fallbacks))
+			hint := suggest(a.Fallback, slices.Sorted(maps.Keys(l.lib.fallbacks)))
 			if l.lib.offers[a.Fallback] != nil {
 				hint = " (it is an offer; list fallbacks under fallbacks:)"
 			}
@@ -266,7 +268,7 @@ func (l *loader) resolveActivity(d *actDef) {
 		name := pd.ap.Placement
 		p := l.lib.placements[name]
 		if p == nil {
-			s.errorf(pd.key, "activity %q uses unknown placement %q%s", a.ID, name, suggest(name, sortedKeys(l.lib.placements)))
+			s.errorf(pd.key, "activity %q uses unknown placement %q%s", a.ID, name, suggest(name, slices.Sorted(maps.Keys(l.lib.placements))))
 			continue
 		}
 		if fb != nil && fb.Content[name] == nil {
@@ -300,20 +302,20 @@ func (l *loader) resolveCriterion(s *source, a *Activity, cd *criterionDef) {
 	c := cd.c
 	if c.Collection != "" {
 		if c.collection = l.lib.collections[c.Collection]; c.collection == nil {
-			s.errorf(cd.collNode, "activity %q: unknown collection %q%s", a.ID, c.Collection, suggest(c.Collection, sortedKeys(l.lib.collections)))
+			s.errorf(cd.collNode, "activity %q: unknown collection %q%s", a.ID, c.Collection, suggest(c.Collection, slices.Sorted(maps.Keys(l.lib.collections))))
 		}
 	}
 	if cd.ruleNode != nil && c.Rule != "" {
 		r := l.lib.rules[c.Rule]
 		if r == nil {
-			s.errorf(cd.ruleNode, "activity %q: unknown rule %q%s", a.ID, c.Rule, suggest(c.Rule, sortedKeys(l.lib.rules)))
+			s.errorf(cd.ruleNode, "activity %q: unknown rule %q%s", a.ID, c.Rule, suggest(c.Rule, slices.Sorted(maps.Keys(l.lib.rules))))
 		} else {
 			c.cond = r.cond
 		}
 	}
 	if c.Rank == RankFormula {
 		if c.formula = l.lib.formulas[c.RankID]; c.formula == nil {
-			s.errorf(cd.rankNode, "activity %q: unknown formula %q%s", a.ID, c.RankID, suggest(c.RankID, sortedKeys(l.lib.formulas)))
+			s.errorf(cd.rankNode, "activity %q: unknown formula %q%s", a.ID, c.RankID, suggest(c.RankID, slices.Sorted(maps.Keys(l.lib.formulas))))
 		}
 	}
 }

@@ -1,7 +1,9 @@
 package decide
 
 import (
+	"maps"
 	"math"
+	"slices"
 	"sort"
 
 	"gopkg.in/yaml.v3"
@@ -87,7 +89,7 @@ func (l *loader) offer(s *source, n *yaml.Node, fallback bool) {
 	}
 	cf := f["content"]
 	content := s.fields(cf.val, "content", placementKeys(resolve(cf.val))...)
-	for _, name := range sortedKeys(content) {
+	for _, name := range slices.Sorted(maps.Keys(content)) {
 		c := content[name]
 		cfields := s.fields(c.val, "content of placement "+name, "html", "text", "image", "alt", "link", "json")
 		if cfields == nil {
@@ -160,7 +162,7 @@ func (l *loader) resolveOffer(d *offerDef) {
 	o, s := d.o, d.src
 	if d.ruleNode != nil && o.Rule != "" {
 		if r := l.lib.rules[o.Rule]; r == nil {
-			s.errorf(d.ruleNode, "offer %q: unknown rule %q%s", o.ID, o.Rule, suggest(o.Rule, sortedKeys(l.lib.rules)))
+			s.errorf(d.ruleNode, "offer %q: unknown rule %q%s", o.ID, o.Rule, suggest(o.Rule, slices.Sorted(maps.Keys(l.lib.rules))))
 		} else {
 			o.cond = r.cond
 		}
@@ -170,7 +172,7 @@ func (l *loader) resolveOffer(d *offerDef) {
 		name := cd.placement.Value
 		p := l.lib.placements[name]
 		if p == nil {
-			s.errorf(cd.placement, "%s %q has content for unknown placement %q%s", offerKind(o), o.ID, name, suggest(name, sortedKeys(l.lib.placements)))
+			s.errorf(cd.placement, "%s %q has content for unknown placement %q%s", offerKind(o), o.ID, name, suggest(name, slices.Sorted(maps.Keys(l.lib.placements))))
 			continue
 		}
 		if contentFields[p.Content] == nil {
@@ -199,7 +201,7 @@ func (l *loader) content(s *source, o *Offer, p *Placement, cd contentDef) *Cont
 	allowed := contentFields[p.Content]
 	c := &Content{Type: p.Content, Pos: map[string]Pos{}, at: map[string]func(int, int) Pos{}}
 	ok := true
-	keys := sortedKeys(cd.fields)
+	keys := slices.Sorted(maps.Keys(cd.fields))
 	sort.SliceStable(keys, func(i, j int) bool { return cd.fields[keys[i]].key.Line < cd.fields[keys[j]].key.Line })
 	for _, name := range keys {
 		fd := cd.fields[name]

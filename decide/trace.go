@@ -2,6 +2,8 @@ package decide
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -94,7 +96,7 @@ func (st *state) traceFallback(pl *plan) {
 		why = "no offer qualified: the criteria's collections hold no offers"
 	} else {
 		var parts []string
-		for _, s := range sortedKeys(counts) {
+		for _, s := range slices.Sorted(maps.Keys(counts)) {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
 		}
 		sort.Strings(parts)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -313,16 +312,6 @@ func (s *source) value(n *yaml.Node, what string) (any, bool) {
 	}
 	s.errorf(n, "%s: unsupported value", what)
 	return nil, false
-}
-
-// sortedKeys returns the keys of m in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)

@@ -9,9 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/offermail/offermail/decide"
@@ -55,7 +56,7 @@ line numbers and skipped; the exit code is then 3.`,
 			defer store.Close()
 			sum := sha256.Sum256(data)
 			counters := make([]decide.Counter, 0, len(deltas))
-			for _, key := range sortedKeys(deltas) {
+			for _, key := range slices.Sorted(maps.Keys(deltas)) {
 				counters = append(counters, decide.Counter{Key: key, N: deltas[key], Limit: math.MaxInt64})
 			}
 			record, _ := json.Marshal(map[string]any{"file": events, "events": n})
@@ -154,13 +155,4 @@ func readEvents(name string, data []byte) (deltas map[string]int64, rejects []st
 		rejects = append(rejects, fmt.Sprintf("%s:%d:1: %v", name, line+1, err))
 	}
 	return deltas, rejects, n
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

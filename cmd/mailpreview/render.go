@@ -81,16 +81,6 @@ func loadTemplate(p *campaign.Project, path string) (*render.Template, error) {
 	return tpl, nil
 }
 
-// renderedJSON is the json format of render (SPEC §7).
-type renderedJSON struct {
-	Subject      string               `json:"subject"`
-	Preheader    string               `json:"preheader"`
-	HTML         string               `json:"html"`
-	Text         string               `json:"text"`
-	Propositions []decide.Proposition `json:"propositions"`
-	Missing      []render.Missing     `json:"missing,omitempty"`
-}
-
 // writeMessage writes one rendered message in a format. The eml's Date is
 // the decision time, so a rendering is reproducible.
 func writeMessage(w io.Writer, format string, msg *render.Message, d *decide.Decision, now time.Time) error {
@@ -102,8 +92,7 @@ func writeMessage(w io.Writer, format string, msg *render.Message, d *decide.Dec
 		_, err := io.WriteString(w, msg.Text)
 		return err
 	case "json":
-		return writeJSON(w, renderedJSON{Subject: msg.Subject, Preheader: msg.Preheader, HTML: msg.HTML, Text: msg.Text,
-			Propositions: d.Propositions, Missing: msg.Missing})
+		return writeJSON(w, campaign.NewRendered(msg, d))
 	}
 	if err := msg.WriteMIME(w, "", now); err != nil {
 		return invalid(err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/offermail/offermail/campaign"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -282,7 +283,7 @@ func TestFormats(t *testing.T) {
 				}
 				return
 			}
-			var m messageJSON
+			var m campaign.Rendered
 			if err := json.Unmarshal(data, &m); err != nil {
 				t.Fatalf("u-1001.json: %v", err)
 			}

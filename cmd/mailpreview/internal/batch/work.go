@@ -135,21 +135,9 @@ func (r *runner) encode(w io.Writer, msg *render.Message, d *decide.Decision) er
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
-		return enc.Encode(messageJSON{Subject: msg.Subject, Preheader: msg.Preheader, HTML: msg.HTML, Text: msg.Text,
-			Propositions: d.Propositions, Missing: msg.Missing})
+		return enc.Encode(campaign.NewRendered(msg, d))
 	}
 	return msg.WriteMIME(w, "", r.now)
-}
-
-// messageJSON is the json format, the same as `mailpreview render
-// --format json` prints.
-type messageJSON struct {
-	Subject      string               `json:"subject"`
-	Preheader    string               `json:"preheader"`
-	HTML         string               `json:"html"`
-	Text         string               `json:"text"`
-	Propositions []decide.Proposition `json:"propositions"`
-	Missing      []render.Missing     `json:"missing,omitempty"`
 }
 
 // writeFile writes a message file atomically: under a temporary name in
