@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/offermail/offermail/campaign"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/offermail/offermail/campaign"
 )
 
 // TestRunSample runs the sample recipients: one eml per good record, the
