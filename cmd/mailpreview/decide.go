@@ -3,7 +3,6 @@ package main
 import (
 	"github.com/offermail/offermail/campaign"
 	"github.com/offermail/offermail/decide"
-	"github.com/offermail/offermail/render"
 	"github.com/spf13/cobra"
 )
 
@@ -22,29 +21,19 @@ func newDecide(g *global) *cobra.Command {
 			if items < 0 || items > 30 {
 				return usage("--items must be between 1 and 30")
 			}
-			now, err := decisionTime(dr.at)
-			if err != nil {
-				return err
-			}
-			p, err := loadProject(g.library)
-			if err != nil {
-				return err
-			}
-			if err := p.Library.ScopeError(activity, placement); err != nil {
-				return usage("%v", err)
-			}
-			r, err := readRecipient(dr.profile, dr.context)
-			if err != nil {
-				return err
-			}
-			counts, stats, closeStore, err := dryCounts(cmd.Context(), dr.store, p.Library)
-			if err != nil {
-				return err
-			}
-			defer closeStore()
-			d, err := p.Decide(cmd.Context(), []decide.Scope{{Activity: activity, Placement: placement, Items: items}}, r, campaign.Options{
-				Campaign: render.Campaign{ID: dr.campaign}, Seed: dr.seed, Now: now, Counts: counts, Stats: stats, Trace: true,
+			run, err := dr.load(cmd.Context(), g.library, func(p *campaign.Project) error {
+				if err := p.Library.ScopeError(activity, placement); err != nil {
+					return usage("%v", err)
+				}
+				return nil
 			})
+			if err != nil {
+				return err
+			}
+			defer run.close()
+			opts := run.opts
+			opts.Trace = true
+			d, err := run.project.Decide(cmd.Context(), []decide.Scope{{Activity: activity, Placement: placement, Items: items}}, run.recipient, opts)
 			if err != nil {
 				return failed(err)
 			}

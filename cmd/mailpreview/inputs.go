@@ -111,3 +111,39 @@ func (d *dryRunFlags) add(f *pflag.FlagSet) {
 	f.StringVar(&d.campaign, "campaign", "preview", "campaign `ID` (for tracking tokens, and ties when --seed is not set)")
 	f.StringVar(&d.store, "store", "", "read counters from this store `URL` (bolt:PATH or redis://HOST:PORT/DB), never writing them; default: none, every counter reads 0")
 }
+
+// dryRun is what decide and render have read before deciding one profile.
+type dryRun struct {
+	project   *campaign.Project
+	recipient render.Recipient
+	opts      campaign.Options
+	close     func()
+}
+
+// load reads the library, then lets the command check its own arguments
+// against it (a scope, a template) before the profile is read, and opens
+// the store read-only. The caller must call close.
+func (d *dryRunFlags) load(ctx context.Context, library string, check func(*campaign.Project) error) (*dryRun, error) {
+	now, err := decisionTime(d.at)
+	if err != nil {
+		return nil, err
+	}
+	p, err := loadProject(library)
+	if err != nil {
+		return nil, err
+	}
+	if err := check(p); err != nil {
+		return nil, err
+	}
+	r, err := readRecipient(d.profile, d.context)
+	if err != nil {
+		return nil, err
+	}
+	counts, stats, closeStore, err := dryCounts(ctx, d.store, p.Library)
+	if err != nil {
+		return nil, err
+	}
+	return &dryRun{project: p, recipient: r, close: closeStore, opts: campaign.Options{
+		Campaign: render.Campaign{ID: d.campaign, Name: d.campaign}, Seed: d.seed, Now: now, Counts: counts, Stats: stats,
+	}}, nil
+}

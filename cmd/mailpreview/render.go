@@ -30,34 +30,22 @@ func newRender(g *global) *cobra.Command {
 			default:
 				return usage("--format must be html, text, eml or json, not %q", format)
 			}
-			now, err := decisionTime(dr.at)
+			var tpl *render.Template
+			run, err := dr.load(cmd.Context(), g.library, func(p *campaign.Project) (err error) {
+				tpl, err = loadTemplate(p, tplPath)
+				return err
+			})
 			if err != nil {
 				return err
 			}
-			p, err := loadProject(g.library)
-			if err != nil {
-				return err
-			}
-			tpl, err := loadTemplate(p, tplPath)
-			if err != nil {
-				return err
-			}
-			r, err := readRecipient(dr.profile, dr.context)
-			if err != nil {
-				return err
-			}
-			counts, stats, closeStore, err := dryCounts(cmd.Context(), dr.store, p.Library)
-			if err != nil {
-				return err
-			}
-			defer closeStore()
-			opts := campaign.Options{Campaign: render.Campaign{ID: dr.campaign, Name: dr.campaign}, Seed: dr.seed, Now: now,
-				Counts: counts, Stats: stats, Trace: format == "json", Strict: strict}
-			msg, d, err := p.Preview(cmd.Context(), tpl, r, opts)
+			defer run.close()
+			opts := run.opts
+			opts.Trace, opts.Strict = format == "json", strict
+			msg, d, err := run.project.Preview(cmd.Context(), tpl, run.recipient, opts)
 			if err != nil {
 				return invalid(err)
 			}
-			return writeMessage(cmd.OutOrStdout(), format, msg, d, now)
+			return writeMessage(cmd.OutOrStdout(), format, msg, d, opts.Now)
 		},
 	}
 	f := cmd.Flags()
