@@ -101,8 +101,8 @@
 // however many counters it holds. A counter reads as 0 once the store's
 // clock reaches its own DEADLINE; the window's TTL (its last DEADLINE −
 // now, set as it is written) only decides when Redis frees it, and a
-// script that finds a window past its deadline unlinks it first, which
-// frees a large hash in the background.
+// script that finds a window past its deadline unlinks it before the TTL
+// fires, so that Redis frees a large hash in the background.
 //
 // A counter is in one place at a time: where the first reservation of it
 // put it. A key that always comes with the same Expire, as decide's keys
@@ -116,12 +116,12 @@
 // One script call touches the shared total counters, the recipients'
 // counters and ledger entries at once, and Redis Cluster only runs a script
 // whose keys are all in one hash slot. The common hash tag puts every key of
-// a namespace in one slot, so the store runs unchanged on a cluster (every
-// key is passed in KEYS, as a cluster requires: a call passes every window
-// the registry named the last time, and a script that finds one it was not
-// given changes nothing and is called again with it) — but one namespace lives on
-// one shard: a cluster adds failover and room for other namespaces, not
-// throughput for one. Spreading the keys over slots would need total
+// a namespace in one slot, so the store runs unchanged on a cluster. Every
+// key a script touches is passed in KEYS, as a cluster requires: a call
+// passes every window the registry named in the last reply, and a script
+// that finds one it was not given changes nothing and is called again with
+// it. But one namespace lives on one shard: a cluster adds failover and
+// room for other namespaces, not throughput for one. Spreading the keys over slots would need total
 // counters to be updated outside the script of the ledger write, which
 // gives up the crash guarantee above. A shard's single thread spends a
 // few microseconds per reservation, so one namespace handles on the order
