@@ -1,7 +1,6 @@
 package decide
 
 import (
-	"strconv"
 	"strings"
 	"time"
 )
@@ -69,14 +68,6 @@ func FeedbackKey(kind, offer, placement string) string {
 	return "fb|" + kind + "|" + offer + "|" + placement
 }
 
-// capCounter is one counter a candidate offer would increment.
-type capCounter struct {
-	key    string
-	limit  int64
-	expire time.Time
-	cap    *Cap
-}
-
-func (c capCounter) String() string {
-	return c.key + " limit " + strconv.FormatInt(c.limit, 10)
-}
+// sharedCounter reports whether key (made by CounterKey) counts every
+// recipient's decisions (a total cap) rather than one recipient's.
+func sharedCounter(key string) bool { return strings.HasSuffix(key, "|*") }

@@ -450,3 +450,31 @@ func TestUnknownScope(t *testing.T) {
 		}
 	}
 }
+
+// TestRepeatedScopesAfterOthers: each repeat of a scope shows that scope's
+// decision, wherever the repeats stand.
+func TestRepeatedScopesAfterOthers(t *testing.T) {
+	lib := mustLoad(t, "lib.yaml", `
+placements:
+  - {id: a, content: text}
+  - {id: b, content: text}
+offers:
+  - {id: oa, content: {a: {text: A}}}
+  - {id: ob, content: {b: {text: B}}}
+collections:
+  - {id: all, offers: [oa, ob]}
+activities:
+  - id: act
+    placements:
+      a: {criteria: [{collection: all}]}
+      b: {criteria: [{collection: all}]}
+`)
+	d := decideBoth(t, lib, Request{Recipient: "r", Now: testNow,
+		Scopes: []Scope{{"act", "a", 0}, {"act", "a", 0}, {"act", "b", 0}, {"act", "b", 0}}})
+	want := []string{"a/oa", "a/oa", "b/ob", "b/ob"}
+	for i, p := range d.Propositions {
+		if got := p.Placement + "/" + strings.Join(offerIDs(p), ","); got != want[i] {
+			t.Errorf("scope %d = %s, want %s", i, got, want[i])
+		}
+	}
+}

@@ -139,7 +139,7 @@ func (e *Engine) Decide(ctx context.Context, req *Request) (*Decision, error) {
 		key := scopeKey{sc.Activity, sc.Placement}
 		if i := st.scopeIndex(key); i >= 0 {
 			// Two placeholders naming one scope show one decision.
-			d.Propositions = append(d.Propositions, d.Propositions[i])
+			d.Propositions = append(d.Propositions, d.Propositions[st.scopeAt[i]])
 			continue
 		}
 		pl := e.lib.plans[key]
@@ -151,6 +151,7 @@ func (e *Engine) Decide(ctx context.Context, req *Request) (*Decision, error) {
 			return nil, fmt.Errorf("decide %s/%s: %w", sc.Activity, sc.Placement, err)
 		}
 		st.scopes = append(st.scopes, key)
+		st.scopeAt = append(st.scopeAt, len(d.Propositions))
 		d.Propositions = append(d.Propositions, p)
 	}
 	if len(st.pending) > 0 {

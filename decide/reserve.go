@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 )
 
@@ -16,17 +15,21 @@ import (
 // a total cap of 200 grants 200, never 201 — while no recipient loses an
 // offer that was still available.
 //
-// Decisions are optimistic: they read counters as 0 and learn from the
-// store which ones are exhausted. What is learned about total counters is
-// kept for the rest of the run, so a popular capped offer costs each worker
-// one refused reservation, not one per recipient.
+// Decisions are optimistic: they read counters as 0, and when the store
+// refuses a reservation the Reserver reads the refused counters' values
+// and decides again. What it learns of total counters is kept for the rest
+// of the run, so a popular capped offer costs each worker one refused
+// reservation, not one per recipient; a recipient refused on one of their
+// own counters (a cap used up in an earlier campaign) has all of their own
+// counters read from the store from then on, so a long history costs one
+// more round, not one per capped offer.
 //
 // A Reserver is safe for concurrent use.
 type Reserver struct {
 	engine *Engine
 	store  Store
 	mu     sync.RWMutex
-	full   map[string]int64 // total counters known to be at their limit
+	full   map[string]int64 // values read of refused total counters
 }
 
 // maxRounds bounds how often one batch is decided again; every round
@@ -86,6 +89,7 @@ func (r *Reserver) Reserve(ctx context.Context, reqs []*Request) ([]Result, erro
 			return nil, fmt.Errorf("reserve: the store answered %d outcomes for %d reservations", len(outcomes), len(rs))
 		}
 		next := pending[:0]
+		var refused []refusal
 		for k, i := range pending {
 			switch o := outcomes[k]; o.Status {
 			case Committed:
@@ -100,55 +104,98 @@ func (r *Reserver) Reserve(ctx context.Context, reqs []*Request) ([]Result, erro
 				if len(o.Exhausted) == 0 {
 					return nil, fmt.Errorf("reserve: the store refused recipient %s without naming a counter", reqs[i].Recipient)
 				}
-				r.learn(views[i], rs[k].Counters, o.Exhausted)
+				refused = append(refused, refusal{views[i], o.Exhausted})
 				next = append(next, i)
 			default:
 				return nil, fmt.Errorf("reserve: unknown outcome %v", o.Status)
 			}
+		}
+		if err := r.learn(ctx, refused); err != nil {
+			return nil, err
 		}
 		pending = next
 	}
 	return results, nil
 }
 
-// learn records counters the store found at their limit: total counters
-// for everyone, profile counters for this recipient only.
-func (r *Reserver) learn(v *view, counters []Counter, keys []string) {
-	for _, key := range keys {
-		var limit int64
-		for _, c := range counters {
-			if c.Key == key {
-				limit = c.Limit
+// refusal is an Exhausted outcome: the recipient's view and the counters
+// that refused it.
+type refusal struct {
+	v    *view
+	keys []string
+}
+
+// learn reads the current values of refused counters, in one call to the
+// store, so the next round decides knowing them: a refused counter may
+// still have room for one event where the refused decision needed two
+// (an offer in two placements of one message).
+func (r *Reserver) learn(ctx context.Context, refused []refusal) error {
+	if len(refused) == 0 {
+		return nil
+	}
+	index := map[string]int{}
+	var keys []string
+	for _, f := range refused {
+		for _, k := range f.keys {
+			if _, ok := index[k]; !ok {
+				index[k] = len(keys)
+				keys = append(keys, k)
 			}
 		}
-		if strings.HasSuffix(key, "|*") {
-			r.mu.Lock()
-			r.full[key] = limit
-			r.mu.Unlock()
-			continue
-		}
-		if v.local == nil {
-			v.local = map[string]int64{}
-		}
-		v.local[key] = limit
 	}
+	values, err := r.store.Counts(ctx, keys)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	for i, k := range keys {
+		if sharedCounter(k) && values[i] > r.full[k] {
+			r.full[k] = values[i]
+		}
+	}
+	r.mu.Unlock()
+	for _, f := range refused {
+		for _, k := range f.keys {
+			if !sharedCounter(k) {
+				if f.v.local == nil {
+					f.v.local = map[string]int64{}
+				}
+				f.v.local[k] = values[index[k]]
+				f.v.history = true
+			}
+		}
+	}
+	return nil
 }
 
-// view is what one recipient's decision knows of the counters: those
-// learned to be full read as their limit, the others as 0.
+// view is what one recipient's decision knows of the counters: total
+// counters as last read after a refusal (0 until then), and its own
+// counters as 0 until one refused it, then as the store holds them.
 type view struct {
-	r     *Reserver
-	local map[string]int64
+	r       *Reserver
+	local   map[string]int64
+	history bool // read the recipient's own counters from the store
 }
 
-func (v *view) Count(_ context.Context, key string) (int64, error) {
+func (v *view) Count(ctx context.Context, key string) (int64, error) {
 	if n, ok := v.local[key]; ok {
 		return n, nil
 	}
-	v.r.mu.RLock()
-	n := v.r.full[key]
-	v.r.mu.RUnlock()
-	return n, nil
+	if sharedCounter(key) {
+		v.r.mu.RLock()
+		n := v.r.full[key]
+		v.r.mu.RUnlock()
+		return n, nil
+	}
+	if !v.history {
+		return 0, nil
+	}
+	values, err := v.r.store.Counts(ctx, []string{key})
+	if err != nil {
+		return 0, err
+	}
+	v.local[key] = values[0]
+	return values[0], nil
 }
 
 // Record encodes the decision for the campaign ledger: the propositions

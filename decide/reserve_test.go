@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -194,5 +195,77 @@ func TestReplayUnknownOffer(t *testing.T) {
 	_, err := lib.Replay([]byte(`{"propositions":[{"activity":"act","placement":"hero","offers":[{"id":"gone","score":1,"rank":1}],"fallback":null}]}`))
 	if !errors.Is(err, ErrLibraryChanged) {
 		t.Fatalf("Replay of a record naming an unknown offer = %v, want ErrLibraryChanged", err)
+	}
+}
+
+// TestReserverTotalCapWithDuplicates: an offer shown in two placements of
+// one message counts two events; when only one is left, the next
+// recipient still gets the offer in one placement, so a total cap of 3
+// grants exactly 3 events.
+func TestReserverTotalCapWithDuplicates(t *testing.T) {
+	lib := mustLoad(t, "lib.yaml", `
+placements:
+  - {id: a, content: text}
+  - {id: b, content: text}
+offers:
+  - {id: x, priority: 10, caps: [{scope: total, limit: 3}], content: {a: {text: X}, b: {text: X}}}
+fallbacks:
+  - {id: fb, content: {a: {text: F}, b: {text: F}}}
+collections:
+  - {id: all, offers: [x]}
+activities:
+  - id: act
+    allowDuplicates: true
+    fallback: fb
+    placements:
+      a: {criteria: [{collection: all}]}
+      b: {criteria: [{collection: all}]}
+`)
+	r := NewReserver(New(lib), newTestStore())
+	events := 0
+	for i := 0; i < 5; i++ {
+		res, err := r.Reserve(context.Background(), []*Request{{Campaign: "c", Recipient: fmt.Sprintf("r%d", i), Now: testNow,
+			Scopes: []Scope{{"act", "a", 0}, {"act", "b", 0}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range res[0].Decision.Propositions {
+			events += len(p.Offers)
+		}
+	}
+	if events != 3 {
+		t.Errorf("a total cap of 3 granted %d events, want 3", events)
+	}
+}
+
+// TestReserverLongCapHistory: a recipient who used up their own cap on the
+// 70 best of 80 offers gets the 71st in a couple of rounds, not one round
+// per capped offer.
+func TestReserverLongCapHistory(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("placements:\n  - {id: a, content: text}\noffers:\n")
+	var ids []string
+	for i := 0; i < 80; i++ {
+		id := fmt.Sprintf("o%02d", i)
+		ids = append(ids, id)
+		fmt.Fprintf(&b, "  - {id: %s, priority: %d, caps: [{scope: profile, limit: 1}], content: {a: {text: X}}}\n", id, 1000-i)
+	}
+	fmt.Fprintf(&b, "collections:\n  - {id: all, offers: [%s]}\n", strings.Join(ids, ", "))
+	b.WriteString("activities:\n  - id: act\n    placements:\n      a: {criteria: [{collection: all}]}\n")
+	lib := mustLoad(t, "lib.yaml", b.String())
+	store := newTestStore()
+	for i := 0; i < 70; i++ {
+		store.counters[fmt.Sprintf("cap|o%02d|profile|all|*|r", i)] = 1
+	}
+	res, err := NewReserver(New(lib), store).Reserve(context.Background(), []*Request{{Campaign: "c", Recipient: "r", Now: testNow,
+		Scopes: []Scope{{"act", "a", 0}}}})
+	if err != nil {
+		t.Fatalf("Reserve: %v", err)
+	}
+	if got := res[0].Decision.Propositions[0].Offers[0].ID; got != "o70" {
+		t.Errorf("Reserve chose %s, want o70, the best offer not yet capped", got)
+	}
+	if store.calls > 3 {
+		t.Errorf("Reserve took %d store calls, want at most 3", store.calls)
 	}
 }

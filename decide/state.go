@@ -23,6 +23,7 @@ type state struct {
 	memoErr map[int]string
 
 	scopes  []scopeKey // decided so far, in order
+	scopeAt []int      // where each of scopes is in the decision's propositions
 	chosen  []*Offer   // offers proposed so far in this message
 	pending []Counter  // counters this message increments
 	counts  []countedKey
@@ -81,6 +82,7 @@ func (st *state) reset(ctx context.Context, req *Request) {
 	clear(st.memo)
 	st.memoErr = nil
 	st.scopes = st.scopes[:0]
+	st.scopeAt = st.scopeAt[:0]
 	clear(st.chosen)
 	st.chosen = st.chosen[:0]
 	st.pending = st.pending[:0]
