@@ -1,11 +1,14 @@
 package render
 
 import (
+	"errors"
 	"regexp"
 	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/offermail/offermail/render/message"
 )
 
 // frontMatter is the YAML block at the top of a template.
@@ -24,11 +27,6 @@ type fmField struct {
 var (
 	frontMatterKeys = []string{"subject", "preheader", "from", "replyTo", "layout", "headers", "unsubscribe"}
 	rYAMLLine       = regexp.MustCompile(`line (\d+): (.*)`)
-	rHeaderName     = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
-	// Headers offermail writes itself, from the message or its own keys.
-	reservedHeaders = []string{"from", "to", "cc", "bcc", "subject", "date", "message-id", "mime-version",
-		"content-type", "content-transfer-encoding", "reply-to", "list-unsubscribe", "list-unsubscribe-post",
-		"sender", "return-path"}
 )
 
 // splitFrontMatter separates the front matter (between a first line "---"
@@ -132,12 +130,13 @@ func parseHeaders(file string, v *yaml.Node, at func(*yaml.Node) pos, fail func(
 		k, val := v.Content[i], v.Content[i+1]
 		name := k.Value
 		lower := strings.ToLower(name)
+		nameErr := message.CheckHeaderName(name)
 		switch {
-		case !rHeaderName.MatchString(name):
-			fail(at(k), "%q is not a valid header name: use letters, digits and dashes, as in X-Campaign", name)
-			continue
-		case contains(reservedHeaders, lower):
+		case errors.Is(nameErr, message.ErrReservedHeader):
 			fail(at(k), "header %s is written by offermail: set it with its own front-matter key or not at all", name)
+			continue
+		case nameErr != nil:
+			fail(at(k), "%q is not a valid header name: use letters, digits and dashes, as in X-Campaign", name)
 			continue
 		case seen[lower]:
 			fail(at(k), "header %s is set twice", name)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/aymerick/raymond/lexer"
 )
@@ -240,5 +241,21 @@ func TestGrammarAgreesWithParser(t *testing.T) {
 	}
 	if accepted < 500 || rejected < 500 {
 		t.Errorf("the soups were too one-sided to tell: %d accepted, %d rejected", accepted, rejected)
+	}
+}
+
+// TestHeadersRefusedAtLoad: a front-matter header the MIME writer would
+// refuse for every message (any Content-*, Sender) is a load error.
+func TestHeadersRefusedAtLoad(t *testing.T) {
+	for _, name := range []string{"Content-Language", "content-id", "Sender", "X Bad"} {
+		src := "---\nheaders:\n  " + name + ": x\n---\n<p>hi</p>\n"
+		_, err := LoadFS(fstest.MapFS{"t.hbs": {Data: []byte(src)}}, sampleCatalog)
+		if err == nil || !strings.Contains(err.Error(), "t.hbs:3:3: ") {
+			t.Errorf("header %q: LoadFS error = %v, want one at t.hbs:3:3", name, err)
+		}
+	}
+	src := "---\nheaders:\n  X-Campaign: winter\n---\n<p>hi</p>\n"
+	if _, err := LoadFS(fstest.MapFS{"t.hbs": {Data: []byte(src)}}, sampleCatalog); err != nil {
+		t.Errorf("header X-Campaign: LoadFS error = %v", err)
 	}
 }

@@ -34,7 +34,34 @@ var headerOrder = []string{
 var reserved = map[string]bool{
 	"from": true, "reply-to": true, "to": true, "cc": true, "bcc": true,
 	"subject": true, "date": true, "message-id": true, "mime-version": true,
-	"list-unsubscribe": true, "list-unsubscribe-post": true,
+	"list-unsubscribe": true, "list-unsubscribe-post": true, "sender": true, "return-path": true,
+}
+
+// Errors of CheckHeaderName.
+var (
+	ErrHeaderName     = errors.New("invalid header name")
+	ErrReservedHeader = errors.New("header written by the message itself")
+)
+
+// CheckHeaderName reports whether name can be an extra header of a
+// Message: a valid field name (printable ASCII without ':') that WriteTo
+// does not write itself (From, Subject, Content-* and the like). Template
+// loading calls it, so a header refused here is refused at load, not for
+// every recipient.
+func CheckHeaderName(name string) error {
+	if name == "" {
+		return fmt.Errorf("%w: empty name", ErrHeaderName)
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c < 33 || c > 126 || c == ':' {
+			return fmt.Errorf("%w %q: invalid character %q", ErrHeaderName, name, c)
+		}
+	}
+	lower := strings.ToLower(name)
+	if reserved[lower] || strings.HasPrefix(lower, "content-") {
+		return fmt.Errorf("%w: %s", ErrReservedHeader, name)
+	}
+	return nil
 }
 
 // reorderHeader rewrites the header block go-mail produced into the fixed
@@ -142,17 +169,11 @@ func formatExtraHeaders(headers [][2]string) ([]string, error) {
 // checkHeaderName accepts a field name as RFC 5322 §3.6.8 defines it
 // (printable ASCII but ':') that WriteTo does not write itself.
 func checkHeaderName(name string) error {
-	if name == "" {
-		return errors.New("message: extra header with an empty name")
-	}
-	for i := 0; i < len(name); i++ {
-		if c := name[i]; c < 33 || c > 126 || c == ':' {
-			return fmt.Errorf("message: extra header %q: invalid character %q in name", name, c)
+	if err := CheckHeaderName(name); err != nil {
+		if errors.Is(err, ErrReservedHeader) {
+			return fmt.Errorf("message: extra header %q: written by WriteTo itself; set the Message field instead", name)
 		}
-	}
-	lower := strings.ToLower(name)
-	if reserved[lower] || strings.HasPrefix(lower, "content-") {
-		return fmt.Errorf("message: extra header %q: written by WriteTo itself; set the Message field instead", name)
+		return fmt.Errorf("message: extra header: %w", err)
 	}
 	return nil
 }
