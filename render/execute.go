@@ -97,7 +97,7 @@ func (t *Template) execute(ctx context.Context, in *Input) (msg *Message, html s
 		return nil, "", err
 	}
 	if m.Unsubscribe != "" && !isUnsubscribeURL(m.Unsubscribe) {
-		return nil, "", t.fm.fields["unsubscribe"].pos().errorf("unsubscribe renders as %q for this recipient, which is not an https:// URL or a mailto: address", m.Unsubscribe)
+		return nil, "", t.fm.fields["unsubscribe"].pos().errorf("unsubscribe renders as %q for this recipient, which is not an http(s):// URL or a mailto: address", m.Unsubscribe)
 	}
 	if len(s.missing) > 0 {
 		m.Missing = slices.Clone(s.missing)
