@@ -131,6 +131,11 @@ func (l *library) template(name string, cat Catalog) (*Template, ErrorList) {
 	return t, nil
 }
 
+// From returns the sender of the template's front matter, "" when it has
+// none (its MIME is then written from DefaultFrom, which cannot receive
+// mail: sending over SMTP needs a from:).
+func (t *Template) From() string { return t.from }
+
 // compileField compiles a Handlebars front-matter value, rendered as text.
 func compileField(b *build, fm *frontMatter, key string) program {
 	f := fm.fields[key]

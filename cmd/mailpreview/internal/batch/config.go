@@ -101,6 +101,8 @@ func (c *Config) check() error {
 		return usageErr("--out must name a directory")
 	case c.Recipients == "":
 		return usageErr("--recipients must name a file")
+	case c.SMTP != nil && c.Template.From() == "":
+		return inputErr(fmt.Errorf("%s has no from: in its front matter, which sending over SMTP needs", c.TemplatePath))
 	}
 	if c.Campaign.Name == "" {
 		c.Campaign.Name = c.Campaign.ID

@@ -3,6 +3,7 @@ package batch
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log"
 	"mime"
@@ -250,5 +251,23 @@ func TestSMTPUnreachableThenResume(t *testing.T) {
 	if len(srv.messages()) != 20 || rep.Totals.Sent != 20 || rep.Attempt.Replayed == 0 {
 		t.Errorf("server got %d recipients' messages, Totals %+v, attempt %+v; want 20, 20 sent, some replayed",
 			len(srv.messages()), rep.Totals, rep.Attempt)
+	}
+}
+
+// TestSMTPNeedsASender: sending a template without from: is refused before
+// anything is decided, so no decision is recorded that no line mirrors.
+func TestSMTPNeedsASender(t *testing.T) {
+	tplPath := filepath.Join(t.TempDir(), "nofrom.hbs")
+	if err := os.WriteFile(tplPath, []byte("---\nsubject: Hi\n---\n<p>Hi {{profile.firstName}}</p>\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config(t, tplPath, sampleNDJSON)
+	cfg.SMTP, cfg.SMTPDesc = &send.Config{Host: "127.0.0.1", Port: 1}, "smtp://127.0.0.1:1"
+	_, err := Run(context.Background(), cfg)
+	if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "no from:") {
+		t.Fatalf("Run = %v, want an input error about from:", err)
+	}
+	if _, err := os.Stat(filepath.Join(cfg.Out, "state.db")); err == nil {
+		t.Errorf("the store was created (and maybe written) although nothing could be sent")
 	}
 }

@@ -98,9 +98,6 @@ func (r *runner) message(ctx context.Context, j job, buf *bytes.Buffer) (*outcom
 	if err != nil {
 		return reject(stageRender, err)
 	}
-	if r.sender != nil && msg.From == "" {
-		return nil, inputErr(fmt.Errorf("%s has no from: in its front matter, which sending over SMTP needs", r.cfg.TemplatePath))
-	}
 	// Encoding into memory first keeps a recipient's bad header from ever
 	// reaching a file.
 	buf.Reset()
