@@ -71,13 +71,13 @@ func readRecipient(profile, contextFile string) (render.Recipient, error) {
 	return r, nil
 }
 
-// dryCounts opens the store named by --store for reading counters, or
-// none: a dry run without a store reads every counter as 0.
+// dryCounts opens the store named by --store read-only, for counters and
+// feedback, or none: a dry run without a store reads every counter as 0.
 func dryCounts(ctx context.Context, url string, lib *decide.Library) (decide.Counts, decide.Stats, func(), error) {
 	if url == "" {
 		return nil, nil, func() {}, nil
 	}
-	store, err := capstore.Open(url)
+	store, err := capstore.Open(url, capstore.WithReadOnly())
 	if err != nil {
 		return nil, nil, nil, storeError(err)
 	}
@@ -87,6 +87,24 @@ func dryCounts(ctx context.Context, url string, lib *decide.Library) (decide.Cou
 		return nil, nil, nil, failed(err)
 	}
 	return decide.StoreCounts(store), stats, func() { store.Close() }, nil
+}
+
+// reopeningCounts reads counters from a bbolt store by opening it for each
+// read: even read-only, an open bbolt file holds a lock that keeps a real
+// run (batch) out, and a preview server lives for hours.
+type reopeningCounts struct{ url string }
+
+func (c reopeningCounts) Count(ctx context.Context, key string) (int64, error) {
+	store, err := capstore.Open(c.url, capstore.WithReadOnly(), capstore.WithLockTimeout(5*time.Second))
+	if err != nil {
+		return 0, err
+	}
+	defer store.Close()
+	v, err := store.Counts(ctx, []string{key})
+	if err != nil {
+		return 0, err
+	}
+	return v[0], nil
 }
 
 // writeJSON prints v as indented JSON.

@@ -11,8 +11,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/decide/capstore"
 )
 
 var decideToken = decide.Token
@@ -388,4 +390,41 @@ activities:
 	if code != exitInvalid {
 		t.Errorf("check = %d, want %d", code, exitInvalid)
 	}
+}
+
+// TestDryRunsDoNotWriteOrLockStores: a dry run never creates a store (a
+// typo'd path is an error, not silent zeros), and a preview server does
+// not hold a bbolt store's lock against a real run.
+func TestDryRunsDoNotWriteOrLockStores(t *testing.T) {
+	dir := t.TempDir()
+	typo := filepath.Join(dir, "typo.db")
+	code, _, errOut := run(t, "decide", "--library", library, "--activity", "winter-sale", "--placement", "hero",
+		"--profile", filepath.Join(profiles, "maya-gold-runner.json"), "--at", at, "--store", "bolt:"+typo)
+	if code != exitUsage || !strings.Contains(errOut, "no store there") {
+		t.Errorf("decide --store with a missing file = %d, %q; want %d", code, errOut, exitUsage)
+	}
+	if _, err := os.Stat(typo); err == nil {
+		t.Errorf("a dry run created %s", typo)
+	}
+
+	path := filepath.Join(dir, "state.db")
+	w, err := capstore.Open("bolt:" + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	counts, _, closeStore, err := previewStore(context.Background(), "bolt:"+path, library)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeStore()
+	if _, err := counts.Count(context.Background(), "cap|x|total|all|*|*"); err != nil {
+		t.Fatal(err)
+	}
+	// A real run opens the store for writing while the preview is up.
+	w, err = capstore.Open("bolt:"+path, capstore.WithLockTimeout(500*time.Millisecond))
+	if err != nil {
+		t.Fatalf("a real run could not open the store the preview reads: %v", err)
+	}
+	w.Close()
 }

@@ -121,7 +121,14 @@ func previewStore(ctx context.Context, url, library string) (decide.Counts, deci
 	if p, err := campaign.Load(library); err == nil {
 		lib = p.Library
 	}
-	return dryCounts(ctx, url, lib)
+	counts, stats, closeStore, err := dryCounts(ctx, url, lib)
+	if err != nil || !strings.HasPrefix(url, "bolt:") {
+		return counts, stats, closeStore, err
+	}
+	// Feedback is read once, above; counters are read per request
+	// without holding the file.
+	closeStore()
+	return reopeningCounts{url}, stats, func() {}, nil
 }
 
 // isLoopback reports whether addr's host is this machine only. An empty

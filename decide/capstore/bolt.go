@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync/atomic"
 
 	bolt "go.etcd.io/bbolt"
@@ -54,11 +55,22 @@ var _ decide.Store = (*Bolt)(nil)
 // OpenBolt opens or creates the bbolt store at path. If another process
 // holds the file it waits WithLockTimeout and then fails with an error
 // naming the file and wrapping decide.ErrStoreUnavailable.
+//
+// WithReadOnly opens an existing file only, read-only, sharing the lock
+// with other readers: a missing file is an error wrapping ErrBadURL (a
+// dry run that created a store would read every counter as 0 without a
+// word), and nothing is written.
 func OpenBolt(path string, opts ...Option) (*Bolt, error) {
 	cfg := newConfig(opts)
+	if cfg.readOnly {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("open bolt %s: %w: no store there to read (a dry run never creates one)", path, ErrBadURL)
+		}
+	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:      cfg.lockTimeout,
 		FreelistType: bolt.FreelistMapType,
+		ReadOnly:     cfg.readOnly,
 	})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("open bolt %s: %w: the file is locked by another process (waited %s)",
@@ -67,7 +79,11 @@ func OpenBolt(path string, opts ...Option) (*Bolt, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open bolt %s: %w: %w", path, decide.ErrStoreUnavailable, err)
 	}
-	if err := db.Update(initBuckets); err != nil {
+	check := db.Update
+	if cfg.readOnly {
+		check = func(fn func(*bolt.Tx) error) error { return db.View(checkBuckets) }
+	}
+	if err := check(initBuckets); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open bolt %s: %w", path, err)
 	}
@@ -78,6 +94,19 @@ func OpenBolt(path string, opts ...Option) (*Bolt, error) {
 	}
 	s.b = newBatcher(s.flush, maxBatch, cfg.linger, 1)
 	return s, nil
+}
+
+// checkBuckets is initBuckets for a read-only file: the buckets must be
+// there, in the format this code reads.
+func checkBuckets(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil || tx.Bucket(bucketCounters) == nil || tx.Bucket(bucketLedger) == nil {
+		return errors.New("not an offermail store")
+	}
+	if f := meta.Get(keyFormat); !bytes.Equal(f, formatV1) {
+		return fmt.Errorf("unknown format %q, want %q", f, formatV1)
+	}
+	return nil
 }
 
 func initBuckets(tx *bolt.Tx) error {

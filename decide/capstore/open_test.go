@@ -1,8 +1,10 @@
 package capstore
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -149,5 +151,47 @@ func TestOpenRedisEvicting(t *testing.T) {
 	_, err := OpenRedis("redis://" + srv.addr + "/0")
 	if err == nil || !strings.Contains(err.Error(), "allkeys-lru") || !strings.Contains(err.Error(), "noeviction") {
 		t.Errorf("OpenRedis(server with allkeys-lru) = %v, want an error naming the policy and noeviction", err)
+	}
+}
+
+// TestOpenReadOnly: a dry run's store must exist, is never written, and
+// shares bbolt's lock with other readers.
+func TestOpenReadOnly(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "typo.db")
+	if _, err := Open("bolt:"+missing, WithReadOnly()); !errors.Is(err, ErrBadURL) {
+		t.Errorf("Open(read-only, missing file) = %v, want ErrBadURL", err)
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Errorf("a read-only open created %s", missing)
+	}
+	path := filepath.Join(dir, "state.db")
+	w, err := Open("bolt:" + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := w.Reserve(ctx, []decide.Reservation{{Campaign: "c", Recipient: "r", Counters: []decide.Counter{{Key: "k", Limit: 5, N: 2}}, Record: []byte("x")}}); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	r1, err := Open("bolt:"+path, WithReadOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r1.Close()
+	r2, err := Open("bolt:"+path, WithReadOnly(), WithLockTimeout(time.Second))
+	if err != nil {
+		t.Fatalf("a second read-only open: %v", err)
+	}
+	defer r2.Close()
+	if got, err := r2.Counts(ctx, []string{"k"}); err != nil || got[0] != 2 {
+		t.Errorf("Counts = %v, %v; want [2]", got, err)
+	}
+	if _, err := r1.Reserve(ctx, nil); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("Reserve on a read-only store = %v, want ErrReadOnly", err)
+	}
+	if err := r1.Add(ctx, []decide.Delta{{Key: "k", N: 1}}); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("Add on a read-only store = %v, want ErrReadOnly", err)
 	}
 }

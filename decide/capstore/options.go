@@ -1,6 +1,7 @@
 package capstore
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -41,6 +42,7 @@ type config struct {
 	linger      time.Duration
 	flushers    int
 	lockTimeout time.Duration
+	readOnly    bool
 }
 
 func newConfig(opts []Option) config {
@@ -88,6 +90,37 @@ func WithBatching(max int, linger time.Duration) Option {
 	return func(c *config) { c.maxBatch, c.linger = max, linger }
 }
 
+// WithReadOnly opens a store for a dry run: it must exist (a bbolt file is
+// not created), it is opened read-only (bbolt shares its lock with other
+// readers), and Reserve and Add fail with ErrReadOnly.
+func WithReadOnly() Option {
+	return func(c *config) { c.readOnly = true }
+}
+
+// ErrReadOnly is returned by Reserve and Add of a store opened with
+// WithReadOnly.
+var ErrReadOnly = errors.New("store opened read-only (a dry run never counts)")
+
+// readOnlyIf wraps a store opened WithReadOnly so that it refuses writes.
+func readOnlyIf(s decide.Store, err error, opts []Option) (decide.Store, error) {
+	if err != nil {
+		return nil, err
+	}
+	if newConfig(opts).readOnly {
+		return readOnlyStore{s}, nil
+	}
+	return s, nil
+}
+
+// readOnlyStore refuses the calls that write.
+type readOnlyStore struct{ decide.Store }
+
+func (readOnlyStore) Reserve(context.Context, []decide.Reservation) ([]decide.Outcome, error) {
+	return nil, ErrReadOnly
+}
+
+func (readOnlyStore) Add(context.Context, []decide.Delta) error { return ErrReadOnly }
+
 // WithLockTimeout sets how long OpenBolt waits for the file lock held by
 // another process before it gives up.
 func WithLockTimeout(d time.Duration) Option {
@@ -103,15 +136,17 @@ func WithLockTimeout(d time.Duration) Option {
 func Open(rawURL string, opts ...Option) (decide.Store, error) {
 	switch {
 	case rawURL == "memory:" || rawURL == "memory":
-		return NewMemory(opts...), nil
+		return readOnlyIf(NewMemory(opts...), nil, opts)
 	case strings.HasPrefix(rawURL, "bolt:"):
 		path := strings.TrimPrefix(rawURL, "bolt:")
 		if path == "" {
 			return nil, fmt.Errorf("open store %q: %w: empty path, want bolt:PATH", rawURL, ErrBadURL)
 		}
-		return OpenBolt(path, opts...)
+		s, err := OpenBolt(path, opts...)
+		return readOnlyIf(s, err, opts)
 	case strings.HasPrefix(rawURL, "redis://"), strings.HasPrefix(rawURL, "rediss://"):
-		return OpenRedis(rawURL, opts...)
+		s, err := OpenRedis(rawURL, opts...)
+		return readOnlyIf(s, err, opts)
 	}
 	return nil, fmt.Errorf("open store %q: %w: unknown form, want bolt:PATH, redis://HOST:PORT/DB or memory:", redact(rawURL), ErrBadURL)
 }
