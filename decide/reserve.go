@@ -48,6 +48,8 @@ type Result struct {
 	// Replayed: the pair (campaign, recipient) was decided by an earlier
 	// run, whose decision this is; nothing was counted again.
 	Replayed bool
+	// Record is the decision as the ledger holds it (Decision.Record).
+	Record []byte
 }
 
 // Reserve decides every request and reserves the decisions in one call to
@@ -93,13 +95,13 @@ func (r *Reserver) Reserve(ctx context.Context, reqs []*Request) ([]Result, erro
 		for k, i := range pending {
 			switch o := outcomes[k]; o.Status {
 			case Committed:
-				results[i] = Result{Decision: decisions[i]}
+				results[i] = Result{Decision: decisions[i], Record: rs[k].Record}
 			case Replayed:
 				d, err := r.engine.lib.Replay(o.Record)
 				if err != nil {
 					return nil, fmt.Errorf("recipient %s: %w", reqs[i].Recipient, err)
 				}
-				results[i] = Result{Decision: d, Replayed: true}
+				results[i] = Result{Decision: d, Replayed: true, Record: o.Record}
 			case Exhausted:
 				if len(o.Exhausted) == 0 {
 					return nil, fmt.Errorf("reserve: the store refused recipient %s without naming a counter", reqs[i].Recipient)

@@ -84,9 +84,12 @@ var errStopped = errors.New("stopped")
 // data become rejects; problems of the run are returned.
 func (r *runner) message(ctx context.Context, j job, buf *bytes.Buffer) (*outcome, error) {
 	rec, d := j.rec, j.res.Decision
-	record, err := d.Record()
-	if err != nil {
-		return nil, err
+	record := j.res.Record
+	if record == nil {
+		var err error
+		if record, err = d.Record(); err != nil {
+			return nil, err
+		}
 	}
 	o := &outcome{decision: decisionLine(r.cfg.Campaign.ID, rec.ID, record), replayed: j.res.Replayed}
 	reject := func(stage string, err error) (*outcome, error) {
