@@ -47,31 +47,6 @@ func Load(dir string) (*Project, error) {
 	return &Project{Library: lib, Engine: decide.New(lib), content: cc.content}, nil
 }
 
-// New compiles the offer content of an already loaded library.
-func New(lib *decide.Library) (*Project, error) {
-	cc := newContentCompiler()
-	var errs decide.ErrorList
-	compile := func(o *decide.Offer) {
-		for _, placement := range lib.PlacementIDs() {
-			if c := o.Content[placement]; c != nil {
-				cc.check(o, placement, c, func(field string, line, col int, msg string) {
-					errs = append(errs, lib.ErrorAt(c.Position(field, line, col), "%s", msg))
-				})
-			}
-		}
-	}
-	for _, id := range lib.OfferIDs() {
-		compile(lib.Offer(id))
-	}
-	for _, id := range lib.FallbackIDs() {
-		compile(lib.Fallback(id))
-	}
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	return &Project{Library: lib, Engine: decide.New(lib), content: cc.content}, nil
-}
-
 // Check checks the library in dir, offer content included, and returns
 // every error with a catalog of what did load, so that templates can be
 // checked against the activities and placements that are fine even while

@@ -168,15 +168,6 @@ func newLoader() *loader {
 	}
 }
 
-// errAt records an error at a position found earlier.
-func (l *loader) errAt(p Pos, format string, args ...any) {
-	src := ""
-	if s := l.sources[p.File]; s != nil {
-		src = s.line(p.Line)
-	}
-	l.errs = append(l.errs, &Error{File: p.File, Line: p.Line, Col: p.Col, Msg: fmt.Sprintf(format, args...), Source: src})
-}
-
 var topLevel = []string{"placements", "rules", "formulas", "offers", "fallbacks", "collections", "activities"}
 
 func (l *loader) file(name string, data []byte) {

@@ -181,11 +181,3 @@ func appendEscaped(b []byte, s string) []byte {
 	}
 	return append(b, s[last:]...)
 }
-
-// escapeString is appendEscaped for a string result.
-func escapeString(s string) string {
-	if !strings.ContainsAny(s, "&<>\"'`=") {
-		return s
-	}
-	return string(appendEscaped(make([]byte, 0, len(s)+16), s))
-}
