@@ -67,6 +67,22 @@ func newBatcher(flush flushFunc, maxBatch int, linger time.Duration, parallel in
 // took the request, the request is withdrawn and nothing of it is applied;
 // once taken, reserve waits for the flush, so the caller's slices are never
 // read after it returns.
+// reserveBatched is Reserve for the stores that group-commit through b:
+// reservations are checked before they join anyone else's batch.
+func reserveBatched(ctx context.Context, b *batcher, rs []decide.Reservation) ([]decide.Outcome, error) {
+	if err := validate(rs); err != nil {
+		return nil, fmt.Errorf("reserve: %w", err)
+	}
+	if len(rs) == 0 {
+		return []decide.Outcome{}, nil
+	}
+	out, err := b.reserve(ctx, rs)
+	if err != nil {
+		return nil, fmt.Errorf("reserve: %w", err)
+	}
+	return out, nil
+}
+
 func (b *batcher) reserve(ctx context.Context, rs []decide.Reservation) ([]decide.Outcome, error) {
 	b.mu.Lock()
 	if b.closed {

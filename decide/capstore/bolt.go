@@ -169,17 +169,7 @@ func (s *Bolt) Counts(ctx context.Context, keys []string) ([]int64, error) {
 // Reserve implements decide.Store. The reservations of one call are
 // applied in one transaction, possibly together with other callers'.
 func (s *Bolt) Reserve(ctx context.Context, rs []decide.Reservation) ([]decide.Outcome, error) {
-	if err := validate(rs); err != nil {
-		return nil, fmt.Errorf("reserve: %w", err)
-	}
-	if len(rs) == 0 {
-		return []decide.Outcome{}, nil
-	}
-	out, err := s.b.reserve(ctx, rs)
-	if err != nil {
-		return nil, fmt.Errorf("reserve: %w", err)
-	}
-	return out, nil
+	return reserveBatched(ctx, s.b, rs)
 }
 
 func (s *Bolt) flush(rs []decide.Reservation, out []decide.Outcome) error {

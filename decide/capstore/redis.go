@@ -142,17 +142,7 @@ func (s *Redis) callError(op string, ctx context.Context, err error) error {
 // script calls of up to the batch size; a call larger than that is split
 // into consecutive script calls, applied in order.
 func (s *Redis) Reserve(ctx context.Context, rs []decide.Reservation) ([]decide.Outcome, error) {
-	if err := validate(rs); err != nil {
-		return nil, fmt.Errorf("reserve: %w", err)
-	}
-	if len(rs) == 0 {
-		return []decide.Outcome{}, nil
-	}
-	out, err := s.b.reserve(ctx, rs)
-	if err != nil {
-		return nil, fmt.Errorf("reserve: %w", err)
-	}
-	return out, nil
+	return reserveBatched(ctx, s.b, rs)
 }
 
 // flush runs the reserve script on consecutive chunks of rs. If a call
