@@ -12,10 +12,10 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/offermail/offermail/cmd/mailpreview/internal/batch"
-	"github.com/offermail/offermail/cmd/mailpreview/internal/send"
+	"github.com/offermail/offermail/batch"
 	"github.com/offermail/offermail/decide"
 	"github.com/offermail/offermail/render"
+	"github.com/offermail/offermail/send"
 )
 
 func newBatch(g *global) *cobra.Command {

@@ -19,8 +19,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/offermail/offermail/cmd/mailpreview/internal/batch"
-	"github.com/offermail/offermail/cmd/mailpreview/internal/batch/gen"
+	"github.com/offermail/offermail/batch"
+	"github.com/offermail/offermail/batch/gen"
 	"github.com/offermail/offermail/decide"
 	"github.com/offermail/offermail/decide/capstore"
 )

@@ -8,8 +8,8 @@ import (
 
 	"github.com/offermail/offermail/campaign"
 	"github.com/offermail/offermail/campaign/snapshot"
-	"github.com/offermail/offermail/cmd/mailpreview/internal/recipients"
 	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/recipients"
 	"github.com/offermail/offermail/render"
 	"github.com/spf13/cobra"
 )

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/offermail/offermail/campaign"
-	"github.com/offermail/offermail/cmd/mailpreview/internal/recipients"
 	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/recipients"
 	"github.com/offermail/offermail/render"
 )
 

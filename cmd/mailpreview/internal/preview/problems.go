@@ -9,8 +9,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/offermail/offermail/cmd/mailpreview/internal/recipients"
 	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/recipients"
 	"github.com/offermail/offermail/render"
 )
 

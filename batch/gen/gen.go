@@ -6,7 +6,7 @@
 //
 // It is a test tool, not a user-facing command: run it with
 //
-//	go run ./cmd/mailpreview/internal/batch/gen/genrecipients -n 200000 -o r.ndjson
+//	go run ./batch/gen/genrecipients -n 200000 -o r.ndjson
 package gen
 
 import (

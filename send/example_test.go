@@ -3,7 +3,7 @@ package send_test
 import (
 	"fmt"
 
-	"github.com/offermail/offermail/cmd/mailpreview/internal/send"
+	"github.com/offermail/offermail/send"
 )
 
 func ExampleParseURL() {

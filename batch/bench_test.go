@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/offermail/offermail/cmd/mailpreview/internal/batch/gen"
+	"github.com/offermail/offermail/batch/gen"
 )
 
 // BenchmarkRun runs the sample newsletter end to end (read, decide and

@@ -13,10 +13,10 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/offermail/offermail/campaign"
-	"github.com/offermail/offermail/cmd/mailpreview/internal/recipients"
-	"github.com/offermail/offermail/cmd/mailpreview/internal/send"
 	"github.com/offermail/offermail/decide"
 	"github.com/offermail/offermail/decide/capstore"
+	"github.com/offermail/offermail/recipients"
+	"github.com/offermail/offermail/send"
 )
 
 // Journal commits: at least this often, or after this many outcomes or

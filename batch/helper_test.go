@@ -10,12 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/offermail/offermail/batch/gen"
 	"github.com/offermail/offermail/campaign"
-	"github.com/offermail/offermail/cmd/mailpreview/internal/batch/gen"
 	"github.com/offermail/offermail/render"
 )
 
-const root = "../../../.."
+const root = ".."
 
 var (
 	sampleNDJSON = filepath.Join(root, "testdata/recipients/sample.ndjson")

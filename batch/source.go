@@ -8,7 +8,7 @@ import (
 	"os"
 	"sync/atomic"
 
-	"github.com/offermail/offermail/cmd/mailpreview/internal/recipients"
+	"github.com/offermail/offermail/recipients"
 )
 
 // source is the recipients file, read through a byte counter so that the

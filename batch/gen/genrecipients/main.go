@@ -1,7 +1,7 @@
 // Command genrecipients writes synthetic recipients (package gen) for
 // load tests of `mailpreview batch`.
 //
-//	go run ./cmd/mailpreview/internal/batch/gen/genrecipients -n 200000 -o /tmp/r200k.ndjson
+//	go run ./batch/gen/genrecipients -n 200000 -o /tmp/r200k.ndjson
 package main
 
 import (
@@ -10,7 +10,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/offermail/offermail/cmd/mailpreview/internal/batch/gen"
+	"github.com/offermail/offermail/batch/gen"
 )
 
 func main() {

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/offermail/offermail/campaign"
-	"github.com/offermail/offermail/cmd/mailpreview/internal/send"
 	"github.com/offermail/offermail/render"
+	"github.com/offermail/offermail/send"
 )
 
 // Config describes one run. Project and Template are loaded by the caller,

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/offermail/offermail/cmd/mailpreview/internal/batch/gen"
+	"github.com/offermail/offermail/batch/gen"
 )
 
 // TestInterruptThenComplete: Ctrl-C (the context ends) after the first

@@ -19,7 +19,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
-	"github.com/offermail/offermail/cmd/mailpreview/internal/send"
+	"github.com/offermail/offermail/send"
 )
 
 // smtpServer is a real SMTP server (go-smtp) in the test process. answer

@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/offermail/offermail/campaign"
-	"github.com/offermail/offermail/cmd/mailpreview/internal/recipients"
-	"github.com/offermail/offermail/cmd/mailpreview/internal/send"
 	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/recipients"
 	"github.com/offermail/offermail/render"
+	"github.com/offermail/offermail/send"
 )
 
 // job is one decided recipient on its way to a message.

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/offermail/offermail/cmd/mailpreview/internal/recipients"
+	"github.com/offermail/offermail/recipients"
 )
 
 func ExampleNewNDJSON() {
@@ -71,7 +71,7 @@ u2,liam@example.com,,97201,,,
 }
 
 func ExampleReadProfile() {
-	rec, err := recipients.ReadProfile(filepath.Join("..", "..", "..", "..", "testdata", "recipients", "profile.json"))
+	rec, err := recipients.ReadProfile(filepath.Join("..", "testdata", "recipients", "profile.json"))
 	if err != nil {
 		log.Fatal(err)
 	}

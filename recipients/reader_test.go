@@ -12,7 +12,7 @@ import (
 )
 
 // sampleDir holds the shared sample files, relative to this package.
-const sampleDir = "../../../../testdata/recipients"
+const sampleDir = "../testdata/recipients"
 
 func TestOpen(t *testing.T) {
 	const ndjson = `{"id":"u1","email":"a@example.com"}` + "\n" + `{"id":"u1","email":"b@example.com"}` + "\n"

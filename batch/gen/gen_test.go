@@ -5,7 +5,7 @@ import (
 	"io"
 	"testing"
 
-	"github.com/offermail/offermail/cmd/mailpreview/internal/recipients"
+	"github.com/offermail/offermail/recipients"
 )
 
 // TestWrite: the same seed gives the same bytes, and the recipients reader

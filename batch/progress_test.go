@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/offermail/offermail/cmd/mailpreview/internal/batch/gen"
+	"github.com/offermail/offermail/batch/gen"
 )
 
 // syncBuffer is a bytes.Buffer the progress bar may write from its own
