@@ -232,9 +232,6 @@ type ActivityPlacement struct {
 	AllowDuplicates *bool
 	Criteria        []*Criterion
 	Pos             Pos
-
-	// groups holds the criteria grouped and ordered, built at load.
-	groups [][]*Criterion
 }
 
 // RankKind is how a criterion orders offers.

@@ -40,6 +40,7 @@ func parseSource(src *source) (*ast.Program, *Error) {
 func safeParse(text string) (prog *ast.Program, err error) {
 	defer func() {
 		if r := recover(); r != nil {
+			//lint:ignore ST1005 the same words as raymond's own parse errors, which callers read
 			prog, err = nil, fmt.Errorf("Parse error on line 1:\ninternal parser error: %v", r)
 		}
 	}()

@@ -45,7 +45,6 @@ type testServer struct {
 	conns      map[*smtp.Conn]bool
 	active     int
 	maxActive  int
-	plainUsers []string
 }
 
 type received struct {

@@ -40,7 +40,6 @@ type config struct {
 	namespace   string
 	maxBatch    int
 	linger      time.Duration
-	flushers    int
 	lockTimeout time.Duration
 	readOnly    bool
 }
@@ -148,6 +147,7 @@ func Open(rawURL string, opts ...Option) (decide.Store, error) {
 		s, err := OpenRedis(rawURL, opts...)
 		return readOnlyIf(s, err, opts)
 	}
+	//lint:ignore ST1005 the message ends with the scheme memory:, which is what the user types
 	return nil, fmt.Errorf("open store %q: %w: unknown form, want bolt:PATH, redis://HOST:PORT/DB or memory:", redact(rawURL), ErrBadURL)
 }
 

@@ -245,6 +245,7 @@ func checkUnsubscribe(u string) (oneClick bool, err error) {
 		return true, nil
 	case "mailto":
 		if !strings.Contains(p.Opaque, "@") {
+			//lint:ignore ST1005 the message ends with the scheme mailto:, as the user wrote it
 			return false, fmt.Errorf("message: Unsubscribe %q: no address after mailto:", u)
 		}
 		return false, nil
