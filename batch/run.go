@@ -112,7 +112,7 @@ func run(ctx context.Context, cfg Config) (*Report, error) {
 		reserver: decide.NewReserver(cfg.Project.Engine, store), feedback: feedback,
 		msgDir: filepath.Join(out, messagesDir), tmpDir: filepath.Join(out, tmpDir),
 	}
-	r.opts = options(&cfg, r.now)
+	r.opts = options(&cfg, r.now, feedback)
 	// Temporary files of interrupted attempts are never renamed: drop them.
 	if err := os.RemoveAll(r.tmpDir); err != nil {
 		return nil, outputErr(err)

@@ -3,10 +3,8 @@ package batch
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -14,7 +12,6 @@ import (
 	"github.com/offermail/offermail/campaign"
 	"github.com/offermail/offermail/decide"
 	"github.com/offermail/offermail/recipients"
-	"github.com/offermail/offermail/render"
 	"github.com/offermail/offermail/send"
 )
 
@@ -31,10 +28,7 @@ func (r *runner) decideBatches(ctx context.Context, batches <-chan []*recipients
 	for batch := range batches {
 		reqs := make([]*decide.Request, len(batch))
 		for i, rec := range batch {
-			reqs[i] = &decide.Request{
-				Campaign: r.cfg.Campaign.ID, Recipient: rec.ID, Profile: rec.Profile, Context: rec.Context,
-				Now: r.now, Seed: r.cfg.Seed, Scopes: r.scopes, Stats: r.feedback,
-			}
+			reqs[i] = campaign.NewRequest(campaign.Recipient(rec), r.scopes, r.opts)
 		}
 		results, err := r.reserver.Reserve(ctx, reqs)
 		if err != nil {
@@ -96,15 +90,14 @@ func (r *runner) message(ctx context.Context, j job, buf *bytes.Buffer) (*outcom
 		o.reject = &rejectLine{Line: rec.Line, ID: rec.ID, Stage: stage, Reason: err.Error()}
 		return o, nil
 	}
-	rr := render.Recipient{ID: rec.ID, Email: rec.Email, Profile: rec.Profile, Context: rec.Context}
-	msg, err := r.cfg.Project.Render(ctx, r.cfg.Template, rr, r.opts, d)
+	msg, err := r.cfg.Project.Render(r.cfg.Template, campaign.Recipient(rec), r.opts, d)
 	if err != nil {
 		return reject(stageRender, err)
 	}
 	// Encoding into memory first keeps a recipient's bad header from ever
 	// reaching a file.
 	buf.Reset()
-	if err := r.encode(buf, msg, d); err != nil {
+	if err := campaign.Encode(buf, campaign.Format(r.cfg.Format), msg, d, r.now); err != nil {
 		return reject(stageRender, err)
 	}
 	if r.sender == nil {
@@ -121,23 +114,6 @@ func (r *runner) message(ctx context.Context, j job, buf *bytes.Buffer) (*outcom
 		return nil, errStopped
 	}
 	return nil, fmt.Errorf("send to %s (recipient %s, line %d): %w", rec.Email, rec.ID, rec.Line, err)
-}
-
-// encode writes a message in the run's format. The eml's Date is the
-// decision time, so that a message written again after a crash has the
-// same bytes.
-func (r *runner) encode(w io.Writer, msg *render.Message, d *decide.Decision) error {
-	switch r.cfg.Format {
-	case "html":
-		_, err := io.WriteString(w, msg.HTML)
-		return err
-	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(campaign.NewRendered(msg, d))
-	}
-	return msg.WriteMIME(w, "", r.now)
 }
 
 // writeFile writes a message file atomically: under a temporary name in
@@ -165,7 +141,8 @@ func (r *runner) writeFile(name string, data []byte) error {
 	return nil
 }
 
-// options are the rendering options of every recipient of the run.
-func options(cfg *Config, now time.Time) campaign.Options {
-	return campaign.Options{Campaign: cfg.Campaign, Seed: cfg.Seed, Now: now, Strict: cfg.Strict}
+// options are the decision and rendering options of every recipient of
+// the run.
+func options(cfg *Config, now time.Time, stats decide.Stats) campaign.Options {
+	return campaign.Options{Campaign: cfg.Campaign, Seed: cfg.Seed, Now: now, Strict: cfg.Strict, Stats: stats}
 }

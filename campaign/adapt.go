@@ -1,7 +1,7 @@
 package campaign
 
 import (
-	"context"
+	"errors"
 	"fmt"
 
 	"github.com/offermail/offermail/decide"
@@ -61,38 +61,40 @@ func Scopes(tpl *render.Template) []decide.Scope {
 	return out
 }
 
-// decider hands a decision already made to render: the batch runner
-// reserves decisions before rendering, and dry runs decide just before.
-type decider struct {
-	p         *Project
-	d         *decide.Decision
-	campaign  string
-	recipient string
-}
-
-func (dd decider) Decide(_ context.Context, scopes []render.Scope) ([]render.Proposition, error) {
+// Propositions adapts a decision to what render takes as data: one
+// render.Proposition per scope, in the order given (a template's Scopes()),
+// its items carrying the compiled offer content and the tracking token of
+// campaign and recipient. It is the one place a decide.Decision becomes
+// render input, for dry runs, real runs and replayed decisions alike.
+func (p *Project) Propositions(scopes []render.Scope, d *decide.Decision, campaign, recipient string) ([]render.Proposition, error) {
+	if len(scopes) == 0 {
+		return nil, nil
+	}
+	if d == nil {
+		return nil, errors.New("no decision for the template's scopes")
+	}
 	out := make([]render.Proposition, len(scopes))
 	for i, sc := range scopes {
-		prop := dd.find(sc)
+		prop := find(d, sc)
 		if prop == nil {
 			return nil, fmt.Errorf("no decision for %s/%s", sc.Activity, sc.Placement)
 		}
-		pl := dd.p.Library.Placement(sc.Placement)
+		pl := p.Library.Placement(sc.Placement)
 		rp := render.Proposition{Scope: sc, Type: render.ContentType(pl.Content)}
 		for _, c := range prop.Offers {
-			rp.Items = append(rp.Items, dd.item(c.Offer, sc, c.Rank, false))
+			rp.Items = append(rp.Items, p.item(c.Offer, sc, c.Rank, false, campaign, recipient))
 		}
 		if prop.Fallback != nil {
-			rp.Items = append(rp.Items, dd.item(prop.Fallback.Offer, sc, 1, true))
+			rp.Items = append(rp.Items, p.item(prop.Fallback.Offer, sc, 1, true, campaign, recipient))
 		}
 		out[i] = rp
 	}
 	return out, nil
 }
 
-func (dd decider) find(sc render.Scope) *decide.Proposition {
-	for i := range dd.d.Propositions {
-		p := &dd.d.Propositions[i]
+func find(d *decide.Decision, sc render.Scope) *decide.Proposition {
+	for i := range d.Propositions {
+		p := &d.Propositions[i]
 		if p.Activity == sc.Activity && p.Placement == sc.Placement {
 			return p
 		}
@@ -100,12 +102,12 @@ func (dd decider) find(sc render.Scope) *decide.Proposition {
 	return nil
 }
 
-func (dd decider) item(o *decide.Offer, sc render.Scope, rank int, fallback bool) render.Item {
+func (p *Project) item(o *decide.Offer, sc render.Scope, rank int, fallback bool, campaign, recipient string) render.Item {
 	it := render.Item{
 		ID: o.ID, Name: o.Name, Attributes: o.Attributes, Tags: o.Tags, IsFallback: fallback, Rank: rank,
-		Token: decide.Token(dd.campaign, dd.recipient, sc.Activity, sc.Placement, o.ID),
+		Token: decide.Token(campaign, recipient, sc.Activity, sc.Placement, o.ID),
 	}
-	if s := dd.p.content[contentKey{o, sc.Placement}]; s != nil {
+	if s := p.content[contentKey{o, sc.Placement}]; s != nil {
 		it.Content, it.Link, it.Image, it.Alt = s.content, s.link, s.image, s.alt
 	}
 	if c := o.Content[sc.Placement]; c != nil {

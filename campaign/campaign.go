@@ -1,7 +1,10 @@
 // Package campaign is where the decision engine meets the template engine:
 // the one place that imports both decide and render. It loads a library,
-// compiles the Handlebars in its offer content, and adapts decisions to the
-// interfaces render declares (Catalog at load, Decider per recipient).
+// compiles the Handlebars in its offer content, gives render's loader the
+// Catalog it declares, and turns a decision into the propositions render
+// takes as data (Propositions). The per-recipient pieces every caller
+// shares are here too: NewRequest builds the decision request, Render
+// renders a decision made, Encode writes a message in a format.
 //
 // Every command goes through it — check, decide, render, batch, serve and
 // snapshot — so previews and snapshots take the production path; only the

@@ -114,7 +114,7 @@ func TestRenderReplayedDecision(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := p.Render(context.Background(), tpl, r, o, replayed)
+	again, err := p.Render(tpl, r, o, replayed)
 	if err != nil {
 		t.Fatal(err)
 	}

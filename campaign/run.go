@@ -2,9 +2,11 @@ package campaign
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/recipients"
 	"github.com/offermail/offermail/render"
 )
 
@@ -27,20 +29,38 @@ type Options struct {
 	Strict bool
 }
 
-// Decide decides scopes for one recipient. It only reads counters.
-func (p *Project) Decide(ctx context.Context, scopes []decide.Scope, r render.Recipient, o Options) (*decide.Decision, error) {
-	return p.Engine.Decide(ctx, &decide.Request{
+// NewRequest is the decision request for one recipient and the scopes of a
+// message: the one place a decide.Request is built, for dry runs
+// (Engine.Decide), real runs (Reserver.Reserve) and the decisioning
+// service alike.
+func NewRequest(r render.Recipient, scopes []decide.Scope, o Options) *decide.Request {
+	return &decide.Request{
 		Campaign: o.Campaign.ID, Recipient: r.ID, Profile: r.Profile, Context: r.Context,
 		Now: o.Now, Seed: o.Seed, Scopes: scopes, Counts: o.Counts, Stats: o.Stats, Trace: o.Trace,
-	})
+	}
+}
+
+// Recipient is a record of a recipients file or a profile as the template
+// sees it.
+func Recipient(rec *recipients.Record) render.Recipient {
+	return render.Recipient{ID: rec.ID, Email: rec.Email, Profile: rec.Profile, Context: rec.Context}
+}
+
+// Decide decides scopes for one recipient. It only reads counters.
+func (p *Project) Decide(ctx context.Context, scopes []decide.Scope, r render.Recipient, o Options) (*decide.Decision, error) {
+	return p.Engine.Decide(ctx, NewRequest(r, scopes, o))
 }
 
 // Render renders tpl for one recipient with a decision already made for
-// the template's scopes.
-func (p *Project) Render(ctx context.Context, tpl *render.Template, r render.Recipient, o Options, d *decide.Decision) (*render.Message, error) {
-	return tpl.Execute(ctx, &render.Input{
-		Recipient: r, Campaign: o.Campaign, Now: o.Now, Strict: o.Strict,
-		Decider: decider{p: p, d: d, campaign: o.Campaign.ID, recipient: r.ID},
+// the template's scopes (by Decide, by a decide.Reserver, or replayed from
+// the ledger).
+func (p *Project) Render(tpl *render.Template, r render.Recipient, o Options, d *decide.Decision) (*render.Message, error) {
+	props, err := p.Propositions(tpl.Scopes(), d, o.Campaign.ID, r.ID)
+	if err != nil {
+		return nil, fmt.Errorf("render %s for recipient %s: %w", tpl.Name(), r.ID, err)
+	}
+	return tpl.Execute(&render.Input{
+		Recipient: r, Campaign: o.Campaign, Now: o.Now, Strict: o.Strict, Propositions: props,
 	})
 }
 
@@ -51,27 +71,9 @@ func (p *Project) Preview(ctx context.Context, tpl *render.Template, r render.Re
 	if err != nil {
 		return nil, nil, err
 	}
-	msg, err := p.Render(ctx, tpl, r, o, d)
+	msg, err := p.Render(tpl, r, o, d)
 	if err != nil {
 		return nil, d, err
 	}
 	return msg, d, nil
-}
-
-// Rendered is a rendered message as JSON (`mailpreview render --format
-// json` and batch's json format): SPEC §7's subject, preheader, html, text
-// and propositions, and the profile fields the template missed.
-type Rendered struct {
-	Subject      string               `json:"subject"`
-	Preheader    string               `json:"preheader"`
-	HTML         string               `json:"html"`
-	Text         string               `json:"text"`
-	Propositions []decide.Proposition `json:"propositions"`
-	Missing      []render.Missing     `json:"missing,omitempty"`
-}
-
-// NewRendered is the JSON form of msg, decided by d.
-func NewRendered(msg *render.Message, d *decide.Decision) Rendered {
-	return Rendered{Subject: msg.Subject, Preheader: msg.Preheader, HTML: msg.HTML, Text: msg.Text,
-		Propositions: d.Propositions, Missing: msg.Missing}
 }

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"context"
 	"errors"
 	"time"
 )
@@ -69,13 +68,6 @@ type Proposition struct {
 	Items []Item
 }
 
-// Decider chooses the offers of every scope of a message.
-type Decider interface {
-	// Decide returns one proposition per scope, in the order given (the
-	// template's Scopes()).
-	Decide(ctx context.Context, scopes []Scope) ([]Proposition, error)
-}
-
 // Recipient is the person a message is rendered for.
 type Recipient struct {
 	ID, Email string
@@ -88,13 +80,19 @@ type Campaign struct {
 	ID, Name string
 }
 
-// Input is everything Execute needs for one recipient.
+// Input is everything Execute needs for one recipient: data, as
+// text/template's Execute takes data. The decision is made before
+// rendering, by whoever holds the engine and the store (package campaign
+// adapts the engine's decisions), and handed in as Propositions.
 type Input struct {
 	Recipient Recipient
 	Campaign  Campaign
 	Now       time.Time // the decision time, which templates see as @now (set it: zero is year 1)
-	Decider   Decider   // may be nil when the template has no placeholders
-	Strict    bool      // a missing field that is written out is an error
+	// Propositions are the decisions for the template's scopes: one per
+	// Scopes() entry, in that order. A template without placeholders
+	// needs none.
+	Propositions []Proposition
+	Strict       bool // a missing field that is written out is an error
 	// Log receives the output of the log helper; nil discards it.
 	Log func(level, msg string)
 }

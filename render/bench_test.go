@@ -1,7 +1,6 @@
 package render
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -10,12 +9,6 @@ import (
 	"time"
 )
 
-// staticDecider answers with propositions computed once, so benchmarks
-// measure rendering, not the fake.
-type staticDecider struct{ props []Proposition }
-
-func (d staticDecider) Decide(context.Context, []Scope) ([]Proposition, error) { return d.props, nil }
-
 // newsletterBench loads the sample newsletter and an input for Maya whose
 // decisions are fixed.
 func newsletterBench(b testing.TB) (*Template, *Input) {
@@ -23,12 +16,8 @@ func newsletterBench(b testing.TB) (*Template, *Input) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	props, err := sampleDecider(b).Decide(context.Background(), tmpl.Scopes())
-	if err != nil {
-		b.Fatal(err)
-	}
 	in := &Input{Recipient: loadProfile(b, "maya-gold-runner.json"), Campaign: Campaign{ID: "winter-2026", Name: "Winter sale"},
-		Now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC), Decider: staticDecider{props}}
+		Now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC), Propositions: sampleOffers(b).props(tmpl.Scopes())}
 	return tmpl, in
 }
 
@@ -37,10 +26,9 @@ func newsletterBench(b testing.TB) (*Template, *Input) {
 // and the render/message post-processing (plain text, preheader, CSS).
 func BenchmarkRender(b *testing.B) {
 	tmpl, in := newsletterBench(b)
-	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := tmpl.Execute(ctx, in); err != nil {
+		if _, err := tmpl.Execute(in); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -50,10 +38,9 @@ func BenchmarkRender(b *testing.B) {
 // post-processing: the work of this package alone.
 func BenchmarkRenderTemplate(b *testing.B) {
 	tmpl, in := newsletterBench(b)
-	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := tmpl.execute(ctx, in); err != nil {
+		if _, _, err := tmpl.execute(in); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -63,11 +50,10 @@ func BenchmarkRenderTemplate(b *testing.B) {
 // as MIME.
 func BenchmarkRenderMIME(b *testing.B) {
 	tmpl, in := newsletterBench(b)
-	ctx := context.Background()
 	date := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	b.ReportAllocs()
 	for b.Loop() {
-		m, err := tmpl.Execute(ctx, in)
+		m, err := tmpl.Execute(in)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -83,9 +69,8 @@ func BenchmarkRenderParallel(b *testing.B) {
 	tmpl, in := newsletterBench(b)
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
-		ctx := context.Background()
 		for pb.Next() {
-			if _, _, err := tmpl.execute(ctx, in); err != nil {
+			if _, _, err := tmpl.execute(in); err != nil {
 				b.Error(err)
 				return
 			}
@@ -106,7 +91,7 @@ func TestConcurrentExecute(t *testing.T) {
 		in.Recipient.ID = fmt.Sprintf("u-%d", i)
 		in.Recipient.Profile = map[string]any{"firstName": fmt.Sprintf("Name%d", i), "loyalty": map[string]any{"tier": "gold", "points": float64(i * 1000)}}
 		inputs[i] = &in
-		_, html, err := tmpl.execute(context.Background(), &in)
+		_, html, err := tmpl.execute(&in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,7 +102,7 @@ func TestConcurrentExecute(t *testing.T) {
 		wg.Go(func() {
 			for k := range n {
 				i := (k + g*7) % n
-				_, html, err := tmpl.execute(context.Background(), inputs[i])
+				_, html, err := tmpl.execute(inputs[i])
 				if err != nil || html != want[i] {
 					t.Errorf("concurrent Execute for %s differs from the sequential one (err %v)", inputs[i].Recipient.ID, err)
 					return

@@ -7,8 +7,10 @@
 // resolves helpers, partials and the layout, finds the placeholders and
 // checks them against the offer library (a Catalog). A loaded Template is
 // immutable and safe for concurrent use; Execute renders one recipient.
-// The package does not know the decision engine: it asks a Decider for the
-// propositions of the template's Scopes, and renders what it is given.
+// The package does not know the decision engine: the caller decides the
+// template's Scopes first and hands the propositions in as data
+// (Input.Propositions), as text/template's Execute takes data, and
+// Execute renders what it is given.
 //
 // This comment is the manual of the template language.
 //

@@ -1,7 +1,6 @@
 package render_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"testing/fstest"
@@ -25,11 +24,9 @@ func (catalog) PlacementType(activity, placement string) (render.ContentType, er
 	return "", fmt.Errorf("%w %q", render.ErrUnknownPlacement, placement)
 }
 
-// decider always proposes the same offers; the real one is the decision
-// engine, adapted by the caller.
-type decider struct{}
-
-func (decider) Decide(_ context.Context, scopes []render.Scope) ([]render.Proposition, error) {
+// propositions are the offers chosen for each scope; a real program gets
+// them from the decision engine (package campaign adapts its decisions).
+func propositions(scopes []render.Scope) []render.Proposition {
 	hero, _ := render.ParseSnippet("hero", `<b>{{name}}</b> for {{profile.firstName}}`)
 	tip, _ := render.ParseSnippet("tip", `Free returns & exchanges`)
 	props := make([]render.Proposition, len(scopes))
@@ -44,7 +41,7 @@ func (decider) Decide(_ context.Context, scopes []render.Scope) ([]render.Propos
 			props[i].Items = []render.Item{{ID: "t1", Content: tip, Rank: 1}}
 		}
 	}
-	return props, nil
+	return props
 }
 
 func Example() {
@@ -66,9 +63,9 @@ from: Northwind Outfitters <news@northwind.example>
 	tmpl := set.Lookup("welcome.hbs")
 	fmt.Println("scopes:", tmpl.Scopes())
 
-	msg, err := tmpl.Execute(context.Background(), &render.Input{
-		Recipient: render.Recipient{ID: "u-1", Email: "maya@example.com", Profile: map[string]any{"firstName": "Maya"}},
-		Decider:   decider{},
+	msg, err := tmpl.Execute(&render.Input{
+		Recipient:    render.Recipient{ID: "u-1", Email: "maya@example.com", Profile: map[string]any{"firstName": "Maya"}},
+		Propositions: propositions(tmpl.Scopes()),
 	})
 	if err != nil {
 		fmt.Println(err)

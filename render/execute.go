@@ -1,7 +1,6 @@
 package render
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,17 +11,17 @@ import (
 	"github.com/offermail/offermail/render/message"
 )
 
-// Execute renders the message for one recipient. It calls
-// in.Decider.Decide(ctx, t.Scopes()) once (not at all when the template has
-// no placeholders), then renders the body in its layout, the subject,
-// preheader and unsubscribe URL, derives the plain text from the HTML,
-// inserts the preheader and inlines the CSS.
+// Execute renders the message for one recipient with the propositions
+// in.Propositions gives for its scopes: the body in its layout, the
+// subject, preheader and unsubscribe URL; then it derives the plain text
+// from the HTML, inserts the preheader and inlines the CSS. Execute only
+// computes: it neither blocks nor calls back.
 //
 // An error in the recipient's data (a missing field in strict mode, a
 // value a helper cannot format, a line break in the subject) is an *Error
 // at the template position concerned; a panic in a helper is one too.
-func (t *Template) Execute(ctx context.Context, in *Input) (*Message, error) {
-	m, html, err := t.execute(ctx, in)
+func (t *Template) Execute(in *Input) (*Message, error) {
+	m, html, err := t.execute(in)
 	if err != nil {
 		return nil, err
 	}
@@ -32,28 +31,16 @@ func (t *Template) Execute(ctx context.Context, in *Input) (*Message, error) {
 	return m, nil
 }
 
-// execute decides and renders everything but the final HTML, which it
-// returns as the template made it: before the preheader, the CSS inlining
-// and the plain text derived from it.
-func (t *Template) execute(ctx context.Context, in *Input) (msg *Message, html string, err error) {
+// execute renders everything but the final HTML, which it returns as the
+// template made it: before the preheader, the CSS inlining and the plain
+// text derived from it.
+func (t *Template) execute(in *Input) (msg *Message, html string, err error) {
 	if in == nil {
 		return nil, "", errors.New("render: Execute needs an Input")
 	}
-	if err := ctx.Err(); err != nil {
+	props := in.Propositions
+	if err := t.checkPropositions(props); err != nil {
 		return nil, "", err
-	}
-	var props []Proposition
-	if len(t.scopes) > 0 {
-		if in.Decider == nil {
-			return nil, "", fmt.Errorf("render %s: the template has offer placeholders but Input.Decider is nil", t.name)
-		}
-		props, err = in.Decider.Decide(ctx, t.Scopes())
-		if err != nil {
-			return nil, "", fmt.Errorf("decide %s for recipient %s: %w", t.name, in.Recipient.ID, err)
-		}
-		if err := t.checkPropositions(props); err != nil {
-			return nil, "", err
-		}
 	}
 
 	s := t.pool.Get().(*state)
@@ -105,10 +92,10 @@ func (t *Template) execute(ctx context.Context, in *Input) (msg *Message, html s
 	return m, html, nil
 }
 
-// checkPropositions makes sure the decider answered the scopes asked.
+// checkPropositions makes sure the input answers the template's scopes.
 func (t *Template) checkPropositions(props []Proposition) error {
 	if len(props) != len(t.scopes) {
-		return fmt.Errorf("render %s: the decider returned %d propositions for %d scopes", t.name, len(props), len(t.scopes))
+		return fmt.Errorf("render %s: Input has %d propositions for the template's %d scopes", t.name, len(props), len(t.scopes))
 	}
 	for i, p := range props {
 		sc := t.scopes[i]

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -42,29 +41,33 @@ func (c fakeCatalog) PlacementType(activity, placement string) (ContentType, err
 	return typ, nil
 }
 
-// fakeDecider answers each scope with the items in its map (keyed
-// "activity/placement"), limited to the scope's Items, and records the
-// scopes it was asked for.
-type fakeDecider struct {
-	items map[string][]Item
-	asked [][]Scope
-	err   error
-}
+// fakeOffers holds the items of each scope (keyed "activity/placement"),
+// for tests to hand a template its propositions as a decision would.
+type fakeOffers map[string][]Item
 
-func (d *fakeDecider) Decide(_ context.Context, scopes []Scope) ([]Proposition, error) {
-	d.asked = append(d.asked, scopes)
-	if d.err != nil {
-		return nil, d.err
+// props returns one proposition per scope, each with the scope's items,
+// limited to the scope's Items.
+func (o fakeOffers) props(scopes []Scope) []Proposition {
+	if len(scopes) == 0 {
+		return nil
 	}
 	props := make([]Proposition, len(scopes))
 	for i, sc := range scopes {
-		items := d.items[sc.Activity+"/"+sc.Placement]
+		items := o[sc.Activity+"/"+sc.Placement]
 		if sc.Items > 0 && len(items) > sc.Items {
 			items = items[:sc.Items]
 		}
 		props[i] = Proposition{Scope: sc, Type: sampleCatalog[sc.Activity][sc.Placement], Items: items}
 	}
-	return props, nil
+	return props
+}
+
+// forTemplate returns a copy of in with the propositions of o for tmpl's
+// scopes.
+func (o fakeOffers) forTemplate(in *Input, tmpl *Template) *Input {
+	c := *in
+	c.Propositions = o.props(tmpl.Scopes())
+	return &c
 }
 
 func mustSnippet(t testing.TB, name, src string) *Snippet {

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"context"
 	"errors"
 	"io/fs"
 	"os"
@@ -53,8 +52,9 @@ func FuzzLoad(f *testing.F) {
 			"firstName": "Maya", "interests": []any{"run"}, "loyalty": map[string]any{"tier": "gold", "points": 12.0},
 			"lastOrder": map[string]any{"id": "1", "date": "2026-11-20T14:03:00Z", "total": 5.0, "currency": "USD", "items": []any{map[string]any{"name": "x", "qty": 1.0, "price": 5.0}}},
 		}},
-		Campaign: Campaign{ID: "c"}, Now: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC), Decider: sampleDecider(f),
+		Campaign: Campaign{ID: "c"}, Now: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC),
 	}
+	offers := sampleOffers(f)
 	f.Fuzz(func(t *testing.T, markdown bool, src string) {
 		name := "main.hbs"
 		if markdown {
@@ -79,9 +79,9 @@ func FuzzLoad(f *testing.F) {
 			}
 		}
 		for _, tmpl := range set.Templates() {
-			in := *in
+			in := offers.forTemplate(in, tmpl)
 			in.Strict = len(src)%2 == 0
-			_, _, _ = tmpl.execute(context.Background(), &in)
+			_, _, _ = tmpl.execute(in)
 		}
 	})
 }

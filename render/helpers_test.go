@@ -1,7 +1,6 @@
 package render
 
 import (
-	"context"
 	"errors"
 	"os"
 	"slices"
@@ -76,11 +75,11 @@ func TestHelperNoArgLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := &Input{Recipient: Recipient{Profile: map[string]any{"tier": "gold"}}}
-	if _, err := tmpl.Execute(context.Background(), in); err != nil {
+	if _, err := tmpl.Execute(in); err != nil {
 		t.Fatalf("Execute without a logger: %v", err)
 	}
 	in.Log = func(level, msg string) { logged = append(logged, level+": "+msg) }
-	if _, err := tmpl.Execute(context.Background(), in); err != nil {
+	if _, err := tmpl.Execute(in); err != nil {
 		t.Fatal(err)
 	}
 	if want := []string{"warn: tier is gold"}; !slices.Equal(logged, want) {
@@ -98,12 +97,12 @@ func TestHelperPanic(t *testing.T) {
 	// Swap in a panicking helper on this template's own registry (not a
 	// global one): the compiled call points at the registry entry.
 	tmpl.body[1].(*outputNode).e.(*callExpr).h = &helper{name: "upper", fn: func(*call) (any, error) { panic("boom") }}
-	_, err = tmpl.Execute(context.Background(), &Input{})
+	_, err = tmpl.Execute(&Input{})
 	var e *Error
 	if !errors.As(err, &e) || short(err) != "main.hbs:2:5: helper upper failed: boom" {
 		t.Errorf("Execute with a panicking helper = %v, want main.hbs:2:5: helper upper failed: boom", err)
 	}
-	if _, err := tmpl.Execute(context.Background(), &Input{}); err == nil {
+	if _, err := tmpl.Execute(&Input{}); err == nil {
 		t.Errorf("second Execute succeeded, want the same failure")
 	}
 }

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"context"
 	"strings"
 	"testing"
 )
@@ -49,7 +48,7 @@ func TestMarkdownProtection(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := &Input{Recipient: Recipient{Profile: map[string]any{"firstName": "**Bo** [x](y) <i>_it_</i>", "city": "`Port` & land"}}}
-	m, html, err := tmpl.execute(context.Background(), in)
+	m, html, err := tmpl.execute(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +70,7 @@ func TestMarkdownRowsRender(t *testing.T) {
 	}
 	in := &Input{Recipient: Recipient{Profile: map[string]any{"items": []any{
 		map[string]any{"name": "Trail Runner 4", "qty": 1.0}, map[string]any{"name": "Socks | wool", "qty": 3.0}}}}}
-	_, html, err := tmpl.execute(context.Background(), in)
+	_, html, err := tmpl.execute(in)
 	want := "<tr>\n<td>Trail Runner 4</td>\n<td>1</td>\n</tr>\n<tr>\n<td>Socks | wool</td>\n<td>3</td>\n</tr>\n</tbody>"
 	if err != nil || !strings.Contains(html, want) {
 		t.Errorf("Execute(order.md) = %q, %v, want it to contain %q", html, err, want)

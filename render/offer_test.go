@@ -1,8 +1,6 @@
 package render
 
 import (
-	"context"
-	"errors"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -20,8 +18,8 @@ const offersTemplate = `<h1>{{offer "winter-sale" placement="hero"}}</h1>
 </ul>
 {{offer "winter-sale" placement="banner"}}`
 
-func winterItems(t testing.TB) map[string][]Item {
-	return map[string][]Item{
+func winterItems(t testing.TB) fakeOffers {
+	return fakeOffers{
 		"winter-sale/hero": {{ID: "w-hero", Rank: 1,
 			Content: mustSnippet(t, "hero.html", `<a href="{{link}}">Hi {{profile.firstName}}</a>`),
 			Link:    mustSnippet(t, "hero.link", `https://shop.example/w?u={{urlencode recipient.id}}&n={{profile.firstName}}`)}},
@@ -37,11 +35,13 @@ func winterItems(t testing.TB) map[string][]Item {
 	}
 }
 
-func mayaInput(d Decider) *Input {
+// mayaInput is Maya's input for tmpl, with the items of offers as its
+// propositions.
+func mayaInput(tmpl *Template, offers fakeOffers) *Input {
 	return &Input{
-		Recipient: Recipient{ID: "u-1&2", Email: "maya@example.com", Profile: map[string]any{"firstName": "O'Brien <b>"}},
-		Campaign:  Campaign{ID: "c-1", Name: "Winter & co"},
-		Decider:   d,
+		Recipient:    Recipient{ID: "u-1&2", Email: "maya@example.com", Profile: map[string]any{"firstName": "O'Brien <b>"}},
+		Campaign:     Campaign{ID: "c-1", Name: "Winter & co"},
+		Propositions: offers.props(tmpl.Scopes()),
 	}
 }
 
@@ -55,7 +55,7 @@ func TestOffers(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
-		items map[string][]Item
+		items fakeOffers
 		want  string
 	}{
 		{"offers", winterItems(t), `<h1><a href="https://shop.example/w?u&#x3D;u-1%262&amp;n&#x3D;O&#x27;Brien &lt;b&gt;">Hi O&#x27;Brien &lt;b&gt;</a></h1>
@@ -65,22 +65,21 @@ func TestOffers(t *testing.T) {
 </ul>
 <a href="https://shop.example/b?x&#x3D;1&amp;y&#x3D;2"><img src="https://cdn.example/b.png" alt="Snow &amp; &lt;sale&gt; for O&#x27;Brien &lt;b&gt;"></a>`},
 		{"nothing decided", nil, "<h1></h1>\n<ul>\n<li>none</li>\n</ul>\n"},
-		{"image without link", map[string][]Item{"winter-sale/banner": {{ID: "b2", Image: mustSnippet(t, "b2", "https://cdn.example/b2.png")}}},
+		{"image without link", fakeOffers{"winter-sale/banner": {{ID: "b2", Image: mustSnippet(t, "b2", "https://cdn.example/b2.png")}}},
 			"<h1></h1>\n<ul>\n<li>none</li>\n</ul>\n<img src=\"https://cdn.example/b2.png\" alt=\"\">"},
 	}
+	wantScopes := []Scope{{"winter-sale", "hero", 1}, {"winter-sale", "sidebar", 2}, {"winter-sale", "banner", 1}}
+	if got := tmpl.Scopes(); !slices.Equal(got, wantScopes) {
+		t.Errorf("Scopes() = %v, want %v", got, wantScopes)
+	}
 	for _, tt := range tests {
-		d := &fakeDecider{items: tt.items}
-		_, got, err := tmpl.execute(context.Background(), mayaInput(d))
+		_, got, err := tmpl.execute(mayaInput(tmpl, tt.items))
 		if err != nil {
 			t.Errorf("%s: Execute: %v", tt.name, err)
 			continue
 		}
 		if got != tt.want {
 			t.Errorf("%s: Execute = %q, want %q", tt.name, got, tt.want)
-		}
-		wantScopes := []Scope{{"winter-sale", "hero", 1}, {"winter-sale", "sidebar", 2}, {"winter-sale", "banner", 1}}
-		if len(d.asked) != 1 || !slices.Equal(d.asked[0], wantScopes) {
-			t.Errorf("%s: Decide called with %v, want once with %v", tt.name, d.asked, wantScopes)
 		}
 	}
 }
@@ -91,11 +90,11 @@ func TestOfferBlockFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &fakeDecider{items: map[string][]Item{"post-purchase/crosssell": {{
+	d := fakeOffers{"post-purchase/crosssell": {{
 		ID: "pp-1", Name: "Socks & Co", Tags: []string{"a", "b"}, Attributes: map[string]any{"margin": 12.5},
 		Content: mustSnippet(t, "pp.html", `<b>{{name}}</b>`), IsFallback: true, Token: "tok=1", Rank: 1,
-	}}}}
-	_, got, err := tmpl.execute(context.Background(), mayaInput(d))
+	}}}
+	_, got, err := tmpl.execute(mayaInput(tmpl, d))
 	want := `[0:pp-1|pp-1|Socks &amp; Co|true|tok&#x3D;1|a,b|12.5||<b>Socks &amp; Co</b>|<b>Socks &amp; Co</b>|O&#x27;Brien &lt;b&gt;|Winter &amp; co|true]`
 	if err != nil || got != want {
 		t.Errorf("Execute = %q, %v, want %q", got, err, want)
@@ -128,48 +127,41 @@ func TestScopesOrder(t *testing.T) {
 	if want := []string{"main.hbs", "layouts/base.hbs", "partials/promo.hbs"}; !slices.Equal(gotFiles, want) {
 		t.Errorf("Files() = %q, want %q", tmpl.Files(), want)
 	}
-	d := &fakeDecider{items: map[string][]Item{
+	d := fakeOffers{
 		"weekly-digest/hero":  {{ID: "d", Content: mustSnippet(t, "d", "<i>{{id}}</i>")}},
 		"winter-sale/sidebar": {{ID: "s", Content: mustSnippet(t, "s", "a")}, {ID: "t", Content: mustSnippet(t, "t", "b")}},
-	}}
-	_, got, err := tmpl.execute(context.Background(), mayaInput(d))
+	}
+	_, got, err := tmpl.execute(mayaInput(tmpl, d))
 	if want := "<header><i>d</i></header>a;b;<i>d</i><footer></footer>"; err != nil || got != want {
 		t.Errorf("Execute = %q, %v, want %q", got, err, want)
 	}
 }
 
-func TestDeciderErrors(t *testing.T) {
-	tmpl, err := loadOne(t, "main.hbs", map[string]string{"main.hbs": `{{offer "winter-sale" placement="hero"}}`})
+// TestPropositionErrors: propositions that do not answer the template's
+// scopes, one for one and in order, are an error, not a guess.
+func TestPropositionErrors(t *testing.T) {
+	tmpl, err := loadOne(t, "main.hbs", map[string]string{"main.hbs": `{{offer "winter-sale" placement="hero"}}{{offer "winter-sale" placement="banner"}}`})
 	if err != nil {
 		t.Fatal(err)
 	}
-	boom := errors.New("store unreachable")
-	if _, err := tmpl.Execute(context.Background(), mayaInput(&fakeDecider{err: boom})); !errors.Is(err, boom) {
-		t.Errorf("Execute with a failing decider = %v, want it wrapped", err)
+	in := mayaInput(tmpl, nil)
+	in.Propositions = nil
+	if _, err := tmpl.Execute(in); err == nil || !strings.Contains(err.Error(), "Input has 0 propositions for the template's 2 scopes") {
+		t.Errorf("Execute without propositions = %v, want an error", err)
 	}
-	if _, err := tmpl.Execute(context.Background(), mayaInput(nil)); err == nil || !strings.Contains(err.Error(), "Input.Decider is nil") {
-		t.Errorf("Execute without a decider = %v, want an error", err)
-	}
-	if _, err := tmpl.Execute(context.Background(), mayaInput(badDecider{})); err == nil || !strings.Contains(err.Error(), "returned 0 propositions for 1 scopes") {
-		t.Errorf("Execute with a short answer = %v, want an error", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if _, err := tmpl.Execute(ctx, mayaInput(&fakeDecider{})); !errors.Is(err, context.Canceled) {
-		t.Errorf("Execute with a canceled context = %v, want context.Canceled", err)
+	in = mayaInput(tmpl, nil)
+	in.Propositions[0], in.Propositions[1] = in.Propositions[1], in.Propositions[0]
+	if _, err := tmpl.Execute(in); err == nil || !strings.Contains(err.Error(), "proposition 1 is for winter-sale/banner, want winter-sale/hero") {
+		t.Errorf("Execute with propositions out of order = %v, want an error", err)
 	}
 	plain, err := loadOne(t, "plain.hbs", map[string]string{"plain.hbs": "no offers"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, html, err := plain.execute(context.Background(), mayaInput(nil)); err != nil || html != "no offers" {
-		t.Errorf("Execute(no placeholders, no decider) = %q, %v, want it to render", html, err)
+	if _, html, err := plain.execute(mayaInput(plain, nil)); err != nil || html != "no offers" {
+		t.Errorf("Execute(no placeholders, no propositions) = %q, %v, want it to render", html, err)
 	}
 }
-
-type badDecider struct{}
-
-func (badDecider) Decide(context.Context, []Scope) ([]Proposition, error) { return nil, nil }
 
 // TestSnippetData checks what offer content sees and where its errors
 // point.
@@ -181,17 +173,17 @@ func TestSnippetData(t *testing.T) {
 	it := Item{ID: "s1", Name: "Shoes", Rank: 2, Token: "tk", Tags: []string{"run"}, Attributes: map[string]any{"pct": 20},
 		Link:    mustSnippet(t, "s1.link", "https://x.example/{{id}}"),
 		Content: mustSnippet(t, "offers.yaml#s1", "{{name}} {{attributes.pct}}% {{tags}} {{rank}} {{token}} {{link}} {{recipient.email}} {{campaign.id}} {{isFallback}}\n{{profile.nickname}}")}
-	d := &fakeDecider{items: map[string][]Item{"winter-sale/sidebar": {it}}}
-	m, got, err := tmpl.execute(context.Background(), mayaInput(d))
+	d := fakeOffers{"winter-sale/sidebar": {it}}
+	m, got, err := tmpl.execute(mayaInput(tmpl, d))
 	if want := "Shoes 20% run 2 tk https://x.example/s1 maya@example.com c-1 false\n"; err != nil || got != want {
 		t.Errorf("Execute = %q, %v, want %q", got, err, want)
 	}
 	if want := []Missing{{Field: "profile.nickname", File: "offers.yaml#s1", Line: 2, Col: 3}}; m == nil || !reflect.DeepEqual(m.Missing, want) {
 		t.Errorf("Missing = %+v, want %+v", m.Missing, want)
 	}
-	in := mayaInput(d)
+	in := mayaInput(tmpl, d)
 	in.Strict = true
-	if _, _, err := tmpl.execute(context.Background(), in); short(err) != "offers.yaml#s1:2:3: missing field profile.nickname (strict mode): give every recipient this field, or guard it with {{#if …}} or {{default … \"…\"}}" {
+	if _, _, err := tmpl.execute(in); short(err) != "offers.yaml#s1:2:3: missing field profile.nickname (strict mode): give every recipient this field, or guard it with {{#if …}} or {{default … \"…\"}}" {
 		t.Errorf("Execute(strict) = %v, want the snippet's position", err)
 	}
 	for _, src := range []string{`{{> footer}}`, `{{offer "winter-sale" placement="hero"}}`, `{{bogus}}`} {

@@ -2,7 +2,6 @@ package render
 
 import (
 	"bytes"
-	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -27,8 +26,8 @@ func TestEscaping(t *testing.T) {
 		"apos":    "it's `tick`",
 		"trusted": "<b>bold</b>",
 	}
-	d := &fakeDecider{items: map[string][]Item{"winter-sale/sidebar": {{ID: "t", Content: mustSnippet(t, "t", "Hi {{profile.name}} & co")}}}}
-	m, html, err := tmpl.execute(context.Background(), &Input{Recipient: Recipient{Profile: profile}, Decider: d})
+	d := fakeOffers{"winter-sale/sidebar": {{ID: "t", Content: mustSnippet(t, "t", "Hi {{profile.name}} & co")}}}
+	m, html, err := tmpl.execute(&Input{Recipient: Recipient{Profile: profile}, Propositions: d.props(tmpl.Scopes())})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +62,7 @@ func TestHeaderInjection(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, _, err = tmpl.execute(context.Background(), &Input{Recipient: Recipient{Profile: profile}})
+		_, _, err = tmpl.execute(&Input{Recipient: Recipient{Profile: profile}})
 		if !strings.HasPrefix(short(err), tt.want) {
 			t.Errorf("Execute(%q) = %v, want %q", tt.src, short(err), tt.want)
 		}
@@ -78,7 +77,7 @@ func TestMessageFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := &Input{Recipient: Recipient{ID: "u 1", Email: "maya@example.com", Profile: map[string]any{"firstName": "Maya"}}, Campaign: Campaign{ID: "c-1"}}
-	m, err := tmpl.Execute(context.Background(), in)
+	m, err := tmpl.Execute(in)
 	if err != nil {
 		t.Fatal(err)
 	}

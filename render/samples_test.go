@@ -1,7 +1,6 @@
 package render
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -11,15 +10,15 @@ import (
 	"time"
 )
 
-// sampleDecider answers every scope of the sample templates with offers
+// sampleOffers answers every scope of the sample templates with offers
 // whose content uses profile data, links and escaping-sensitive text.
-func sampleDecider(t testing.TB) *fakeDecider {
+func sampleOffers(t testing.TB) fakeOffers {
 	card := func(id, name string) Item {
 		return Item{ID: id, Name: name, Token: "tok-" + id,
 			Content: mustSnippet(t, id+".html", `<img src="https://cdn.northwind.example/`+id+`.jpg" alt="{{name}}"><p>{{name}} for {{default profile.firstName "you"}}</p>`),
 			Link:    mustSnippet(t, id+".link", `https://northwind.example/p/`+id+`?u={{urlencode recipient.id}}`)}
 	}
-	return &fakeDecider{items: map[string][]Item{
+	return fakeOffers{
 		"winter-sale/hero": {{ID: "w-hero", Name: "Winter sale", Rank: 1, Token: "t-hero",
 			Content: mustSnippet(t, "hero.html", `<a href="{{link}}"><img src="https://cdn.northwind.example/winter.jpg" alt="Winter sale: up to 40% off"></a>`),
 			Link:    mustSnippet(t, "hero.link", `https://northwind.example/sale?u={{urlencode recipient.id}}&t={{token}}`)}},
@@ -31,7 +30,7 @@ func sampleDecider(t testing.TB) *fakeDecider {
 			Alt: mustSnippet(t, "b.alt", "Winter & snow sale"), Link: mustSnippet(t, "b.link", "https://northwind.example/sale")}},
 		"weekly-digest/hero":      {card("digest-pick", "Summit Shell")},
 		"post-purchase/crosssell": {card("socks", "Merino socks"), card("gaiters", "Trail gaiters"), card("headlamp", "Headlamp")},
-	}}
+	}
 }
 
 // loadProfile reads a sample recipient from testdata/profiles.
@@ -73,7 +72,8 @@ func TestSamples(t *testing.T) {
 
 	maya := loadProfile(t, "maya-gold-runner.json")
 	in := &Input{Recipient: maya, Campaign: Campaign{ID: "winter-2026", Name: "Winter sale"},
-		Now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC), Decider: sampleDecider(t)}
+		Now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	offers := sampleOffers(t)
 	checks := map[string][]string{
 		"newsletter.hbs": {
 			`<h1 class="headline">Hi Maya,</h1>`,
@@ -108,7 +108,8 @@ func TestSamples(t *testing.T) {
 		"digest.md":              "Your weekly Northwind digest, Maya",
 	}
 	for name, wants := range checks {
-		m, html, err := set.Lookup(name).execute(context.Background(), in)
+		tmpl := set.Lookup(name)
+		m, html, err := tmpl.execute(offers.forTemplate(in, tmpl))
 		if err != nil {
 			t.Errorf("%s: Execute: %v", name, err)
 			continue
@@ -134,9 +135,10 @@ func TestSamplesHostileProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := &Input{Recipient: loadProfile(t, "script-injection.json"), Campaign: Campaign{ID: "c&1"}, Decider: sampleDecider(t)}
+	in := &Input{Recipient: loadProfile(t, "script-injection.json"), Campaign: Campaign{ID: "c&1"}}
+	offers := sampleOffers(t)
 	for _, tmpl := range set.Templates() {
-		m, html, err := tmpl.execute(context.Background(), in)
+		m, html, err := tmpl.execute(offers.forTemplate(in, tmpl))
 		if err != nil {
 			t.Errorf("%s: Execute: %v", tmpl.Name(), err)
 			continue

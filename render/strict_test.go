@@ -1,7 +1,6 @@
 package render
 
 import (
-	"context"
 	"reflect"
 	"strings"
 	"testing"
@@ -46,7 +45,7 @@ func TestStrict(t *testing.T) {
 	}
 	for _, tt := range tests {
 		in := &Input{Recipient: Recipient{Profile: tt.profile, Context: tt.context}, Strict: tt.strict}
-		m, _, err := tmpl.execute(context.Background(), in)
+		m, _, err := tmpl.execute(in)
 		if tt.wantErr != "" {
 			if !strings.HasPrefix(short(err), tt.wantErr) {
 				t.Errorf("%s: Execute error = %v, want %q", tt.name, short(err), tt.wantErr)
@@ -77,7 +76,7 @@ func TestMissingNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	profile := map[string]any{"loyalty": map[string]any{"tier": map[string]any{}}, "lastOrder": map[string]any{"id": "NW-1", "items": []any{map[string]any{}, map[string]any{}}}}
-	m, _, err := tmpl.execute(context.Background(), &Input{Recipient: Recipient{Profile: profile}})
+	m, _, err := tmpl.execute(&Input{Recipient: Recipient{Profile: profile}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +95,7 @@ func TestStrictSubject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = tmpl.execute(context.Background(), &Input{Strict: true})
+	_, _, err = tmpl.execute(&Input{Strict: true})
 	if want := "main.hbs:2:16: missing field profile.firstName (strict mode)"; !strings.HasPrefix(short(err), want) {
 		t.Errorf("Execute(strict subject) = %v, want %q", short(err), want)
 	}

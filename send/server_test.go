@@ -36,15 +36,15 @@ type testServer struct {
 	// over all connections); nil or a nil answer accepts.
 	onMail, onRcpt, onData func(n int) error
 
-	mu         sync.Mutex
-	got        []received
-	mails      int
-	rcpts      int
-	datas      int
-	auths      int
-	conns      map[*smtp.Conn]bool
-	active     int
-	maxActive  int
+	mu        sync.Mutex
+	got       []received
+	mails     int
+	rcpts     int
+	datas     int
+	auths     int
+	conns     map[*smtp.Conn]bool
+	active    int
+	maxActive int
 }
 
 type received struct {

@@ -76,7 +76,7 @@ func Build(ctx context.Context, p *campaign.Project, set *render.Set, profiles [
 			// A message that renders but cannot be sent (no sender, say)
 			// keeps its html and text; the error replaces the eml.
 			var eml bytes.Buffer
-			if err := msg.WriteMIME(&eml, "", o.Now); err != nil {
+			if err := campaign.Encode(&eml, campaign.EML, msg, d, o.Now); err != nil {
 				files = append(files, File{base + ExtError, normalizeText([]byte(relative(err.Error(), tpl)))})
 				continue
 			}

@@ -51,7 +51,7 @@ func readRecipient(profile, contextFile string) (render.Recipient, error) {
 		}
 		return render.Recipient{}, invalid(err)
 	}
-	r := render.Recipient{ID: rec.ID, Email: rec.Email, Profile: rec.Profile, Context: rec.Context}
+	r := campaign.Recipient(rec)
 	if contextFile != "" {
 		data, err := os.ReadFile(contextFile)
 		if err != nil {

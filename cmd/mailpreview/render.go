@@ -3,12 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"time"
 
 	"github.com/offermail/offermail/campaign"
-	"github.com/offermail/offermail/decide"
 	"github.com/offermail/offermail/render"
 	"github.com/spf13/cobra"
 )
@@ -45,7 +42,10 @@ func newRender(g *global) *cobra.Command {
 			if err != nil {
 				return invalid(err)
 			}
-			return writeMessage(cmd.OutOrStdout(), format, msg, d, opts.Now)
+			if err := campaign.Encode(cmd.OutOrStdout(), campaign.Format(format), msg, d, opts.Now); err != nil {
+				return invalid(err)
+			}
+			return nil
 		},
 	}
 	f := cmd.Flags()
@@ -67,25 +67,6 @@ func loadTemplate(p *campaign.Project, path string) (*render.Template, error) {
 		return nil, invalid(err)
 	}
 	return tpl, nil
-}
-
-// writeMessage writes one rendered message in a format. The eml's Date is
-// the decision time, so a rendering is reproducible.
-func writeMessage(w io.Writer, format string, msg *render.Message, d *decide.Decision, now time.Time) error {
-	switch format {
-	case "html":
-		_, err := io.WriteString(w, msg.HTML)
-		return err
-	case "text":
-		_, err := io.WriteString(w, msg.Text)
-		return err
-	case "json":
-		return writeJSON(w, campaign.NewRendered(msg, d))
-	}
-	if err := msg.WriteMIME(w, "", now); err != nil {
-		return invalid(err)
-	}
-	return nil
 }
 
 func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }

@@ -133,5 +133,5 @@ func parseProfile(name string, data []byte) (render.Recipient, error) {
 	if err != nil {
 		return render.Recipient{}, err
 	}
-	return render.Recipient{ID: rec.ID, Email: rec.Email, Profile: rec.Profile, Context: rec.Context}, nil
+	return campaign.Recipient(rec), nil
 }

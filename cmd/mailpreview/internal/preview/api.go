@@ -185,7 +185,7 @@ func (s *Server) handleRender(w http.ResponseWriter, r *http.Request) {
 		out.Missing = append(out.Missing, missingJSON{m.Field, m.File, m.Line, m.Col})
 	}
 	var eml bytes.Buffer
-	if err := msg.WriteMIME(&eml, "", now); err != nil {
+	if err := campaign.Encode(&eml, campaign.EML, msg, d, now); err != nil {
 		out.Problems = append(out.Problems, problems(err, "render", &s.cfg)...)
 	}
 	out.EML = eml.String()
@@ -210,7 +210,8 @@ func (s *Server) recipient(req renderRequest, path string) (*render.Recipient, [
 			return nil, problems(err, "profile", &s.cfg)
 		}
 	}
-	return &render.Recipient{ID: rec.ID, Email: rec.Email, Profile: rec.Profile, Context: rec.Context}, nil
+	r := campaign.Recipient(rec)
+	return &r, nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
