@@ -9,11 +9,7 @@ import (
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
-	"github.com/expr-lang/expr/checker"
-	"github.com/expr-lang/expr/compiler"
-	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/file"
-	"github.com/expr-lang/expr/optimizer"
 	"github.com/expr-lang/expr/vm"
 )
 
@@ -112,12 +108,18 @@ const (
 // compileExpr compiles a rule or formula. It reports whether the program
 // reads the recipient (profile, context) or the time, which decides whether
 // a formula can be precomputed.
+//
+// It compiles twice with expr.Compile. The first pass, against the struct
+// types of what a rule or formula sees and without patches, gives precise
+// errors at load: the nil-safe patcher replaces nodes by typed helper calls,
+// which expr's checker does not revisit, so it would hide an unknown name or
+// a wrong argument behind a call. The second pass, on the map environment
+// the program runs with (expr reads a map without reflection), applies the
+// patches and optimizes.
 func compileExpr(src string, kind exprKind) (*vm.Program, bool, error) {
 	if strings.TrimSpace(src) == "" {
 		return nil, false, &exprError{1, 1, "expression is empty"}
 	}
-	// The struct types give precise errors at load; the program itself
-	// runs on a map environment, which expr reads without reflection.
 	var env any = ruleEnv{}
 	runEnv := newEnv(nil, nil, time.Time{})
 	if kind == formulaExpr {
@@ -125,66 +127,36 @@ func compileExpr(src string, kind exprKind) (*vm.Program, bool, error) {
 	} else {
 		delete(runEnv, "offer")
 	}
-	config := conf.CreateNew()
-	opts := []expr.Option{
-		expr.Env(runEnv),
+	checked, err := expr.Compile(src,
+		expr.Env(env),
 		expr.MaxNodes(maxExprNodes),
-		expr.Timezone("UTC"),
 		// now() would read the wall clock; the decision time is `now`.
 		expr.DisableBuiltin("now"),
-		expr.Patch(&nilSafe{}),
-	}
-	for _, op := range opts {
-		op(config)
-	}
-	for name := range config.Disabled {
-		delete(config.Builtins, name)
-	}
-	config.Check()
-
-	// Check once, unpatched, against the struct types: the patcher ignores
-	// type errors of the tree it rewrites, and would hide an unknown name
-	// behind a call.
-	plain := conf.CreateNew()
-	for _, op := range []expr.Option{expr.Env(env), expr.MaxNodes(maxExprNodes), expr.DisableBuiltin("now")} {
-		op(plain)
-	}
-	for name := range plain.Disabled {
-		delete(plain.Builtins, name)
-	}
-	plain.Check()
-	if _, err := checker.ParseCheck(src, plain); err != nil {
-		return nil, false, toExprError(err, kind)
-	}
-	tree, err := checker.ParseCheck(src, config)
+		expr.Optimize(false),
+	)
 	if err != nil {
 		return nil, false, toExprError(err, kind)
 	}
-	result := tree.Node.Type()
-	switch {
+	// A result of unknown type (a profile field) is decided at run time: a
+	// rule is true only for true, a formula scores only a number.
+	switch result := checked.Node().Type(); {
 	case unknownType(result):
-		// Decide at run time; a value of the wrong kind is false / no score.
-		name := "__bool"
-		if kind == formulaExpr {
-			name = "__num"
-		}
-		tree.Node = helperCall(name, nil, tree.Node)
-		if _, err := checker.Check(tree, config); err != nil {
-			return nil, false, toExprError(err, kind)
-		}
 	case kind == ruleExpr && result.Kind() != reflect.Bool:
 		return nil, false, &exprError{1, 1, fmt.Sprintf("a rule must be true or false, but this expression gives %s", typeName(result))}
 	case kind == formulaExpr && !isNumber(result):
 		return nil, false, &exprError{1, 1, fmt.Sprintf("a formula must give a number, but this expression gives %s", typeName(result))}
 	}
-	if err := optimizer.Optimize(&tree.Node, config); err != nil {
-		return nil, false, toExprError(err, kind)
-	}
-	prog, err := compiler.Compile(tree, config)
+	prog, err := expr.Compile(src,
+		expr.Env(runEnv),
+		expr.MaxNodes(maxExprNodes),
+		expr.Timezone("UTC"),
+		expr.DisableBuiltin("now"),
+		expr.Patch(&nilSafe{}),
+	)
 	if err != nil {
 		return nil, false, toExprError(err, kind)
 	}
-	return prog, readsRecipient(tree.Node), nil
+	return prog, readsRecipient(prog.Node()), nil
 }
 
 func toExprError(err error, kind exprKind) error {

@@ -128,12 +128,6 @@ func helperCall(name string, t reflect.Type, args ...ast.Node) *ast.CallNode {
 var helpers = map[string]any{
 	"__get":  func(from, key any) any { return get(from, key) },
 	"__bool": func(v any) bool { b, _ := v.(bool); return b },
-	"__num": func(v any) any {
-		if f, ok := toFloat(v); ok {
-			return f
-		}
-		return nil
-	},
 	"__contains": func(a, b any) bool {
 		switch x := a.(type) {
 		case string:
