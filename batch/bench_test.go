@@ -21,7 +21,7 @@ func BenchmarkRun(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				cfg := config(b, newsletter, path)
 				cfg.Out = filepath.Join(b.TempDir(), fmt.Sprint("out", i))
-				rep, err := Run(context.Background(), cfg)
+				rep, err := runBatch(context.Background(), cfg)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -1,9 +1,35 @@
-// Package batch runs a campaign: it streams recipients, decides their
-// offers for real (counting caps in a shared store), renders one message per
-// recipient and writes it to a file or sends it over SMTP, and keeps enough
-// on disk that running the same command again after a crash or Ctrl-C
-// completes the run with every recipient handled exactly once. It is the
-// engine of `mailpreview batch` (SPEC §7); Run is the entry point.
+// Package batch runs a campaign — the main job — as a library: it streams
+// recipients, decides their offers for real (counting caps in a shared
+// store), renders one message per recipient and hands it to a sink (files,
+// SMTP, anything with one method), and keeps enough on disk that running
+// it again after a crash or Ctrl-C completes it with every recipient
+// handled exactly once.
+//
+// A Runner takes values, as litestream's DB takes its replica clients: a
+// record source (a recipients.Reader, or Records over an iterator), a
+// decide.Store, a Sink and a clock, besides the project, the template and
+// the run directory. It knows nothing of flags, paths or URLs; the
+// mailpreview batch command only turns those into values, words errors in
+// its flags and picks exit codes, and draws the progress bar from
+// Runner.Progress.
+//
+// The per-recipient work is a Step: Reserve (decide and record the
+// decision in the store's ledger, counting caps) and Message (render and
+// encode). The runner calls them in its pipeline; the decisioning service
+// (mailpreview api) calls the same pieces per request.
+//
+// # Where the cut is
+//
+// The run directory (run.json, the journals, report.json, and the message
+// files of the default sink) moves with the runner, not the command: it is
+// how a run is exactly once — the order of message files, rejects and
+// decisions on disk, and resuming from them — which a Go pipeline needs as
+// much as the command does, and which no caller should assemble again.
+// What is the command's alone stays in cmd/mailpreview: flags and their
+// wording ("--store: …", "use another --out"), turning a store URL into a
+// store and an SMTP URL into a sender, the progress bar on a terminal, and
+// exit codes. The runner's errors are typed (DirError, ErrInput,
+// ErrInterrupted) so that the command words them without parsing.
 //
 // # Outputs
 //
@@ -12,19 +38,20 @@
 //	OUT/run.json            what the run is: campaign, template, recipients,
 //	                        format, delivery, decision time, seed, shard,
 //	                        store, attempts
-//	OUT/messages/ID.EXT     one message per recipient (eml, html or json);
-//	                        not written when sending over SMTP
+//	OUT/messages/ID.EXT     one message per recipient (eml, html or json),
+//	                        written by the default sink; not written when
+//	                        the run has a Sink of its own (SMTP)
 //	OUT/decisions.ndjson    one line per decided recipient:
 //	                        {"campaign":…,"recipient":…,"propositions":[…]}
 //	OUT/rejects.ndjson      one line per rejected record or message:
 //	                        {"line":N,"id":…,"stage":…,"reason":…}
 //	OUT/report.json         counts and throughput, written when the run ends
-//	OUT/state.db            the default store (bolt:OUT/state.db)
+//	OUT/state.db            the command's default store (bolt:OUT/state.db)
 //
 // A reject's stage says where it failed: "read" (the record itself, SPEC
 // §6), "render" (the template could not be rendered for this recipient, as
-// with --strict and a missing field) or "send" (the SMTP server refused the
-// message for good; the reason holds its code and text). A recipient
+// in strict mode with a missing field) or "send" (the sink refused the
+// message for good: an SMTP 5xx, whose reason holds its code and text). A recipient
 // rejected at render or send was decided, and its caps counted, so it also
 // has a line in decisions.ndjson: decisions.ndjson mirrors the store's
 // ledger, and the cap counters always equal what its lines imply. Lines are
@@ -35,8 +62,9 @@
 // A recipient is done when its line is in decisions.ndjson (a bad record:
 // in rejects.ndjson). Its message file is written under a temporary name
 // in OUT/tmp and renamed into place before that line is appended, and the
-// journals are fsynced — after the message files (one syncfs on Linux) and
-// rejects before decisions — at least every 100ms or 512 recipients.
+// journals are fsynced — after the message files (one syncfs on Linux; a
+// Sink of its own is synced through Syncer) and rejects before decisions —
+// at least every 100ms or 512 recipients.
 //
 // On start, a run reads both journals back, cuts off a torn last line left
 // by a crash, and skips what is done (remembering 8 bytes per recipient
@@ -49,13 +77,14 @@
 // the recipients file may only grow at its end, and the library and the
 // template should not change.
 //
-// Over SMTP a message counts as sent once the server accepted it. A crash
+// Over SMTP (the SMTP sink) a message counts as sent once the server
+// accepted it. A crash
 // after the server's acceptance and before the next journal commit (at
 // most 100ms of messages, plus those in flight) leaves messages that the
 // next attempt sends again: delivery is at-least-once in that window, as
-// with any SMTP client, which cannot ask the server what it accepted. On
-// Ctrl-C no new message starts; those in the middle of their SMTP
-// transaction get 5 seconds to finish.
+// with any SMTP client, which cannot ask the server what it accepted. When
+// the run is stopped no new message starts; those in the middle of their
+// delivery get Runner.Grace (5 seconds) to finish.
 //
 // # Memory
 //

@@ -3,16 +3,21 @@ package batch
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/offermail/offermail/batch/gen"
 	"github.com/offermail/offermail/campaign"
+	"github.com/offermail/offermail/decide/capstore"
+	"github.com/offermail/offermail/recipients"
 	"github.com/offermail/offermail/render"
+	"github.com/offermail/offermail/send"
 )
 
 const root = ".."
@@ -38,19 +43,85 @@ var sampleProject = func() func(t testing.TB) *campaign.Project {
 	}
 }()
 
+// runConfig is a run as the tests describe it: with paths and URLs, as
+// the command has them, which runBatch turns into a Runner's values.
+type runConfig struct {
+	Project      *campaign.Project
+	Template     *render.Template
+	TemplatePath string
+	Recipients   string
+	Campaign     render.Campaign
+	Out          string
+	Format       campaign.Format
+	Store        string // "" means bolt:OUT/state.db
+	Workers      int
+	Shard        Shard
+	At           time.Time
+	Seed         string
+	Strict       bool
+	SMTP         *send.Config // nil writes files
+	BatchSize    int
+	onCommit     func()
+}
+
 // config returns the configuration of a run of tplPath over recipients
 // into a new directory.
-func config(t testing.TB, tplPath, recipients string) Config {
+func config(t testing.TB, tplPath, recipients string) runConfig {
 	t.Helper()
 	p := sampleProject(t)
 	tpl, err := p.LoadTemplate(tplPath)
 	if err != nil {
 		t.Fatalf("load %s: %v", tplPath, err)
 	}
-	return Config{
+	return runConfig{
 		Project: p, Template: tpl, TemplatePath: tplPath, Recipients: recipients,
 		Campaign: render.Campaign{ID: "winter-test"}, Out: filepath.Join(t.TempDir(), "out"), At: decisionAt,
 	}
+}
+
+// runBatch opens what cfg names, as the command does, and runs a Runner
+// over it.
+func runBatch(ctx context.Context, cfg runConfig) (*Report, error) {
+	store := cfg.Store
+	if store == "" {
+		store = "bolt:" + filepath.Join(cfg.Out, "state.db")
+	}
+	r := &Runner{
+		Project: cfg.Project, Template: cfg.Template, Campaign: cfg.Campaign, Seed: cfg.Seed, Format: cfg.Format,
+		Strict: cfg.Strict, At: cfg.At, Dir: cfg.Out, Shard: cfg.Shard, Workers: cfg.Workers, BatchSize: cfg.BatchSize,
+		Describe: Description{Template: cfg.TemplatePath, Recipients: cfg.Recipients, Store: store, Delivery: "files"},
+		onCommit: cfg.onCommit,
+	}
+	if cfg.SMTP != nil {
+		r.Describe.Delivery = "smtp"
+	}
+	if err := r.Open(); err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	src, closer, err := recipients.Open(cfg.Recipients)
+	if err != nil {
+		return nil, err
+	}
+	defer closer.Close()
+	st, err := capstore.Open(store)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	r.Source, r.Store = src, st
+	if cfg.SMTP != nil {
+		sender, err := send.New(*cfg.SMTP)
+		if err != nil {
+			return nil, err
+		}
+		defer sender.Close()
+		r.Sink = SMTP(sender)
+		if r.Workers == 0 {
+			r.Workers = max(runtime.NumCPU(), 2*max(cfg.SMTP.Conns, 1))
+		}
+	}
+	return r.Run(ctx)
 }
 
 // generated writes n generated recipient lines to a temp file.

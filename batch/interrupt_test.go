@@ -25,7 +25,7 @@ func TestInterruptThenComplete(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cfg.onCommit = cancel
-	if _, err := Run(ctx, cfg); !errors.Is(err, ErrInterrupted) {
+	if _, err := runBatch(ctx, cfg); !errors.Is(err, ErrInterrupted) {
 		t.Fatalf("Run cancelled = %v, want ErrInterrupted", err)
 	}
 	if _, err := os.Stat(filepath.Join(cfg.Out, reportFile)); !os.IsNotExist(err) {
@@ -43,7 +43,7 @@ func TestInterruptThenComplete(t *testing.T) {
 	}
 
 	cfg.onCommit = nil
-	rep, err := Run(context.Background(), cfg)
+	rep, err := runBatch(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("Run again: %v", err)
 	}

@@ -48,19 +48,20 @@ func decisionLine(campaign, recipient string, record []byte) []byte {
 // a crash harmless: message files first, then rejects, then decisions — a
 // recipient is done once its decisions line is on disk, and by then its
 // message file and any reject of its message are on disk too. (A buffered
-// writer would flush by itself when full, out of that order.)
+// writer would flush by itself when full, out of that order.) With
+// another sink, "message files" are whatever its Sync makes durable.
 type journal struct {
 	decisions, rejects *os.File
 	dbuf, rbuf         []byte
-	// syncFiles makes the message files written so far durable; nil when
-	// no files are written (SMTP).
-	syncFiles func() error
-	files     bool  // message files written since the last commit
+	// syncSink makes the messages delivered so far durable (the sink's
+	// Sync); nil when the sink has nothing to sync (SMTP).
+	syncSink  func() error
+	delivered bool  // messages delivered since the last commit
 	pending   int   // outcomes not yet committed
 	broken    error // a write failed: writing again could leave a torn line mid-file
 }
 
-func openJournal(out string, syncFiles func() error) (*journal, error) {
+func openJournal(out string, syncSink func() error) (*journal, error) {
 	open := func(name string) (*os.File, error) {
 		f, err := os.OpenFile(filepath.Join(out, name), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 		if err != nil {
@@ -77,12 +78,12 @@ func openJournal(out string, syncFiles func() error) (*journal, error) {
 		d.Close()
 		return nil, err
 	}
-	return &journal{decisions: d, rejects: r, syncFiles: syncFiles}, nil
+	return &journal{decisions: d, rejects: r, syncSink: syncSink}, nil
 }
 
-// add holds the lines of one outcome until the next commit; file says
-// that a message file was written for it.
-func (j *journal) add(o *outcome, file bool) error {
+// add holds the lines of one outcome until the next commit; delivered
+// says that its message went to the sink.
+func (j *journal) add(o *outcome, delivered bool) error {
 	if o.reject != nil {
 		b, err := json.Marshal(o.reject)
 		if err != nil {
@@ -93,7 +94,7 @@ func (j *journal) add(o *outcome, file bool) error {
 	if o.decision != nil {
 		j.dbuf = append(append(j.dbuf, o.decision...), '\n')
 	}
-	j.files = j.files || file
+	j.delivered = j.delivered || delivered
 	j.pending++
 	return nil
 }
@@ -113,13 +114,13 @@ func (j *journal) commit() error {
 		j.broken = err
 		return err
 	}
-	j.files, j.pending = false, 0
+	j.delivered, j.pending = false, 0
 	return nil
 }
 
 func (j *journal) write() error {
-	if j.files && j.syncFiles != nil {
-		if err := j.syncFiles(); err != nil {
+	if j.delivered && j.syncSink != nil {
+		if err := j.syncSink(); err != nil {
 			return outputErr(err)
 		}
 	}

@@ -22,7 +22,7 @@ func lockDir(out string) (unlock func(), err error) {
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("%s is in use by another mailpreview batch; wait for it to end, or use another --out", out)
+			return nil, &DirError{Dir: out, Reason: DirBusy}
 		}
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}

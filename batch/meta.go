@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,27 +41,26 @@ type runMeta struct {
 	Attempts     int       `json:"attempts"`
 }
 
-// newMeta describes the run cfg asks for, at time now.
-func newMeta(cfg *Config, now time.Time) runMeta {
-	at := cfg.At
+// newMeta describes the run r asks for, at time now.
+func (r *Runner) newMeta(now time.Time) runMeta {
+	at := r.At
 	if at.IsZero() {
 		// The wall clock, once, at the start of the run (§4.2).
 		at = now.UTC().Truncate(time.Second)
 	}
 	return runMeta{
-		Version: 1, Campaign: cfg.Campaign.ID, Name: cfg.Campaign.Name,
-		Template: absPath(cfg.TemplatePath), Recipients: absPath(cfg.Recipients),
-		Format: cfg.Format, Delivery: cfg.delivery(), SMTP: cfg.SMTPDesc, DecisionTime: at.UTC(), Seed: cfg.Seed, Strict: cfg.Strict,
-		Shard: cfg.Shard.String(), Store: storeID(cfg.Store), Started: now.UTC(),
+		Version: 1, Campaign: r.Campaign.ID, Name: r.Campaign.Name,
+		Template: r.Describe.Template, Recipients: r.Describe.Recipients,
+		Format: string(r.Format), Delivery: r.Describe.Delivery, SMTP: r.Describe.Server, DecisionTime: at.UTC(), Seed: r.Seed, Strict: r.Strict,
+		Shard: r.Shard.String(), Store: r.Describe.Store, Started: now.UTC(),
 	}
 }
 
-// prepareMeta describes a new run in out, or checks that cfg continues the
-// run recorded there and counts the attempt. The caller writes it once the
-// store is open, so that a mistyped store URL does not bind the directory.
-func prepareMeta(out string, cfg *Config, now time.Time) (runMeta, error) {
+// prepareMeta describes a new run in out, or checks that want continues
+// the run recorded there and counts the attempt; at is the decision time
+// asked for (zero: any). The caller writes it once the store is open.
+func prepareMeta(out string, want runMeta, at time.Time) (runMeta, error) {
 	path := filepath.Join(out, metaFile)
-	want := newMeta(cfg, now)
 	data, err := os.ReadFile(path)
 	switch {
 	case os.IsNotExist(err):
@@ -76,27 +74,26 @@ func prepareMeta(out string, cfg *Config, now time.Time) (runMeta, error) {
 	}
 	var have runMeta
 	if err := json.Unmarshal(data, &have); err != nil || have.Version != 1 {
-		return runMeta{}, usageErr("%s is not a run description of this version of mailpreview; use another --out", path)
+		return runMeta{}, &DirError{Dir: out, Reason: DirVersion, Entry: path}
 	}
-	if !cfg.At.IsZero() && !cfg.At.Equal(have.DecisionTime) {
-		return runMeta{}, usageErr("%s: this run decides at %s, not --at %s; leave --at out to complete it, or use another --out",
-			path, have.DecisionTime.Format(time.RFC3339), cfg.At.UTC().Format(time.RFC3339))
+	if !at.IsZero() && !at.Equal(have.DecisionTime) {
+		return runMeta{}, &DirError{Dir: out, Reason: DirMismatch, Entry: path, Field: "at",
+			Have: have.DecisionTime.Format(time.RFC3339), Want: at.UTC().Format(time.RFC3339)}
 	}
 	for _, f := range []struct{ name, have, want string }{
-		{"--campaign", have.Campaign, want.Campaign},
-		{"--name", have.Name, want.Name},
-		{"--template", have.Template, want.Template},
-		{"--recipients", have.Recipients, want.Recipients},
-		{"--format", have.Format, want.Format},
-		{"delivery (--smtp)", have.Delivery, want.Delivery},
-		{"--seed", have.Seed, want.Seed},
-		{"--shard", have.Shard, want.Shard},
-		{"--store", have.Store, want.Store},
-		{"--strict", fmt.Sprint(have.Strict), fmt.Sprint(want.Strict)},
+		{"campaign", have.Campaign, want.Campaign},
+		{"name", have.Name, want.Name},
+		{"template", have.Template, want.Template},
+		{"recipients", have.Recipients, want.Recipients},
+		{"format", have.Format, want.Format},
+		{"delivery", have.Delivery, want.Delivery},
+		{"seed", have.Seed, want.Seed},
+		{"shard", have.Shard, want.Shard},
+		{"store", have.Store, want.Store},
+		{"strict", fmt.Sprint(have.Strict), fmt.Sprint(want.Strict)},
 	} {
 		if f.have != f.want {
-			return runMeta{}, usageErr("%s belongs to a run with %s %q, not %q: repeat that run's flags to complete it, or use another --out",
-				out, f.name, f.have, f.want)
+			return runMeta{}, &DirError{Dir: out, Reason: DirMismatch, Entry: path, Field: f.name, Have: f.have, Want: f.want}
 		}
 	}
 	have.Attempts++
@@ -105,7 +102,7 @@ func prepareMeta(out string, cfg *Config, now time.Time) (runMeta, error) {
 }
 
 // mustBeFresh refuses to start a run in a directory holding other things,
-// such as the wrong --out pointing at a home directory.
+// such as a mistyped run directory pointing at a home directory.
 func mustBeFresh(out string) error {
 	entries, err := os.ReadDir(out)
 	if err != nil {
@@ -119,34 +116,9 @@ func mustBeFresh(out string) error {
 		if strings.HasPrefix(e.Name(), "."+metaFile+".") {
 			continue // left by a crash while run.json was first written
 		}
-		return usageErr("%s holds %s but no %s: give --out a new or empty directory", out, e.Name(), metaFile)
+		return &DirError{Dir: out, Reason: DirForeign, Entry: e.Name()}
 	}
 	return nil
-}
-
-func absPath(p string) string {
-	if p == "-" || p == "" {
-		return p
-	}
-	if a, err := filepath.Abs(p); err == nil {
-		return a
-	}
-	return p
-}
-
-// storeID names a store without its password, bolt files by absolute path.
-func storeID(raw string) string {
-	if path, ok := strings.CutPrefix(raw, "bolt:"); ok {
-		return "bolt:" + absPath(path)
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	if u.User != nil {
-		u.User = url.User(u.User.Username())
-	}
-	return u.String()
 }
 
 // writeJSONFile replaces path atomically with v as indented JSON.

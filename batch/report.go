@@ -43,7 +43,8 @@ type Totals struct {
 	Total int `json:"total"`
 	// Decided have a line in decisions.ndjson, and their caps counted.
 	Decided int `json:"decided"`
-	// Written (files) or Sent (SMTP): decided and delivered.
+	// Written (files) or Sent (SMTP or another sink): decided and
+	// delivered.
 	Written int `json:"written"`
 	Sent    int `json:"sent"`
 	// Rejected have a line in rejects.ndjson, at any stage.
@@ -74,7 +75,7 @@ type Attempt struct {
 
 // buildReport reads the journals back; memory holds one line at a time
 // and the per-offer counts.
-func buildReport(out string, meta runMeta, scopes []decide.Scope, smtp bool, started, finished time.Time, a Attempt) (*Report, error) {
+func buildReport(out string, meta runMeta, scopes []decide.Scope, started, finished time.Time, a Attempt) (*Report, error) {
 	r := &Report{
 		Campaign: meta.Campaign, Name: meta.Name, Template: meta.Template, Recipients: meta.Recipients,
 		Format: meta.Format, Delivery: meta.Delivery, DecisionTime: meta.DecisionTime, Shard: meta.Shard,
@@ -142,7 +143,7 @@ func buildReport(out string, meta runMeta, scopes []decide.Scope, smtp bool, sta
 		return nil, err
 	}
 	delivered := r.Totals.Decided - r.Rejects[stageRender] - r.Rejects[stageSend]
-	if smtp {
+	if meta.Delivery != "files" {
 		r.Totals.Sent = delivered
 	} else {
 		r.Totals.Written = delivered

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/offermail/offermail/campaign"
+	"github.com/offermail/offermail/render"
+	"github.com/offermail/offermail/send"
 )
 
 // TestRunSample runs the sample recipients: one eml per good record, the
@@ -21,7 +23,7 @@ import (
 // counts are those of decisions.ndjson.
 func TestRunSample(t *testing.T) {
 	cfg := config(t, newsletter, sampleNDJSON)
-	rep, err := Run(context.Background(), cfg)
+	rep, err := runBatch(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -133,12 +135,12 @@ func mapsEqual(a, b map[string]int) bool {
 // and counts nothing.
 func TestRerunIsIdempotent(t *testing.T) {
 	cfg := config(t, newsletter, sampleNDJSON)
-	if _, err := Run(context.Background(), cfg); err != nil {
+	if _, err := runBatch(context.Background(), cfg); err != nil {
 		t.Fatal(err)
 	}
 	before, decisions := messageFiles(t, cfg.Out), readLines(t, filepath.Join(cfg.Out, decisionsFile))
 	cfg.At = time.Time{} // the recorded decision time is used
-	rep, err := Run(context.Background(), cfg)
+	rep, err := runBatch(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("second Run: %v", err)
 	}
@@ -161,7 +163,7 @@ func TestRerunIsIdempotent(t *testing.T) {
 // checks that the next attempt completes the run with the same bytes.
 func TestResumeAfterCrash(t *testing.T) {
 	cfg := config(t, newsletter, sampleNDJSON)
-	if _, err := Run(context.Background(), cfg); err != nil {
+	if _, err := runBatch(context.Background(), cfg); err != nil {
 		t.Fatal(err)
 	}
 	want := messageFiles(t, cfg.Out)
@@ -178,7 +180,7 @@ func TestResumeAfterCrash(t *testing.T) {
 	os.Remove(filepath.Join(cfg.Out, messagesDir, gone.Recipient+".eml"))
 	os.WriteFile(filepath.Join(cfg.Out, tmpDir, "m-123"), []byte("partial"), 0o644)
 
-	rep, err := Run(context.Background(), cfg)
+	rep, err := runBatch(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("Run after the crash: %v", err)
 	}
@@ -207,7 +209,7 @@ func TestRenderRejects(t *testing.T) {
 	tpl := writeTemplate(t, "strict.hbs", "---\nsubject: Hi\nfrom: news@northwind.example\n---\n<p>{{offer \"winter-sale\" placement=\"hero\"}} {{profile.loyalty.tier}}</p>\n")
 	cfg := config(t, tpl, sampleNDJSON)
 	cfg.Strict = true
-	rep, err := Run(context.Background(), cfg)
+	rep, err := runBatch(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +255,7 @@ func TestRenderRejects(t *testing.T) {
 		}
 	}
 	os.WriteFile(path, append(bytes.Join(keep, []byte("\n")), '\n'), 0o644)
-	rep, err = Run(context.Background(), cfg)
+	rep, err = runBatch(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,8 +271,8 @@ func TestFormats(t *testing.T) {
 	for _, format := range []string{"html", "json"} {
 		t.Run(format, func(t *testing.T) {
 			cfg := config(t, newsletter, sampleNDJSON)
-			cfg.Format = format
-			if _, err := Run(context.Background(), cfg); err != nil {
+			cfg.Format = campaign.Format(format)
+			if _, err := runBatch(context.Background(), cfg); err != nil {
 				t.Fatal(err)
 			}
 			files := messageFiles(t, cfg.Out)
@@ -298,65 +300,68 @@ func TestFormats(t *testing.T) {
 }
 
 // TestAnotherRunsDirectory: a run into a directory of another run is a
-// usage error naming what differs.
+// DirError naming what differs, and one holding other things is not taken
+// over.
 func TestAnotherRunsDirectory(t *testing.T) {
 	base := config(t, newsletter, sampleNDJSON)
-	if _, err := Run(context.Background(), base); err != nil {
+	if _, err := runBatch(context.Background(), base); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		name   string
-		change func(*Config)
-		want   string
+		field      string
+		change     func(*runConfig)
+		have, want string
 	}{
-		{"campaign", func(c *Config) { c.Campaign.ID = "other" }, `--campaign "winter-test", not "other"`},
-		{"format", func(c *Config) { c.Format = "html" }, `--format "eml", not "html"`},
-		{"at", func(c *Config) { c.At = decisionAt.Add(time.Hour) }, "decides at 2026-12-02T09:00:00Z"},
-		{"recipients", func(c *Config) { c.Recipients = filepath.Join(root, "testdata/recipients/sample.csv") }, "--recipients"},
-		{"store", func(c *Config) { c.Store = "bolt:" + filepath.Join(t.TempDir(), "x.db") }, "--store"},
+		{"campaign", func(c *runConfig) { c.Campaign.ID = "other" }, "winter-test", "other"},
+		{"format", func(c *runConfig) { c.Format = "html" }, "eml", "html"},
+		{"at", func(c *runConfig) { c.At = decisionAt.Add(time.Hour) }, "2026-12-02T09:00:00Z", "2026-12-02T10:00:00Z"},
+		{"recipients", func(c *runConfig) { c.Recipients = filepath.Join(root, "testdata/recipients/sample.csv") }, sampleNDJSON, filepath.Join(root, "testdata/recipients/sample.csv")},
+		{"store", func(c *runConfig) { c.Store = "bolt:x.db" }, "bolt:" + filepath.Join(base.Out, "state.db"), "bolt:x.db"},
+		{"delivery", func(c *runConfig) { c.SMTP = &send.Config{Host: "127.0.0.1", Port: 1} }, "files", "smtp"},
 	}
 	for _, tt := range tests {
 		cfg := base
 		tt.change(&cfg)
-		_, err := Run(context.Background(), cfg)
-		if !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("%s: Run = %v, want a usage error with %q", tt.name, err, tt.want)
+		_, err := runBatch(context.Background(), cfg)
+		var de *DirError
+		if !errors.As(err, &de) || de.Reason != DirMismatch || de.Field != tt.field || de.Have != tt.have || de.Want != tt.want {
+			t.Errorf("%s: Run = %#v, want a DirError: %s %q, not %q", tt.field, err, tt.field, tt.have, tt.want)
 		}
 	}
-	// A directory holding something else is not taken over.
 	cfg := config(t, newsletter, sampleNDJSON)
 	os.MkdirAll(cfg.Out, 0o755)
 	os.WriteFile(filepath.Join(cfg.Out, "notes.txt"), nil, 0o644)
-	if _, err := Run(context.Background(), cfg); !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), "notes.txt") {
-		t.Errorf("Run into a non-empty directory = %v, want a usage error naming notes.txt", err)
+	var de *DirError
+	if _, err := runBatch(context.Background(), cfg); !errors.As(err, &de) || de.Reason != DirForeign || de.Entry != "notes.txt" {
+		t.Errorf("Run into a non-empty directory = %v, want a DirError naming notes.txt", err)
+	}
+	if _, err := os.Stat(filepath.Join(cfg.Out, metaFile)); !os.IsNotExist(err) {
+		t.Errorf("a refused directory got a %s (%v)", metaFile, err)
 	}
 }
 
-// TestConfigErrors: flags that cannot work are usage errors.
-func TestConfigErrors(t *testing.T) {
+// TestRunnerConfigErrors: a Runner without what it needs is an error, not
+// a panic, and binds no directory.
+func TestRunnerConfigErrors(t *testing.T) {
+	p := sampleProject(t)
+	tpl, err := p.LoadTemplate(newsletter)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
-		name   string
-		change func(*Config)
-		want   string
+		name string
+		r    *Runner
+		want string
 	}{
-		{"format", func(c *Config) { c.Format = "pdf" }, "--format must be eml, html or json"},
-		{"memory store", func(c *Config) { c.Store = "memory:" }, "forgets"},
-		{"unknown store", func(c *Config) { c.Store = "mysql://x" }, "use bolt:PATH or redis://"},
-		{"recipients format", func(c *Config) { c.Recipients = "r.xml" }, ".ndjson, .jsonl, .json (one object per line) or .csv"},
+		{"no campaign", &Runner{Project: p, Template: tpl}, "campaign id must not be empty"},
+		{"control character", &Runner{Project: p, Template: tpl, Campaign: render.Campaign{ID: "a\nb"}}, "control character"},
+		{"no dir", &Runner{Project: p, Template: tpl, Campaign: render.Campaign{ID: "c"}}, "needs a Dir"},
+		{"bad format", &Runner{Project: p, Template: tpl, Campaign: render.Campaign{ID: "c"}, Dir: t.TempDir(), Format: "pdf"}, "eml, html or json"},
+		{"no store", &Runner{Project: p, Template: tpl, Campaign: render.Campaign{ID: "c"}, Dir: t.TempDir()}, "needs a Source and a Store"},
 	}
 	for _, tt := range tests {
-		cfg := config(t, newsletter, sampleNDJSON)
-		tt.change(&cfg)
-		_, err := Run(context.Background(), cfg)
-		if !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("%s: Run = %v, want a usage error with %q", tt.name, err, tt.want)
+		if _, err := tt.r.Run(context.Background()); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: Run = %v, want an error with %q", tt.name, err, tt.want)
 		}
-	}
-	// A recipients file that is not there is invalid input, like a missing
-	// template or profile.
-	cfg := config(t, newsletter, sampleNDJSON)
-	cfg.Recipients = "nope.ndjson"
-	if _, err := Run(context.Background(), cfg); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "not found") {
-		t.Errorf("missing recipients: Run = %v, want an input error saying not found", err)
 	}
 }

@@ -103,10 +103,10 @@ func TestShardsEqualOneRun(t *testing.T) {
 
 	single := base
 	single.Out, single.Store = filepath.Join(dir, "single"), "redis://"+addr+"/0?namespace=single"
-	if _, err := Run(context.Background(), single); err != nil {
+	if _, err := runBatch(context.Background(), single); err != nil {
 		t.Fatalf("single run: %v", err)
 	}
-	shards := make([]Config, 4)
+	shards := make([]runConfig, 4)
 	errs := make([]error, len(shards))
 	var wg sync.WaitGroup
 	for k := range shards {
@@ -116,7 +116,7 @@ func TestShardsEqualOneRun(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[k] = Run(context.Background(), shards[k])
+			_, errs[k] = runBatch(context.Background(), shards[k])
 		}()
 	}
 	wg.Wait()
@@ -202,7 +202,7 @@ func TestShardsEqualOneRun(t *testing.T) {
 
 	for k, s := range shards {
 		before := len(readDecisions(t, s.Out))
-		rep, err := Run(context.Background(), s)
+		rep, err := runBatch(context.Background(), s)
 		if err != nil {
 			t.Errorf("shard %d again: %v", k+1, err)
 			continue

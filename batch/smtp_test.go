@@ -3,7 +3,6 @@ package batch
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"log"
 	"mime"
@@ -118,8 +117,8 @@ func smtpConfig(s *smtpServer) *send.Config {
 func TestSMTPDelivers(t *testing.T) {
 	srv := startSMTP(t, nil)
 	cfg := config(t, newsletter, sampleNDJSON)
-	cfg.SMTP, cfg.SMTPDesc = smtpConfig(srv), "smtp://test"
-	rep, err := Run(context.Background(), cfg)
+	cfg.SMTP = smtpConfig(srv)
+	rep, err := runBatch(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +156,7 @@ func TestSMTPDelivers(t *testing.T) {
 	}
 
 	cfg.At = time.Time{}
-	if _, err := Run(context.Background(), cfg); err != nil {
+	if _, err := runBatch(context.Background(), cfg); err != nil {
 		t.Fatal(err)
 	}
 	for to, msgs := range srv.messages() {
@@ -182,8 +181,8 @@ func TestSMTPRetriesAndRejects(t *testing.T) {
 		return nil
 	})
 	cfg := config(t, newsletter, sampleNDJSON)
-	cfg.SMTP, cfg.SMTPDesc = smtpConfig(srv), "smtp://test"
-	rep, err := Run(context.Background(), cfg)
+	cfg.SMTP = smtpConfig(srv)
+	rep, err := runBatch(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +210,7 @@ func TestSMTPRetriesAndRejects(t *testing.T) {
 	// A rerun neither sends again nor asks the server about the refused one.
 	before := srv.asked(refused)
 	cfg.At = time.Time{}
-	if _, err := Run(context.Background(), cfg); err != nil {
+	if _, err := runBatch(context.Background(), cfg); err != nil {
 		t.Fatal(err)
 	}
 	if srv.asked(refused) != before || len(srv.messages()[deferred]) != 1 {
@@ -232,8 +231,7 @@ func TestSMTPUnreachableThenResume(t *testing.T) {
 	l.Close() // nothing listens there now
 	cfg := config(t, newsletter, sampleNDJSON)
 	cfg.SMTP = &send.Config{Host: "127.0.0.1", Port: addr.Port, Attempts: 2, Backoff: time.Millisecond, Timeout: time.Second}
-	cfg.SMTPDesc = "smtp://test"
-	if _, err := Run(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "send to") {
+	if _, err := runBatch(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "send to") {
 		t.Fatalf("Run against a closed port = %v, want a send error", err)
 	}
 	if got := readDecisions(t, cfg.Out); len(got) != 0 {
@@ -244,30 +242,12 @@ func TestSMTPUnreachableThenResume(t *testing.T) {
 	cfg.SMTP = smtpConfig(srv)
 	cfg.SMTP.Port = srv.port
 	// The server moved: a new port is the same delivery in run.json.
-	rep, err := Run(context.Background(), cfg)
+	rep, err := runBatch(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(srv.messages()) != 20 || rep.Totals.Sent != 20 || rep.Attempt.Replayed == 0 {
 		t.Errorf("server got %d recipients' messages, Totals %+v, attempt %+v; want 20, 20 sent, some replayed",
 			len(srv.messages()), rep.Totals, rep.Attempt)
-	}
-}
-
-// TestSMTPNeedsASender: sending a template without from: is refused before
-// anything is decided, so no decision is recorded that no line mirrors.
-func TestSMTPNeedsASender(t *testing.T) {
-	tplPath := filepath.Join(t.TempDir(), "nofrom.hbs")
-	if err := os.WriteFile(tplPath, []byte("---\nsubject: Hi\n---\n<p>Hi {{profile.firstName}}</p>\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfg := config(t, tplPath, sampleNDJSON)
-	cfg.SMTP, cfg.SMTPDesc = &send.Config{Host: "127.0.0.1", Port: 1}, "smtp://127.0.0.1:1"
-	_, err := Run(context.Background(), cfg)
-	if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "no from:") {
-		t.Fatalf("Run = %v, want an input error about from:", err)
-	}
-	if _, err := os.Stat(filepath.Join(cfg.Out, "state.db")); err == nil {
-		t.Errorf("the store was created (and maybe written) although nothing could be sent")
 	}
 }

@@ -5,78 +5,55 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"sync/atomic"
+	"iter"
 
 	"github.com/offermail/offermail/recipients"
 )
 
-// source is the recipients file, read through a byte counter so that the
-// progress bar can tell how far the run is without counting lines first.
-type source struct {
-	r      recipients.Reader
-	closer io.Closer
-	size   int64 // bytes of the file; 0 when unknown (standard input)
-	pos    atomic.Int64
-	// read counts the records (good or bad) read so far, skipped those
-	// that need nothing: another shard's, or done by an earlier attempt.
-	read, skipped atomic.Int64
+// Records is a record source over an iterator of good records, for a
+// pipeline that has its recipients in memory or in its own store. It
+// yields them as a recipients.Reader would, without checking them: the
+// caller vouches for ids and addresses. Each record's Line, when zero, is
+// its 1-based position. The reader it returns is also an io.Closer: close
+// it when a run stops before the end, to release the iterator.
+func Records(seq iter.Seq[*recipients.Record]) recipients.Reader {
+	next, stop := iter.Pull(seq)
+	return &seqReader{next: next, stop: stop}
 }
 
-// openSource opens a recipients file as recipients.Open does (the format
-// by extension, .gz for gzip, "-" for NDJSON on standard input).
-func openSource(path string) (*source, error) {
-	s := &source{}
-	if path == "-" {
-		s.r = recipients.NewNDJSON(&counter{os.Stdin, &s.pos}, recipients.WithName("stdin"))
-		s.closer = io.NopCloser(os.Stdin) // standard input stays open
-		return s, nil
-	}
-	if err := recipients.CheckFormat(path); err != nil {
-		return nil, usageErr("--recipients %s: %v", path, err)
-	}
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, inputErr(fmt.Errorf("recipients file %s not found", path))
-	}
-	if err != nil {
-		return nil, fmt.Errorf("open recipients: %w", err)
-	}
-	st, err := f.Stat()
-	if err != nil || st.IsDir() {
-		f.Close()
-		return nil, usageErr("--recipients %s is not a file", path)
-	}
-	s.size = st.Size()
-	r, closer, err := recipients.FromReader(path, &counter{f, &s.pos})
-	if err != nil {
-		f.Close()
-		return nil, inputErr(err)
-	}
-	s.r, s.closer = r, closerFunc(func() error { return errors.Join(closer.Close(), f.Close()) })
-	return s, nil
+// Close releases the iterator.
+func (s *seqReader) Close() error {
+	s.stop()
+	return nil
 }
 
-type closerFunc func() error
-
-func (c closerFunc) Close() error { return c() }
-
-type counter struct {
-	r io.Reader
-	n *atomic.Int64
+type seqReader struct {
+	next func() (*recipients.Record, bool)
+	stop func()
+	n    int
 }
 
-func (c *counter) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n.Add(int64(n))
-	return n, err
+func (s *seqReader) Next() (*recipients.Record, *recipients.Reject, error) {
+	rec, ok := s.next()
+	if !ok {
+		s.stop()
+		return nil, nil, io.EOF
+	}
+	s.n++
+	if rec.Line == 0 {
+		c := *rec
+		c.Line = s.n
+		rec = &c
+	}
+	return rec, nil, nil
 }
 
-// read streams the records of this shard that earlier attempts did not
+// stream reads the records of this shard that earlier attempts did not
 // finish: good ones in batches to batches, bad ones straight to the
-// journal. It returns at the end of the file, on a fatal read error, or
+// journal. It returns at the end of the source, on a fatal read error, or
 // when ctx ends.
-func (s *source) stream(ctx context.Context, shard Shard, done *resumed, size int, batches chan<- []*recipients.Record, outcomes chan<- *outcome) error {
+func (r *Runner) stream(ctx context.Context, done *resumed, size int, batches chan<- []*recipients.Record, outcomes chan<- *outcome) error {
+	shard, counts := r.Shard, &r.progress
 	batch := make([]*recipients.Record, 0, size)
 	send := func() error {
 		select {
@@ -91,11 +68,11 @@ func (s *source) stream(ctx context.Context, shard Shard, done *resumed, size in
 		if err := ctx.Err(); err != nil {
 			return context.Cause(ctx)
 		}
-		rec, rej, err := s.r.Next()
+		rec, rej, err := r.Source.Next()
 		if err == io.EOF {
 			break
 		}
-		s.read.Add(1)
+		counts.read.Add(1)
 		if err != nil {
 			var re *recipients.Error
 			if errors.As(err, &re) {
@@ -109,14 +86,14 @@ func (s *source) stream(ctx context.Context, shard Shard, done *resumed, size in
 				mine = shard.HasID(rej.ID)
 			}
 			if !mine || done.badLines.hasInt(rej.Line) {
-				s.skipped.Add(1)
+				counts.skipped.Add(1)
 				continue
 			}
 			outcomes <- &outcome{reject: &rejectLine{Line: rej.Line, ID: rej.ID, Stage: stageRead, Reason: rej.Reason}}
 			continue
 		}
 		if !shard.HasID(rec.ID) || done.done.has(rec.ID) {
-			s.skipped.Add(1)
+			counts.skipped.Add(1)
 			continue
 		}
 		if batch = append(batch, rec); len(batch) == size {

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/url"
 	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -13,15 +16,25 @@ import (
 	"golang.org/x/term"
 
 	"github.com/offermail/offermail/batch"
+	"github.com/offermail/offermail/campaign"
 	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/decide/capstore"
 	"github.com/offermail/offermail/render"
 	"github.com/offermail/offermail/send"
 )
 
+// batchFlags are the flags of mailpreview batch.
+type batchFlags struct {
+	template, recipients, campaign, name, out, format, store string
+	at, shard, seed, smtp                                    string
+	workers                                                  int
+	strict                                                   bool
+	rate                                                     float64
+	rateSet                                                  bool
+}
+
 func newBatch(g *global) *cobra.Command {
-	var cfg batch.Config
-	var at, shard, smtpURL, name string
-	var rate float64
+	var f batchFlags
 	cmd := &cobra.Command{
 		Use:   "batch --template FILE --recipients FILE --campaign ID --out DIR",
 		Short: "Run a campaign: decide, render and write or send one message per recipient",
@@ -40,86 +53,216 @@ Exit codes: 0 done, 3 done with rejected records (see OUT/rejects.ndjson),
 			if err := need(cmd, "template", "recipients", "campaign", "out"); err != nil {
 				return err
 			}
-			if at != "" {
-				t, err := decisionTime(at)
-				if err != nil {
-					return err
-				}
-				cfg.At = t
-			}
-			if shard != "" {
-				s, err := batch.ParseShard(shard)
-				if err != nil {
-					return usage("%v", err)
-				}
-				cfg.Shard = s
-			}
-			if smtpURL != "" {
-				sc, err := send.ParseURL(smtpURL)
-				if err != nil {
-					return usage("--smtp: %v", err)
-				}
-				sc.Rate = rate
-				cfg.SMTP, cfg.SMTPDesc = &sc, smtpHost(smtpURL)
-			} else if cmd.Flags().Changed("rate") {
-				return usage("--rate limits SMTP sending; it needs --smtp")
-			}
-			if rate < 0 {
-				return usage("--rate must be 0 (no limit) or more messages per second")
-			}
-			p, err := loadProject(g.library)
-			if err != nil {
-				return err
-			}
-			tpl, err := loadTemplate(p, cfg.TemplatePath)
-			if err != nil {
-				return err
-			}
-			cfg.Project, cfg.Template = p, tpl
-			cfg.Campaign = render.Campaign{ID: cfg.Campaign.ID, Name: name}
+			f.rateSet = cmd.Flags().Changed("rate")
 			stderr := cmd.ErrOrStderr()
-			cfg.Warn = stderr
+			var progress io.Writer
 			if isTerminal(stderr) {
-				cfg.Progress = stderr
+				progress = stderr
 			}
-			rep, err := batch.Run(cmd.Context(), cfg)
-			if err != nil {
-				return batchError(err)
-			}
-			summarize(cmd.OutOrStdout(), cfg.Out, rep)
-			if rep.Totals.Rejected > 0 {
-				return errSilent(exitRejected)
-			}
-			return nil
+			return f.run(cmd.Context(), g.library, cmd.OutOrStdout(), stderr, progress)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&cfg.TemplatePath, "template", "", "template `FILE`")
-	f.StringVar(&cfg.Recipients, "recipients", "", "recipients `FILE` (.ndjson, .jsonl or .csv, optionally .gz; - for NDJSON on stdin)")
-	f.StringVar(&cfg.Campaign.ID, "campaign", "", "campaign `ID` (ledger, tracking tokens, ties)")
-	f.StringVar(&name, "name", "", "campaign `NAME` shown to templates as campaign.name; default: the id")
-	f.StringVar(&cfg.Out, "out", "", "output `DIR`")
-	f.StringVar(&cfg.Format, "format", "eml", "message `FORMAT`: eml, html or json")
-	f.StringVar(&cfg.Store, "store", "", "counters and ledger `URL`: bolt:PATH or redis://HOST:PORT/DB; default bolt:OUT/state.db")
-	f.IntVar(&cfg.Workers, "workers", 0, "`N` messages rendered and written (or sent) at once; default: one per CPU (with --smtp, at least twice its connections)")
-	f.StringVar(&shard, "shard", "", "process shard `K/N` of the recipients (by id hash); needs --store redis://… and --at")
-	f.StringVar(&at, "at", "", "decision `TIME` (RFC 3339); default: recorded by the run's first attempt, or now")
-	f.StringVar(&cfg.Seed, "seed", "", "tie-break `SEED`; default: the campaign id")
-	f.BoolVar(&cfg.Strict, "strict", false, "a missing profile field written out by the template rejects the recipient")
-	f.StringVar(&smtpURL, "smtp", "", "send over SMTP instead of writing files: `URL` smtp://user:pass@host:port (smtps:// for TLS)")
-	f.Float64Var(&rate, "rate", 0, "SMTP sending rate: `N` messages per second over all connections; 0: no limit")
+	fl := cmd.Flags()
+	fl.StringVar(&f.template, "template", "", "template `FILE`")
+	fl.StringVar(&f.recipients, "recipients", "", "recipients `FILE` (.ndjson, .jsonl or .csv, optionally .gz; - for NDJSON on stdin)")
+	fl.StringVar(&f.campaign, "campaign", "", "campaign `ID` (ledger, tracking tokens, ties)")
+	fl.StringVar(&f.name, "name", "", "campaign `NAME` shown to templates as campaign.name; default: the id")
+	fl.StringVar(&f.out, "out", "", "output `DIR`")
+	fl.StringVar(&f.format, "format", "eml", "message `FORMAT`: eml, html or json")
+	fl.StringVar(&f.store, "store", "", "counters and ledger `URL`: bolt:PATH or redis://HOST:PORT/DB; default bolt:OUT/state.db")
+	fl.IntVar(&f.workers, "workers", 0, "`N` messages rendered and written (or sent) at once; default: one per CPU (with --smtp, at least twice its connections)")
+	fl.StringVar(&f.shard, "shard", "", "process shard `K/N` of the recipients (by id hash); needs --store redis://… and --at")
+	fl.StringVar(&f.at, "at", "", "decision `TIME` (RFC 3339); default: recorded by the run's first attempt, or now")
+	fl.StringVar(&f.seed, "seed", "", "tie-break `SEED`; default: the campaign id")
+	fl.BoolVar(&f.strict, "strict", false, "a missing profile field written out by the template rejects the recipient")
+	fl.StringVar(&f.smtp, "smtp", "", "send over SMTP instead of writing files: `URL` smtp://user:pass@host:port (smtps:// for TLS)")
+	fl.Float64Var(&f.rate, "rate", 0, "SMTP sending rate: `N` messages per second over all connections; 0: no limit")
 	return cmd
 }
 
-// batchError picks the exit code of a failed run.
-func batchError(err error) error {
+// run turns the flags into a batch.Runner and runs it, drawing a progress
+// bar on progress when it is not nil.
+func (f *batchFlags) run(ctx context.Context, library string, stdout, stderr, progress io.Writer) error {
+	r := &batch.Runner{Campaign: render.Campaign{ID: f.campaign, Name: f.name}, Seed: f.seed, Strict: f.strict, Dir: f.out, Workers: f.workers}
+	if f.at != "" {
+		t, err := decisionTime(f.at)
+		if err != nil {
+			return err
+		}
+		r.At = t
+	}
+	if f.shard != "" {
+		s, err := batch.ParseShard(f.shard)
+		if err != nil {
+			return usage("--shard %q must be K/N with 1 <= K <= N, such as 2/4", f.shard)
+		}
+		r.Shard = s
+	}
+	var smtp *send.Config
+	if f.smtp != "" {
+		sc, err := send.ParseURL(f.smtp)
+		if err != nil {
+			return usage("--smtp: %v", err)
+		}
+		sc.Rate = f.rate
+		smtp = &sc
+	} else if f.rateSet {
+		return usage("--rate limits SMTP sending; it needs --smtp")
+	}
+	if f.rate < 0 {
+		return usage("--rate must be 0 (no limit) or more messages per second")
+	}
+	p, err := loadProject(library)
+	if err != nil {
+		return err
+	}
+	tpl, err := loadTemplate(p, f.template)
+	if err != nil {
+		return err
+	}
+	r.Project, r.Template = p, tpl
+	if err := f.check(r, smtp, stderr); err != nil {
+		return err
+	}
+
+	if err := r.Open(); err != nil {
+		return batchError(err)
+	}
+	defer r.Close()
+	// Everything a user may have mistyped is checked before run.json
+	// binds the directory to this run, which Run writes once the store is
+	// open.
+	src, err := openSource(f.recipients)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	r.Source = src.r
+	store, err := capstore.Open(f.store)
+	if err != nil {
+		if errors.Is(err, decide.ErrStoreUnavailable) {
+			return batchError(err)
+		}
+		return usage("--store: %v", err)
+	}
+	defer store.Close()
+	r.Store = store
+	if smtp != nil {
+		sender, err := send.New(*smtp)
+		if err != nil {
+			return usage("--smtp: %v", err)
+		}
+		defer sender.Close()
+		r.Sink = batch.SMTP(sender)
+	}
+
+	bar := startProgress(progress, src, r, time.Now())
+	rep, err := r.Run(ctx)
+	bar.stop(err == nil)
+	if err != nil {
+		return batchError(err)
+	}
+	summarize(stdout, f.out, rep)
+	if rep.Totals.Rejected > 0 {
+		return errSilent(exitRejected)
+	}
+	return nil
+}
+
+// check validates the flags the runner needs, with their defaults, and
+// names the run for run.json.
+func (f *batchFlags) check(r *batch.Runner, smtp *send.Config, stderr io.Writer) error {
+	warn := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
 	switch {
-	case errors.Is(err, batch.ErrUsage):
-		return &exitError{exitUsage, err}
+	case f.campaign == "":
+		return usage("--campaign must not be empty")
+	case strings.ContainsAny(f.campaign, "\r\n\x00"):
+		return usage("--campaign %q holds a control character", f.campaign)
+	case f.out == "":
+		return usage("--out must name a directory")
+	case f.recipients == "":
+		return usage("--recipients must name a file")
+	case smtp != nil && r.Template.From() == "":
+		return invalid(fmt.Errorf("%s has no from: in its front matter, which sending over SMTP needs", f.template))
+	}
+	switch f.format {
+	case "eml", "html", "json":
+		r.Format = campaign.Format(f.format)
+	case "":
+		r.Format = campaign.EML
+	default:
+		return usage("--format must be eml, html or json, not %q", f.format)
+	}
+	if smtp != nil && r.Format != campaign.EML {
+		return usage("--format %s cannot be sent: SMTP sends eml (leave --format out)", f.format)
+	}
+	if f.store == "" {
+		if r.Shard.N > 1 {
+			warn("warning: --shard without --store: this shard counts caps in its own %s, so total caps are not shared between shards; give every shard --store redis://HOST:PORT/DB for exact caps",
+				filepath.Join(f.out, "state.db"))
+		}
+		f.store = "bolt:" + filepath.Join(f.out, "state.db")
+	}
+	switch {
+	case strings.HasPrefix(f.store, "bolt:"), strings.HasPrefix(f.store, "redis://"), strings.HasPrefix(f.store, "rediss://"):
+	case strings.HasPrefix(f.store, "memory:"):
+		return usage("--store memory: forgets caps and decisions when the run ends, so a re-run would count them again; use bolt:PATH or redis://HOST:PORT/DB")
+	default:
+		return usage("--store %q: use bolt:PATH or redis://HOST:PORT/DB", f.store)
+	}
+	if r.Shard.N > 1 && r.At.IsZero() {
+		warn("warning: --shard without --at: each shard decides at the time it starts; give every shard the same --at so they decide as one run would")
+	}
+	if f.workers < 0 {
+		return usage("--workers must be at least 1")
+	}
+	if f.workers == 0 && smtp != nil {
+		conns := smtp.Conns
+		if conns == 0 {
+			conns = 4
+		}
+		r.Workers = max(runtime.NumCPU(), 2*conns)
+	}
+	r.Describe = batch.Description{
+		Template: absPath(f.template), Recipients: absPath(f.recipients), Store: storeID(f.store), Delivery: "files",
+	}
+	if smtp != nil {
+		r.Describe.Delivery, r.Describe.Server = "smtp", smtpHost(f.smtp)
+	}
+	return nil
+}
+
+// runFlags names the flag behind each field of a run that DirError says
+// differs from the recorded one.
+var runFlags = map[string]string{
+	"campaign": "--campaign", "name": "--name", "template": "--template", "recipients": "--recipients",
+	"format": "--format", "delivery": "delivery (--smtp)", "seed": "--seed", "shard": "--shard",
+	"store": "--store", "strict": "--strict",
+}
+
+// batchError picks the exit code of a failed run and words it in flags.
+func batchError(err error) error {
+	var de *batch.DirError
+	if errors.As(err, &de) {
+		switch {
+		case de.Reason == batch.DirBusy:
+			// A run in progress: the same command, later, completes it.
+			return failed(fmt.Errorf("%s is in use by another mailpreview batch; wait for it to end, or use another --out; run the same command again to complete the run", de.Dir))
+		case de.Reason == batch.DirForeign:
+			return usage("%s holds %s but no run.json: give --out a new or empty directory", de.Dir, de.Entry)
+		case de.Reason == batch.DirVersion:
+			return usage("%s is not a run description of this version of mailpreview; use another --out", de.Entry)
+		case de.Field == "at":
+			return usage("%s: this run decides at %s, not --at %s; leave --at out to complete it, or use another --out", de.Entry, de.Have, de.Want)
+		}
+		return usage("%s belongs to a run with %s %q, not %q: repeat that run's flags to complete it, or use another --out",
+			de.Dir, runFlags[de.Field], de.Have, de.Want)
+	}
+	switch {
 	case errors.Is(err, batch.ErrInput), errors.Is(err, decide.ErrLibraryChanged):
 		return invalid(err)
 	case errors.Is(err, batch.ErrInterrupted):
-		return failed(err)
+		return failed(errors.New("interrupted: run the same command again to complete"))
 	case errors.Is(err, decide.ErrStoreUnavailable):
 		// Flattened: the store's error joins the sentinel and the cause,
 		// which printError would print as two lines.
@@ -158,4 +301,29 @@ func smtpHost(raw string) string {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func absPath(p string) string {
+	if p == "-" || p == "" {
+		return p
+	}
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+// storeID names a store without its password, bolt files by absolute path.
+func storeID(raw string) string {
+	if path, ok := strings.CutPrefix(raw, "bolt:"); ok {
+		return "bolt:" + absPath(path)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	return u.String()
 }

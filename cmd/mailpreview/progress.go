@@ -1,4 +1,4 @@
-package batch
+package main
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/vbauerster/mpb/v8"
+
+	"github.com/offermail/offermail/batch"
 	"github.com/vbauerster/mpb/v8/decor"
 )
 
@@ -25,7 +27,7 @@ type progress struct {
 // the bar measures bytes: a recipient finished counts for the average
 // bytes of the records read so far. (The reader's position alone runs
 // ahead of the work by the batches in flight and its buffer.)
-func startProgress(w io.Writer, src *source, counts *attemptCounts, started time.Time) *progress {
+func startProgress(w io.Writer, src *source, run *batch.Runner, started time.Time) *progress {
 	if w == nil {
 		return nil
 	}
@@ -36,10 +38,11 @@ func startProgress(w io.Writer, src *source, counts *attemptCounts, started time
 	var first atomic.Int64 // bytes done when this attempt's work began, -1 before
 	first.Store(-1)
 	status := decor.Any(func(st decor.Statistics) string {
-		n := counts.done.Load()
+		pg := run.Progress()
+		n := pg.Done
 		elapsed := time.Since(started)
-		s := fmt.Sprintf("%d done", src.skipped.Load()+n)
-		if rej := counts.rejected.Load(); rej > 0 {
+		s := fmt.Sprintf("%d done", pg.Skipped+n)
+		if rej := pg.Rejected; rej > 0 {
 			s += fmt.Sprintf(", %d rejected", rej)
 		}
 		s += fmt.Sprintf(", %.0f/s", float64(n)/max(elapsed.Seconds(), 1e-3))
@@ -61,14 +64,14 @@ func startProgress(w io.Writer, src *source, counts *attemptCounts, started time
 			case <-pr.quit:
 				return
 			case <-tick.C:
-				read := src.read.Load()
-				if total == 0 || read == 0 {
+				pg := run.Progress()
+				if total == 0 || pg.Read == 0 {
 					continue
 				}
-				finished := src.skipped.Load() + counts.done.Load()
-				cur := min(finished*src.pos.Load()/read, total-1) // complete only at the end
-				if first.Load() < 0 && counts.done.Load() > 0 {
-					first.Store(src.skipped.Load() * src.pos.Load() / read)
+				finished := pg.Skipped + pg.Done
+				cur := min(finished*src.pos.Load()/pg.Read, total-1) // complete only at the end
+				if first.Load() < 0 && pg.Done > 0 {
+					first.Store(pg.Skipped * src.pos.Load() / pg.Read)
 				}
 				pr.bar.SetCurrent(cur)
 			}

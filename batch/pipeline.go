@@ -1,0 +1,237 @@
+package batch
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/recipients"
+	"github.com/offermail/offermail/render"
+)
+
+// Journal commits: at least this often, or after this many outcomes or
+// bytes, whichever comes first. They bound what a crash makes the next
+// attempt redo, and the SMTP at-least-once window.
+const (
+	commitEvery = 100 * time.Millisecond
+	commitLines = 512
+	commitBytes = 1 << 20
+	// sendGrace is the default Runner.Grace: how long messages already
+	// handed to an SMTP server may take to finish once the run is stopping.
+	sendGrace = 5 * time.Second
+)
+
+// pipeline is one attempt's stages.
+type pipeline struct {
+	r        *Runner
+	step     *Step
+	sink     Sink
+	reserver *decide.Reserver
+	// deliverCtx is what deliveries see: it ends Grace after the run.
+	deliverCtx context.Context
+}
+
+// job is one decided recipient on its way to a message.
+type job struct {
+	rec *recipients.Record
+	res decide.Result
+}
+
+// run streams the recipients through the stages:
+//
+//	reader ─batches─▶ deciders (store round trip per batch) ─jobs─▶
+//	workers (render, encode, deliver) ─outcomes─▶ journal
+//
+// Channels are short, so a slow stage holds the others back and memory is
+// bounded by the batches in flight, whatever the number of recipients.
+func (p *pipeline) run(ctx context.Context, done *resumed, j *journal) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var stopDeliver context.CancelFunc
+	p.deliverCtx, stopDeliver = context.WithCancel(context.WithoutCancel(ctx))
+	defer stopDeliver()
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(p.r.Grace, stopDeliver) })
+	defer stop()
+
+	size := p.r.BatchSize
+	deciders := max(2, p.r.Workers/4)
+	batches := make(chan []*recipients.Record, 1)
+	jobs := make(chan job, size)
+	outcomes := make(chan *outcome, 2*size)
+
+	recorded := make(chan error, 1)
+	go func() { recorded <- p.record(outcomes, j, cancel) }()
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		defer close(batches)
+		return p.r.stream(gctx, done, size, batches, outcomes)
+	})
+	var decided sync.WaitGroup
+	for range deciders {
+		decided.Add(1)
+		g.Go(func() error {
+			defer decided.Done()
+			return p.decideBatches(gctx, batches, jobs)
+		})
+	}
+	go func() { decided.Wait(); close(jobs) }()
+	for range p.r.Workers {
+		g.Go(func() error { return p.deliver(gctx, jobs, outcomes) })
+	}
+	err := g.Wait()
+	close(outcomes)
+	// A journal failure cancels the stages; report it rather than theirs.
+	if rerr := <-recorded; rerr != nil {
+		err = rerr
+	}
+	return err
+}
+
+// record appends outcomes to the journal and commits it often. When the
+// journal fails, the run is cancelled and the remaining outcomes are
+// drained without being recorded: their recipients are done again by the
+// next attempt.
+func (p *pipeline) record(outcomes <-chan *outcome, j *journal, cancel context.CancelCauseFunc) error {
+	tick := time.NewTicker(commitEvery)
+	defer tick.Stop()
+	counts := &p.r.progress
+	var failed error
+	var pend struct{ done, rejected, replayed int64 }
+	commit := func() {
+		if failed != nil || j.pending == 0 {
+			return
+		}
+		if err := j.commit(); err != nil {
+			failed = err
+			cancel(err)
+			return
+		}
+		counts.done.Add(pend.done)
+		counts.rejected.Add(pend.rejected)
+		counts.replayed.Add(pend.replayed)
+		pend.done, pend.rejected, pend.replayed = 0, 0, 0
+		if p.r.onCommit != nil {
+			p.r.onCommit()
+		}
+	}
+	for {
+		select {
+		case o, ok := <-outcomes:
+			if !ok {
+				commit()
+				return failed
+			}
+			if failed != nil {
+				continue
+			}
+			delivered := o.decision != nil && o.reject == nil
+			if err := j.add(o, delivered); err != nil {
+				failed = err
+				cancel(err)
+				continue
+			}
+			pend.done++
+			if o.reject != nil {
+				pend.rejected++
+			}
+			if o.replayed {
+				pend.replayed++
+			}
+			if j.pending >= commitLines || j.size() >= commitBytes {
+				commit()
+			}
+		case <-tick.C:
+			commit()
+		}
+	}
+}
+
+// decideBatches decides and reserves one batch per store round trip. The
+// decisions are in the ledger before any message is delivered, so a crash
+// from here on loses nothing: the next attempt replays them.
+func (p *pipeline) decideBatches(ctx context.Context, batches <-chan []*recipients.Record, jobs chan<- job) error {
+	for batch := range batches {
+		results, err := p.step.Reserve(ctx, p.reserver, batch)
+		if err != nil {
+			if ctx.Err() != nil {
+				return context.Cause(ctx)
+			}
+			return fmt.Errorf("decide: %w", err)
+		}
+		for i, rec := range batch {
+			select {
+			case jobs <- job{rec: rec, res: results[i]}:
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			}
+		}
+	}
+	return nil
+}
+
+// deliver renders, encodes and delivers, and hands each outcome to the
+// journal. When ctx ends it stops taking jobs; the message it was busy
+// with is finished (a file) or given the grace period (SMTP).
+func (p *pipeline) deliver(ctx context.Context, jobs <-chan job, outcomes chan<- *outcome) error {
+	var buf bytes.Buffer
+	for j := range jobs {
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+		o, err := p.message(j, &buf)
+		if errors.Is(err, errStopped) {
+			return context.Cause(ctx)
+		}
+		if err != nil {
+			return err
+		}
+		outcomes <- o
+	}
+	return nil
+}
+
+// errStopped: a delivery was given up because the run is stopping.
+var errStopped = errors.New("stopped")
+
+// message makes one recipient's outcome. Problems of this recipient's
+// data become rejects; problems of the run are returned.
+func (p *pipeline) message(j job, buf *bytes.Buffer) (*outcome, error) {
+	rec, d := j.rec, j.res.Decision
+	record := j.res.Record
+	if record == nil {
+		var err error
+		if record, err = d.Record(); err != nil {
+			return nil, err
+		}
+	}
+	o := &outcome{decision: decisionLine(p.step.Options.Campaign.ID, rec.ID, record), replayed: j.res.Replayed}
+	reject := func(stage string, err error) (*outcome, error) {
+		o.reject = &rejectLine{Line: rec.Line, ID: rec.ID, Stage: stage, Reason: err.Error()}
+		return o, nil
+	}
+	msg, err := p.step.Message(rec, d, buf)
+	if err != nil {
+		return reject(stageRender, err)
+	}
+	from := msg.From
+	if from == "" {
+		from = render.DefaultFrom
+	}
+	err = p.sink.Deliver(p.deliverCtx, &Message{Recipient: rec, Format: p.step.Format, From: from, To: msg.To, Data: buf.Bytes()})
+	switch {
+	case err == nil:
+		return o, nil
+	case errors.Is(err, ErrRefused):
+		return reject(stageSend, err)
+	case p.deliverCtx.Err() != nil:
+		return nil, errStopped
+	}
+	return nil, err
+}

@@ -1,0 +1,57 @@
+package batch
+
+import (
+	"bytes"
+	"context"
+
+	"github.com/offermail/offermail/campaign"
+	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/recipients"
+	"github.com/offermail/offermail/render"
+)
+
+// Step is the work of a real run for one recipient, in the pieces that the
+// runner and the decisioning service (mailpreview api) share: Reserve
+// decides and records the decision in the store's ledger, counting caps;
+// Message renders the decision and encodes the message. The runner calls
+// Reserve once per batch of recipients and Message from its workers; a
+// service calls both per request. A Step is safe for concurrent use.
+type Step struct {
+	Project  *campaign.Project
+	Template *render.Template
+	// Options are the run's: Campaign, Seed, Now (the decision time),
+	// Strict, and Stats for learned ranking. Counts and Trace are for dry
+	// runs and play no part in a reservation.
+	Options campaign.Options
+	Format  campaign.Format
+}
+
+// Reserve decides recs and reserves their decisions with rv: one store
+// round trip for all of them. A recipient whose decision the ledger already
+// holds gets it back (Result.Replayed) and nothing is counted again.
+func (s *Step) Reserve(ctx context.Context, rv *decide.Reserver, recs []*recipients.Record) ([]decide.Result, error) {
+	scopes := campaign.Scopes(s.Template)
+	reqs := make([]*decide.Request, len(recs))
+	for i, rec := range recs {
+		reqs[i] = campaign.NewRequest(campaign.Recipient(rec), scopes, s.Options)
+	}
+	return rv.Reserve(ctx, reqs)
+}
+
+// Message renders d for rec and encodes the message into buf (reset
+// first), in the step's format. An error is this recipient's: its data
+// does not render (a missing field in strict mode, a line break in a
+// header), which a run records as a render reject.
+func (s *Step) Message(rec *recipients.Record, d *decide.Decision, buf *bytes.Buffer) (*render.Message, error) {
+	msg, err := s.Project.Render(s.Template, campaign.Recipient(rec), s.Options, d)
+	if err != nil {
+		return nil, err
+	}
+	// Encoding into memory first keeps a recipient's bad header from ever
+	// reaching a sink.
+	buf.Reset()
+	if err := campaign.Encode(buf, s.Format, msg, d, s.Options.Now); err != nil {
+		return nil, err
+	}
+	return msg, nil
+}
