@@ -7,6 +7,7 @@ import (
 	"io"
 	"iter"
 
+	"github.com/offermail/offermail/diag"
 	"github.com/offermail/offermail/recipients"
 )
 
@@ -74,7 +75,7 @@ func (r *Runner) stream(ctx context.Context, done *resumed, size int, batches ch
 		}
 		counts.read.Add(1)
 		if err != nil {
-			var re *recipients.Error
+			var re *diag.Error
 			if errors.As(err, &re) {
 				return inputErr(err)
 			}

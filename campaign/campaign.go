@@ -16,6 +16,7 @@ import (
 	"fmt"
 
 	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/diag"
 	"github.com/offermail/offermail/render"
 )
 
@@ -39,7 +40,7 @@ type snippets struct {
 }
 
 // Load loads the library in dir and compiles the Handlebars in its offer
-// and fallback content. Errors are a decide.ErrorList whose items name the
+// and fallback content. Errors are a diag.List whose items name the
 // library file, line and column, including errors inside offer content.
 func Load(dir string) (*Project, error) {
 	cc := newContentCompiler()
@@ -75,7 +76,7 @@ func newContentCompiler() *contentCompiler {
 
 // check is a decide.ContentCheck: it compiles one offer's content for one
 // placement and reports template errors at their place in the text.
-func (cc *contentCompiler) check(o *decide.Offer, placement string, c *decide.Content, report func(field string, line, col int, msg string)) {
+func (cc *contentCompiler) check(o *decide.Offer, placement string, c *decide.Content, report func(field string, e *diag.Error)) {
 	s := &snippets{}
 	body := ""
 	switch c.Type {
@@ -100,13 +101,13 @@ func (cc *contentCompiler) check(o *decide.Offer, placement string, c *decide.Co
 		snip, err := render.ParseSnippet(fmt.Sprintf("%s %s, %s %s", kind(o), o.ID, placement, f.field), f.src)
 		if err != nil {
 			prefix := fmt.Sprintf("%s %q, content for placement %q (%s): ", kind(o), o.ID, placement, f.field)
-			var list render.ErrorList
+			var list diag.List
 			if !errors.As(err, &list) {
-				report(f.field, 1, 1, prefix+err.Error())
+				report(f.field, &diag.Error{Line: 1, Col: 1, Msg: prefix + err.Error(), Err: err})
 				continue
 			}
 			for _, e := range list {
-				report(f.field, e.Line, e.Col, prefix+e.Msg)
+				report(f.field, &diag.Error{Code: e.Code, Line: e.Line, Col: e.Col, Msg: prefix + e.Msg, Err: e.Err})
 			}
 			continue
 		}

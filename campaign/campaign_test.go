@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/diag"
 	"github.com/offermail/offermail/render"
 )
 
@@ -44,9 +45,9 @@ fallbacks:
       hero: {html: "<b>{{profile.name}</b>"}
 `)
 	_, err := Load(dir)
-	var list decide.ErrorList
+	var list diag.List
 	if !errors.As(err, &list) {
-		t.Fatalf("Load = %v, want a decide.ErrorList", err)
+		t.Fatalf("Load = %v, want a diag.List", err)
 	}
 	file := filepath.Join(dir, "lib.yaml")
 	want := []string{

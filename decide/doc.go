@@ -3,7 +3,8 @@
 // Load reads a library — placements, rules, formulas, offers, fallbacks,
 // collections and activities — from a directory of YAML or JSON files,
 // checks every id, enum, date, expression and reference, and reports every
-// problem at once as "file:line:col: message" (see Error and ErrorList).
+// problem at once as "file:line:col: message" (a diag.List of diag.Error,
+// columns in characters).
 // Expressions are compiled once, at load, with github.com/expr-lang/expr;
 // they have no side effects, a bounded size and a memory budget per run,
 // and a missing profile field is nil and compares false (SPEC §3).

@@ -1,10 +1,6 @@
 package decide
 
-import (
-	"fmt"
-	"strings"
-	"time"
-)
+import "time"
 
 // Library is a loaded, validated offer library. It is immutable after Load
 // and safe for concurrent use by any number of goroutines.
@@ -27,19 +23,6 @@ type Library struct {
 	files []string
 	// plans are the precomputed decisions of every activity placement.
 	plans map[scopeKey]*plan
-	// lines of each file, for the carets of errors found after loading.
-	lines map[string][]string
-}
-
-// ErrorAt returns an error at a position of a library file, with the
-// file's line for its caret. Packages that check the library further (the
-// template engine checks offer content) report through it.
-func (lib *Library) ErrorAt(p Pos, format string, args ...any) *Error {
-	e := &Error{File: p.File, Line: p.Line, Col: p.Col, Msg: fmt.Sprintf(format, args...)}
-	if lines := lib.lines[p.File]; p.Line >= 1 && p.Line <= len(lines) {
-		e.Source = strings.TrimRight(lines[p.Line-1], "\r")
-	}
-	return e
 }
 
 // Channel of a placement.
@@ -65,7 +48,7 @@ const (
 	ContentJSON  ContentType = "json"
 )
 
-// Pos is a position in a library file.
+// Pos is a position in a library file; Col counts characters.
 type Pos struct {
 	File      string
 	Line, Col int

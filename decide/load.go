@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // File is one library file's name and content, for LoadFiles.
@@ -26,7 +28,7 @@ type File struct {
 // order of their paths, merges them and checks the result: ids, enums,
 // dates, expressions, every reference, content types against placement
 // types, and that every fallback covers the placements of the activities
-// that use it. It reports every problem at once, as an ErrorList whose
+// that use it. It reports every problem at once, as a diag.List whose
 // items print as "file:line:col: message".
 func Load(dir string, opts ...LoadOption) (*Library, error) {
 	files, err := ReadDir(dir)
@@ -109,11 +111,7 @@ func LoadPartial(files []File, opts ...LoadOption) (*Library, error) {
 		l.file(f.Name, f.Data)
 	}
 	l.resolve()
-	l.lib.lines = make(map[string][]string, len(l.sources))
-	for name, s := range l.sources {
-		l.lib.lines[name] = s.lines
-	}
-	if err := l.errs.err(); err != nil {
+	if err := l.errs.Err(); err != nil {
 		l.lib.plans = map[scopeKey]*plan{}
 		return l.lib, err
 	}
@@ -126,10 +124,11 @@ type LoadOption func(*loader)
 
 // ContentCheck checks the text of one offer's (or fallback's) content for
 // one placement — package decide does not know the template language, its
-// caller does — and reports each problem in a field's text at a 1-based
-// line and column of that text; Load turns them into errors at the right
-// place of the library file.
-type ContentCheck func(o *Offer, placement string, c *Content, report func(field string, line, col int, msg string))
+// caller does — and reports each problem in a field's text as an error
+// whose Line and Col (1-based, in characters) are in that text; Load turns
+// them into errors at the right place of the library file, keeping their
+// Code, Msg and Err.
+type ContentCheck func(o *Offer, placement string, c *Content, report func(field string, e *diag.Error))
 
 // WithContentCheck runs check on every offer's and fallback's content.
 func WithContentCheck(check ContentCheck) LoadOption {
@@ -139,7 +138,7 @@ func WithContentCheck(check ContentCheck) LoadOption {
 // loader accumulates the objects of every file, then resolves references.
 type loader struct {
 	lib     *Library
-	errs    ErrorList
+	errs    diag.List
 	sources map[string]*source
 	conds   map[string]*condition
 
@@ -229,7 +228,7 @@ func (l *loader) file(name string, data []byte) {
 func define[T any](l *loader, s *source, n *yaml.Node, kind, id string, table map[string]T, pos func(T) Pos, v T) bool {
 	if prev, dup := table[id]; dup {
 		p := pos(prev)
-		s.errorf(n, "%s %q is already defined at %s:%d:%d; ids must be unique", kind, id, p.File, p.Line, p.Col)
+		s.errorc(diag.Duplicate, n, "%s %q is already defined at %s:%d:%d; ids must be unique", kind, id, p.File, p.Line, p.Col)
 		return false
 	}
 	table[id] = v
@@ -241,7 +240,7 @@ func required(s *source, obj *yaml.Node, fields map[string]field, what string, n
 	ok := true
 	for _, name := range names {
 		if _, has := fields[name]; !has {
-			s.errorf(obj, "%s: missing required field %q", what, name)
+			s.errorc(diag.Missing, obj, "%s: missing required field %q", what, name)
 			ok = false
 		}
 	}

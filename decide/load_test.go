@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/offermail/offermail/diag"
 )
 
 const basePlacements = `placements:
@@ -147,9 +149,9 @@ activities:
 				files = append(files, File{Name: tt.files[i], Data: []byte(tt.files[i+1])})
 			}
 			_, err := LoadFiles(files)
-			var list ErrorList
+			var list diag.List
 			if !errors.As(err, &list) {
-				t.Fatalf("LoadFiles error = %v, want an ErrorList", err)
+				t.Fatalf("LoadFiles error = %v, want a diag.List", err)
 			}
 			if len(list) != len(tt.want) {
 				t.Fatalf("LoadFiles gave %d errors, want %d:\n%v", len(list), len(tt.want), err)
@@ -167,13 +169,13 @@ activities:
 // under the column.
 func TestLoadErrorCaret(t *testing.T) {
 	_, err := LoadFiles([]File{{Name: "lib/rules.yaml", Data: []byte("rules:\n  - id: adult\n    when: 'profile.age >=> 18'\n")}})
-	var e *Error
+	var e *diag.Error
 	if !errors.As(err, &e) {
-		t.Fatalf("LoadFiles error = %v, want an *Error", err)
+		t.Fatalf("LoadFiles error = %v, want a *diag.Error", err)
 	}
 	want := "    when: 'profile.age >=> 18'\n                         ^"
-	if got := e.Caret(); got != want {
-		t.Errorf("Caret() =\n%s\nwant\n%s", got, want)
+	if got := e.Snippet(); got != want || e.Code != diag.Expression {
+		t.Errorf("Snippet() =\n%s\nwant\n%s\n(code %v, want expression)", got, want, e.Code)
 	}
 }
 
@@ -190,9 +192,9 @@ func TestLoadAllErrorsAtOnce(t *testing.T) {
 	write("c.json", `{"rules": [{"id": "r", "when": "profile.x >"}]}`)
 	write("notes.txt", "not a library file")
 	_, err := Load(dir)
-	var list ErrorList
+	var list diag.List
 	if !errors.As(err, &list) {
-		t.Fatalf("Load error = %v, want an ErrorList", err)
+		t.Fatalf("Load error = %v, want a diag.List", err)
 	}
 	var files []string
 	for _, e := range list {

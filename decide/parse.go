@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // This file reads placements, rules, formulas and the expressions inside
@@ -106,81 +108,11 @@ func (l *loader) condition(s *source, n *yaml.Node) (string, *condition) {
 func (l *loader) exprError(s *source, n *yaml.Node, err error) {
 	ee, ok := err.(*exprError)
 	if !ok {
-		s.errorf(n, "%v", err)
+		s.errorc(diag.Expression, n, "%v", err)
 		return
 	}
 	line, col := scalarPosition(s, n, ee.line, ee.col)
-	s.errAt(line, col, "%s", ee.msg)
-}
-
-// scalarPosition maps a 1-based line and column inside the value of scalar
-// n to its position in the file. It is exact for single-line plain and
-// quoted scalars and for literal blocks (|); for folded and multi-line
-// flow scalars it points at the right line when it can.
-func scalarPosition(s *source, n *yaml.Node, line, col int) (int, int) {
-	switch n.Style {
-	case yaml.LiteralStyle, yaml.FoldedStyle:
-		first := n.Line + 1
-		indent := 0
-		for l := first; l <= len(s.lines); l++ {
-			text := s.line(l)
-			if strings.TrimSpace(text) == "" {
-				continue
-			}
-			indent = len(text) - len(strings.TrimLeft(text, " "))
-			first = l
-			break
-		}
-		if n.Style == yaml.FoldedStyle {
-			return foldedPosition(s, first, indent, col)
-		}
-		return first + line - 1, indent + col
-	}
-	raw := s.line(n.Line)
-	start := n.Column - 1 // 0-based byte offset of the scalar
-	if start < 0 || start > len(raw) {
-		return n.Line, n.Column
-	}
-	quote := byte(0)
-	if n.Style == yaml.SingleQuotedStyle || n.Style == yaml.DoubleQuotedStyle {
-		quote = raw[start]
-		start++
-	}
-	if line > 1 {
-		return n.Line + line - 1, col
-	}
-	// Walk the raw text, counting decoded bytes, so escapes are skipped.
-	i, decoded := start, 0
-	for i < len(raw) && decoded < col-1 {
-		switch {
-		case quote == '\'' && raw[i] == '\'' && i+1 < len(raw) && raw[i+1] == '\'':
-			i += 2
-		case quote == '"' && raw[i] == '\\' && i+1 < len(raw):
-			i += 2
-		default:
-			i++
-		}
-		decoded++
-	}
-	return n.Line, i + 1
-}
-
-// foldedPosition finds decoded column col in a folded block whose content
-// starts at line first with the given indent (lines are joined by spaces).
-func foldedPosition(s *source, first, indent, col int) (int, int) {
-	remaining := col - 1
-	for l := first; l <= len(s.lines); l++ {
-		text := s.line(l)
-		if len(text) < indent || strings.TrimSpace(text[:indent]) != "" {
-			break
-		}
-		content := text[indent:]
-		if remaining <= len(content) {
-			return l, indent + remaining + 1
-		}
-		remaining -= len(content) + 1
-	}
-	return first, indent + 1
+	s.errAt(diag.Expression, line, col, "%s", ee.msg)
 }
 
 // priority reads an offer's priority.

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/offermail/offermail/diag"
 )
 
 type collDef struct {
@@ -67,7 +69,7 @@ func (l *loader) resolveCollection(d *collDef) {
 			if l.lib.fallbacks[id] != nil {
 				hint = " (it is a fallback; collections hold offers)"
 			}
-			d.src.errorf(d.offerRefs[i], "collection %q: unknown offer %q%s", c.ID, id, hint)
+			d.src.errorc(diag.Undefined, d.offerRefs[i], "collection %q: unknown offer %q%s", c.ID, id, hint)
 			continue
 		}
 		add(o)
@@ -160,7 +162,7 @@ func (l *loader) activity(s *source, n *yaml.Node) {
 	pl := resolve(f["placements"].val)
 	places := s.fields(pl, "placements", placementKeys(pl)...)
 	if places != nil && len(places) == 0 {
-		s.errorf(pl, "activity %q has no placements", id)
+		s.errorc(diag.Missing, pl, "activity %q has no placements", id)
 	}
 	// Keep the order the placements were written in.
 	names := slices.Sorted(maps.Keys(places))
@@ -261,19 +263,19 @@ func (l *loader) resolveActivity(d *actDef) {
 			if l.lib.offers[a.Fallback] != nil {
 				hint = " (it is an offer; list fallbacks under fallbacks:)"
 			}
-			s.errorf(d.fallbackNode, "activity %q: unknown fallback %q%s", a.ID, a.Fallback, hint)
+			s.errorc(diag.Undefined, d.fallbackNode, "activity %q: unknown fallback %q%s", a.ID, a.Fallback, hint)
 		}
 	}
 	for _, pd := range d.placements {
 		name := pd.ap.Placement
 		p := l.lib.placements[name]
 		if p == nil {
-			s.errorf(pd.key, "activity %q uses unknown placement %q%s", a.ID, name, suggest(name, slices.Sorted(maps.Keys(l.lib.placements))))
+			s.errorc(diag.Undefined, pd.key, "activity %q uses unknown placement %q%s", a.ID, name, suggest(name, slices.Sorted(maps.Keys(l.lib.placements))))
 			continue
 		}
 		if fb != nil && fb.Content[name] == nil {
 			if _, written := findContentDef(l.fallbackDefs, fb, name); !written {
-				s.errorf(d.fallbackNode, "fallback %q has no content for placement %q, which activity %q uses", fb.ID, name, a.ID)
+				s.errorc(diag.Missing, d.fallbackNode, "fallback %q has no content for placement %q, which activity %q uses", fb.ID, name, a.ID)
 			}
 		}
 		for _, cd := range pd.criteria {
@@ -302,20 +304,20 @@ func (l *loader) resolveCriterion(s *source, a *Activity, cd *criterionDef) {
 	c := cd.c
 	if c.Collection != "" {
 		if c.collection = l.lib.collections[c.Collection]; c.collection == nil {
-			s.errorf(cd.collNode, "activity %q: unknown collection %q%s", a.ID, c.Collection, suggest(c.Collection, slices.Sorted(maps.Keys(l.lib.collections))))
+			s.errorc(diag.Undefined, cd.collNode, "activity %q: unknown collection %q%s", a.ID, c.Collection, suggest(c.Collection, slices.Sorted(maps.Keys(l.lib.collections))))
 		}
 	}
 	if cd.ruleNode != nil && c.Rule != "" {
 		r := l.lib.rules[c.Rule]
 		if r == nil {
-			s.errorf(cd.ruleNode, "activity %q: unknown rule %q%s", a.ID, c.Rule, suggest(c.Rule, slices.Sorted(maps.Keys(l.lib.rules))))
+			s.errorc(diag.Undefined, cd.ruleNode, "activity %q: unknown rule %q%s", a.ID, c.Rule, suggest(c.Rule, slices.Sorted(maps.Keys(l.lib.rules))))
 		} else {
 			c.cond = r.cond
 		}
 	}
 	if c.Rank == RankFormula {
 		if c.formula = l.lib.formulas[c.RankID]; c.formula == nil {
-			s.errorf(cd.rankNode, "activity %q: unknown formula %q%s", a.ID, c.RankID, suggest(c.RankID, slices.Sorted(maps.Keys(l.lib.formulas))))
+			s.errorc(diag.Undefined, cd.rankNode, "activity %q: unknown formula %q%s", a.ID, c.RankID, suggest(c.RankID, slices.Sorted(maps.Keys(l.lib.formulas))))
 		}
 	}
 }

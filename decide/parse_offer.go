@@ -7,6 +7,8 @@ import (
 	"sort"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // offerDef is an offer or fallback read from a file, with what can only be
@@ -125,7 +127,7 @@ func (l *loader) caps(s *source, n *yaml.Node) []Cap {
 	var caps []Cap
 	s.list(n, "caps", func(item *yaml.Node) {
 		if len(caps) == maxCaps {
-			s.errorf(item, "an offer has at most %d caps", maxCaps)
+			s.errorc(diag.Limit, item, "an offer has at most %d caps", maxCaps)
 			return
 		}
 		f := s.fields(item, "cap", "scope", "limit", "every", "placement")
@@ -162,7 +164,7 @@ func (l *loader) resolveOffer(d *offerDef) {
 	o, s := d.o, d.src
 	if d.ruleNode != nil && o.Rule != "" {
 		if r := l.lib.rules[o.Rule]; r == nil {
-			s.errorf(d.ruleNode, "offer %q: unknown rule %q%s", o.ID, o.Rule, suggest(o.Rule, slices.Sorted(maps.Keys(l.lib.rules))))
+			s.errorc(diag.Undefined, d.ruleNode, "offer %q: unknown rule %q%s", o.ID, o.Rule, suggest(o.Rule, slices.Sorted(maps.Keys(l.lib.rules))))
 		} else {
 			o.cond = r.cond
 		}
@@ -172,7 +174,7 @@ func (l *loader) resolveOffer(d *offerDef) {
 		name := cd.placement.Value
 		p := l.lib.placements[name]
 		if p == nil {
-			s.errorf(cd.placement, "%s %q has content for unknown placement %q%s", offerKind(o), o.ID, name, suggest(name, slices.Sorted(maps.Keys(l.lib.placements))))
+			s.errorc(diag.Undefined, cd.placement, "%s %q has content for unknown placement %q%s", offerKind(o), o.ID, name, suggest(name, slices.Sorted(maps.Keys(l.lib.placements))))
 			continue
 		}
 		if contentFields[p.Content] == nil {
@@ -181,9 +183,9 @@ func (l *loader) resolveOffer(d *offerDef) {
 		if c := l.content(s, o, p, cd); c != nil {
 			o.Content[name] = c
 			if l.contentCheck != nil {
-				l.contentCheck(o, name, c, func(field string, line, col int, msg string) {
-					pos := c.Position(field, line, col)
-					s.errAt(pos.Line, pos.Col, "%s", msg)
+				l.contentCheck(o, name, c, func(field string, e *diag.Error) {
+					pos := c.Position(field, max(e.Line, 1), max(e.Col, 1))
+					s.errs.Add((&diag.Error{Code: e.Code, File: s.name, Line: pos.Line, Col: pos.Col, Msg: e.Msg, Err: e.Err}).BindLine(s.line(pos.Line)))
 				})
 			}
 		}
@@ -206,7 +208,7 @@ func (l *loader) content(s *source, o *Offer, p *Placement, cd contentDef) *Cont
 	for _, name := range keys {
 		fd := cd.fields[name]
 		if !contains(allowed, name) {
-			s.errorf(fd.key, "placement %q takes %s content (%s), so %q does not belong here", p.ID, p.Content, orList(allowed), name)
+			s.errorc(diag.Unknown, fd.key, "placement %q takes %s content (%s), so %q does not belong here", p.ID, p.Content, orList(allowed), name)
 			ok = false
 			continue
 		}
@@ -239,7 +241,7 @@ func (l *loader) content(s *source, o *Offer, p *Placement, cd contentDef) *Cont
 		}
 	}
 	if _, has := cd.fields[allowed[0]]; !has && ok {
-		s.errorf(cd.placement, "%s %q: content for placement %q needs %q (the placement takes %s content)", offerKind(o), o.ID, p.ID, allowed[0], p.Content)
+		s.errorc(diag.Missing, cd.placement, "%s %q: content for placement %q needs %q (the placement takes %s content)", offerKind(o), o.ID, p.ID, allowed[0], p.Content)
 		ok = false
 	}
 	if !ok {

@@ -10,6 +10,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/offermail/offermail/diag"
 	suggestpkg "github.com/offermail/offermail/internal/suggest"
 )
 
@@ -18,7 +19,7 @@ import (
 type source struct {
 	name  string
 	lines []string
-	errs  *ErrorList
+	errs  *diag.List
 }
 
 func (s *source) pos(n *yaml.Node) Pos {
@@ -32,17 +33,19 @@ func (s *source) line(n int) string {
 	return strings.TrimRight(s.lines[n-1], "\r")
 }
 
-// errAt records an error at a position of this file.
-func (s *source) errAt(line, col int, format string, args ...any) {
-	*s.errs = append(*s.errs, &Error{
-		File: s.name, Line: line, Col: col,
-		Msg: fmt.Sprintf(format, args...), Source: s.line(line),
-	})
+// errAt records an error at a position of this file (col in characters),
+// with its line and caret.
+func (s *source) errAt(code diag.Code, line, col int, format string, args ...any) {
+	s.errs.Errorf(code, s.name, line, col, format, args...).BindLine(s.line(line))
 }
 
-// errorf records an error at node n.
+// errorf records an Invalid error at node n; errorc one with another code.
 func (s *source) errorf(n *yaml.Node, format string, args ...any) {
-	s.errAt(n.Line, n.Column, format, args...)
+	s.errAt(diag.Invalid, n.Line, n.Column, format, args...)
+}
+
+func (s *source) errorc(code diag.Code, n *yaml.Node, format string, args ...any) {
+	s.errAt(code, n.Line, n.Column, format, args...)
 }
 
 // resolve follows aliases, so *anchors work wherever a value is expected.
@@ -87,11 +90,11 @@ func (s *source) fields(n *yaml.Node, what string, allowed ...string) map[string
 		k, v := n.Content[i], resolve(n.Content[i+1])
 		name := k.Value
 		if prev, dup := out[name]; dup {
-			s.errorf(k, "%s: %q is set twice (first at line %d)", what, name, prev.key.Line)
+			s.errorc(diag.Duplicate, k, "%s: %q is set twice (first at line %d)", what, name, prev.key.Line)
 			continue
 		}
 		if !contains(allowed, name) {
-			s.errorf(k, "%s: unknown field %q%s", what, name, suggest(name, allowed))
+			s.errorc(diag.Unknown, k, "%s: unknown field %q%s", what, name, suggest(name, allowed))
 			continue
 		}
 		out[name] = field{k, v}
@@ -327,7 +330,7 @@ var scannerProblems = []string{
 	"found unknown escape", "mapping keys are not allowed", "mapping values are not allowed",
 }
 
-// syntaxError turns a YAML parser error into a positioned Error. yaml.v3
+// syntaxError turns a YAML parser error into a positioned error. yaml.v3
 // gives only a line (where the broken construct starts), so the column is 1.
 func (s *source) syntaxError(err error) {
 	msg := err.Error()
@@ -345,5 +348,5 @@ func (s *source) syntaxError(err error) {
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
-	s.errAt(min(line, max(len(s.lines), 1)), 1, "invalid YAML: %s", msg)
+	s.errAt(diag.Syntax, min(line, max(len(s.lines), 1)), 1, "invalid YAML: %s", msg)
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // Bounds on the two required fields. 254 bytes is the longest address that
@@ -33,6 +35,20 @@ func checkID(id string) string {
 		return fmt.Sprintf("id %s contains a control character", quote(id))
 	}
 	return ""
+}
+
+// idCode classifies what checkID finds wrong with an id (have: the record
+// has one).
+func idCode(id string, have bool) diag.Code {
+	switch {
+	case !have || id == "":
+		return diag.Missing
+	case len(id) > maxIDBytes:
+		return diag.Limit
+	case !utf8.ValidString(id):
+		return diag.Syntax
+	}
+	return diag.Invalid
 }
 
 // checkEmail returns why s is not a bare address (local@domain) that
@@ -67,6 +83,19 @@ func checkEmail(s string) string {
 		return fmt.Sprintf("email %s %s; write just %s", quote(s), what, quote(addr.Address))
 	}
 	return fmt.Sprintf("email %s %s", quote(s), what)
+}
+
+// emailCode is idCode for checkEmail.
+func emailCode(s string, have bool) diag.Code {
+	switch {
+	case !have || s == "":
+		return diag.Missing
+	case len(s) > maxEmailBytes:
+		return diag.Limit
+	case !utf8.ValidString(s):
+		return diag.Syntax
+	}
+	return diag.Invalid
 }
 
 // dupSet remembers the ids seen so far in one file, to reject the second

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/offermail/offermail/diag"
 )
 
 func TestTypeCell(t *testing.T) {
@@ -158,9 +160,9 @@ func TestCSVHeaderErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := NewCSV(strings.NewReader(tt.in), WithName("in.csv"))
-			var e *Error
+			var e *diag.Error
 			if !errors.As(err, &e) || !strings.HasPrefix(err.Error(), tt.want) {
-				t.Errorf("NewCSV(%q) error = %v, want an *Error starting %q", tt.in, err, tt.want)
+				t.Errorf("NewCSV(%q) error = %v, want a *diag.Error starting %q", tt.in, err, tt.want)
 			}
 		})
 	}

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // This file gives CSV columns their meaning: which column is the id, which
@@ -25,13 +27,13 @@ type column struct {
 	path   []string // the nested field in the profile or context
 }
 
-// parseHeader reads the header row. pos gives the line and column of cell i
-// for errors. Every problem is an error, since a wrong header would
+// parseHeader reads the header row. pos gives the line and character
+// column of cell i for errors. Every problem is an error, since a wrong header would
 // misplace a field in every row.
 func parseHeader(cells []string, pos func(int) (int, int), name string) (cols []column, idCol, emailCol int, err error) {
-	fail := func(i int, format string, args ...any) ([]column, int, int, error) {
+	fail := func(i int, code diag.Code, format string, args ...any) ([]column, int, int, error) {
 		line, col := pos(i)
-		return nil, 0, 0, &Error{File: name, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)}
+		return nil, 0, 0, &diag.Error{Code: code, File: name, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)}
 	}
 	idCol, emailCol = -1, -1
 	leaves := make(map[string]int)   // full field path -> column
@@ -39,23 +41,23 @@ func parseHeader(cells []string, pos func(int) (int, int), name string) (cols []
 	for i, cell := range cells {
 		h := strings.TrimSpace(cell)
 		if !utf8.ValidString(h) {
-			return fail(i, "header of column %d is not valid UTF-8; save the file as UTF-8", i+1)
+			return fail(i, diag.Syntax, "header of column %d is not valid UTF-8; save the file as UTF-8", i+1)
 		}
 		if h == "" {
-			return fail(i, "column %d has no name in the header; name it or delete the column", i+1)
+			return fail(i, diag.Missing, "column %d has no name in the header; name it or delete the column", i+1)
 		}
 		c := column{header: h, target: toProfile}
 		switch h {
 		case "id":
 			if idCol >= 0 {
-				return fail(i, `column "id" appears twice (columns %d and %d)`, idCol+1, i+1)
+				return fail(i, diag.Duplicate, `column "id" appears twice (columns %d and %d)`, idCol+1, i+1)
 			}
 			c.target, idCol = toID, i
 			cols = append(cols, c)
 			continue
 		case "email":
 			if emailCol >= 0 {
-				return fail(i, `column "email" appears twice (columns %d and %d)`, emailCol+1, i+1)
+				return fail(i, diag.Duplicate, `column "email" appears twice (columns %d and %d)`, emailCol+1, i+1)
 			}
 			c.target, emailCol = toEmail, i
 			cols = append(cols, c)
@@ -67,7 +69,7 @@ func parseHeader(cells []string, pos func(int) (int, int), name string) (cols []
 		switch c.path[0] {
 		case "profile", "context":
 			if len(c.path) == 1 {
-				return fail(i, "column %s needs a field name, like %s.tier", quote(h), h)
+				return fail(i, diag.Invalid, "column %s needs a field name, like %s.tier", quote(h), h)
 			}
 			if c.path[0] == "context" {
 				c.target = toContext
@@ -76,21 +78,21 @@ func parseHeader(cells []string, pos func(int) (int, int), name string) (cols []
 		}
 		for _, part := range c.path {
 			if part == "" {
-				return fail(i, "column %s has an empty name between dots", quote(h))
+				return fail(i, diag.Invalid, "column %s has an empty name between dots", quote(h))
 			}
 		}
 
 		key := fieldKey(c.target, c.path, len(c.path))
 		if j, ok := leaves[key]; ok {
-			return fail(i, "columns %s and %s set the same field; keep one", quote(cols[j].header), quote(h))
+			return fail(i, diag.Duplicate, "columns %s and %s set the same field; keep one", quote(cols[j].header), quote(h))
 		}
 		if j, ok := branches[key]; ok {
-			return fail(i, "column %s conflicts with %s: a field cannot hold both a value and nested fields",
+			return fail(i, diag.Invalid, "column %s conflicts with %s: a field cannot hold both a value and nested fields",
 				quote(h), quote(cols[j].header))
 		}
 		for n := 1; n < len(c.path); n++ {
 			if j, ok := leaves[fieldKey(c.target, c.path, n)]; ok {
-				return fail(i, "column %s conflicts with %s: a field cannot hold both a value and nested fields",
+				return fail(i, diag.Invalid, "column %s conflicts with %s: a field cannot hold both a value and nested fields",
 					quote(h), quote(cols[j].header))
 			}
 		}
@@ -103,10 +105,10 @@ func parseHeader(cells []string, pos func(int) (int, int), name string) (cols []
 		cols = append(cols, c)
 	}
 	if idCol < 0 {
-		return fail(0, `missing id column; the header needs a column named "id"%s`, caseHint(cells, "id"))
+		return fail(0, diag.Missing, `missing id column; the header needs a column named "id"%s`, caseHint(cells, "id"))
 	}
 	if emailCol < 0 {
-		return fail(0, `missing email column; the header needs a column named "email"%s`, caseHint(cells, "email"))
+		return fail(0, diag.Missing, `missing email column; the header needs a column named "email"%s`, caseHint(cells, "email"))
 	}
 	return cols, idCol, emailCol, nil
 }

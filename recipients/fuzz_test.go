@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // addSeeds adds every sample file with one of exts, whole and line by line.
@@ -42,7 +44,7 @@ func checkStream(t *testing.T, r Reader, maxResults int) (results int) {
 			return results
 		}
 		if err != nil {
-			var e *Error
+			var e *diag.Error
 			if !errors.As(err, &e) {
 				t.Fatalf("Next() error = %v, want io.EOF or an *Error", err)
 			}
@@ -115,9 +117,9 @@ func FuzzCSV(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := NewCSV(bytes.NewReader(data), WithMaxLineBytes(256))
 		if err != nil {
-			var e *Error
+			var e *diag.Error
 			if !errors.As(err, &e) {
-				t.Fatalf("NewCSV() error = %v, want an *Error", err)
+				t.Fatalf("NewCSV() error = %v, want a *diag.Error", err)
 			}
 			return
 		}
@@ -133,9 +135,9 @@ func FuzzProfile(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rec, err := ParseProfile("p.json", data)
 		if err != nil {
-			var e *Error
+			var e *diag.Error
 			if !errors.As(err, &e) || e.Line < 1 || e.Col < 1 || e.Line > bytes.Count(data, []byte("\n"))+1 {
-				t.Fatalf("ParseProfile() error = %#v, want an *Error with a position in the file", err)
+				t.Fatalf("ParseProfile() error = %#v, want a *diag.Error with a position in the file", err)
 			}
 			return
 		}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // This file holds a strict JSON value parser. encoding/json would decode the
@@ -21,8 +23,9 @@ const maxDepth = 100
 // posError is a problem at a byte offset of the parsed text. off is -1 when
 // the problem is about the record as a whole.
 type posError struct {
-	off int
-	msg string
+	off  int
+	code diag.Code
+	msg  string
 }
 
 // parser reads JSON from data, starting at pos.
@@ -31,14 +34,14 @@ type parser struct {
 	pos  int
 }
 
-func (p *parser) errf(off int, format string, args ...any) *posError {
-	return &posError{off: off, msg: fmt.Sprintf(format, args...)}
+func (p *parser) errf(off int, code diag.Code, format string, args ...any) *posError {
+	return &posError{off: off, code: code, msg: fmt.Sprintf(format, args...)}
 }
 
 // syntaxf reports malformed JSON; every syntax error message starts the same
 // way so that a reader of rejects.ndjson can group them.
 func (p *parser) syntaxf(off int, format string, args ...any) *posError {
-	return &posError{off: off, msg: "malformed JSON: " + fmt.Sprintf(format, args...)}
+	return &posError{off: off, code: diag.Syntax, msg: "malformed JSON: " + fmt.Sprintf(format, args...)}
 }
 
 // unexpected reports the byte at p.pos, or the end of the input, while the
@@ -106,7 +109,7 @@ func (p *parser) value(depth int) (any, *posError) {
 		f, perr := strconv.ParseFloat(string(text), 64)
 		if perr != nil {
 			// Only overflow gets here: the grammar was checked above.
-			return nil, p.errf(p.pos-len(text), "number %s is out of range", truncate(string(text), 40))
+			return nil, p.errf(p.pos-len(text), diag.Invalid, "number %s is out of range", truncate(string(text), 40))
 		}
 		return f, nil
 	default:
@@ -116,7 +119,7 @@ func (p *parser) value(depth int) (any, *posError) {
 
 func (p *parser) object(depth int) (map[string]any, *posError) {
 	if depth > maxDepth {
-		return nil, p.errf(p.pos, "objects and arrays nest deeper than %d levels", maxDepth)
+		return nil, p.errf(p.pos, diag.Limit, "objects and arrays nest deeper than %d levels", maxDepth)
 	}
 	p.pos++ // '{'
 	m := make(map[string]any)
@@ -136,7 +139,7 @@ func (p *parser) object(depth int) (map[string]any, *posError) {
 			return nil, err
 		}
 		if _, dup := m[key]; dup {
-			return nil, p.errf(keyOff, "duplicate key %s", quote(key))
+			return nil, p.errf(keyOff, diag.Duplicate, "duplicate key %s", quote(key))
 		}
 		p.skipSpace()
 		if p.peek() != ':' {
@@ -163,7 +166,7 @@ func (p *parser) object(depth int) (map[string]any, *posError) {
 
 func (p *parser) array(depth int) ([]any, *posError) {
 	if depth > maxDepth {
-		return nil, p.errf(p.pos, "objects and arrays nest deeper than %d levels", maxDepth)
+		return nil, p.errf(p.pos, diag.Limit, "objects and arrays nest deeper than %d levels", maxDepth)
 	}
 	p.pos++ // '['
 	a := []any{}

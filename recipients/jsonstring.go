@@ -2,6 +2,8 @@ package recipients
 
 import (
 	"unicode/utf8"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // This file holds the string half of the JSON parser. Strings are where
@@ -27,7 +29,7 @@ func (p *parser) strBytes() ([]byte, *posError) {
 		case c == '"':
 			s := p.data[start:i]
 			if bad := invalidUTF8(s); bad >= 0 {
-				return nil, p.errf(start+bad, "invalid UTF-8 in string; save the file as UTF-8")
+				return nil, p.errf(start+bad, diag.Syntax, "invalid UTF-8 in string; save the file as UTF-8")
 			}
 			p.pos = i + 1
 			return s, nil
@@ -59,7 +61,7 @@ func invalidUTF8(s []byte) int {
 // string started at start and p.pos is at the first byte needing care.
 func (p *parser) unescape(start int) ([]byte, *posError) {
 	if bad := invalidUTF8(p.data[start:p.pos]); bad >= 0 {
-		return nil, p.errf(start+bad, "invalid UTF-8 in string; save the file as UTF-8")
+		return nil, p.errf(start+bad, diag.Syntax, "invalid UTF-8 in string; save the file as UTF-8")
 	}
 	buf := append([]byte(nil), p.data[start:p.pos]...)
 	for p.pos < len(p.data) {
@@ -82,7 +84,7 @@ func (p *parser) unescape(start int) ([]byte, *posError) {
 		default:
 			r, size := utf8.DecodeRune(p.data[p.pos:])
 			if r == utf8.RuneError && size == 1 {
-				return nil, p.errf(p.pos, "invalid UTF-8 in string; save the file as UTF-8")
+				return nil, p.errf(p.pos, diag.Syntax, "invalid UTF-8 in string; save the file as UTF-8")
 			}
 			buf = append(buf, p.data[p.pos:p.pos+size]...)
 			p.pos += size

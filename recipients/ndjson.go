@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // bufSize is the read buffer of the NDJSON reader. A line that fits is
@@ -42,8 +44,8 @@ func (r *ndjsonReader) Next() (*Record, *Reject, error) {
 		}
 		r.line++
 		if tooLong {
-			return nil, &Reject{Line: r.line, Reason: fmt.Sprintf(
-				"line is longer than %d bytes; split the record or raise the limit", r.cfg.maxLine)}, nil
+			return nil, r.cfg.newReject(r.line, 0, "", diag.Limit, fmt.Sprintf(
+				"line is longer than %d bytes; split the record or raise the limit", r.cfg.maxLine), nil), nil
 		}
 		if isBlank(line) {
 			continue
@@ -138,8 +140,12 @@ func isBlank(line []byte) bool {
 // duplicate id, email.
 func (r *ndjsonReader) decode(line []byte) (*Record, *Reject) {
 	p, perr := parseRecord(line)
-	reject := func(reason string) (*Record, *Reject) {
-		return nil, &Reject{Line: r.line, ID: p.knownID(), Reason: reason}
+	reject := func(off int, code diag.Code, reason string) (*Record, *Reject) {
+		col := 0
+		if off >= 0 {
+			col = diag.Column(line, off)
+		}
+		return nil, r.cfg.newReject(r.line, col, p.knownID(), code, reason, line)
 	}
 	// Register the id before judging the rest, so that a later record
 	// with the same id is a duplicate whatever was wrong with this one.
@@ -147,25 +153,19 @@ func (r *ndjsonReader) decode(line []byte) (*Record, *Reject) {
 	if id := p.knownID(); id != "" && p.complete {
 		first = r.dups.add(id, r.line)
 	}
+	// Only syntax and key problems say "col N": an id or email problem
+	// is about the field, whatever its place on the line.
 	if perr != nil {
-		return reject(withCol(perr))
+		return reject(perr.off, perr.code, perr.msg)
 	}
 	if reason, _ := p.idProblem(); reason != "" {
-		return reject(reason)
+		return reject(-1, idCode(p.id, p.haveID), reason)
 	}
 	if first > 0 {
-		return reject(duplicateReason(p.id, first))
+		return reject(-1, diag.Duplicate, duplicateReason(p.id, first))
 	}
 	if reason, _ := p.emailProblem(); reason != "" {
-		return reject(reason)
+		return reject(-1, emailCode(p.email, p.haveEmail), reason)
 	}
 	return &Record{Line: r.line, ID: p.id, Email: p.email, Profile: p.profile, Context: p.context}, nil
-}
-
-// withCol prefixes a message with its 1-based byte column on the line.
-func withCol(e *posError) string {
-	if e.off < 0 {
-		return e.msg
-	}
-	return fmt.Sprintf("col %d: %s", e.off+1, e.msg)
 }

@@ -3,6 +3,7 @@ package recipients
 import (
 	"strings"
 
+	"github.com/offermail/offermail/diag"
 	"github.com/offermail/offermail/internal/suggest"
 )
 
@@ -70,7 +71,7 @@ func parseRecord(data []byte) (parsed, *posError) {
 	rec.idOff, rec.emailOff = p.pos, p.pos
 	if p.peek() != '{' {
 		if p.pos < len(data) && strings.IndexByte(`["-0123456789tfn`, data[p.pos]) >= 0 {
-			return rec, p.errf(p.pos, "a record must be a JSON object {...}, not %s", valueKind(data[p.pos]))
+			return rec, p.errf(p.pos, diag.Invalid, "a record must be a JSON object {...}, not %s", valueKind(data[p.pos]))
 		}
 		return rec, p.unexpected("looking for beginning of object")
 	}
@@ -100,10 +101,10 @@ func parseRecord(data []byte) (parsed, *posError) {
 			k := keyIndex(key)
 			switch {
 			case k < 0:
-				keep(p.errf(keyOff, "unknown key %s%s; a record has only %s",
+				keep(p.errf(keyOff, diag.Unknown, "unknown key %s%s; a record has only %s",
 					quote(string(key)), suggestKey(string(key)), strings.Join(recordKeys[:], ", ")))
 			case seen[k]:
-				keep(p.errf(keyOff, "duplicate key %s", quote(recordKeys[k])))
+				keep(p.errf(keyOff, diag.Duplicate, "duplicate key %s", quote(recordKeys[k])))
 			}
 			if k < 0 || seen[k] {
 				// Parsed only to find syntax errors and the end of the

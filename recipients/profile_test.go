@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/offermail/offermail/diag"
 )
 
 func writeFile(t *testing.T, name, content string) string {
@@ -62,15 +64,15 @@ func TestReadProfileErrors(t *testing.T) {
 		{"two objects", "{\"id\": \"u1\", \"email\": \"m@example.com\"}\n{}", `p.json:2:1: malformed JSON: invalid character '{' after the record object`},
 		{"an array", "[{\"id\": \"u1\"}]", `p.json:1:1: a record must be a JSON object {...}, not an array`},
 		{"empty", " \n\t\n", `p.json:1:1: empty profile; it must hold one JSON object`},
-		{"non-ASCII column is in bytes", "{\"id\": \"ü\", \"email\": 5}", `p.json:1:23: email must be a string, got a number`},
+		{"non-ASCII column is in characters", "{\"id\": \"ü\", \"email\": 5}", `p.json:1:22: email must be a string, got a number`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := writeFile(t, "p.json", tt.content)
 			_, err := ReadProfile(path)
-			var e *Error
+			var e *diag.Error
 			if !errors.As(err, &e) {
-				t.Fatalf("ReadProfile() error = %v, want an *Error", err)
+				t.Fatalf("ReadProfile() error = %v, want a *diag.Error", err)
 			}
 			got := strings.TrimPrefix(err.Error(), filepath.Dir(path)+string(filepath.Separator))
 			if !strings.HasPrefix(got, tt.want) {
@@ -96,24 +98,6 @@ func TestReadProfileFileErrors(t *testing.T) {
 	for _, tt := range tests {
 		if _, err := ReadProfile(tt.path); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("ReadProfile(%s) error = %v, want one containing %q", tt.name, err, tt.want)
-		}
-	}
-}
-
-func TestErrorFormat(t *testing.T) {
-	tests := []struct {
-		e    Error
-		want string
-	}{
-		{Error{File: "a.csv", Line: 3, Col: 7, Msg: "bad"}, "a.csv:3:7: bad"},
-		{Error{File: "a.csv", Line: 3, Msg: "bad"}, "a.csv:3: bad"},
-		{Error{File: "a.csv", Msg: "bad"}, "a.csv: bad"},
-		{Error{Line: 3, Col: 7, Msg: "bad"}, "3:7: bad"},
-		{Error{Msg: "bad"}, "bad"},
-	}
-	for _, tt := range tests {
-		if got := tt.e.Error(); got != tt.want {
-			t.Errorf("%#v.Error() = %q, want %q", tt.e, got, tt.want)
 		}
 	}
 }

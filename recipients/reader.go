@@ -7,7 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // Record is one good recipient.
@@ -21,9 +24,32 @@ type Record struct {
 
 // Reject is one bad record: where it is and why it was refused.
 type Reject struct {
-	Line   int    // 1-based line where the record starts
-	ID     string // the record's id when it could be read, else ""
-	Reason string // what is wrong and, where it helps, how to fix it
+	Line int    // 1-based line where the record starts
+	ID   string // the record's id when it could be read, else ""
+	// Reason says what is wrong and, where it helps, how to fix it. When
+	// the problem is at a place on the line it starts "col N: ", N counting
+	// characters, as in "col 20: malformed JSON: …".
+	Reason string
+	// Err is the reason as a positioned error, for callers that branch on
+	// its Code or show it with a caret: File is the reader's name, Line
+	// and Col (0 when about the record as a whole) where the problem is,
+	// Msg the reason without its "col N: ".
+	Err *diag.Error
+}
+
+// newReject builds a Reject for the record starting on line: col is the
+// character column of the problem on that line, 0 for the whole record.
+// src, when given, is the line, for the error's caret.
+func (c config) newReject(line, col int, id string, code diag.Code, msg string, src []byte) *Reject {
+	reason := msg
+	if col > 0 {
+		reason = "col " + strconv.Itoa(col) + ": " + msg
+	}
+	e := &diag.Error{Code: code, File: c.name, Line: line, Col: col, Msg: msg}
+	if src != nil {
+		e.BindLine(string(src))
+	}
+	return &Reject{Line: line, ID: id, Reason: reason, Err: e}
 }
 
 // String formats r as "line 7: reason" or `line 7 (id "u1"): reason`.
@@ -41,8 +67,8 @@ type Reader interface {
 	// Next returns the next good record, or a reject for a bad one (exactly
 	// one of them is set), or io.EOF at the end. Records and rejects come
 	// in file order. Any other error is fatal and the reader returns it
-	// from then on: an *Error for a CSV record too long to read safely
-	// (bad input), anything else for I/O.
+	// from then on: a *diag.Error for a CSV record too long to read
+	// safely (bad input), anything else for I/O.
 	Next() (*Record, *Reject, error)
 }
 

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/aymerick/raymond/ast"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // The compiler turns raymond's AST into the node tree that executes.
@@ -46,7 +48,7 @@ type build struct {
 	offers   int // placeholders compiled so far, duplicates included
 	partials map[string]*partialRef
 	files    []string
-	errs     ErrorList
+	errs     diag.List
 }
 
 func newBuild(cat Catalog, lib *library) *build {
@@ -82,7 +84,11 @@ type compiler struct {
 }
 
 func (c *compiler) errorf(off int, format string, args ...any) {
-	c.b.errs = append(c.b.errs, c.src.pos(off).errorf(format, args...))
+	c.errorc(diag.Invalid, off, format, args...)
+}
+
+func (c *compiler) errorc(code diag.Code, off int, format string, args ...any) {
+	c.b.errs.Add(c.src.pos(off).errorc(code, format, args...))
 }
 
 func (c *compiler) at(off int) pos { return c.src.pos(off) }
@@ -287,7 +293,7 @@ func (c *compiler) unknownHelper(e *ast.Expression) {
 		c.errorf(at, "%s is not a helper: only a helper takes arguments (a helper name is a single word)", name)
 		return
 	}
-	c.errorf(at, "unknown helper %q%s", name, suggest(name, c.helperNames()))
+	c.errorc(diag.Unknown, at, "unknown helper %q%s", name, suggest(name, c.helperNames()))
 }
 
 func (c *compiler) helperNames() []string {

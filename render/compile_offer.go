@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/aymerick/raymond/ast"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // maxItems is the most offers a placement may show (the library's limit).
@@ -110,14 +112,16 @@ func (c *compiler) offer(e *ast.Expression, bl *ast.BlockStatement, at int) node
 	}
 	typ, err := c.b.cat.PlacementType(act.Value, placement.Value)
 	if err != nil {
-		where := at
+		where, code := at, diag.Invalid
 		switch {
 		case errors.Is(err, ErrUnknownActivity):
-			where = actAt
+			where, code = actAt, diag.Undefined
 		case errors.Is(err, ErrUnknownPlacement), errors.Is(err, ErrPlacementNotInActivity):
-			where = plAt
+			where, code = plAt, diag.Undefined
 		}
-		c.errorf(where, "%v", err)
+		e := c.src.pos(where).errorc(code, "%v", err)
+		e.Err = err // errors.Is finds ErrUnknownActivity and the others
+		c.b.errs.Add(e)
 		return nil
 	}
 	if inline && typ == ContentJSON {

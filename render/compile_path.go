@@ -6,6 +6,7 @@ import (
 
 	"github.com/aymerick/raymond/ast"
 
+	"github.com/offermail/offermail/diag"
 	closest "github.com/offermail/offermail/internal/suggest"
 )
 
@@ -45,7 +46,7 @@ func (c *compiler) path(p *ast.PathExpression, strict bool) expr {
 		case "index", "first", "last", "key":
 			pe.data, pe.strict = true, false
 		default:
-			c.errorf(p.Pos, "unknown data variable @%s%s: use one of @%s", parts[0], suggest(parts[0], dataVars), strings.Join(dataVars, ", @"))
+			c.errorc(diag.Unknown, p.Pos, "unknown data variable @%s%s: use one of @%s", parts[0], suggest(parts[0], dataVars), strings.Join(dataVars, ", @"))
 			return nil
 		}
 		return c.checkPath(pe, p.Pos)
@@ -89,13 +90,13 @@ func (c *compiler) checkPath(pe *pathExpr, off int) expr {
 	switch kind {
 	case ctxRoot:
 		if !contains(rootFields, first) {
-			c.errorf(off, "unknown field %q%s: the data in scope is profile, recipient, context and campaign", first, suggest(first, rootFields))
+			c.errorc(diag.Unknown, off, "unknown field %q%s: the data in scope is profile, recipient, context and campaign", first, suggest(first, rootFields))
 			return nil
 		}
 		keys := map[string][]string{"recipient": recipientKeys, "campaign": campaignKeys}[first]
 		if keys != nil && len(pe.parts) > 1 {
 			if !contains(keys, pe.parts[1]) {
-				c.errorf(off, "%s has no field %q%s: it has %s", first, pe.parts[1], suggest(pe.parts[1], keys), strings.Join(keys, " and "))
+				c.errorc(diag.Unknown, off, "%s has no field %q%s: it has %s", first, pe.parts[1], suggest(pe.parts[1], keys), strings.Join(keys, " and "))
 				return nil
 			}
 			if len(pe.parts) > 2 {
@@ -105,13 +106,13 @@ func (c *compiler) checkPath(pe *pathExpr, off int) expr {
 		}
 	case ctxItem:
 		if !contains(itemFields, first) {
-			c.errorf(off, "an offer item has no field %q%s: it has %s (use ../ or @root. for the data outside the block)",
+			c.errorc(diag.Unknown, off, "an offer item has no field %q%s: it has %s (use ../ or @root. for the data outside the block)",
 				first, suggest(first, itemFields), strings.Join(itemFields, ", "))
 			return nil
 		}
 	case ctxSnippet:
 		if !contains(snippetFields, first) {
-			c.errorf(off, "offer content has no field %q%s: it has %s", first, suggest(first, snippetFields), strings.Join(snippetFields, ", "))
+			c.errorc(diag.Unknown, off, "offer content has no field %q%s: it has %s", first, suggest(first, snippetFields), strings.Join(snippetFields, ", "))
 			return nil
 		}
 	}
@@ -178,7 +179,7 @@ func (c *compiler) partialRef(name string, off int) *partialRef {
 	}
 	pf, path := b.lib.partial(name)
 	if pf == nil {
-		c.errorf(off, "partial %q not found: create %s", name, path)
+		c.errorc(diag.Undefined, off, "partial %q not found: create %s", name, path)
 		return nil
 	}
 	ref := &partialRef{name: name}

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // state is the per-execution scratch space: the output buffer, the frame
@@ -195,7 +197,7 @@ func (s *state) missingPath(p *pathExpr, base int) (any, error) {
 		name = p.original
 	}
 	if s.strict {
-		return nil, p.pos.errorf("missing field %s (strict mode): give every recipient this field, or guard it with {{#if …}} or {{default … \"…\"}}", name)
+		return nil, p.pos.errorc(diag.Execute, "missing field %s (strict mode): give every recipient this field, or guard it with {{#if …}} or {{default … \"…\"}}", name)
 	}
 	if rooted && (name == "profile" || strings.HasPrefix(name, "profile.")) {
 		for _, m := range s.missing {

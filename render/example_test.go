@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing/fstest"
 
+	"github.com/offermail/offermail/diag"
 	"github.com/offermail/offermail/render"
 )
 
@@ -84,7 +85,7 @@ func ExampleLoadFS_errors() {
 		"welcome.hbs": {Data: []byte("<p>\n  {{offer \"winter-sal\" placement=\"hero\"}}\n  {{uper profile.firstName}}\n</p>\n")},
 	}
 	_, err := render.LoadFS(templates, catalog{})
-	var list render.ErrorList
+	var list diag.List
 	if errors.As(err, &list) {
 		for _, e := range list {
 			fmt.Println(e)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/offermail/offermail/diag"
 	"github.com/offermail/offermail/render/message"
 )
 
@@ -18,12 +19,13 @@ import (
 // computes: it neither blocks nor calls back.
 //
 // An error in the recipient's data (a missing field in strict mode, a
-// value a helper cannot format, a line break in the subject) is an *Error
-// at the template position concerned; a panic in a helper is one too.
+// value a helper cannot format, a line break in the subject) is a
+// *diag.Error (code diag.Execute) at the template position concerned, with
+// its source line and caret; a panic in a helper is one too.
 func (t *Template) Execute(in *Input) (*Message, error) {
 	m, html, err := t.execute(in)
 	if err != nil {
-		return nil, err
+		return nil, t.bind(err)
 	}
 	if m.HTML, m.Text, err = message.Finish(html, m.Preheader); err != nil {
 		return nil, fmt.Errorf("render %s: %w", t.name, err)
@@ -58,7 +60,7 @@ func (t *Template) execute(in *Input) (msg *Message, html string, err error) {
 			msg, html = nil, ""
 			if s.ncalls > 0 {
 				c := s.calls[s.ncalls-1]
-				err = c.expr.pos.errorf("helper %s failed: %v", c.h.name, r)
+				err = c.expr.pos.errorc(diag.Execute, "helper %s failed: %v", c.h.name, r)
 			} else {
 				err = fmt.Errorf("render %s: internal error: %v", t.name, r)
 			}
@@ -84,7 +86,7 @@ func (t *Template) execute(in *Input) (msg *Message, html string, err error) {
 		return nil, "", err
 	}
 	if m.Unsubscribe != "" && !isUnsubscribeURL(m.Unsubscribe) {
-		return nil, "", t.fm.fields["unsubscribe"].pos().errorf("unsubscribe renders as %q for this recipient, which is not an http(s):// URL or a mailto: address", m.Unsubscribe)
+		return nil, "", t.fm.fields["unsubscribe"].pos().errorc(diag.Execute, "unsubscribe renders as %q for this recipient, which is not an http(s):// URL or a mailto: address", m.Unsubscribe)
 	}
 	if len(s.missing) > 0 {
 		m.Missing = slices.Clone(s.missing)
@@ -105,6 +107,18 @@ func (t *Template) checkPropositions(props []Proposition) error {
 		}
 	}
 	return nil
+}
+
+// bind gives an error of one recipient its source line and caret, from
+// the text of the template file it is in.
+func (t *Template) bind(err error) error {
+	var e *diag.Error
+	if errors.As(err, &e) {
+		if text, ok := t.texts[e.File]; ok {
+			e.Bind(text)
+		}
+	}
+	return err
 }
 
 // render runs prog from the root and returns its output.
@@ -129,7 +143,7 @@ func (t *Template) renderLine(s *state, prog program, key string) (string, error
 		return "", err
 	}
 	if strings.ContainsAny(out, "\r\n") {
-		return "", t.fm.fields[key].pos().errorf("the %s holds a line break for this recipient (from the data?), which a header cannot carry", key)
+		return "", t.fm.fields[key].pos().errorc(diag.Execute, "the %s holds a line break for this recipient (from the data?), which a header cannot carry", key)
 	}
 	return out, nil
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // fakeCatalog is the sample library's shape: placements hero (html),
@@ -119,7 +121,7 @@ func execString(src string, data any, partials map[string]string, strict bool) (
 	}
 	c := &compiler{b: b, src: s, mode: modeBody}
 	prog := c.compile(ast, ctxUnknown)
-	if err := b.errs.err(); err != nil {
+	if err := b.errs.Err(); err != nil {
 		return "", nil, err
 	}
 	st := new(state)
@@ -146,7 +148,7 @@ func short(err error) string {
 	if err == nil {
 		return "<nil>"
 	}
-	var list ErrorList
+	var list diag.List
 	if errors.As(err, &list) {
 		lines := make([]string, len(list))
 		for i, e := range list {
@@ -154,14 +156,14 @@ func short(err error) string {
 		}
 		return strings.Join(lines, "\n")
 	}
-	var e *Error
+	var e *diag.Error
 	if errors.As(err, &e) {
 		return shortErr(e)
 	}
 	return err.Error()
 }
 
-func shortErr(e *Error) string {
+func shortErr(e *diag.Error) string {
 	c := *e
 	c.File = filepath.Base(c.File)
 	if i := strings.Index(e.File, "partials"+string(filepath.Separator)); i >= 0 {

@@ -8,6 +8,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/offermail/offermail/diag"
 	"github.com/offermail/offermail/render/message"
 )
 
@@ -32,7 +33,7 @@ var (
 // splitFrontMatter separates the front matter (between a first line "---"
 // and the next "---" line) from the body. It returns the YAML text and the
 // body with the file lines they start on (yamlLine 0: no front matter).
-func splitFrontMatter(file, text string, errs *ErrorList) (yml string, yamlLine int, body string, bodyLine int) {
+func splitFrontMatter(file, text string, errs *diag.List) (yml string, yamlLine int, body string, bodyLine int) {
 	first, rest, ok := strings.Cut(text, "\n")
 	if !ok || strings.TrimRight(first, " \t\r") != "---" {
 		return "", 0, text, 1
@@ -54,19 +55,20 @@ func splitFrontMatter(file, text string, errs *ErrorList) (yml string, yamlLine 
 		off += len(l) + 1
 		rest = next
 	}
-	*errs = append(*errs, &Error{File: file, Line: 1, Col: 1, Msg: "front matter is not closed: add a line --- after its last key"})
+	errs.Errorf(diag.Syntax, file, 1, 1, "front matter is not closed: add a line --- after its last key")
 	return "", 0, "", 0
 }
 
 // parseFrontMatter decodes the YAML of a front matter starting at file
 // line yamlLine, reporting every problem.
-func parseFrontMatter(file, yml string, yamlLine int, errs *ErrorList) *frontMatter {
+func parseFrontMatter(file, yml string, yamlLine int, errs *diag.List) *frontMatter {
 	fm := &frontMatter{fields: map[string]*fmField{}}
 	if strings.TrimSpace(yml) == "" {
 		return fm
 	}
 	at := func(n *yaml.Node) pos { return pos{file: file, line: n.Line + yamlLine - 1, col: n.Column} }
-	fail := func(p pos, format string, args ...any) { *errs = append(*errs, p.errorf(format, args...)) }
+	fail := func(p pos, format string, args ...any) { errs.Add(p.errorf(format, args...)) }
+	failc := func(code diag.Code, p pos, format string, args ...any) { errs.Add(p.errorc(code, format, args...)) }
 
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(yml), &doc); err != nil {
@@ -79,7 +81,7 @@ func parseFrontMatter(file, yml string, yamlLine int, errs *ErrorList) *frontMat
 		if line-1 < len(lines) && (strings.Contains(lines[line-1], "{{") || line >= 2 && strings.Contains(lines[line-2], "{{")) {
 			msg += `; a value with {{ }} must be quoted, as in subject: "{{profile.firstName}}, …"`
 		}
-		fail(pos{file: file, line: line + yamlLine - 1, col: 1}, "front matter: %s", msg)
+		failc(diag.Syntax, pos{file: file, line: line + yamlLine - 1, col: 1}, "front matter: %s", msg)
 		return fm
 	}
 	if len(doc.Content) == 0 {
@@ -94,15 +96,15 @@ func parseFrontMatter(file, yml string, yamlLine int, errs *ErrorList) *frontMat
 		k, v := root.Content[i], root.Content[i+1]
 		key := k.Value
 		if !contains(frontMatterKeys, key) {
-			fail(at(k), "unknown front-matter key %q%s: the keys are %s", key, suggest(key, frontMatterKeys), strings.Join(frontMatterKeys, ", "))
+			failc(diag.Unknown, at(k), "unknown front-matter key %q%s: the keys are %s", key, suggest(key, frontMatterKeys), strings.Join(frontMatterKeys, ", "))
 			continue
 		}
 		if _, dup := fm.fields[key]; dup || key == "headers" && fm.headers != nil {
-			fail(at(k), "front-matter key %q is set twice", key)
+			failc(diag.Duplicate, at(k), "front-matter key %q is set twice", key)
 			continue
 		}
 		if key == "headers" {
-			fm.headers = parseHeaders(file, v, at, fail)
+			fm.headers = parseHeaders(file, v, at, failc)
 			continue
 		}
 		if v.Kind != yaml.ScalarNode {
@@ -117,7 +119,8 @@ func parseFrontMatter(file, yml string, yamlLine int, errs *ErrorList) *frontMat
 	return fm
 }
 
-func parseHeaders(file string, v *yaml.Node, at func(*yaml.Node) pos, fail func(pos, string, ...any)) [][2]string {
+func parseHeaders(file string, v *yaml.Node, at func(*yaml.Node) pos, failc func(diag.Code, pos, string, ...any)) [][2]string {
+	fail := func(p pos, format string, args ...any) { failc(diag.Invalid, p, format, args...) }
 	headers := [][2]string{}
 	if v.Kind != yaml.MappingNode {
 		if v.Tag != "!!null" {
@@ -139,7 +142,7 @@ func parseHeaders(file string, v *yaml.Node, at func(*yaml.Node) pos, fail func(
 			fail(at(k), "%q is not a valid header name: use letters, digits and dashes, as in X-Campaign", name)
 			continue
 		case seen[lower]:
-			fail(at(k), "header %s is set twice", name)
+			failc(diag.Duplicate, at(k), "header %s is set twice", name)
 			continue
 		case val.Kind != yaml.ScalarNode:
 			fail(at(val), "the value of header %s must be a string", name)

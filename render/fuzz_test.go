@@ -10,6 +10,8 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // sampleFS returns the shipped templates directory as a map file system,
@@ -68,9 +70,9 @@ func FuzzLoad(f *testing.F) {
 		}
 		set, err := LoadFS(fsys, sampleCatalog)
 		if err != nil {
-			var list ErrorList
+			var list diag.List
 			if !errors.As(err, &list) || len(list) == 0 {
-				t.Fatalf("LoadFS error %T is not a non-empty ErrorList: %v", err, err)
+				t.Fatalf("LoadFS error %T is not a non-empty diag.List: %v", err, err)
 			}
 			for _, e := range list {
 				if e.File == "" || e.Line < 1 || e.Col < 1 || e.Msg == "" {

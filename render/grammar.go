@@ -4,6 +4,8 @@ import (
 	"strconv"
 
 	"github.com/aymerick/raymond/lexer"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // checkGrammar runs the grammar of raymond's parser over the tokens of a
@@ -14,7 +16,7 @@ import (
 // then blocks forever on an unbuffered channel: every template that fails
 // to parse would leak one. So raymond's parser only sees text that passes
 // this check.
-func checkGrammar(src *source, toks []lexer.Token) *Error {
+func checkGrammar(src *source, toks []lexer.Token) *diag.Error {
 	g := &grammar{src: src, toks: toks}
 	g.run()
 	return g.err
@@ -24,7 +26,7 @@ type grammar struct {
 	src  *source
 	toks []lexer.Token
 	i    int
-	err  *Error
+	err  *diag.Error
 }
 
 // errStop unwinds the recursive descent at the first error.
@@ -32,7 +34,7 @@ type errStop struct{}
 
 func (g *grammar) fail(t lexer.Token, format string, args ...any) {
 	if g.err == nil {
-		g.err = g.src.pos(t.Pos).errorf(format, args...)
+		g.err = g.src.pos(t.Pos).errorc(diag.Syntax, format, args...)
 	}
 	panic(errStop{})
 }

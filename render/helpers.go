@@ -2,6 +2,8 @@ package render
 
 import (
 	"strings"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // blockUse says whether a helper is written {{name}}, {{#name}}…{{/name}},
@@ -107,7 +109,7 @@ func (c *call) named(key string) (any, bool) {
 }
 
 func (c *call) errorf(format string, args ...any) error {
-	return c.expr.pos.errorf(format, args...)
+	return c.expr.pos.errorc(diag.Execute, format, args...)
 }
 
 // fn runs the block in the caller's context.

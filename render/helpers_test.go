@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // TestHelperExamples runs the examples every helper documents.
@@ -98,7 +100,7 @@ func TestHelperPanic(t *testing.T) {
 	// global one): the compiled call points at the registry entry.
 	tmpl.body[1].(*outputNode).e.(*callExpr).h = &helper{name: "upper", fn: func(*call) (any, error) { panic("boom") }}
 	_, err = tmpl.Execute(&Input{})
-	var e *Error
+	var e *diag.Error
 	if !errors.As(err, &e) || short(err) != "main.hbs:2:5: helper upper failed: boom" {
 		t.Errorf("Execute with a panicking helper = %v, want main.hbs:2:5: helper upper failed: boom", err)
 	}

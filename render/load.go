@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/aymerick/raymond/ast"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // Set is the templates of a directory. It is immutable and safe for
@@ -39,7 +41,7 @@ func isTemplate(name string) bool {
 // LoadDir loads every template in dir (*.hbs, *.html, *.md; not the
 // partials/ and layouts/ it uses, nor any other subdirectory) and checks
 // each placeholder against cat. Every problem found is reported, as an
-// ErrorList sorted by file and position; the Set then holds the templates
+// diag.List sorted by file and position; the Set then holds the templates
 // that loaded, so a preview can show them beside the errors of the others.
 func LoadDir(dir string, cat Catalog) (*Set, error) {
 	if _, err := os.Stat(dir); err != nil {
@@ -59,7 +61,7 @@ func loadFS(fsys fs.FS, dir string, cat Catalog) (*Set, error) {
 	}
 	lib := newLibrary(fsys, dir)
 	set := &Set{byName: map[string]*Template{}}
-	var errs ErrorList
+	var errs diag.List
 	for _, e := range entries {
 		if e.IsDir() || !isTemplate(e.Name()) {
 			continue
@@ -73,7 +75,8 @@ func loadFS(fsys fs.FS, dir string, cat Catalog) (*Set, error) {
 	}
 	// Broken partials and layouts no template uses are errors too.
 	errs = append(errs, lib.checkAll()...)
-	return set, errs.err()
+	lib.bind(errs)
+	return set, errs.Err()
 }
 
 // LoadFile loads one template, with the partials/ and layouts/ beside it.
@@ -90,7 +93,8 @@ func LoadFile(file string, cat Catalog) (*Template, error) {
 		lib.dir = ""
 	}
 	t, errs := lib.template(name, cat)
-	if err := errs.err(); err != nil {
+	lib.bind(errs)
+	if err := errs.Err(); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -102,17 +106,18 @@ type library struct {
 	fsys   fs.FS
 	dir    string // prefix of file names in errors and Files()
 	parsed map[string]*parsedFile
+	texts  map[string]string // by display name: every file read, for carets
 }
 
 // parsedFile is a partial or layout: parsed once, compiled per template.
 type parsedFile struct {
 	src  *source
 	prog *ast.Program
-	err  *Error
+	err  *diag.Error
 }
 
 func newLibrary(fsys fs.FS, dir string) *library {
-	return &library{fsys: fsys, dir: dir, parsed: map[string]*parsedFile{}}
+	return &library{fsys: fsys, dir: dir, parsed: map[string]*parsedFile{}, texts: map[string]string{}}
 }
 
 // display is the name of a file as errors and Files() show it.
@@ -124,10 +129,10 @@ func (l *library) display(name string) string {
 }
 
 // read returns a file's text, or an error at its start.
-func (l *library) read(name string) (string, *Error) {
+func (l *library) read(name string) (string, *diag.Error) {
 	data, err := fs.ReadFile(l.fsys, name)
 	if err != nil {
-		return "", &Error{File: l.display(name), Line: 1, Col: 1, Msg: fmt.Sprintf("cannot read: %v", err)}
+		return "", &diag.Error{File: l.display(name), Line: 1, Col: 1, Msg: fmt.Sprintf("cannot read: %v", err), Err: err}
 	}
 	text := strings.TrimPrefix(string(data), "\uFEFF")
 	if !utf8.ValidString(text) {
@@ -139,9 +144,10 @@ func (l *library) read(name string) (string, *Error) {
 			}
 			i += size
 		}
-		line, col := lineCol(text, i)
-		return "", &Error{File: l.display(name), Line: line, Col: col, Msg: "the file is not UTF-8 text: save it as UTF-8"}
+		line, col := diag.Position(text, i)
+		return "", (&diag.Error{Code: diag.Syntax, File: l.display(name), Line: line, Col: col, Msg: "the file is not UTF-8 text: save it as UTF-8"}).Bind(text)
 	}
+	l.texts[l.display(name)] = text
 	return text, nil
 }
 
@@ -196,8 +202,8 @@ func (l *library) find(dir, name string) (*parsedFile, string) {
 
 // checkAll parses every partial and layout, for the errors of those no
 // template uses.
-func (l *library) checkAll() ErrorList {
-	var errs ErrorList
+func (l *library) checkAll() diag.List {
+	var errs diag.List
 	for _, dir := range []string{"partials", "layouts"} {
 		_ = fs.WalkDir(l.fsys, dir, func(p string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
@@ -213,4 +219,15 @@ func (l *library) checkAll() ErrorList {
 		})
 	}
 	return errs
+}
+
+// bind gives every error of a load its source line and caret, from the
+// text of the file it is in: computed once, here, where the files are at
+// hand.
+func (l *library) bind(errs diag.List) {
+	for _, e := range errs {
+		if text, ok := l.texts[e.File]; ok {
+			e.Bind(text)
+		}
+	}
 }

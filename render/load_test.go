@@ -9,6 +9,8 @@ import (
 	"testing/fstest"
 
 	"github.com/aymerick/raymond/lexer"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // TestLoadErrors checks that every kind of load error names the right
@@ -152,9 +154,9 @@ func TestLoadErrors(t *testing.T) {
 			t.Errorf("%s: LoadFile succeeded (%d scopes), want errors %q", tt.name, len(tmpl.Scopes()), tt.want)
 			continue
 		}
-		var list ErrorList
+		var list diag.List
 		if !errors.As(err, &list) {
-			t.Errorf("%s: LoadFile error %T is not an ErrorList: %v", tt.name, err, err)
+			t.Errorf("%s: LoadFile error %T is not an diag.List: %v", tt.name, err, err)
 			continue
 		}
 		got := strings.Split(short(err), "\n")

@@ -11,6 +11,8 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/renderer/html"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // A Markdown template is converted to HTML once, when it loads. Its
@@ -57,7 +59,7 @@ var (
 // markdownSource converts a Markdown body that starts at file line
 // firstLine and returns the HTML, with its tags intact, as a source whose
 // positions map back to the Markdown.
-func markdownSource(file, body string, firstLine int) (*source, *Error) {
+func markdownSource(file, body string, firstLine int) (*source, *diag.Error) {
 	plain := plainSource(file, body, firstLine, 1)
 	toks := lexer.Collect(body)
 	if toks[len(toks)-1].Kind == lexer.TokenError {

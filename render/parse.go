@@ -9,10 +9,12 @@ import (
 	"github.com/aymerick/raymond/ast"
 	"github.com/aymerick/raymond/lexer"
 	"github.com/aymerick/raymond/parser"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // parseSource parses Handlebars text with raymond's parser, reporting
-// errors as an *Error at the offending tag with a message that says what
+// errors as a *diag.Error (Syntax) at the offending tag with a message that says what
 // to do.
 //
 // The text is lexed on its own first, and its grammar checked on the
@@ -20,7 +22,7 @@ import (
 // byte position, and raymond's parser, whose lexer goroutine leaks when it
 // fails, only sees text it accepts (should it still fail, its error is
 // reported at the line it names).
-func parseSource(src *source) (*ast.Program, *Error) {
+func parseSource(src *source) (*ast.Program, *diag.Error) {
 	toks := lexer.Collect(src.text)
 	if last := toks[len(toks)-1]; last.Kind == lexer.TokenError {
 		return nil, lexError(src, toks)
@@ -48,7 +50,7 @@ func safeParse(text string) (prog *ast.Program, err error) {
 }
 
 // lexError explains the error token that ends toks.
-func lexError(src *source, toks []lexer.Token) *Error {
+func lexError(src *source, toks []lexer.Token) *diag.Error {
 	bad := toks[len(toks)-1]
 	at := bad.Pos
 	msg := bad.Val
@@ -82,7 +84,7 @@ func lexError(src *source, toks []lexer.Token) *Error {
 	default:
 		msg = strings.ToLower(msg[:1]) + msg[1:]
 	}
-	return src.pos(at).errorf("%s", msg)
+	return src.pos(at).errorc(diag.Syntax, "%s", msg)
 }
 
 func isOpenToken(k lexer.TokenKind) bool {
@@ -99,7 +101,7 @@ var rParseError = regexp.MustCompile(`(?s)^Parse error on line (\d+):\n(.*)$`)
 
 // parseError reports an error of raymond's parser, which checkGrammar
 // should have caught first: at the start of the line it names.
-func parseError(src *source, toks []lexer.Token, err error) *Error {
+func parseError(src *source, toks []lexer.Token, err error) *diag.Error {
 	line, msg := 1, err.Error()
 	if m := rParseError.FindStringSubmatch(msg); m != nil {
 		line, _ = strconv.Atoi(m[1])
@@ -112,7 +114,7 @@ func parseError(src *source, toks []lexer.Token, err error) *Error {
 			break
 		}
 	}
-	return src.pos(at).errorf("syntax error: %s", msg)
+	return src.pos(at).errorc(diag.Syntax, "syntax error: %s", msg)
 }
 
 func describeToken(t lexer.Token) string {

@@ -1,5 +1,7 @@
 package render
 
+import "github.com/offermail/offermail/diag"
+
 // Snippet is a compiled Handlebars fragment: one representation of an
 // offer in the library (its html or text, link, image or alt). It is
 // rendered per recipient with the offer's fields (id, name, attributes,
@@ -16,18 +18,18 @@ type Snippet struct {
 }
 
 // ParseSnippet compiles the fragment src, named name in errors. Errors are
-// an ErrorList whose positions are relative to src (1:1 is its start), for
+// a diag.List whose positions are relative to src (1:1 is its start), for
 // the caller to shift to where src sits in its file.
 func ParseSnippet(name, src string) (*Snippet, error) {
 	s := plainSource(name, src, 1, 1)
 	ast, perr := parseSource(s)
 	if perr != nil {
-		return nil, ErrorList{perr}
+		return nil, diag.List{perr}
 	}
 	b := newBuild(nil, nil)
 	c := &compiler{b: b, src: s, mode: modeSnippet}
 	prog := c.compile(ast, ctxSnippet)
-	if err := b.errs.err(); err != nil {
+	if err := b.errs.Err(); err != nil {
 		return nil, err
 	}
 	sn := &Snippet{name: name, src: src, prog: prog}

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/offermail/offermail/diag"
 )
 
 const strictTemplate = `---
@@ -57,7 +59,7 @@ func TestStrict(t *testing.T) {
 			continue
 		}
 		for i := range m.Missing {
-			m.Missing[i].File = shortErr(&Error{File: m.Missing[i].File})[:len("main.hbs")]
+			m.Missing[i].File = shortErr(&diag.Error{File: m.Missing[i].File})[:len("main.hbs")]
 		}
 		if !reflect.DeepEqual(m.Missing, tt.missing) {
 			t.Errorf("%s: Missing = %+v, want %+v", tt.name, m.Missing, tt.missing)

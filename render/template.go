@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // Template is a loaded email template: its body compiled (with layout and
@@ -28,7 +30,8 @@ type Template struct {
 	headers [][2]string
 	scopes  []Scope
 	files   []string
-	pool    sync.Pool // of *state
+	texts   map[string]string // of files, for the carets of errors at run time
+	pool    sync.Pool         // of *state
 }
 
 // Name returns the template's file name, e.g. "newsletter.hbs".
@@ -44,11 +47,11 @@ func (t *Template) Scopes() []Scope { return slices.Clone(t.scopes) }
 func (t *Template) Files() []string { return slices.Clone(t.files) }
 
 // template loads and compiles the template file name.
-func (l *library) template(name string, cat Catalog) (*Template, ErrorList) {
+func (l *library) template(name string, cat Catalog) (*Template, diag.List) {
 	display := l.display(name)
 	text, rerr := l.read(name)
 	if rerr != nil {
-		return nil, ErrorList{rerr}
+		return nil, diag.List{rerr}
 	}
 	b := newBuild(cat, l)
 	b.addFile(display)
@@ -74,7 +77,7 @@ func (l *library) template(name string, cat Catalog) (*Template, ErrorList) {
 		}
 		var src *source
 		if path.Ext(name) == ".md" {
-			var merr *Error
+			var merr *diag.Error
 			if src, merr = markdownSource(display, body, bodyLine); merr != nil {
 				b.errs = append(b.errs, merr)
 				return nil
@@ -96,7 +99,7 @@ func (l *library) template(name string, cat Catalog) (*Template, ErrorList) {
 		pf, want := l.layout(f.value)
 		switch {
 		case pf == nil:
-			b.errs = append(b.errs, f.pos().errorf("layout %q not found: create %s", f.value, want))
+			b.errs = append(b.errs, f.pos().errorc(diag.Undefined, "layout %q not found: create %s", f.value, want))
 			compileBody()
 		case pf.err != nil:
 			b.errs = append(b.errs, pf.err)
@@ -106,7 +109,7 @@ func (l *library) template(name string, cat Catalog) (*Template, ErrorList) {
 			c := &compiler{b: b, src: pf.src, mode: modeBody, body: compileBody}
 			t.body = c.compile(pf.prog, ctxRoot)
 			if !compiled {
-				b.errs = append(b.errs, pf.src.pos(0).errorf("layout has no {{{body}}}: add it where the template's content goes"))
+				b.errs = append(b.errs, pf.src.pos(0).errorc(diag.Missing, "layout has no {{{body}}}: add it where the template's content goes"))
 				compileBody()
 			}
 		}
@@ -124,6 +127,10 @@ func (l *library) template(name string, cat Catalog) (*Template, ErrorList) {
 	t.replyTo = checkAddress(b, fm, "replyTo")
 
 	t.scopes, t.files = b.scopes, b.files
+	t.texts = make(map[string]string, len(t.files))
+	for _, f := range t.files {
+		t.texts[f] = l.texts[f]
+	}
 	t.pool.New = func() any { return new(state) }
 	if len(b.errs) > 0 {
 		return nil, b.errs

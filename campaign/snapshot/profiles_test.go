@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/offermail/offermail/diag"
 	"github.com/offermail/offermail/render"
 )
 
@@ -46,7 +47,7 @@ func TestReadProfilesEveryError(t *testing.T) {
 	var seen []string
 	_, err := ReadProfiles(dir, func(name string, _ []byte) (render.Recipient, error) {
 		seen = append(seen, filepath.Base(name))
-		return render.Recipient{}, &render.Error{File: name, Line: 1, Col: 1, Msg: "bad"}
+		return render.Recipient{}, &diag.Error{File: name, Line: 1, Col: 1, Msg: "bad"}
 	})
 	if err == nil || !strings.Contains(err.Error(), "a.json:1:1: bad") || !strings.Contains(err.Error(), "b.json:1:1: bad") {
 		t.Errorf("ReadProfiles error = %v, want both files", err)

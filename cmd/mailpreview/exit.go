@@ -1,13 +1,10 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"strings"
 
-	"github.com/offermail/offermail/decide"
-	"github.com/offermail/offermail/render"
+	"github.com/offermail/offermail/diag"
 )
 
 // Exit codes (SPEC §7).
@@ -44,37 +41,8 @@ func (e errSilent) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 // printError writes an error the way users read them: one line per
 // problem, "file:line:col: message", with the offending line and a caret
 // under it when known.
-func printError(w io.Writer, err error) {
-	if list := problems(err); len(list) > 1 {
-		for _, e := range list {
-			printError(w, e)
-		}
-		return
-	}
-	fmt.Fprintln(w, err.Error())
-	var caret interface{ Caret() string }
-	if errors.As(err, &caret) {
-		if c := caret.Caret(); c != "" {
-			for _, line := range strings.Split(c, "\n") {
-				fmt.Fprintln(w, "    "+line)
-			}
-		}
-	}
-}
+func printError(w io.Writer, err error) { diag.Print(w, err) }
 
-// problems returns the positioned errors of a library or template error
-// list. Other errors that wrap several (fmt's "%w: %w") are one problem.
-func problems(err error) []error {
-	var dl decide.ErrorList
-	if errors.As(err, &dl) {
-		return dl.Unwrap()
-	}
-	var rl render.ErrorList
-	if errors.As(err, &rl) {
-		return rl.Unwrap()
-	}
-	return []error{err}
-}
-
-// countErrors counts the problems in an error.
-func countErrors(err error) int { return len(problems(err)) }
+// countErrors counts the problems in an error: the errors of a library or
+// template error list, or one.
+func countErrors(err error) int { return len(diag.Errors(err)) }

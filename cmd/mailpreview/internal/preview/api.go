@@ -174,7 +174,7 @@ func (s *Server) handleRender(w http.ResponseWriter, r *http.Request) {
 	msg, d, err := st.project.Preview(r.Context(), e.tpl, *rec, opts)
 	out.Decisions = d
 	if err != nil {
-		out.Problems = append(out.Problems, problems(err, "render", &s.cfg)...)
+		out.Problems = append(out.Problems, problems(err, "render")...)
 		writeJSON(w, http.StatusOK, out)
 		return
 	}
@@ -186,7 +186,7 @@ func (s *Server) handleRender(w http.ResponseWriter, r *http.Request) {
 	}
 	var eml bytes.Buffer
 	if err := campaign.Encode(&eml, campaign.EML, msg, d, now); err != nil {
-		out.Problems = append(out.Problems, problems(err, "render", &s.cfg)...)
+		out.Problems = append(out.Problems, problems(err, "render")...)
 	}
 	out.EML = eml.String()
 	writeJSON(w, http.StatusOK, out)
@@ -199,7 +199,7 @@ func (s *Server) recipient(req renderRequest, path string) (*render.Recipient, [
 	if req.ProfileJSON != "" {
 		rec, err = recipients.ParseProfile(req.Profile+".json (edited)", []byte(req.ProfileJSON))
 		if err != nil {
-			return nil, problemsData(err, "profile", &s.cfg, []byte(req.ProfileJSON))
+			return nil, problems(err, "profile")
 		}
 	} else {
 		rec, err = recipients.ReadProfile(path)
@@ -207,7 +207,7 @@ func (s *Server) recipient(req renderRequest, path string) (*render.Recipient, [
 			if errors.Is(err, os.ErrNotExist) {
 				err = errors.New("profile file " + path + " was removed")
 			}
-			return nil, problems(err, "profile", &s.cfg)
+			return nil, problems(err, "profile")
 		}
 	}
 	r := campaign.Recipient(rec)

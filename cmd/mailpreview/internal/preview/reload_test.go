@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/offermail/offermail/render"
+	"github.com/offermail/offermail/diag"
 )
 
 // brokenOffers leaves a block open on line 7, column 1.
@@ -98,43 +98,20 @@ func TestStartBroken(t *testing.T) {
 	mustRender(t, ts, "offers.hbs", "maya-gold-runner")
 }
 
-func TestCaret(t *testing.T) {
-	long := strings.Repeat("a", 300) + "X" + strings.Repeat("b", 300)
-	tests := []struct {
-		name, src  string
-		col        int
-		bytes      bool
-		wantSource string
-		wantCaret  string
-	}{
-		{"first column", "{{#if x}}", 1, false, "{{#if x}}", "^"},
-		{"tabs keep alignment", "\t\t{{x}}", 3, false, "\t\t{{x}}", "\t\t^"},
-		{"character column", "héllo {{x}}", 7, false, "héllo {{x}}", "      ^"},
-		{"byte column", "héllo {{x}}", 8, true, "héllo {{x}}", "      ^"},
-		{"past the end", "ab", 9, false, "ab", "  ^"},
-		{"long line is cut around the column", long, 301, false,
-			"…" + strings.Repeat("a", 80) + "X" + strings.Repeat("b", 79) + "…", strings.Repeat(" ", 81) + "^"},
-	}
-	for _, tt := range tests {
-		src, c := caret(tt.src, tt.col, tt.bytes)
-		if src != tt.wantSource || c != tt.wantCaret {
-			t.Errorf("%s: caret(%q, %d) = %q, %q; want %q, %q", tt.name, tt.src, tt.col, src, c, tt.wantSource, tt.wantCaret)
-		}
-	}
-}
-
-// TestProblemSourceStaysInside: an error naming a file outside the
-// directories never has that file read for its source line.
+// TestProblemSourceStaysInside: the preview reads no file for an error's
+// source line; it shows the snippet the error carries from where its source
+// was read, so no error message can make it read another file.
 func TestProblemSourceStaysInside(t *testing.T) {
 	p := newProject(t)
 	p.write(t, "outside.hbs", "SECRET LINE\n")
-	cfg := p.config()
-	ps := problems(&render.Error{File: filepath.Join(p.dir, "outside.hbs"), Line: 1, Col: 1, Msg: "x"}, "render", &cfg)
-	if len(ps) != 1 || ps[0].Source != "" {
-		t.Errorf("problems = %+v, want no source read from outside the directories", ps)
+	for _, file := range []string{filepath.Join(p.dir, "outside.hbs"), filepath.Join(p.templates, "offers.hbs")} {
+		ps := problems(&diag.Error{File: file, Line: 1, Col: 1, Msg: "x"}, "render")
+		if len(ps) != 1 || ps[0].Source != "" || ps[0].At() != file+":1:1" {
+			t.Errorf("problems = %+v, want %s:1:1 and no source read from the file", ps, file)
+		}
 	}
-	ps = problems(&render.Error{File: filepath.Join(p.templates, "offers.hbs"), Line: 1, Col: 1, Msg: "x"}, "render", &cfg)
-	if len(ps) != 1 || ps[0].Source != "---" {
-		t.Errorf("problems = %+v, want the first line of offers.hbs", ps)
+	bound := (&diag.Error{Code: diag.Syntax, File: "t.hbs", Line: 2, Col: 3, Msg: "x"}).Bind("one\ntwo")
+	if ps := problems(bound, "template"); len(ps) != 1 || ps[0].Source != "two" || ps[0].Caret != "  ^" || ps[0].Code != diag.Syntax {
+		t.Errorf("problems = %+v, want the bound snippet and code", ps)
 	}
 }

@@ -48,7 +48,7 @@ func load(cfg *Config, prev *state) *state {
 
 	p, err := campaign.Load(cfg.Library)
 	if err != nil {
-		st.problems = append(st.problems, problems(err, "library", cfg)...)
+		st.problems = append(st.problems, problems(err, "library")...)
 	} else {
 		st.project = p
 	}
@@ -57,7 +57,7 @@ func load(cfg *Config, prev *state) *state {
 	if st.project != nil {
 		set, err = st.project.LoadTemplates(cfg.Templates)
 		if err != nil {
-			st.problems = append(st.problems, problems(err, "template", cfg)...)
+			st.problems = append(st.problems, problems(err, "template")...)
 		}
 	}
 	for _, name := range templateFiles(cfg.Templates) {
