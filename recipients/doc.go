@@ -32,8 +32,10 @@
 // is ignored. A line longer than the limit (1 MiB by default, see
 // WithMaxLineBytes) is rejected with its line number without being held in
 // memory, and reading goes on at the next line. The reason for a JSON error
-// gives the 1-based byte column: "col 17: malformed JSON: invalid character
-// '}' looking for beginning of value".
+// gives the 1-based column, in characters as every column of offermail
+// (package diag): "col 17: malformed JSON: invalid character '}' looking
+// for beginning of value"; the Reject's Err holds the same as a
+// *diag.Error, with the line and a caret.
 //
 // # CSV
 //
