@@ -37,15 +37,16 @@ func checkID(id string) string {
 	return ""
 }
 
-// idCode classifies what checkID finds wrong with an id (have: the record
-// has one).
-func idCode(id string, have bool) diag.Code {
+// fieldCode classifies what checkID or checkEmail finds wrong with the
+// value s of a required field of at most limit bytes (have: the record has
+// the field).
+func fieldCode(s string, have bool, limit int) diag.Code {
 	switch {
-	case !have || id == "":
+	case !have || s == "":
 		return diag.Missing
-	case len(id) > maxIDBytes:
+	case len(s) > limit:
 		return diag.Limit
-	case !utf8.ValidString(id):
+	case !utf8.ValidString(s):
 		return diag.Syntax
 	}
 	return diag.Invalid
@@ -83,19 +84,6 @@ func checkEmail(s string) string {
 		return fmt.Sprintf("email %s %s; write just %s", quote(s), what, quote(addr.Address))
 	}
 	return fmt.Sprintf("email %s %s", quote(s), what)
-}
-
-// emailCode is idCode for checkEmail.
-func emailCode(s string, have bool) diag.Code {
-	switch {
-	case !have || s == "":
-		return diag.Missing
-	case len(s) > maxEmailBytes:
-		return diag.Limit
-	case !utf8.ValidString(s):
-		return diag.Syntax
-	}
-	return diag.Invalid
 }
 
 // dupSet remembers the ids seen so far in one file, to reject the second

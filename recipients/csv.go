@@ -155,13 +155,13 @@ func (r *csvReader) decode(row []string, line int) (*Record, *Reject) {
 	}
 	id := row[r.idCol]
 	if reason := checkID(id); reason != "" {
-		return reject("", idCode(id, true), reason)
+		return reject("", fieldCode(id, true, maxIDBytes), reason)
 	}
 	if first := r.dups.add(id, line); first > 0 {
 		return reject(id, diag.Duplicate, duplicateReason(id, first))
 	}
 	if reason := checkEmail(row[r.emailCol]); reason != "" {
-		return reject(id, emailCode(row[r.emailCol], true), reason)
+		return reject(id, fieldCode(row[r.emailCol], true, maxEmailBytes), reason)
 	}
 
 	rec := &Record{Line: line, ID: id, Email: row[r.emailCol], Profile: map[string]any{}, Context: map[string]any{}}

@@ -159,13 +159,13 @@ func (r *ndjsonReader) decode(line []byte) (*Record, *Reject) {
 		return reject(perr.off, perr.code, perr.msg)
 	}
 	if reason, _ := p.idProblem(); reason != "" {
-		return reject(-1, idCode(p.id, p.haveID), reason)
+		return reject(-1, fieldCode(p.id, p.haveID, maxIDBytes), reason)
 	}
 	if first > 0 {
 		return reject(-1, diag.Duplicate, duplicateReason(p.id, first))
 	}
 	if reason, _ := p.emailProblem(); reason != "" {
-		return reject(-1, emailCode(p.email, p.haveEmail), reason)
+		return reject(-1, fieldCode(p.email, p.haveEmail, maxEmailBytes), reason)
 	}
 	return &Record{Line: r.line, ID: p.id, Email: p.email, Profile: p.profile, Context: p.context}, nil
 }

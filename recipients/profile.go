@@ -53,10 +53,10 @@ func ParseProfile(name string, data []byte) (*Record, error) {
 		return fail(perr.off, perr.code, perr.msg)
 	}
 	if reason, off := p.idProblem(); reason != "" {
-		return fail(off, idCode(p.id, p.haveID), reason)
+		return fail(off, fieldCode(p.id, p.haveID, maxIDBytes), reason)
 	}
 	if reason, off := p.emailProblem(); reason != "" {
-		return fail(off, emailCode(p.email, p.haveEmail), reason)
+		return fail(off, fieldCode(p.email, p.haveEmail, maxEmailBytes), reason)
 	}
 	line, _ := diag.Position(data, p.objOff)
 	return &Record{Line: line, ID: p.id, Email: p.email, Profile: p.profile, Context: p.context}, nil
