@@ -33,7 +33,7 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatalf("load templates: %v", err)
 	}
-	profiles, err := snapshot.ReadProfiles("../testdata/profiles", nil)
+	profiles, err := snapshot.ReadProfiles("../testdata/profiles")
 	if err != nil {
 		t.Fatalf("read profiles: %v", err)
 	}

@@ -1,13 +1,13 @@
 package render
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/offermail/offermail/recipients"
 )
 
 // sampleOffers answers every scope of the sample templates with offers
@@ -35,16 +35,9 @@ func sampleOffers(t testing.TB) fakeOffers {
 
 // loadProfile reads a sample recipient from testdata/profiles.
 func loadProfile(t testing.TB, name string) Recipient {
-	data, err := os.ReadFile(filepath.Join("..", "testdata", "profiles", name))
+	r, err := recipients.ReadProfile(filepath.Join("..", "testdata", "profiles", name))
 	if err != nil {
-		t.Skipf("sample profile %s: %v", name, err)
-	}
-	var r struct {
-		ID, Email        string
-		Profile, Context map[string]any
-	}
-	if err := json.Unmarshal(data, &r); err != nil {
-		t.Fatalf("%s: %v", name, err)
+		t.Fatalf("sample profile: %v", err)
 	}
 	return Recipient{ID: r.ID, Email: r.Email, Profile: r.Profile, Context: r.Context}
 }

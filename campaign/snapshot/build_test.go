@@ -54,7 +54,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all, err := ReadProfiles(profiles, nil)
+	all, err := ReadProfiles(profiles)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,6 +31,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/rogpeppe/go-internal/diff"
 )
 
 // Kind says how a snapshot file differs from its golden file.
@@ -95,11 +97,11 @@ func Compare(dir string, files []File) ([]Diff, error) {
 		old, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-			diffs = append(diffs, Diff{f.Path, New, Unified("/dev/null", "got/"+f.Path, nil, f.Data)})
+			diffs = append(diffs, Diff{f.Path, New, unified("/dev/null", "got/"+f.Path, nil, f.Data)})
 		case err != nil:
 			return nil, err
 		case !bytes.Equal(old, f.Data):
-			diffs = append(diffs, Diff{f.Path, Changed, Unified(name, "got/"+f.Path, old, f.Data)})
+			diffs = append(diffs, Diff{f.Path, Changed, unified(name, "got/"+f.Path, old, f.Data)})
 		}
 	}
 	for _, g := range golden {
@@ -111,7 +113,7 @@ func Compare(dir string, files []File) ([]Diff, error) {
 			return nil, err
 		}
 		name := filepath.ToSlash(filepath.Join(dir, filepath.FromSlash(g)))
-		diffs = append(diffs, Diff{g, Stale, Unified(name, "/dev/null", old, nil)})
+		diffs = append(diffs, Diff{g, Stale, unified(name, "/dev/null", old, nil)})
 	}
 	slices.SortFunc(diffs, func(a, b Diff) int { return strings.Compare(a.Path, b.Path) })
 	return diffs, nil
@@ -156,6 +158,19 @@ func Write(dir string, files []File) (Result, error) {
 		res.Written = append(res.Written, d.Path)
 	}
 	return res, nil
+}
+
+// unified is the unified diff from a to b as diff -u prints it: gofmt's
+// own diff (rogpeppe/go-internal/diff), without its leading "diff a b"
+// line, since the snapshot command names the file itself. It is "" when a
+// and b are equal.
+func unified(aName, bName string, a, b []byte) string {
+	d := diff.Diff(aName, a, bName, b)
+	if d == nil {
+		return ""
+	}
+	_, rest, _ := bytes.Cut(d, []byte("\n"))
+	return string(rest)
 }
 
 // list returns the snapshot files already in dir: template/profile.ext,

@@ -6,19 +6,6 @@ import (
 	"github.com/offermail/offermail/campaign/snapshot"
 )
 
-func ExampleUnified() {
-	golden := []byte("<h1>Hello Maya</h1>\n<p>Double points</p>\n")
-	got := []byte("<h1>Hallo Maya</h1>\n<p>Double points</p>\n")
-	fmt.Print(snapshot.Unified("golden/offers.hbs/maya.html", "got/offers.hbs/maya.html", golden, got))
-	// Output:
-	// --- golden/offers.hbs/maya.html
-	// +++ got/offers.hbs/maya.html
-	// @@ -1,2 +1,2 @@
-	// -<h1>Hello Maya</h1>
-	// +<h1>Hallo Maya</h1>
-	//  <p>Double points</p>
-}
-
 func ExampleNormalizeEML() {
 	eml := "Date: Wed, 02 Dec 2026 09:00:00 +0000\r\n" +
 		"Message-ID: <0f77227b@northwind.example>\r\n" +

@@ -9,7 +9,6 @@ import (
 	"github.com/offermail/offermail/campaign"
 	"github.com/offermail/offermail/campaign/snapshot"
 	"github.com/offermail/offermail/decide"
-	"github.com/offermail/offermail/recipients"
 	"github.com/offermail/offermail/render"
 	"github.com/spf13/cobra"
 )
@@ -71,7 +70,7 @@ snapshots are stable.`,
 				// templates as stale and --update would delete their files.
 				return invalid(err)
 			}
-			profs, err := snapshot.ReadProfiles(profiles, parseProfile)
+			profs, err := snapshot.ReadProfiles(profiles)
 			if err != nil {
 				return invalid(err)
 			}
@@ -125,13 +124,4 @@ snapshots are stable.`,
 	f.StringVar(&at, "at", "", "decision `TIME` (RFC 3339); default: now, which makes decisions change with time")
 	f.StringVar(&campaignID, "campaign", "preview", "campaign `ID` (for tracking tokens and ties)")
 	return cmd
-}
-
-// parseProfile reads a profile file as every other command does.
-func parseProfile(name string, data []byte) (render.Recipient, error) {
-	rec, err := recipients.ParseProfile(name, data)
-	if err != nil {
-		return render.Recipient{}, err
-	}
-	return campaign.Recipient(rec), nil
 }

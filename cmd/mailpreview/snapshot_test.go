@@ -1,17 +1,13 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/offermail/offermail/campaign"
 	"github.com/offermail/offermail/campaign/snapshot"
-	"github.com/offermail/offermail/render"
 )
 
 // snapshotTemplate is a template the snapshot tests own, so that they do
@@ -184,39 +180,5 @@ func TestSnapshotProject(t *testing.T) {
 		"--golden", "../../testdata/golden", "--at", at)
 	if code != exitOK {
 		t.Fatalf("snapshot of the project = %d, want %d\n%s%s", code, exitOK, out, errOut)
-	}
-}
-
-// TestSnapshotParsersAgree: the command reads profiles with its recipients
-// reader, render's golden test with snapshot.DecodeProfile; both must give
-// the same snapshot of the project, or one would fail the other's files.
-func TestSnapshotParsersAgree(t *testing.T) {
-	p, err := campaign.Load(library)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := p.LoadTemplates(tplDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := campaign.Options{Campaign: render.Campaign{ID: "preview", Name: "preview"}, Now: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)}
-	var builds [2][]snapshot.File
-	for i, parse := range []snapshot.ParseFunc{parseProfile, nil} {
-		profs, err := snapshot.ReadProfiles(profiles, parse)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if builds[i], err = snapshot.Build(context.Background(), p, set, profs, opts); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if len(builds[0]) != len(builds[1]) || len(builds[0]) == 0 {
-		t.Fatalf("snapshots have %d and %d files", len(builds[0]), len(builds[1]))
-	}
-	for i := range builds[0] {
-		a, b := builds[0][i], builds[1][i]
-		if a.Path != b.Path || !bytes.Equal(a.Data, b.Data) {
-			t.Errorf("%s differs between the recipients reader and DecodeProfile:\n%s", a.Path, snapshot.Unified("reader", "decode", a.Data, b.Data))
-		}
 	}
 }

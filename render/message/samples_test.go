@@ -30,7 +30,7 @@ func samples(tb testing.TB) []sample {
 	if err != nil {
 		tb.Fatalf("load templates: %v", err)
 	}
-	profiles, err := snapshot.ReadProfiles("../../testdata/profiles", nil)
+	profiles, err := snapshot.ReadProfiles("../../testdata/profiles")
 	if err != nil {
 		tb.Fatalf("read profiles: %v", err)
 	}
@@ -154,7 +154,7 @@ func BenchmarkNewsletterMessage(b *testing.B) {
 		b.Fatal(err)
 	}
 	tpl := set.Lookup("newsletter.hbs")
-	profiles, err := snapshot.ReadProfiles("../../testdata/profiles", nil)
+	profiles, err := snapshot.ReadProfiles("../../testdata/profiles")
 	if err != nil {
 		b.Fatal(err)
 	}
