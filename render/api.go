@@ -73,6 +73,19 @@ type Recipient struct {
 	ID, Email string
 	Profile   map[string]any
 	Context   map[string]any
+	// Order gives the key order of the objects in Profile and Context as
+	// the recipient's JSON wrote them, which {{#each}} over an object
+	// follows, as handlebars.js does. Nil: keys in sorted order.
+	Order KeyOrder
+}
+
+// KeyOrder tells the order of an object's keys as its source had them.
+// Go maps keep no order, so a reader that decodes JSON into maps records
+// it alongside (recipients.Record.Order does).
+type KeyOrder interface {
+	// Keys returns obj's keys in source order, or nil when it does not
+	// know obj.
+	Keys(obj map[string]any) []string
 }
 
 // Campaign identifies the delivery a message belongs to.

@@ -24,6 +24,7 @@ type state struct {
 	depth  int       // partial nesting
 	root   int       // frame index of @root in the source being rendered
 	now    time.Time // Input.Now, for @now
+	order  KeyOrder  // Input.Recipient.Order, for {{#each}} over objects
 	data   rootData
 
 	props   []Proposition
@@ -291,6 +292,7 @@ func (s *state) setRoot(in *Input) {
 	s.strict = in.Strict
 	s.escape = true
 	s.now = in.Now
+	s.order = in.Recipient.Order
 	s.data = rootData{
 		profile: in.Recipient.Profile,
 		context: in.Recipient.Context,
@@ -320,7 +322,7 @@ func (h *hashContext) field(name string) (any, bool) {
 }
 
 func (h *hashContext) keys() []string {
-	ks, _ := objectKeys(h.base)
+	ks, _ := objectKeys(h.base, nil)
 	for _, kv := range h.hash {
 		if !contains(ks, kv.key) {
 			ks = append(ks, kv.key)

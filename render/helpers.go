@@ -246,7 +246,7 @@ func helperEach(c *call) (any, error) {
 		}
 		return nil, s.iterate(c.f, v, size, c.expr.params[0], params, prog)
 	}
-	keys, ok := objectKeys(v)
+	keys, ok := objectKeys(v, s.order)
 	if !ok || len(keys) == 0 {
 		return nil, c.inverse()
 	}

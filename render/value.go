@@ -1,6 +1,7 @@
 package render
 
 import (
+	"cmp"
 	"encoding/json"
 	"math"
 	"reflect"
@@ -126,17 +127,27 @@ func index(v any, i int) any {
 	return reflect.ValueOf(v).Index(i).Interface()
 }
 
-// objectKeys returns the keys of an object in sorted order (Go maps have
-// no insertion order to preserve), or false when v is not an object.
-func objectKeys(v any) ([]string, bool) {
+// objectKeys returns the keys of an object in the order JavaScript
+// enumerates them (see jsKeyOrder), or false when v is not an object.
+// Maps come with the order order knows, or sorted when it does not know
+// them: Go maps keep no order of their own.
+func objectKeys(v any, order KeyOrder) ([]string, bool) {
 	switch x := v.(type) {
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
+		var keys []string
+		if order != nil {
+			if ks := order.Keys(x); len(ks) == len(x) {
+				keys = slices.Clone(ks)
+			}
 		}
-		slices.Sort(keys)
-		return keys, true
+		if keys == nil {
+			keys = make([]string, 0, len(x))
+			for k := range x {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+		}
+		return jsKeyOrder(keys), true
 	case fielder:
 		return x.keys(), true
 	case nil, string, bool, float64, int, safeString, []any:
@@ -149,9 +160,61 @@ func objectKeys(v any) ([]string, bool) {
 			keys = append(keys, k.String())
 		}
 		slices.Sort(keys)
-		return keys, true
+		return jsKeyOrder(keys), true
 	}
 	return nil, false
+}
+
+// jsKeyOrder puts keys in the order a JavaScript object enumerates them:
+// array-index keys ("0", "7", "42") first in numeric order, then the others
+// in the order given. handlebars.js's {{#each}} iterates that way.
+func jsKeyOrder(keys []string) []string {
+	n := 0
+	for _, k := range keys {
+		if _, ok := arrayIndex(k); ok {
+			n++
+		}
+	}
+	if n == 0 {
+		return keys
+	}
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if _, ok := arrayIndex(k); ok {
+			out = append(out, k)
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int {
+		x, _ := arrayIndex(a)
+		y, _ := arrayIndex(b)
+		return cmp.Compare(x, y)
+	})
+	for _, k := range keys {
+		if _, ok := arrayIndex(k); !ok {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// arrayIndex reports whether k is a canonical array index as JavaScript
+// defines it: a decimal integer below 2³²−1 without leading zeros.
+func arrayIndex(k string) (uint32, bool) {
+	if k == "" || len(k) > 10 || (len(k) > 1 && k[0] == '0') {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	if n >= 1<<32-1 {
+		return 0, false
+	}
+	return uint32(n), true
 }
 
 // truthy is JavaScript's truthiness: nil, false, 0, NaN and "" are false;
