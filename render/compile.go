@@ -264,7 +264,7 @@ func (c *compiler) rawBlock(bl *ast.BlockStatement) node {
 	if bl.Program != nil {
 		for _, st := range bl.Program.Body {
 			if cs, ok := st.(*ast.ContentStatement); ok {
-				text.WriteString(cs.Original)
+				text.WriteString(cs.Value)
 			}
 		}
 	}

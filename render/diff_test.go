@@ -1,16 +1,16 @@
 package render
 
 import (
-	"fmt"
-	"math/rand/v2"
-	"strings"
 	"testing"
 
 	"github.com/aymerick/raymond"
 )
 
-// The differential test runs templates through this package's executor
-// and through raymond's, which serves as a reference. The two are meant to
+// This differential test runs a fixed corpus through this package's
+// executor and through raymond's, as a second reference beside
+// handlebars.js itself (hbsjs_test.go, whose generated suite replaced the
+// random comparison with raymond that used to live here: raymond's
+// whitespace handling departs from handlebars.js's). The two are meant to
 // differ only where raymond departs from handlebars.js, so the templates
 // and data here stay clear of those places:
 //
@@ -85,120 +85,5 @@ func TestDifferentialCorpus(t *testing.T) {
 		if got != want {
 			t.Errorf("Execute(%q) = %q, want %q (raymond)", src, got, want)
 		}
-	}
-}
-
-// TestDifferentialRandom compares the two executors on templates and data
-// generated from a fixed seed.
-func TestDifferentialRandom(t *testing.T) {
-	n := 3000
-	if testing.Short() {
-		n = 300
-	}
-	r := rand.New(rand.NewPCG(2026, 11))
-	for i := range n {
-		g := &gen{r: r}
-		src := g.block(0, false)
-		data := g.data()
-		want, err := raymondRender(src, data, diffPartials)
-		if err != nil {
-			t.Fatalf("case %d: raymond(%q): %v", i, src, err)
-		}
-		got, _, err := execString(src, data, diffPartials, false)
-		if err != nil {
-			t.Errorf("case %d: Execute(%q): %v", i, src, err)
-			continue
-		}
-		if got != want {
-			t.Errorf("case %d: Execute(%q) with %v = %q, want %q (raymond)", i, src, data, got, want)
-		}
-	}
-}
-
-// gen generates templates over the data shape of data(): only paths that
-// both executors resolve alike, ../ only right inside each and with.
-type gen struct{ r *rand.Rand }
-
-func (g *gen) pick(options ...string) string { return options[g.r.IntN(len(options))] }
-
-func (g *gen) text() string {
-	return g.pick("", " ", "a", "Hi ", "<p>", "</p>", " & ", `"q"`, "\n", "  \n", "x\ny", "\t", "<br>\n")
-}
-
-func (g *gen) value(inItem bool) string {
-	if inItem {
-		return g.pick("name", "n", "ok", "this.name", "./n", "@index", "@first", "@last", "missing")
-	}
-	return g.pick("title", "name", "n", "f", "ok", "no", "nothing", "missing", "person.name", "person.address.city", "person.missing.x")
-}
-
-func (g *gen) mustache(inItem, parent bool) string {
-	v := g.value(inItem)
-	if parent && g.r.IntN(3) == 0 {
-		v = "../" + g.pick("title", "name", "n")
-	}
-	open, close := g.pick("{{", "{{~", "{{{", "{{&"), "}}"
-	switch open {
-	case "{{{":
-		close = "}}}"
-	case "{{":
-		close = g.pick("}}", "~}}")
-	}
-	return open + v + close
-}
-
-// block generates a sequence of statements. inItem: the context is an item
-// of items; parent: the innermost block changed the context, so ../ is
-// meant the same way by both executors.
-func (g *gen) block(depth int, inItem bool) string {
-	var b strings.Builder
-	for range 1 + g.r.IntN(4) {
-		b.WriteString(g.text())
-		switch k := g.r.IntN(10); {
-		case k < 4 || depth > 2:
-			b.WriteString(g.mustache(inItem, false))
-		case k == 4:
-			fmt.Fprintf(&b, "{{#if %s}}%s{{else}}%s{{/if}}", g.cond(inItem), g.flat(inItem), g.flat(inItem))
-		case k == 5:
-			fmt.Fprintf(&b, "{{#unless %s}}%s{{/unless}}", g.cond(inItem), g.flat(inItem))
-		case k == 6 && !inItem:
-			fmt.Fprintf(&b, "{{#each items}}%s%s{{else}}none{{/each}}", g.mustache(true, true), g.block(depth+1, true))
-		case k == 7 && !inItem:
-			fmt.Fprintf(&b, "{{#with person}}%s{{/with}}", g.pick("{{name}}", "{{address.city}}", "{{../title}}", "{{#with address}}{{city}}{{../name}}{{/with}}"))
-		case k == 8:
-			fmt.Fprintf(&b, "%s{{! note }}%s", g.pick("", "\n"), g.pick("", "\n"))
-		default:
-			if inItem {
-				b.WriteString(g.pick("{{> card}}", "{{> line}}"))
-			} else {
-				b.WriteString(g.pick("{{> card person}}", "{{> card name=\"h\" n=1}}", "\n{{> line person}}\n"))
-			}
-		}
-	}
-	b.WriteString(g.text())
-	return b.String()
-}
-
-func (g *gen) flat(inItem bool) string {
-	return g.text() + g.mustache(inItem, false) + g.text()
-}
-
-func (g *gen) cond(inItem bool) string {
-	if inItem {
-		return g.pick("ok", "n", "name", "@first", "@last", "missing")
-	}
-	return g.pick("ok", "no", "nothing", "n", "person", "person.name", "items", "missing")
-}
-
-func (g *gen) data() map[string]any {
-	str := func() string { return g.pick("", "Maya", "a<b>", "c & d", `"q"`, "Ünï", "x\ny") }
-	items := []any{}
-	for range g.r.IntN(4) {
-		items = append(items, map[string]any{"name": str(), "n": float64(g.r.IntN(5)), "ok": g.r.IntN(2) == 0})
-	}
-	return map[string]any{
-		"title": str(), "name": str(), "n": float64(g.r.IntN(3)), "f": g.r.Float64()*10 - 5, "ok": g.r.IntN(2) == 0, "no": false, "nothing": nil,
-		"items":  items,
-		"person": map[string]any{"name": str(), "n": 2.5, "address": map[string]any{"city": str()}},
 	}
 }

@@ -34,6 +34,7 @@ func parseSource(src *source) (*ast.Program, *diag.Error) {
 	if err != nil {
 		return nil, parseError(src, toks, err)
 	}
+	whitespaceControl(prog)
 	return prog, nil
 }
 
