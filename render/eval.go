@@ -53,6 +53,14 @@ func (s *state) reset() {
 type frame struct {
 	ctx    any
 	parent int // -1 at a root
+	// same: ctx is the context of the frame around it, so this frame is
+	// no level for ../ (handlebars.js adds a depth only for a new
+	// context: {{#with this}}, {{> p this}}).
+	same bool
+	// includer: for a partial's frame, the frame that included it, where
+	// @index and the other data variables continue (-1: none). ../ does
+	// not: a partial starts its own stack of contexts.
+	includer int
 	// data variables, set by iterations
 	hasData     bool
 	first, last bool
@@ -72,6 +80,9 @@ type frame struct {
 
 // push appends fr and returns its index.
 func (s *state) push(fr frame) int {
+	if fr.parent >= 0 && !fr.same {
+		fr.same = sameContext(fr.ctx, s.frames[fr.parent].ctx)
+	}
 	s.frames = append(s.frames, fr)
 	return len(s.frames) - 1
 }
@@ -81,22 +92,33 @@ func (s *state) pop(fi int) { s.frames = s.frames[:fi] }
 // child returns a frame for ctx inside frame f, found at path p (nil when
 // ctx does not come from a path).
 func (s *state) child(f int, ctx any, p expr) frame {
-	fr := frame{ctx: ctx, parent: f, from: -1, elem: -1}
+	fr := frame{ctx: ctx, parent: f, from: -1, elem: -1, includer: -1}
 	if pe, ok := p.(*pathExpr); ok && !pe.bp && !pe.data && !pe.now {
 		fr.from, fr.fromPath = s.pathBase(pe, f), pe
 	}
 	return fr
 }
 
-// pathBase returns the frame a path starts from.
+// pathBase returns the frame a path starts from: ../ climbs one context
+// up, passing frames that did not change it.
 func (s *state) pathBase(p *pathExpr, f int) int {
 	if p.root {
 		return s.root
 	}
+	f = s.level(f)
 	for range p.depth {
 		if f < 0 {
 			return -1
 		}
+		f = s.level(s.frames[f].parent)
+	}
+	return f
+}
+
+// level returns the frame that brought f's context: f, or the frame
+// around it when f kept its context.
+func (s *state) level(f int) int {
+	for f >= 0 && s.frames[f].same {
 		f = s.frames[f].parent
 	}
 	return f
@@ -145,7 +167,7 @@ func (p *pathExpr) eval(s *state, f int) (any, error) {
 	case p.now:
 		return s.now, nil // boxed here: few templates read it
 	case p.data:
-		return s.dataVar(p, f), nil
+		return dataPath(s.dataVar(p, f), p.parts[1:]), nil
 	}
 	parts := p.parts
 	var v any
@@ -173,6 +195,9 @@ func (p *pathExpr) eval(s *state, f int) (any, error) {
 		v = s.frames[base].ctx
 	}
 	for _, part := range parts {
+		if p.root && v != nil && !truthy(v) {
+			return v, nil // @root is data: a && a.b, as for @index.x
+		}
 		var ok bool
 		if v, ok = lookupField(v, part); !ok {
 			return s.missingPath(p, base)
@@ -211,11 +236,24 @@ func (s *state) missingPath(p *pathExpr, base int) (any, error) {
 	return nil, nil
 }
 
+// dataPath follows parts from a data variable as handlebars.js does
+// (a && a.b && a.b.c): a false, zero, empty or missing value on the way is
+// the result.
+func dataPath(v any, parts []string) any {
+	for _, part := range parts {
+		if !truthy(v) {
+			return v
+		}
+		v, _ = lookupField(v, part)
+	}
+	return v
+}
+
 // dataVar resolves @index, @first, @last and @key from the nearest
 // iteration (or, with @../index, the one around it).
 func (s *state) dataVar(p *pathExpr, f int) any {
 	skip := p.depth
-	for fi := f; fi >= 0; fi = s.frames[fi].parent {
+	for fi := f; fi >= 0; fi = s.dataParent(fi) {
 		fr := &s.frames[fi]
 		if !fr.hasData {
 			continue
@@ -239,6 +277,15 @@ func (s *state) dataVar(p *pathExpr, f int) any {
 		}
 	}
 	return nil
+}
+
+// dataParent is the frame whose data variables frame fi inherits: its
+// parent, or for a partial's frame the frame that included it.
+func (s *state) dataParent(fi int) int {
+	if fr := &s.frames[fi]; fr.parent >= 0 || fr.includer < 0 {
+		return fr.parent
+	}
+	return s.frames[fi].includer
 }
 
 // rootData is the data a template sees at its top: profile, recipient,
@@ -301,13 +348,16 @@ func (s *state) setRoot(in *Input) {
 		campaign: pair{names: [2]string{"id", "name"},
 			vals: [2]string{in.Campaign.ID, in.Campaign.Name}},
 	}
-	s.root = s.push(frame{ctx: &s.data, parent: -1, from: -1, elem: -1, rooted: true})
+	s.root = s.push(frame{ctx: &s.data, parent: -1, from: -1, elem: -1, includer: -1, rooted: true})
 }
 
-// hashContext is the context of {{> partial key=value}}: the pairs, over
-// the context the partial would otherwise get.
+// hashContext is the context of {{> partial key=value}}: as in
+// handlebars.js, a new object with the own fields of the context the
+// partial would otherwise get (an object's fields, a list's or a string's
+// indexes), then the pairs.
 type hashContext struct {
 	base   any
+	order  KeyOrder
 	hash   []hashVal
 	inline [4]hashVal // storage for hash, for the usual few pairs
 }
@@ -318,15 +368,15 @@ func (h *hashContext) field(name string) (any, bool) {
 			return kv.val, true
 		}
 	}
-	return lookupField(h.base, name)
+	return ownField(h.base, name)
 }
 
 func (h *hashContext) keys() []string {
-	ks, _ := objectKeys(h.base, nil)
+	ks := ownKeys(h.base, h.order)
 	for _, kv := range h.hash {
 		if !contains(ks, kv.key) {
 			ks = append(ks, kv.key)
 		}
 	}
-	return ks
+	return jsKeyOrder(ks)
 }

@@ -127,7 +127,7 @@ func execString(src string, data any, partials map[string]string, strict bool) (
 	st := new(state)
 	st.reset()
 	st.in, st.strict, st.escape = &Input{Strict: strict}, strict, true
-	st.root = st.push(frame{ctx: data, parent: -1, from: -1, elem: -1, rooted: true})
+	st.root = st.push(frame{ctx: data, parent: -1, from: -1, elem: -1, includer: -1, rooted: true})
 	err := prog.exec(st, st.root)
 	return string(st.buf), st.missing, err
 }

@@ -231,7 +231,7 @@ func execOrdered(src string, data any, order KeyOrder, partials map[string]strin
 	st := new(state)
 	st.reset()
 	st.in, st.escape, st.order = &Input{}, true, order
-	st.root = st.push(frame{ctx: data, parent: -1, from: -1, elem: -1, rooted: true})
+	st.root = st.push(frame{ctx: data, parent: -1, from: -1, elem: -1, includer: -1, rooted: true})
 	err := p.exec(st, st.root)
 	return string(st.buf), err
 }

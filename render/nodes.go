@@ -181,31 +181,32 @@ func (n *partialNode) exec(s *state, f int) error {
 	if s.depth >= maxPartialDepth {
 		return n.pos.errorf("partials nested %d deep: does %q include itself without end?", maxPartialDepth, n.ref.name)
 	}
-	fi := f
-	if n.ctx != nil || len(n.hash) > 0 {
-		fr := frame{ctx: s.frames[f].ctx, parent: f, from: f, elem: -1}
-		if n.ctx != nil {
-			v, err := n.ctx.eval(s, f)
+	// A partial starts its own stack of contexts, as in handlebars.js: ../
+	// inside it does not reach the includer's. Data variables (@index…)
+	// and @root carry on.
+	fr := frame{ctx: s.frames[f].ctx, parent: -1, from: f, elem: -1, includer: f}
+	if n.ctx != nil {
+		v, err := n.ctx.eval(s, f)
+		if err != nil {
+			return err
+		}
+		fr = s.child(f, v, n.ctx)
+		fr.parent, fr.includer = -1, f
+	}
+	if len(n.hash) > 0 {
+		h := &hashContext{base: fr.ctx, order: s.order}
+		h.hash = h.inline[:0]
+		for _, kv := range n.hash {
+			v, err := kv.val.eval(s, f)
 			if err != nil {
 				return err
 			}
-			fr = s.child(f, v, n.ctx)
+			h.hash = append(h.hash, hashVal{key: kv.key, val: v})
 		}
-		if len(n.hash) > 0 {
-			h := &hashContext{base: fr.ctx}
-			h.hash = h.inline[:0]
-			for _, kv := range n.hash {
-				v, err := kv.val.eval(s, f)
-				if err != nil {
-					return err
-				}
-				h.hash = append(h.hash, hashVal{key: kv.key, val: v})
-			}
-			fr.ctx = h
-		}
-		fi = s.push(fr)
-		defer s.pop(fi)
+		fr.ctx = h
 	}
+	fi := s.push(fr)
+	defer s.pop(fi)
 	mark := len(s.buf)
 	s.depth++
 	err := n.ref.prog.exec(s, fi)

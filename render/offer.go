@@ -93,7 +93,7 @@ func (n *offerNode) exec(s *state, f int) error {
 		return nil
 	}
 	for i := range items {
-		fr := frame{ctx: &items[i], parent: f, from: -1, elem: i,
+		fr := frame{ctx: &items[i], parent: f, from: -1, elem: i, includer: -1,
 			hasData: true, index: i, first: i == 0, last: i == len(items)-1,
 			bpNames: n.params, bpVals: [2]any{&items[i], i}}
 		fi := s.push(fr)

@@ -97,7 +97,7 @@ func (s *state) renderSnippet(sn *Snippet, d *snippetData, html bool) (string, e
 	}
 	mark, esc, root := len(s.buf), s.escape, s.root
 	s.escape = html
-	fi := s.push(frame{ctx: d, parent: -1, from: -1, elem: -1, rooted: true})
+	fi := s.push(frame{ctx: d, parent: -1, from: -1, elem: -1, includer: -1, rooted: true})
 	s.root = fi
 	err := sn.prog.exec(s, fi)
 	s.pop(fi)

@@ -22,9 +22,11 @@ type fielder interface {
 	keys() []string // for {{#each}} over the object
 }
 
-// lookupField returns v's field name and whether it exists. A nil value or
-// a scalar has no fields. Arrays have "length" and numeric indexes, like
-// JavaScript.
+// lookupField returns v's field name and whether it exists, as
+// handlebars.js reads an own property. A nil value, a number or a boolean
+// has no fields. Lists have length and their indexes ("0", "1"; not "01"
+// or "+1"), and so do strings, in UTF-16 units as in JavaScript: "😀" has
+// length 2, and each half of it reads as U+FFFD.
 func lookupField(v any, name string) (any, bool) {
 	switch x := v.(type) {
 	case nil:
@@ -41,10 +43,11 @@ func lookupField(v any, name string) (any, bool) {
 	case map[string]string:
 		r, ok := x[name]
 		return r, ok
-	case string, bool, float64, int, json.Number, safeString:
-		if s, ok := x.(string); ok && name == "length" {
-			return len([]rune(s)), true
-		}
+	case string:
+		return stringField(x, name)
+	case safeString:
+		return stringField(string(x), name)
+	case bool, float64, int, json.Number:
 		return nil, false
 	}
 	return reflectField(reflect.ValueOf(v), name)
@@ -54,11 +57,82 @@ func sliceField(n int, name string, at func(int) any) (any, bool) {
 	if name == "length" {
 		return n, true
 	}
-	i, err := strconv.Atoi(name)
-	if err != nil || i < 0 || i >= n {
+	i, ok := arrayIndex(name)
+	if !ok || int64(i) >= int64(n) {
 		return nil, false
 	}
-	return at(i), true
+	return at(int(i)), true
+}
+
+// stringField is a string's length or one of its UTF-16 units.
+func stringField(s, name string) (any, bool) {
+	if name == "length" {
+		return utf16Len(s), true
+	}
+	i, ok := arrayIndex(name)
+	if !ok {
+		return nil, false
+	}
+	for _, r := range s {
+		if r > 0xffff {
+			if i < 2 {
+				return "\uFFFD", true // half a surrogate pair
+			}
+			i -= 2
+			continue
+		}
+		if i == 0 {
+			return string(r), true
+		}
+		i--
+	}
+	return nil, false
+}
+
+// utf16Len is JavaScript's length of s.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r > 0xffff {
+			n++
+		}
+	}
+	return n
+}
+
+// ownField is a field of v as Object.assign copies it: objects' own
+// fields, lists' and strings' indexes, but not their length.
+func ownField(v any, name string) (any, bool) {
+	if name == "length" {
+		if _, isList := isArray(v); isList {
+			return nil, false
+		}
+		if _, isStr := stringOf(v); isStr {
+			return nil, false
+		}
+	}
+	return lookupField(v, name)
+}
+
+// ownKeys lists the fields ownField finds, in JavaScript's order.
+func ownKeys(v any, order KeyOrder) []string {
+	if n, ok := isArray(v); ok {
+		return indexKeys(n)
+	}
+	if s, ok := stringOf(v); ok {
+		return indexKeys(utf16Len(s))
+	}
+	ks, _ := objectKeys(v, order)
+	return ks
+}
+
+func indexKeys(n int) []string {
+	ks := make([]string, n)
+	for i := range ks {
+		ks[i] = strconv.Itoa(i)
+	}
+	return ks
 }
 
 // reflectField serves the less common shapes: maps with string keys of any
