@@ -178,6 +178,12 @@ func (c *compiler) mustache(m *ast.MustacheStatement) node {
 		}
 		return &bodyNode{prog: c.body()}
 	}
+	if name == "helperMissing" || name == "blockHelperMissing" {
+		// handlebars.js's hooks for unknown names: calling one by its
+		// name fails there, so it is an error here too.
+		c.errorf(e.Path.Location().Pos, "%s is handlebars.js's hook for unknown helpers, not a field or a helper to call", name)
+		return nil
+	}
 	if h := c.lookupHelper(e); h != nil {
 		if h.use == blockOnly {
 			c.errorf(e.Path.Location().Pos, "%s is a block helper: write {{#%s …}}…{{/%s}}", h.name, h.name, h.name)

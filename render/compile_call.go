@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/aymerick/raymond/ast"
@@ -63,6 +64,10 @@ func (c *compiler) call(h *helper, e *ast.Expression, strictCtx bool) *callExpr 
 	}
 	return ce
 }
+
+// rJSNumber is what handlebars.js's lexer reads as a number; raymond's
+// also takes exponents, hexadecimal and more.
+var rJSNumber = regexp.MustCompile(`^-?[0-9]+(?:\.[0-9]+)?$`)
 
 func usage(h *helper) string {
 	if len(h.examples) == 0 {
@@ -135,5 +140,12 @@ func (c *compiler) pathOrLiteral(n ast.Node, strict bool) expr {
 		return c.path(p, strict)
 	}
 	name, _ := ast.LiteralStr(n)
-	return c.checkPath(&pathExpr{pos: c.at(n.Location().Pos), original: name, parts: []string{name}, strict: strict}, n.Location().Pos)
+	if num, ok := n.(*ast.NumberLiteral); ok && !rJSNumber.MatchString(num.Original) {
+		name = num.Original // {{1e3}}: handlebars.js reads a name, not a number
+	}
+	pe := &pathExpr{pos: c.at(n.Location().Pos), original: name, parts: []string{name}, strict: strict}
+	if name == "" {
+		pe.parts = nil // {{""}} is the context itself, as in handlebars.js
+	}
+	return c.checkPath(pe, n.Location().Pos)
 }

@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/aymerick/raymond/ast"
@@ -76,7 +77,10 @@ func (c *compiler) checkPath(pe *pathExpr, off int) expr {
 		i := len(c.ctx) - 1 - pe.depth
 		if i < 0 {
 			if c.ctx[0] == ctxUnknown {
-				return pe // a partial: its includer decides what ../ is
+				// A partial starts its own stack of contexts, so ../ there
+				// would always be nothing (handlebars.js renders it so).
+				c.errorf(off, "%s goes above the top of the partial: a partial sees only its own context; pass what it needs, as in {{> name title=../title}}", pe.original)
+				return nil
 			}
 			c.errorf(off, "%s goes above the top of the template: there is no context there", pe.original)
 			return nil
@@ -135,6 +139,10 @@ func (c *compiler) partial(ps *ast.PartialStatement) node {
 		}
 	case *ast.StringLiteral:
 		name = n.Value
+	case *ast.NumberLiteral:
+		name = string(appendJSNumber(nil, n.Value)) // {{> 404}}
+	case *ast.BooleanLiteral:
+		name = strconv.FormatBool(n.Value)
 	default:
 		c.errorf(ps.Pos, "the partial name must be written out, like {{> footer}}")
 		return nil

@@ -56,9 +56,12 @@
 // rendered with the template's data wherever {{{body}}} is.
 //
 // {{> name}} includes partials/name.hbs (or .html) with the current
-// context; {{> name context}} with another; {{> name key=value}} with the
-// pairs added to the context. A partial alone on its line is indented like
-// that line. Partials may include partials, and themselves (rendering stops
+// context; {{> name context}} with another; {{> name key=value}} with a
+// new object: the context's own fields, then the pairs. As in
+// handlebars.js, a partial sees only its own context: ../ inside it climbs
+// only out of its own blocks (pass what it needs: {{> row title=../title}}),
+// while @index, @key and @root carry on. A partial alone on its line is
+// indented like that line. Partials may include partials, and themselves (rendering stops
 // with an error after 50 levels). A missing partial or layout is a load
 // error at the tag that names it.
 //
@@ -78,8 +81,8 @@
 //
 // # Expressions
 //
-// This is Handlebars as handlebars.js runs it, and the same template and
-// data give the same bytes: {{path}} writes a value HTML-escaped (& < > "
+// This is Handlebars as handlebars.js 4.7 runs it, and the same template
+// and data give the same bytes (but for the differences listed below): {{path}} writes a value HTML-escaped (& < > "
 // ' ` = become &amp; &lt; &gt; &quot; &#x27; &#x60; &#x3D;); {{{path}}} and
 // {{& path}} write it raw. Values print as JavaScript prints them: 3 and
 // 1.5 (never 3.0), true and false, lists joined by ",", objects as
@@ -91,9 +94,11 @@
 // 1.5, true, false. Sub-expressions: {{formatNumber (lookup prices sku) 2}}.
 // Named arguments: {{formatCurrency total "EUR" locale="de"}}.
 //
-// Whitespace control as in Handlebars: {{~x}} and {{x~}} trim the
-// whitespace before and after a tag, and a line holding only a block tag,
-// {{else}}, a comment or a partial disappears with its line break.
+// Whitespace control as in handlebars.js, byte for byte: {{~x}} and {{x~}}
+// trim the whitespace before and after a tag (Unicode spaces and U+FEFF
+// included, as JavaScript's \s has them), {{~else}} and {{~else if}} too;
+// a line holding only a block tag, {{else}}, a comment, a partial or a raw
+// block, with spaces or tabs around it, disappears with its line break.
 // Comments: {{! short }} and {{!-- may hold }} --}}. \{{x}} writes {{x}}
 // as is, and so does {{{{raw}}}}…{{{{/raw}}}} for everything inside it.
 //
@@ -110,12 +115,44 @@
 //
 // if and the other conditions treat nil, false, "", 0, NaN and an empty
 // list as false (0 is true with includeZero=true); an empty object is
-// true. each iterates a list, or an object's keys in sorted order, with
+// true. each iterates a list, or an object's keys in the order of the
+// recipient's JSON (integer-like keys first, ascending, as JavaScript
+// orders them; sorted when the data comes without an Input.Recipient.Order), with
 // @index, @first, @last, @key and @../index for the enclosing iteration. A
 // section over a field iterates a list, renders once with an object as the
 // context, renders in place for true, and runs its {{else}} for false, nil
 // and an empty list; {{^field}} runs for those only. if and unless keep
 // the context, so ../ inside them means what it means outside them.
+//
+// A block whose new context equals the current one ({{#with this}}) adds
+// no ../ level, and a block run on a null context sees an empty object, as
+// in handlebars.js. Strings have length and indexes in UTF-16 units
+// ("😀".length is 2), lists only canonical indexes (list.[01] is nothing),
+// and a path from a data variable stops at a false, zero or empty value
+// ({{@index.x}} prints 0 for the first item). {{"name"}} and {{1e3}} name
+// fields; {{""}} is the context itself.
+//
+// # Where offermail differs from handlebars.js
+//
+// Each of these is counted by the differential test (hbsjs_test.go):
+//
+//   - Load errors handlebars.js does not make, because each catches a
+//     mistake it would render as nothing, or only notice once the branch
+//     runs: an unknown helper, an unknown data variable (@indx; did you
+//     mean @index?), a named argument a helper does not take
+//     ({{#each list key=1}}), a wrong number of helper arguments, ../ above
+//     the top of a template or a partial, an empty raw block or one not
+//     named raw, a block helper used inline and the reverse, and at the top
+//     of a template any name but profile, recipient, context and campaign.
+//     Calling helperMissing or blockHelperMissing fails in both.
+//   - A template file's byte-order mark is dropped at load (handlebars.js
+//     given the file's text writes it at the start of the message).
+//   - {{{{raw}}}} is built in (handlebars.js needs a raw helper).
+//   - A segment after a dot that raymond's lexer reads as a number
+//     ({{x.1e3}}) is a load error; write {{x.[1e3]}}.
+//   - handlebars.js 4.7 adds two numbers written raw side by side
+//     ({{{a}}}{{{b}}} prints 3 for 1 and 2, a bug fixed upstream); offermail
+//     prints 12.
 //
 // # Helpers
 //

@@ -18,7 +18,7 @@ import (
 var hbsGenPartials = map[string]string{
 	"card":  "<b>{{name}}</b> ({{n}})\n",
 	"line":  "  - {{name}}\n",
-	"up":    "{{name}} of {{../title}}",
+	"up":    "{{name}} of {{@root.title}}",
 	"keys":  "{{#each this}}[{{@key}}={{this}}]{{/each}}",
 	"ws":    "{{#if ok}}\n  yes\n{{else}}\n  no\n{{/if}}\n",
 	"ctx":   "{{this}}|{{title}}|{{@root.title}}|{{@index}}|{{length}}",
@@ -43,6 +43,17 @@ func generatedCases(n int) []hbsCase {
 
 type hbsGen struct {
 	r *rand.Rand
+	// scopes counts the blocks around that changed the context (each,
+	// with, sections), which ../ may climb out of.
+	scopes int
+}
+
+// scoped generates inner statements inside a block that changes the
+// context.
+func (g *hbsGen) scoped(depth int) string {
+	g.scopes++
+	defer func() { g.scopes-- }()
+	return g.inner(depth)
 }
 
 func (g *hbsGen) pick(options ...string) string { return options[g.r.IntN(len(options))] }
@@ -56,10 +67,17 @@ func (g *hbsGen) text() string {
 }
 
 func (g *hbsGen) path() string {
+	if g.scopes > 0 && g.chance(6) {
+		// ../ only inside blocks: at the top, offermail refuses it at load.
+		if g.scopes > 1 && g.chance(3) {
+			return "../../title"
+		}
+		return g.pick("../name", "../title", "../person.name", "../n")
+	}
 	return g.pick("name", "title", "n", "f", "ok", "no", "nothing", "zero", "empty", "s", "s.length", "s.[0]",
 		"list", "list.length", "list.[1]", "list.[01]", "nums", "items", "items.length", "items.[0].name",
 		"person", "person.name", "person.address.city", "obj", "obj.[2]", "obj.length", "obj.b",
-		"this", ".", "./name", "this.name", "../name", "../../title", "@root.title", "@root.person.name",
+		"this", ".", "./name", "this.name", "@root.title", "@root.person.name",
 		"@index", "@key", "@first", "@last", "@../index", "@index.x", "@first.foo", "@root.nothing.x",
 		"[name]", "missing", "missing.deep", "person.missing.x", "emptyobj", "emptylist", "astral", "astral.length",
 		"n.x", "ok.length", "person.tags.[0]", "1e3", "items.[0]", "list.[-1]")
@@ -170,7 +188,7 @@ func (g *hbsGen) statement(depth int) string {
 		if params != "" {
 			b.WriteString(g.pick("{{it}}", "{{it.name}}", "{{i}}", "{{it.length}}"))
 		}
-		b.WriteString(g.inner(depth))
+		b.WriteString(g.scoped(depth))
 		if g.chance(2) {
 			b.WriteString(g.line(g.tag("else")))
 			b.WriteString(g.inner(depth))
@@ -179,9 +197,9 @@ func (g *hbsGen) statement(depth int) string {
 		return b.String()
 	case k == 10:
 		over := g.pick("person", "person.address", "nothing", "this", "items", "s", "zero", "emptyobj", "(lookup items 1)", "list")
-		inner := g.inner(depth)
+		inner := g.scoped(depth)
 		if g.chance(3) {
-			inner += g.pick("{{../name}}", "{{../../title}}", "{{this}}", "{{#with this}}{{../name}}{{/with}}")
+			inner += g.pick("{{../name}}", "{{this}}", "{{#with this}}{{../name}}{{/with}}", "{{#each ../list}}{{../../title}}{{/each}}")
 		}
 		els := ""
 		if g.chance(3) {
@@ -195,7 +213,11 @@ func (g *hbsGen) statement(depth int) string {
 		if g.chance(4) {
 			els = g.line(g.tag("else")) + g.inner(depth)
 		}
-		return g.line(g.tag(open+field)) + g.inner(depth) + els + g.line(g.tag("/"+field))
+		body := g.inner(depth)
+		if open == "#" {
+			body = g.scoped(depth)
+		}
+		return g.line(g.tag(open+field)) + body + els + g.line(g.tag("/"+field))
 	case k == 12 || k == 13:
 		call := g.pick("card", "line", "up", "keys", "ws", "ctx", "outer", "card person", `card name="h" n=1`,
 			"keys person x=1", "ctx s", "ctx list", "ctx nothing", "keys obj", "ctx this", `"card"`, "card this",
@@ -206,12 +228,12 @@ func (g *hbsGen) statement(depth int) string {
 		}
 		return g.line(tag)
 	case k == 14:
-		return g.line("{{{{raw}}}}" + g.pick(" {{name}} ", "{{#if}}x{{/if}}", "\n{{a}}\n", "") + "{{{{/raw}}}}")
+		return g.line("{{{{raw}}}}" + g.pick(" {{name}} ", "{{#if}}x{{/if}}", "\n{{a}}\n", "{{{x}}}", " ", "\n") + "{{{{/raw}}}}")
 	case k == 15:
 		return g.pick(`\{{name}}`, `\\{{name}}`, `\{{#if}}`, "{{'str'}}", "{{\"esc\\\"aped\"}}")
 	case k == 16:
 		return g.line(g.tag("#each "+g.pick("items", "obj", "list"))) + g.pick("{{@index}}", "{{@key}}", "{{@first}}", "{{@last}}", "{{#if @last}}L{{/if}}", "{{@../index}}") +
-			g.inner(depth) + g.line(g.tag("/each"))
+			g.scoped(depth) + g.line(g.tag("/each"))
 	case k == 17 && g.chance(3):
 		// Templates both engines should refuse.
 		return g.pick("{{#if ok}}{{else if n}}N{{/if}}", "{{#if}}{{/if}}", "{{#each}}{{/each}}", "{{/if}}", "{{#if ok}}",

@@ -117,7 +117,7 @@ func (c *call) fn() error {
 	if c.blk == nil {
 		return nil
 	}
-	return c.blk.program.exec(c.s, c.f)
+	return c.s.execThis(c.blk.program, c.f)
 }
 
 // inverse runs the {{else}} part in the caller's context.
@@ -125,7 +125,26 @@ func (c *call) inverse() error {
 	if c.blk == nil {
 		return nil
 	}
-	return c.blk.inverse.exec(c.s, c.f)
+	return c.s.execThis(c.blk.inverse, c.f)
+}
+
+// emptyObject is the context handlebars.js gives a block run with "this"
+// when the context is null or missing (its nullContext): {{this}} in it
+// prints [object Object]. Nothing writes to it.
+var emptyObject = map[string]any{}
+
+// execThis runs prog in frame f's context, as handlebars.js runs
+// options.fn(this): a null context becomes an empty object.
+func (s *state) execThis(prog program, f int) error {
+	if len(prog) == 0 || s.frames[f].ctx != nil {
+		return prog.exec(s, f)
+	}
+	fr := s.frames[f]
+	fr.ctx, fr.parent, fr.same, fr.hasData, fr.bpNames, fr.includer = emptyObject, f, true, false, nil, -1
+	fi := s.push(fr)
+	err := prog.exec(s, fi)
+	s.pop(fi)
+	return err
 }
 
 // with runs the block with ctx as its context; ctx came from the call's
@@ -189,6 +208,12 @@ func blockHelpers() []*helper {
 			}},
 		{name: "lookup", minArgs: 2, maxArgs: 2,
 			fn: func(c *call) (any, error) {
+				if !truthy(c.args[0]) {
+					return c.args[0], nil // handlebars.js: if (!obj) return obj
+				}
+				if c.args[1] == nil {
+					return nil, nil // obj[undefined]: no field is named so
+				}
 				v, _ := lookupField(c.args[0], toString(c.args[1]))
 				return v, nil
 			},

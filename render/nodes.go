@@ -120,13 +120,13 @@ func (n *sectionNode) exec(s *state, f int) error {
 	}
 	switch {
 	case v == true:
-		return n.program.exec(s, f)
+		return s.execThis(n.program, f)
 	case v == nil || v == false:
-		return n.inverse.exec(s, f)
+		return s.execThis(n.inverse, f)
 	}
 	if size, ok := isArray(v); ok {
 		if size == 0 {
-			return n.inverse.exec(s, f)
+			return s.execThis(n.inverse, f)
 		}
 		return s.iterate(f, v, size, n.path, n.params, n.program)
 	}
