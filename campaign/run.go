@@ -43,7 +43,11 @@ func NewRequest(r render.Recipient, scopes []decide.Scope, o Options) *decide.Re
 // Recipient is a record of a recipients file or a profile as the template
 // sees it.
 func Recipient(rec *recipients.Record) render.Recipient {
-	return render.Recipient{ID: rec.ID, Email: rec.Email, Profile: rec.Profile, Context: rec.Context}
+	r := render.Recipient{ID: rec.ID, Email: rec.Email, Profile: rec.Profile, Context: rec.Context}
+	if rec.Order != nil {
+		r.Order = rec.Order // a nil *KeyOrder would be a non-nil interface
+	}
+	return r
 }
 
 // Decide decides scopes for one recipient. It only reads counters.

@@ -32,6 +32,10 @@ type posError struct {
 type parser struct {
 	data []byte
 	pos  int
+	// order, when set, receives the key order of the objects parsed;
+	// keys is scratch space for it.
+	order *KeyOrder
+	keys  []string
 }
 
 func (p *parser) errf(off int, code diag.Code, format string, args ...any) *posError {
@@ -128,6 +132,8 @@ func (p *parser) object(depth int) (map[string]any, *posError) {
 		p.pos++
 		return m, nil
 	}
+	mark := len(p.keys)
+	defer func() { p.keys = p.keys[:mark] }()
 	for {
 		p.skipSpace()
 		keyOff := p.pos
@@ -151,12 +157,18 @@ func (p *parser) object(depth int) (map[string]any, *posError) {
 			return nil, err
 		}
 		m[key] = v
+		if p.order != nil {
+			p.keys = append(p.keys, key)
+		}
 		p.skipSpace()
 		switch p.peek() {
 		case ',':
 			p.pos++
 		case '}':
 			p.pos++
+			if p.order != nil {
+				p.order.record(m, p.keys[mark:])
+			}
 			return m, nil
 		default:
 			return nil, p.unexpected("after object key:value pair")

@@ -167,5 +167,5 @@ func (r *ndjsonReader) decode(line []byte) (*Record, *Reject) {
 	if reason, _ := p.emailProblem(); reason != "" {
 		return reject(-1, fieldCode(p.email, p.haveEmail, maxEmailBytes), reason)
 	}
-	return &Record{Line: r.line, ID: p.id, Email: p.email, Profile: p.profile, Context: p.context}, nil
+	return &Record{Line: r.line, ID: p.id, Email: p.email, Profile: p.profile, Context: p.context, Order: p.order.orNil()}, nil
 }

@@ -43,6 +43,7 @@ type parsed struct {
 	idOff, emailOff   int
 	objOff            int
 	profile, context  map[string]any
+	order             KeyOrder
 
 	// complete is set once the object parsed to its end, so that its id is
 	// known for sure even if a key was wrong.
@@ -57,8 +58,8 @@ type parsed struct {
 // still parsed, so the caller learns the id for the reject and the first
 // problem in the record, in that order of preference.
 func parseRecord(data []byte) (parsed, *posError) {
-	p := parser{data: data}
 	var rec parsed
+	p := parser{data: data, order: &rec.order}
 	var first *posError
 	keep := func(err *posError) {
 		if first == nil {

@@ -59,5 +59,5 @@ func ParseProfile(name string, data []byte) (*Record, error) {
 		return fail(off, fieldCode(p.email, p.haveEmail, maxEmailBytes), reason)
 	}
 	line, _ := diag.Position(data, p.objOff)
-	return &Record{Line: line, ID: p.id, Email: p.email, Profile: p.profile, Context: p.context}, nil
+	return &Record{Line: line, ID: p.id, Email: p.email, Profile: p.profile, Context: p.context, Order: p.order.orNil()}, nil
 }

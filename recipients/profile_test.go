@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -42,6 +43,11 @@ func TestReadProfile(t *testing.T) {
 		Profile: map[string]any{"firstName": "Maya", "loyalty": map[string]any{"tier": "gold", "points": 12840.0}},
 		Context: map[string]any{"weather": "snow"},
 	}
+	loyalty, _ := rec.Profile["loyalty"].(map[string]any)
+	if got := rec.Order.Keys(loyalty); !slices.Equal(got, []string{"tier", "points"}) {
+		t.Errorf("ReadProfile().Order.Keys(loyalty) = %v, want [tier points]", got)
+	}
+	rec.Order = nil // checked above
 	if !reflect.DeepEqual(rec, want) {
 		t.Errorf("ReadProfile() = %+v, want %+v", rec, want)
 	}
@@ -99,5 +105,34 @@ func TestReadProfileFileErrors(t *testing.T) {
 		if _, err := ReadProfile(tt.path); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("ReadProfile(%s) error = %v, want one containing %q", tt.name, err, tt.want)
 		}
+	}
+}
+
+// TestKeyOrder checks that a record keeps its objects' key order for
+// {{#each}}, and records nothing when the keys are already sorted.
+func TestKeyOrder(t *testing.T) {
+	rec, err := ParseProfile("p.json", []byte(`{"id":"u1","email":"a@example.com","profile":{"z":1,"a":{"y":2,"b":3,"m":{"a":1,"b":2}},"m":true},"context":{"b":1,"a":2}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rec.Order.Keys(rec.Profile), []string{"z", "a", "m"}; !slices.Equal(got, want) {
+		t.Errorf("Keys(profile) = %v, want %v", got, want)
+	}
+	a := rec.Profile["a"].(map[string]any)
+	if got, want := rec.Order.Keys(a), []string{"y", "b", "m"}; !slices.Equal(got, want) {
+		t.Errorf("Keys(profile.a) = %v, want %v", got, want)
+	}
+	if got := rec.Order.Keys(a["m"].(map[string]any)); got != nil {
+		t.Errorf("Keys(profile.a.m) = %v, want nil (already sorted)", got)
+	}
+	if got, want := rec.Order.Keys(rec.Context), []string{"b", "a"}; !slices.Equal(got, want) {
+		t.Errorf("Keys(context) = %v, want %v", got, want)
+	}
+	sorted, err := ParseProfile("p.json", []byte(`{"id":"u1","email":"a@example.com","profile":{"a":1,"b":{"c":1,"d":2}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sorted.Order != nil {
+		t.Errorf("Order = %v for sorted keys, want nil", sorted.Order)
 	}
 }

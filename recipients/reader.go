@@ -20,6 +20,9 @@ type Record struct {
 	Email   string // a bare address, as net/mail parses it
 	Profile map[string]any
 	Context map[string]any
+	// Order is the key order of the JSON objects in Profile and Context
+	// (nil for CSV, whose nested fields go in sorted order).
+	Order *KeyOrder
 }
 
 // Reject is one bad record: where it is and why it was refused.

@@ -3,6 +3,7 @@ package render
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 )
@@ -249,7 +250,7 @@ func (g *hbsGen) hostile() string {
 }
 
 func (g *hbsGen) number() any {
-	return []any{0.0, 1.0, -1.0, 2.5, 1e21, 1e-7, 123456789012.0, -0.0, 0.1 + 0.2, 42.0, 1e300, 3.0}[g.r.IntN(12)]
+	return []any{0.0, 1.0, -1.0, 2.5, 1e21, 1e-7, 123456789012.0, math.Copysign(0, -1), 0.1 + 0.2, 42.0, 1e300, 3.0}[g.r.IntN(12)]
 }
 
 func (g *hbsGen) scalar() any {

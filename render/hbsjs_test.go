@@ -1,7 +1,6 @@
 package render
 
 import (
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -16,6 +15,8 @@ import (
 	"testing"
 	"testing/fstest"
 	"unsafe"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // The differential test against handlebars.js. Its cases come from four
@@ -225,7 +226,7 @@ func execOrdered(src string, data any, order KeyOrder, partials map[string]strin
 	}
 	c := &compiler{b: b, src: s, mode: modeBody}
 	p := c.compile(prog, ctxUnknown)
-	if err := b.errs.err(); err != nil {
+	if err := b.errs.Err(); err != nil {
 		return "", err
 	}
 	st := new(state)
@@ -259,7 +260,7 @@ func runEmailCase(c *hbsCase, data any, order KeyOrder) (string, error) {
 	}
 	in.Recipient.Profile, _ = m["profile"].(map[string]any)
 	in.Recipient.Context, _ = m["context"].(map[string]any)
-	_, html, err := tmpl.execute(context.Background(), in)
+	_, html, err := tmpl.execute(in)
 	return html, err
 }
 
@@ -371,7 +372,7 @@ func emailCases(t *testing.T) []hbsCase {
 		for _, f := range files {
 			text := readText(t, f)
 			body, layout := text, ""
-			var errs ErrorList
+			var errs diag.List
 			if yml, yline, b, _ := splitFrontMatter(f, text, &errs); yline > 0 {
 				body = b
 				for _, line := range strings.Split(yml, "\n") {
