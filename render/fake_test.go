@@ -109,6 +109,11 @@ func loadOne(t testing.TB, name string, files map[string]string) (*Template, err
 // sources. It is the engine without the template around it, for testing
 // Handlebars semantics.
 func execString(src string, data any, partials map[string]string, strict bool) (string, []Missing, error) {
+	return execData(src, data, nil, partials, strict)
+}
+
+// execData is execString with the key order of data's objects.
+func execData(src string, data any, order KeyOrder, partials map[string]string, strict bool) (string, []Missing, error) {
 	fsys := fstest.MapFS{}
 	for name, p := range partials {
 		fsys["partials/"+name+".hbs"] = &fstest.MapFile{Data: []byte(p)}
@@ -126,7 +131,7 @@ func execString(src string, data any, partials map[string]string, strict bool) (
 	}
 	st := new(state)
 	st.reset()
-	st.in, st.strict, st.escape = &Input{Strict: strict}, strict, true
+	st.in, st.strict, st.escape, st.order = &Input{Strict: strict}, strict, true, order
 	st.root = st.push(frame{ctx: data, parent: -1, from: -1, elem: -1, includer: -1, rooted: true})
 	err := prog.exec(st, st.root)
 	return string(st.buf), st.missing, err

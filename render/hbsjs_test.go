@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"unsafe"
 
 	"github.com/offermail/offermail/diag"
@@ -209,32 +208,8 @@ func runCase(c *hbsCase) (string, error) {
 	if c.dir != "" {
 		return runEmailCase(c, data, order)
 	}
-	return execOrdered(c.Template, data, order, c.Partials)
-}
-
-// execOrdered is execString with the data's key order.
-func execOrdered(src string, data any, order KeyOrder, partials map[string]string) (string, error) {
-	fsys := fstest.MapFS{}
-	for name, p := range partials {
-		fsys["partials/"+name+".hbs"] = &fstest.MapFile{Data: []byte(p)}
-	}
-	b := newBuild(sampleCatalog, newLibrary(fsys, ""))
-	s := plainSource("test.hbs", src, 1, 1)
-	prog, perr := parseSource(s)
-	if perr != nil {
-		return "", perr
-	}
-	c := &compiler{b: b, src: s, mode: modeBody}
-	p := c.compile(prog, ctxUnknown)
-	if err := b.errs.Err(); err != nil {
-		return "", err
-	}
-	st := new(state)
-	st.reset()
-	st.in, st.escape, st.order = &Input{}, true, order
-	st.root = st.push(frame{ctx: data, parent: -1, from: -1, elem: -1, includer: -1, rooted: true})
-	err := p.exec(st, st.root)
-	return string(st.buf), err
+	out, _, err := execData(c.Template, data, order, c.Partials, false)
+	return out, err
 }
 
 // runEmailCase loads an email template through LoadFS and renders it for
