@@ -78,7 +78,9 @@ func ReadDir(dir string) ([]File, error) {
 }
 
 func isLibraryFile(name string) bool {
-	if strings.HasPrefix(name, ".") {
+	// import-report.json is what mailpreview import writes beside the
+	// library it imports; it describes the library and is not part of it.
+	if strings.HasPrefix(name, ".") || name == "import-report.json" {
 		return false
 	}
 	switch strings.ToLower(filepath.Ext(name)) {
