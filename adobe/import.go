@@ -24,6 +24,8 @@ var (
 	// ErrOutExists: the output directory holds something else than an
 	// earlier import.
 	ErrOutExists = errors.New("output directory exists")
+	// ErrRead: an export file could not be read (missing, a directory).
+	ErrRead = errors.New("read export")
 )
 
 // Import reads Adobe export files and writes an offermail library into
@@ -45,10 +47,10 @@ func Import(files []string, out string) (*Report, error) {
 	for _, name := range files {
 		st, err := os.Stat(name)
 		if err != nil {
-			return nil, fmt.Errorf("read export: %w", err)
+			return nil, fmt.Errorf("%w: %w", ErrRead, err)
 		}
 		if st.IsDir() {
-			return nil, fmt.Errorf("read export: %s is a directory; name the JSON files", name)
+			return nil, fmt.Errorf("%w: %s is a directory; name the JSON files", ErrRead, name)
 		}
 		if st.Size() > MaxFileSize {
 			c.errs = append(c.errs, &Error{File: name, Line: 1, Col: 1, Msg: fmt.Sprintf("file of %d bytes is over the limit of %d", st.Size(), MaxFileSize)})
@@ -56,7 +58,7 @@ func Import(files []string, out string) (*Report, error) {
 		}
 		data, err := os.ReadFile(name)
 		if err != nil {
-			return nil, fmt.Errorf("read export: %w", err)
+			return nil, fmt.Errorf("%w: %w", ErrRead, err)
 		}
 		root, err := parseJSON(&source{name: name, data: data})
 		if err != nil {

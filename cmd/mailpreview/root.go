@@ -96,6 +96,7 @@ error, 3 a run finished with rejected records, 4 a run failed.`,
 		newFeedback(g),
 		newSnapshot(g),
 		newServe(g),
+		newImport(),
 	)
 	return root
 }
