@@ -138,7 +138,37 @@ func (p *parser) timeRef() (Node, error) {
 type timeFrag struct {
 	f     frag
 	day   bool
-	guard string // a condition that must hold before f can be computed
+	guard string     // a condition that must hold before f can be computed
+	lit   *time.Time // set for date(y, m, d): shifts are computed here
+}
+
+// shifted is tf moved by n units. A date literal is moved at translation
+// time: a method called on date(…) fails at run time under the engine's
+// timezone setting.
+func shifted(tf timeFrag, n int, unit string) frag {
+	if tf.lit == nil {
+		return shift(tf.f, n, unit)
+	}
+	t := *tf.lit
+	switch unit {
+	case "day":
+		t = t.AddDate(0, 0, n)
+	case "week":
+		t = t.AddDate(0, 0, 7*n)
+	case "month":
+		t = t.AddDate(0, n, 0)
+	case "year":
+		t = t.AddDate(n, 0, 0)
+	case "decade":
+		t = t.AddDate(10*n, 0, 0)
+	case "century":
+		t = t.AddDate(100*n, 0, 0)
+	case "millennium":
+		t = t.AddDate(1000*n, 0, 0)
+	default:
+		return shift(tf.f, n, unit) // hours and less are refused before
+	}
+	return prim(`date("` + t.Format("2006-01-02") + `")`)
 }
 
 const today = `now.Truncate(duration("24h"))`
@@ -179,7 +209,7 @@ func dateLiteral(n *Call) (timeFrag, error) {
 	if v[0] < 1 || v[0] > 9999 || d.Year() != v[0] || int(d.Month()) != v[1] || d.Day() != v[2] {
 		return timeFrag{}, errAt(n.At, "date(%d, %d, %d) is not a calendar date", v[0], v[1], v[2])
 	}
-	return timeFrag{f: prim(`date("` + d.Format("2006-01-02") + `")`), day: true}, nil
+	return timeFrag{f: prim(`date("` + d.Format("2006-01-02") + `")`), day: true, lit: &d}, nil
 }
 
 // timeOf translates the time an occurs test is about, or refers to.
@@ -267,7 +297,7 @@ func (t *translator) occurs(o *Occurs) (frag, error) {
 		case o.Dir == "before":
 			cond = binary(x.f, "<", ref.f, precCmp)
 		case ref.day:
-			cond = binary(x.f, ">=", shift(ref.f, 1, "day"), precCmp)
+			cond = binary(x.f, ">=", shifted(ref, 1, "day"), precCmp)
 		default:
 			cond = binary(x.f, ">", ref.f, precCmp)
 		}
@@ -278,7 +308,7 @@ func (t *translator) occurs(o *Occurs) (frag, error) {
 			return frag{}, err
 		}
 		if ref.day {
-			cond = and(binary(x.f, ">=", ref.f, precCmp), binary(x.f, "<", shift(ref.f, 1, "day"), precCmp))
+			cond = and(binary(x.f, ">=", ref.f, precCmp), binary(x.f, "<", shifted(ref, 1, "day"), precCmp))
 		} else {
 			cond = and(binary(x.f, ">=", ref.f, precCmp), binary(x.f, "<=", ref.f, precCmp))
 		}
@@ -293,7 +323,7 @@ func (t *translator) occurs(o *Occurs) (frag, error) {
 		}
 		upper := binary(x.f, "<=", to.f, precCmp)
 		if to.day {
-			upper = binary(x.f, "<", shift(to.f, 1, "day"), precCmp)
+			upper = binary(x.f, "<", shifted(to, 1, "day"), precCmp)
 		}
 		cond = withGuard(withGuard(and(binary(x.f, ">=", from.f, precCmp), upper), from.guard), to.guard)
 	case "period":
@@ -329,7 +359,7 @@ func (t *translator) relative(o *Occurs, x frag) (frag, error) {
 	T := ref.f
 	var cond frag
 	if o.Dir == "before" {
-		bound := shift(T, -n, o.Unit)
+		bound := shifted(ref, -n, o.Unit)
 		switch o.Cmp {
 		case "<":
 			cond = and(binary(x, ">", bound, precCmp), binary(x, "<=", T, precCmp))
@@ -340,10 +370,10 @@ func (t *translator) relative(o *Occurs, x frag) (frag, error) {
 		case ">=":
 			cond = binary(x, "<=", bound, precCmp)
 		default: // = and !=: within the one unit that is N units before T
-			cond = and(binary(x, ">=", bound, precCmp), binary(x, "<", shift(T, 1-n, o.Unit), precCmp))
+			cond = and(binary(x, ">=", bound, precCmp), binary(x, "<", shifted(ref, 1-n, o.Unit), precCmp))
 		}
 	} else { // after, from
-		bound := shift(T, n, o.Unit)
+		bound := shifted(ref, n, o.Unit)
 		switch o.Cmp {
 		case "<":
 			cond = and(binary(x, ">=", T, precCmp), binary(x, "<", bound, precCmp))
@@ -354,7 +384,7 @@ func (t *translator) relative(o *Occurs, x frag) (frag, error) {
 		case ">=":
 			cond = binary(x, ">=", bound, precCmp)
 		default:
-			cond = and(binary(x, ">=", bound, precCmp), binary(x, "<", shift(T, n+1, o.Unit), precCmp))
+			cond = and(binary(x, ">=", bound, precCmp), binary(x, "<", shifted(ref, n+1, o.Unit), precCmp))
 		}
 	}
 	if o.Cmp == "!=" {

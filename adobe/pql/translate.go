@@ -348,14 +348,10 @@ func (t *translator) method(n *Call) (frag, error) {
 		if err := want(0, 0); err != nil {
 			return frag{}, err
 		}
-		d := "date(" + x.s + ")"
-		switch n.Name {
-		case "getMonth":
-			return prim("int(" + d + ".Month())"), nil
-		case "getYear":
-			return prim(d + ".Year()"), nil
-		}
-		return prim(d + ".Day()"), nil
+		// A method called on date(…) directly fails at run time under the
+		// engine's timezone setting; through a let it does not.
+		get := map[string]string{"getMonth": "int(d.Month())", "getYear": "d.Year()", "getDayOfMonth": "d.Day()"}[n.Name]
+		return prim("(let d = date(" + x.s + "); " + get + ")"), nil
 	}
 	return frag{}, unsupportedAt(n.At, "function %s() is not supported", n.Name)
 }
