@@ -91,16 +91,31 @@ func (r *jsonReader) wrap(err error) error {
 	}
 	off := r.dec.InputOffset()
 	var se *jsontext.SyntacticError
-	msg := err.Error()
+	msg, path := err.Error(), ""
 	if errors.As(err, &se) {
 		off = se.ByteOffset
+		path = pointerPath(se.JSONPointer)
 		msg = strings.TrimPrefix(se.Err.Error(), "jsontext: ")
 		if se.Err == io.ErrUnexpectedEOF {
 			msg = "the file ends in the middle of a JSON value"
 		}
 	}
 	line, col := r.src.position(off)
-	return &Error{File: r.src.name, Line: line, Col: col, Msg: "invalid JSON: " + msg}
+	return &Error{File: r.src.name, Line: line, Col: col, Path: path, Msg: "invalid JSON: " + msg}
+}
+
+// pointerPath writes a JSON pointer (/0/@id) as the paths of messages
+// ([0].@id).
+func pointerPath(p jsontext.Pointer) string {
+	path := ""
+	for tok := range p.Tokens() {
+		if _, err := strconv.Atoi(tok); err == nil && tok != "" && tok[0] != '-' {
+			path += "[" + tok + "]"
+			continue
+		}
+		path = joinPath(path, tok)
+	}
+	return path
 }
 
 func (r *jsonReader) read(path string, depth int) (*value, error) {
