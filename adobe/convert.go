@@ -1,6 +1,7 @@
 package adobe
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -8,13 +9,14 @@ import (
 	"time"
 
 	"github.com/offermail/offermail/adobe/pql"
+	"github.com/offermail/offermail/diag"
 )
 
 // converter turns the instances of an export into a library, collecting
 // every error (bad input) and every report item (what was translated,
 // approximated, ignored or could not be translated).
 type converter struct {
-	errs   ErrorList
+	errs   diag.List
 	report *Report
 	lib    *library
 
@@ -46,12 +48,17 @@ func newConverter() *converter {
 	}
 }
 
+// errorf reports bad input at a value. The code says what kind of
+// problem it is.
 func (c *converter) errorf(v *value, format string, args ...any) {
+	c.errorCode(diag.Invalid, v, format, args...)
+}
+
+func (c *converter) errorCode(code diag.Code, v *value, format string, args ...any) {
 	if len(c.errs) >= maxErrors {
 		return
 	}
-	line, col := v.src.position(v.off)
-	c.errs = append(c.errs, &Error{File: v.src.name, Line: line, Col: col, Path: v.path, Msg: fmt.Sprintf(format, args...)})
+	c.errs.Add(errorAt(code, v.src, v.off, v.path, format, args...))
 }
 
 // where is the file position of a value, for the report.
@@ -64,7 +71,7 @@ func where(v *value) string {
 func (c *converter) add(env *envelope) {
 	kind := classify(env)
 	if kind == "" {
-		c.errorf(env.inst, "cannot tell what kind of Adobe object this is: give its \"schemas\" (as Adobe's listings do) or an \"@id\" such as xcore:personalized-offer:…")
+		c.errorCode(diag.Unknown, env.inst, "cannot tell what kind of Adobe object this is: give its \"schemas\" (as Adobe's listings do) or an \"@id\" such as xcore:personalized-offer:…")
 		return
 	}
 	in := &instance{kind: kind, index: len(c.byKind[kind]), v: env.inst}
@@ -82,7 +89,7 @@ func (c *converter) add(env *envelope) {
 		if id := env.outer.member("instanceId"); id != nil && id.kind == '"' && id.text != "" {
 			in.adobeID = id.text
 		} else {
-			c.errorf(env.inst, "the object has no \"@id\" (or \"id\"); other objects refer to it by that id")
+			c.errorCode(diag.Missing, env.inst, "the object has no \"@id\" (or \"id\"); other objects refer to it by that id")
 			return
 		}
 	}
@@ -96,7 +103,7 @@ func (c *converter) add(env *envelope) {
 		c.byAdobe[kind] = map[string]*instance{}
 	}
 	if prev := c.byAdobe[kind][in.adobeID]; prev != nil {
-		c.errorf(env.inst, "%s %q appears twice (first at %s); keep one copy of each object", kind, in.adobeID, where(prev.v))
+		c.errorCode(diag.Duplicate, env.inst, "%s %q appears twice (first at %s); keep one copy of each object", kind, in.adobeID, where(prev.v))
 		return
 	}
 	c.byAdobe[kind][in.adobeID] = in
@@ -115,7 +122,7 @@ func (c *converter) lookup(v *value, what string, kinds ...string) *instance {
 			return in
 		}
 	}
-	c.errorf(v, "%s %q is not in the export: add the %s listing to the files imported", what, v.text, kinds[0])
+	c.errorCode(diag.Undefined, v, "%s %q is not in the export: add the %s listing to the files imported", what, v.text, kinds[0])
 	return nil
 }
 
@@ -199,16 +206,16 @@ func (c *converter) pqlText(v *value, what string) (text string, at *value, ok b
 // translate turns PQL into an expression, or reports why it cannot: the
 // caller writes a rule that is false (or a formula that is the priority)
 // with the original text in a TODO comment.
-func (c *converter) translate(in *instance, at *value, src string, kind pql.Kind) (string, *pql.Error) {
+func (c *converter) translate(in *instance, at *value, src string, kind pql.Kind) (string, *diag.Error) {
 	expr, err := pql.Translate(src, kind)
 	if err != nil {
-		pe, ok := err.(*pql.Error)
-		if !ok {
-			pe = &pql.Error{Line: 1, Col: 1, Msg: err.Error()}
+		var pe *diag.Error
+		if !errors.As(err, &pe) {
+			pe = &diag.Error{Line: 1, Col: 1, Msg: err.Error()}
 		}
-		reason := "PQL syntax error: " + pe.Msg
-		if pe.Unsupported {
-			reason = pe.Msg
+		reason := pe.Msg
+		if !errors.Is(err, pql.ErrUnsupported) {
+			reason = "PQL syntax error: " + pe.Msg
 		}
 		c.report.untranslated(in, at, fmt.Sprintf("%d:%d: %s", pe.Line, pe.Col, reason), src)
 		return "", pe
@@ -217,7 +224,7 @@ func (c *converter) translate(in *instance, at *value, src string, kind pql.Kind
 		// Valid PQL whose translation the engine refuses (a type error
 		// between literals, say): keep it visible rather than guess.
 		c.report.untranslated(in, at, "the translation does not compile: "+cerr, src)
-		return "", &pql.Error{Line: 1, Col: 1, Msg: cerr}
+		return "", &diag.Error{Line: 1, Col: 1, Msg: cerr}
 	}
 	c.report.translated(in, at, src, expr)
 	return expr, nil

@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/offermail/offermail/campaign"
-	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/diag"
 )
 
 // ReportFile is the name of the report written beside the library.
@@ -34,7 +34,7 @@ var (
 // out never holds half a library; an earlier import in out is replaced.
 //
 // Bad input (malformed JSON, wrong types, references to objects missing
-// from the export) is an ErrorList naming each problem's file, line,
+// from the export) is a diag.List naming each problem's file, line,
 // column and JSON path; nothing is written then. A library that was
 // written but fails check is returned with its report and ErrCheck.
 func Import(files []string, out string) (*Report, error) {
@@ -53,7 +53,7 @@ func Import(files []string, out string) (*Report, error) {
 			return nil, fmt.Errorf("%w: %s is a directory; name the JSON files", ErrRead, name)
 		}
 		if st.Size() > MaxFileSize {
-			c.errs = append(c.errs, &Error{File: name, Line: 1, Col: 1, Msg: fmt.Sprintf("file of %d bytes is over the limit of %d", st.Size(), MaxFileSize)})
+			c.errs.Add(&diag.Error{Code: diag.Limit, File: name, Msg: fmt.Sprintf("file of %d bytes is over the limit of %d", st.Size(), MaxFileSize)})
 			continue
 		}
 		data, err := os.ReadFile(name)
@@ -62,9 +62,9 @@ func Import(files []string, out string) (*Report, error) {
 		}
 		root, err := parseJSON(&source{name: name, data: data})
 		if err != nil {
-			var e *Error
+			var e *diag.Error
 			if errors.As(err, &e) {
-				c.errs = append(c.errs, e)
+				c.errs.Add(e)
 				continue
 			}
 			return nil, err
@@ -73,11 +73,11 @@ func Import(files []string, out string) (*Report, error) {
 			c.add(env)
 		}
 	}
-	if err := c.errs.err(); err != nil {
+	if err := c.errs.Err(); err != nil {
 		return nil, err
 	}
 	c.convert()
-	if err := c.errs.err(); err != nil {
+	if err := c.errs.Err(); err != nil {
 		return nil, err
 	}
 	lib, err := c.lib.files()
@@ -233,13 +233,8 @@ func check(dir, out string) Check {
 	res := Check{OK: true, Errors: []string{}}
 	if _, err := campaign.Check(dir); err != nil {
 		res.OK = false
-		var list decide.ErrorList
-		if errors.As(err, &list) {
-			for _, e := range list {
-				res.Errors = append(res.Errors, strings.Replace(e.Error(), dir, out, 1))
-			}
-		} else {
-			res.Errors = append(res.Errors, strings.ReplaceAll(err.Error(), dir, out))
+		for _, e := range diag.Errors(err) {
+			res.Errors = append(res.Errors, strings.Replace(e.Error(), dir, out, 1))
 		}
 	}
 	return res

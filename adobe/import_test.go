@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/offermail/offermail/diag"
 )
 
 func writeExport(t *testing.T, files map[string]string) (dir string, names []string) {
@@ -131,9 +133,9 @@ func TestImportErrors(t *testing.T) {
 			dir, _ := writeExport(t, map[string]string{"x.json": tc.file})
 			out := filepath.Join(dir, "lib")
 			_, err := Import([]string{filepath.Join(dir, "x.json")}, out)
-			var list ErrorList
+			var list diag.List
 			if !errors.As(err, &list) {
-				t.Fatalf("Import = %v, want an ErrorList", err)
+				t.Fatalf("Import = %v, want a diag.List", err)
 			}
 			if got := strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), ""); !strings.Contains(got, tc.want) {
 				t.Errorf("Import error\n got %s\nwant %s", got, tc.want)

@@ -7,9 +7,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
+	"github.com/offermail/offermail/diag"
 )
 
 // Limits on what an export may cost to read. Adobe's listings are pages
@@ -48,20 +48,14 @@ type source struct {
 // position converts a byte offset to a 1-based line and column, the column
 // counted in characters.
 func (s *source) position(off int64) (line, col int) {
-	if off > int64(len(s.data)) {
-		off = int64(len(s.data))
-	}
-	prefix := s.data[:off]
-	line = 1 + bytes.Count(prefix, []byte{'\n'})
-	lineStart := bytes.LastIndexByte(prefix, '\n') + 1
-	return line, 1 + utf8.RuneCount(prefix[lineStart:])
+	return diag.Position(s.data, int(min(off, int64(len(s.data)))))
 }
 
 // parseJSON reads one export file strictly: valid UTF-8, no duplicate
 // names, one value, bounded depth and size.
 func parseJSON(src *source) (*value, error) {
 	if len(src.data) > MaxFileSize {
-		return nil, &Error{File: src.name, Line: 1, Col: 1, Msg: fmt.Sprintf("file of %d bytes is over the limit of %d", len(src.data), MaxFileSize)}
+		return nil, &diag.Error{Code: diag.Limit, File: src.name, Msg: fmt.Sprintf("file of %d bytes is over the limit of %d", len(src.data), MaxFileSize)}
 	}
 	dec := jsontext.NewDecoder(bytes.NewReader(src.data))
 	r := &jsonReader{dec: dec, src: src}
@@ -85,7 +79,7 @@ type jsonReader struct {
 }
 
 func (r *jsonReader) wrap(err error) error {
-	var e *Error
+	var e *diag.Error
 	if errors.As(err, &e) {
 		return e
 	}
@@ -100,8 +94,7 @@ func (r *jsonReader) wrap(err error) error {
 			msg = "the file ends in the middle of a JSON value"
 		}
 	}
-	line, col := r.src.position(off)
-	return &Error{File: r.src.name, Line: line, Col: col, Path: path, Msg: "invalid JSON: " + msg}
+	return errorAt(diag.Syntax, r.src, off, path, "invalid JSON: %s", msg)
 }
 
 // pointerPath writes a JSON pointer (/0/@id) as the paths of messages
@@ -184,9 +177,8 @@ func (r *jsonReader) tokenStart(off int64) int64 {
 	return off
 }
 
-func (r *jsonReader) errorf(off int64, path, format string, args ...any) *Error {
-	line, col := r.src.position(off)
-	return &Error{File: r.src.name, Line: line, Col: col, Path: path, Msg: fmt.Sprintf(format, args...)}
+func (r *jsonReader) errorf(off int64, path, format string, args ...any) *diag.Error {
+	return errorAt(diag.Limit, r.src, off, path, format, args...)
 }
 
 // joinPath appends an object member's name to a path, in brackets when the

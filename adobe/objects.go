@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/offermail/offermail/adobe/pql"
+	"github.com/offermail/offermail/diag"
 )
 
 // maxSlug keeps generated ids readable.
@@ -170,7 +171,7 @@ func (c *converter) rule(in *instance) {
 
 // todo is the comment of an object that could not be translated: why, and
 // the original PQL for whoever writes it by hand.
-func todo(e *pql.Error, src string) string {
+func todo(e *diag.Error, src string) string {
 	return "TODO: not translated (" + strconv.Itoa(e.Line) + ":" + strconv.Itoa(e.Col) + ": " + e.Msg + ").\nOriginal PQL: " + oneLine(src)
 }
 

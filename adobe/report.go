@@ -1,6 +1,7 @@
 package adobe
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/offermail/offermail/adobe/pql"
 	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/diag"
 )
 
 // Report says what an import did: objects read and written, every PQL
@@ -114,12 +116,13 @@ func compiles(expr string, kind pql.Kind) string {
 		return ""
 	}
 	var msgs []string
-	if list, ok := err.(decide.ErrorList); ok {
-		for _, e := range list {
-			msgs = append(msgs, e.Msg)
+	for _, e := range diag.Errors(err) {
+		var de *diag.Error
+		if errors.As(e, &de) {
+			msgs = append(msgs, de.Msg)
+		} else {
+			msgs = append(msgs, e.Error())
 		}
-	} else {
-		msgs = append(msgs, err.Error())
 	}
 	return strings.Join(msgs, "; ")
 }

@@ -1,50 +1,51 @@
 package pql
 
 import (
+	"errors"
 	"fmt"
-	"unicode/utf8"
+
+	"github.com/offermail/offermail/diag"
 )
 
-// Error is a problem at a position of the PQL text: a syntax error, or a
-// construct that has no offermail equivalent (Unsupported). Line and Col
-// are 1-based; Col counts characters, not bytes.
-type Error struct {
-	Offset      int // byte offset in the PQL text
-	Line, Col   int
-	Msg         string
-	Unsupported bool // well-formed PQL that offermail cannot express
+// ErrUnsupported is wrapped by the errors of well-formed PQL that has no
+// offermail equivalent (experience events, audiences, Java-only regular
+// expressions…), as opposed to syntax errors.
+var ErrUnsupported = errors.New("not supported by offermail")
+
+// Errors returned by Parse and Translate are *diag.Error with the line and
+// the column (in characters) in the PQL text and no file: syntax errors
+// have Code diag.Syntax; unsupported constructs diag.Expression and wrap
+// ErrUnsupported.
+
+// posError is an error at a byte offset, located when parsing ends.
+type posError struct {
+	offset      int
+	msg         string
+	unsupported bool
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("%d:%d: %s", e.Line, e.Col, e.Msg) }
+func (e *posError) Error() string { return e.msg }
 
-func errAt(offset int, format string, args ...any) *Error {
-	return &Error{Offset: offset, Msg: fmt.Sprintf(format, args...)}
+func errAt(offset int, format string, args ...any) *posError {
+	return &posError{offset: offset, msg: fmt.Sprintf(format, args...)}
 }
 
-func unsupportedAt(offset int, format string, args ...any) *Error {
+func unsupportedAt(offset int, format string, args ...any) *posError {
 	e := errAt(offset, format, args...)
-	e.Unsupported = true
+	e.unsupported = true
 	return e
 }
 
-// locate fills Line and Col from Offset.
-func (e *Error) locate(src string) *Error {
-	if e.Offset > len(src) {
-		e.Offset = len(src)
+// locate turns an error at an offset of src into a diag.Error.
+func locate(err error, src string) error {
+	var e *posError
+	if !errors.As(err, &e) {
+		return err
 	}
-	e.Line, e.Col = 1, 1
-	for _, r := range src[:e.Offset] {
-		if r == '\n' {
-			e.Line++
-			e.Col = 1
-		} else {
-			e.Col++
-		}
+	line, col := diag.Position(src, min(e.offset, len(src)))
+	d := &diag.Error{Code: diag.Syntax, Line: line, Col: col, Msg: e.msg}
+	if e.unsupported {
+		d.Code, d.Err = diag.Expression, ErrUnsupported
 	}
-	if !utf8.ValidString(src[:e.Offset]) {
-		// Offsets always fall on token starts, so this only guards
-		// against a caller's invalid text.
-		e.Col = e.Offset + 1
-	}
-	return e
+	return d.Bind(src)
 }

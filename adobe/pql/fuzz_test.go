@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/diag"
 )
 
 // FuzzTranslate: any text either translates or gives an *Error at a
@@ -33,12 +34,13 @@ func FuzzTranslate(f *testing.F) {
 		for _, kind := range []Kind{Rule, Formula} {
 			out, err := Translate(src, kind)
 			if err != nil {
-				e, ok := err.(*Error)
+				e, ok := err.(*diag.Error)
 				if !ok {
-					t.Fatalf("Translate(%q) error %T %v, want *Error", src, err, err)
+					t.Fatalf("Translate(%q) error %T %v, want *diag.Error", src, err, err)
 				}
-				if e.Line < 1 || e.Col < 1 || e.Offset < 0 || e.Offset > len(src) {
-					t.Fatalf("Translate(%q) error at %d:%d (offset %d), outside the text", src, e.Line, e.Col, e.Offset)
+				lines := strings.Split(src, "\n")
+				if e.Line < 1 || e.Col < 1 || e.Line > len(lines) || e.Col > utf8.RuneCountInString(lines[e.Line-1])+1 {
+					t.Fatalf("Translate(%q) error at %d:%d, outside the text", src, e.Line, e.Col)
 				}
 				continue
 			}

@@ -1,7 +1,10 @@
 package pql
 
 import (
+	"fmt"
 	"strings"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // Limits on what one PQL text may cost to parse: rules written by people
@@ -122,19 +125,16 @@ func (n *Quant) Pos() int      { return n.At }
 func (n *Lambda) Pos() int     { return n.At }
 func (n *Occurs) Pos() int     { return n.At }
 
-// Parse parses one PQL expression. Errors are *Error with the line and
-// column in src.
+// Parse parses one PQL expression. Errors are *diag.Error with the line
+// and column in src.
 func Parse(src string) (Node, error) {
 	if len(src) > MaxLen {
-		return nil, errAt(0, "PQL text of %d bytes is over the limit of %d", len(src), MaxLen).locate("")
+		return nil, &diag.Error{Code: diag.Limit, Line: 1, Col: 1, Msg: fmt.Sprintf("PQL text of %d bytes is over the limit of %d", len(src), MaxLen)}
 	}
 	p := &parser{lex: lexer{src: src}}
 	n, err := p.parse()
 	if err != nil {
-		if e, ok := err.(*Error); ok {
-			return nil, e.locate(src)
-		}
-		return nil, err
+		return nil, locate(err, src)
 	}
 	return n, nil
 }

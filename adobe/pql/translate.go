@@ -16,10 +16,10 @@ const (
 )
 
 // Translate parses a PQL text and writes the offermail expression (SPEC §3)
-// with the same meaning. Errors are *Error: syntax errors, and Unsupported
-// ones for well-formed PQL that has no offermail equivalent (experience
-// events, audiences, Java-only regular expressions…), each at the line and
-// column of the construct in src.
+// with the same meaning. Errors are *diag.Error at the line and column of
+// the construct in src: syntax errors, and, wrapping ErrUnsupported,
+// well-formed PQL that has no offermail equivalent (experience events,
+// audiences, Java-only regular expressions…).
 func Translate(src string, kind Kind) (string, error) {
 	n, err := Parse(src)
 	if err != nil {
@@ -28,10 +28,7 @@ func Translate(src string, kind Kind) (string, error) {
 	t := &translator{kind: kind, vars: map[string]int{}}
 	f, err := t.node(n)
 	if err != nil {
-		if e, ok := err.(*Error); ok {
-			return "", e.locate(src)
-		}
-		return "", err
+		return "", locate(err, src)
 	}
 	return f.s, nil
 }

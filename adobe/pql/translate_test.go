@@ -1,8 +1,11 @@
 package pql
 
 import (
+	"errors"
 	"strings"
 	"testing"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // TestTranslate: one case per construct, the expression checked by hand.
@@ -151,8 +154,8 @@ func TestTranslateErrors(t *testing.T) {
 		if !strings.Contains(err.Error(), tc.err) {
 			t.Errorf("Translate(%s) error\n got %v\nwant %s", tc.pql, err, tc.err)
 		}
-		if e, ok := err.(*Error); !ok || e.Unsupported != tc.unsupported {
-			t.Errorf("Translate(%s) error %#v: Unsupported want %v", tc.pql, err, tc.unsupported)
+		if _, ok := err.(*diag.Error); !ok || errors.Is(err, ErrUnsupported) != tc.unsupported {
+			t.Errorf("Translate(%s) error %#v: unsupported want %v", tc.pql, err, tc.unsupported)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/offermail/offermail/adobe"
+	"github.com/offermail/offermail/diag"
 	"github.com/spf13/cobra"
 )
 
@@ -42,14 +43,12 @@ The library is written to a temporary directory and renamed into place.`,
 			if report != nil {
 				report.WriteText(cmd.OutOrStdout())
 			}
-			var list adobe.ErrorList
+			var list diag.List
 			switch {
 			case err == nil:
 				return nil
 			case errors.As(err, &list):
-				for _, e := range list {
-					fmt.Fprintln(cmd.ErrOrStderr(), e.Error())
-				}
+				printError(cmd.ErrOrStderr(), err)
 				fmt.Fprintf(cmd.ErrOrStderr(), "%d error(s); nothing was written\n", len(list))
 				return errSilent(exitInvalid)
 			case errors.Is(err, adobe.ErrCheck):
