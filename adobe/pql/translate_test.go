@@ -173,3 +173,23 @@ func TestParseLimits(t *testing.T) {
 		t.Errorf("Parse(10000 nots) = %v, want a depth error", err)
 	}
 }
+
+// BenchmarkTranslate: the sample export's rules and formulas, translated
+// once each per iteration (an import translates each PQL text once).
+func BenchmarkTranslate(b *testing.B) {
+	srcs := []string{
+		`loyalty.tier.equals("gold", false) and loyalty.points >= 1000`,
+		`commerce.lastOrderDate occurs <= 30 days before now`,
+		`exists I from person.interests where I = "running"`,
+		`homeAddress.stateProvince notIn ["QC"] and not (homeAddress.city.startsWith("mont", false))`,
+		`if (@{_xdm.context.additionalParameters;version=1}.weather.isNotNull() and offer.characteristics.get("weather") = @{_xdm.context.additionalParameters;version=1}.weather, offer.rank.priority + 50, offer.rank.priority)`,
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, s := range srcs {
+			if _, err := Translate(s, Formula); err != nil && !errors.Is(err, ErrUnsupported) {
+				b.Fatal(err)
+			}
+		}
+	}
+}
