@@ -195,3 +195,5 @@ func setPath(m map[string]any, path []string, v any) {
 	}
 	m[path[len(path)-1]] = v
 }
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }

@@ -22,9 +22,12 @@
 // same id in a CSV file, but 1001.0, 1e3 and negative numbers are rejected
 // because they would give one id several spellings.
 //
-// JSON is parsed strictly: a repeated key at any depth, invalid UTF-8 and
-// lone UTF-16 surrogates are errors, where encoding/json would keep the last
-// value or substitute U+FFFD. Numbers decode to float64, as in JavaScript,
+// JSON is read with jsontext (github.com/go-json-experiment/json), which
+// is strict: a repeated key at any depth, invalid UTF-8 and lone UTF-16
+// surrogates are errors, where encoding/json would keep the last value or
+// substitute U+FFFD. A repeated key is a syntax error, so a record with
+// one does not register its id for the duplicate check. Objects and arrays
+// nest at most 100 levels. Numbers decode to float64, as in JavaScript,
 // so integers beyond 2^53 lose precision; strings, booleans, null, arrays
 // and objects decode as encoding/json decodes them into an any.
 //

@@ -1,20 +1,27 @@
 package recipients
 
 import (
-	"fmt"
+	"bytes"
+	"errors"
+	"io"
+	"math"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/offermail/offermail/diag"
 )
 
-// This file holds a strict JSON value parser. encoding/json would decode the
-// same documents, but it keeps the last of two equal keys, replaces invalid
-// UTF-8 and lone surrogates with U+FFFD, and reports no position for semantic
-// problems. A recipient file is user input that decides who gets which email,
-// so here every one of those is an error with the byte offset where it is.
-// Values come out as encoding/json would decode them into an any: objects as
-// map[string]any, arrays as []any, numbers as float64, and so on.
+// This file reads JSON values with jsontext, token by token. encoding/json
+// would decode the same documents, but it keeps the last of two equal
+// names, replaces invalid UTF-8 and lone surrogates with U+FFFD, and
+// reports no position for semantic problems; jsontext refuses the first
+// three, and the loop here knows where each token starts. A recipient file
+// is user input that decides who gets which email, so every problem is an
+// error at the offset where it is. Values come out as encoding/json would
+// decode them into an any: objects as map[string]any, arrays as []any,
+// numbers as float64, and so on.
 
 // maxDepth bounds nesting so that a hostile line cannot exhaust the stack.
 // Real profiles nest a handful of levels.
@@ -28,236 +35,252 @@ type posError struct {
 	msg  string
 }
 
-// parser reads JSON from data, starting at pos.
+// syntax reports malformed JSON; every syntax message starts the same way
+// so that a reader of rejects.ndjson can group them.
+func syntax(off int, msg string) *posError {
+	return &posError{off: off, code: diag.Syntax, msg: "malformed JSON: " + msg}
+}
+
+// parser reads one JSON text: a record's line, a profile file.
 type parser struct {
 	data []byte
-	pos  int
-	// order, when set, receives the key order of the objects parsed;
-	// keys is scratch space for it.
-	order *KeyOrder
-	keys  []string
+	in   bytes.Buffer // over data: jsontext then reads data in place
+	dec  jsontext.Decoder
+	// outer is how many levels of nesting around the values do not count
+	// towards maxDepth: 1 for the record object.
+	outer int
+	// order, when set, receives the key order of the objects parsed
+	// (recorded, for a record); keys is scratch space for it.
+	order    *KeyOrder
+	recorded KeyOrder
+	keys     []string
 }
 
-func (p *parser) errf(off int, code diag.Code, format string, args ...any) *posError {
-	return &posError{off: off, code: code, msg: fmt.Sprintf(format, args...)}
+func (p *parser) reset(data []byte, outer int) {
+	p.data, p.outer = data, outer
+	p.in = *bytes.NewBuffer(data)
+	p.dec.Reset(&p.in)
+	p.order, p.keys = nil, p.keys[:0]
 }
 
-// syntaxf reports malformed JSON; every syntax error message starts the same
-// way so that a reader of rejects.ndjson can group them.
-func (p *parser) syntaxf(off int, format string, args ...any) *posError {
-	return &posError{off: off, code: diag.Syntax, msg: "malformed JSON: " + fmt.Sprintf(format, args...)}
+// grammar is what the loop expects next, to explain a syntax error in
+// the words of the place it is at: the delimiter that may come first (':'
+// before a value in an object, ',' before a later member or element), what
+// to say when it is missing, and what to say after it (or when none is due).
+type grammar struct {
+	delim         byte
+	missing, next string
 }
 
-// unexpected reports the byte at p.pos, or the end of the input, while the
-// parser was looking for what.
-func (p *parser) unexpected(what string) *posError {
-	if p.pos >= len(p.data) {
-		return p.syntaxf(p.pos, "unexpected end of input %s", what)
+var (
+	atValue      = grammar{next: "looking for beginning of value"}
+	atFirstKey   = grammar{next: "looking for beginning of object key string"}
+	atMemberVal  = grammar{':', "after object key", "looking for beginning of value"}
+	atNextMember = grammar{',', "after object key:value pair", "looking for beginning of object key string"}
+	atNextElem   = grammar{',', "after array element", "looking for beginning of value"}
+)
+
+// read reads the next token and returns it with the offset where it starts.
+func (p *parser) read(g grammar) (jsontext.Token, int, *posError) {
+	before := int(p.dec.InputOffset())
+	tok, err := p.dec.ReadToken()
+	start, what := p.tokenStart(before, g)
+	if err != nil {
+		return tok, start, p.explain(err, start, what)
 	}
-	return p.syntaxf(p.pos, "invalid character %s %s", describeByte(p.data, p.pos), what)
+	return tok, start, nil
+}
+
+// tokenStart skips the white space and the delimiter g allows after offset
+// before: where the next token starts, and what the grammar says there.
+func (p *parser) tokenStart(before int, g grammar) (int, string) {
+	i := skipSpace(p.data, before)
+	switch {
+	case g.delim == 0:
+		return i, g.next
+	case i < len(p.data) && p.data[i] == g.delim:
+		return skipSpace(p.data, i+1), g.next
+	}
+	return i, g.missing
+}
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// explain turns jsontext's error for the token at start into a message:
+// at the token's first character, what the grammar expected there; inside a
+// token, jsontext's own words, or the rule of this reader it broke.
+func (p *parser) explain(err error, start int, what string) *posError {
+	var se *jsontext.SyntacticError
+	off := start
+	if errors.As(err, &se) {
+		off = int(se.ByteOffset)
+		if se.Err == jsontext.ErrDuplicateName {
+			return &posError{off: off, code: diag.Duplicate, msg: "duplicate key " + quote(se.JSONPointer.LastToken())}
+		}
+	}
+	if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
+		if start < len(p.data) {
+			what = tokenKind(p.data[start])
+		}
+		return syntax(len(p.data), "unexpected end of input "+what)
+	}
+	if se == nil || off <= start || off >= len(p.data) {
+		return syntax(start, "invalid character "+describeByte(p.data, start)+" "+what)
+	}
+	if r, size := utf8.DecodeRune(p.data[off:]); r == utf8.RuneError && size <= 1 {
+		return &posError{off: off, code: diag.Syntax, msg: "invalid UTF-8 in string; save the file as UTF-8"}
+	}
+	if loneSurrogate(p.data[off:]) {
+		return syntax(off, `lone UTF-16 surrogate in \u escape`)
+	}
+	return syntax(off, se.Err.Error())
+}
+
+// tokenKind names the token that starts with c, for "unexpected end of
+// input in …".
+func tokenKind(c byte) string {
+	switch c {
+	case '"':
+		return "in string literal"
+	case 't':
+		return "in literal true"
+	case 'f':
+		return "in literal false"
+	case 'n':
+		return "in literal null"
+	}
+	return "in numeric literal"
+}
+
+// loneSurrogate reports whether b starts with a \u escape of a UTF-16
+// surrogate, which jsontext refuses when it is not half of a pair.
+func loneSurrogate(b []byte) bool {
+	if len(b) < 6 || b[0] != '\\' || b[1] != 'u' {
+		return false
+	}
+	v, err := strconv.ParseUint(string(b[2:6]), 16, 16)
+	return err == nil && 0xD800 <= v && v <= 0xDFFF
 }
 
 // describeByte quotes the character at off for an error message, showing
 // a whole rune when the byte starts a valid UTF-8 sequence.
 func describeByte(data []byte, off int) string {
+	if off >= len(data) {
+		return "at end of input"
+	}
 	r, size := utf8.DecodeRune(data[off:])
 	if r == utf8.RuneError && size <= 1 {
-		return fmt.Sprintf("byte 0x%02x", data[off])
+		return "byte 0x" + strconv.FormatUint(uint64(data[off]), 16)
 	}
 	return strconv.QuoteRune(r)
 }
 
-func (p *parser) skipSpace() {
-	for p.pos < len(p.data) {
-		switch p.data[p.pos] {
-		case ' ', '\t', '\n', '\r':
-			p.pos++
-		default:
-			return
-		}
+// value reads the value that tok, read at start, begins.
+func (p *parser) value(tok jsontext.Token, start int) (any, *posError) {
+	switch tok.Kind() {
+	case '{':
+		return p.object(start)
+	case '[':
+		return p.array(start)
+	case '"':
+		return tok.String(), nil
+	case '0':
+		return p.number(tok, start)
+	case 't':
+		return true, nil
+	case 'f':
+		return false, nil
 	}
+	return nil, nil
 }
 
-// peek returns the next byte, or 0 at the end of the input (0 never starts
-// valid JSON, so callers need no separate end check).
-func (p *parser) peek() byte {
-	if p.pos < len(p.data) {
-		return p.data[p.pos]
+// number is tok as a float64. jsontext saturates a number beyond float64
+// at ±MaxFloat64; that number is out of range here, as in encoding/json.
+func (p *parser) number(tok jsontext.Token, start int) (float64, *posError) {
+	f := tok.Float()
+	if math.Abs(f) == math.MaxFloat64 {
+		text := p.data[start:p.dec.InputOffset()]
+		if _, err := strconv.ParseFloat(string(text), 64); err != nil {
+			return 0, &posError{off: start, code: diag.Invalid, msg: "number " + truncate(string(text), 40) + " is out of range"}
+		}
 	}
-	return 0
+	return f, nil
 }
 
-// value parses one value after optional white space.
-func (p *parser) value(depth int) (any, *posError) {
-	p.skipSpace()
-	switch c := p.peek(); {
-	case c == '{':
-		return p.object(depth + 1)
-	case c == '[':
-		return p.array(depth + 1)
-	case c == '"':
-		return p.str()
-	case c == 't':
-		return true, p.literal("true")
-	case c == 'f':
-		return false, p.literal("false")
-	case c == 'n':
-		return nil, p.literal("null")
-	case c == '-' || '0' <= c && c <= '9':
-		text, err := p.numberText()
-		if err != nil {
-			return nil, err
-		}
-		// The conversion does not escape, so a short number is parsed
-		// without an allocation.
-		f, perr := strconv.ParseFloat(string(text), 64)
-		if perr != nil {
-			// Only overflow gets here: the grammar was checked above.
-			return nil, p.errf(p.pos-len(text), diag.Invalid, "number %s is out of range", truncate(string(text), 40))
-		}
-		return f, nil
-	default:
-		return nil, p.unexpected("looking for beginning of value")
-	}
-}
-
-func (p *parser) object(depth int) (map[string]any, *posError) {
-	if depth > maxDepth {
-		return nil, p.errf(p.pos, diag.Limit, "objects and arrays nest deeper than %d levels", maxDepth)
-	}
-	p.pos++ // '{'
-	m := make(map[string]any)
-	p.skipSpace()
-	if p.peek() == '}' {
-		p.pos++
-		return m, nil
-	}
-	mark := len(p.keys)
-	defer func() { p.keys = p.keys[:mark] }()
-	for {
-		p.skipSpace()
-		keyOff := p.pos
-		if p.peek() != '"' {
-			return nil, p.unexpected("looking for beginning of object key string")
-		}
-		key, err := p.str()
-		if err != nil {
-			return nil, err
-		}
-		if _, dup := m[key]; dup {
-			return nil, p.errf(keyOff, diag.Duplicate, "duplicate key %s", quote(key))
-		}
-		p.skipSpace()
-		if p.peek() != ':' {
-			return nil, p.unexpected("after object key")
-		}
-		p.pos++
-		v, err := p.value(depth)
-		if err != nil {
-			return nil, err
-		}
-		m[key] = v
-		if p.order != nil {
-			p.keys = append(p.keys, key)
-		}
-		p.skipSpace()
-		switch p.peek() {
-		case ',':
-			p.pos++
-		case '}':
-			p.pos++
-			if p.order != nil {
-				p.order.record(m, p.keys[mark:])
-			}
-			return m, nil
-		default:
-			return nil, p.unexpected("after object key:value pair")
-		}
-	}
-}
-
-func (p *parser) array(depth int) ([]any, *posError) {
-	if depth > maxDepth {
-		return nil, p.errf(p.pos, diag.Limit, "objects and arrays nest deeper than %d levels", maxDepth)
-	}
-	p.pos++ // '['
-	a := []any{}
-	p.skipSpace()
-	if p.peek() == ']' {
-		p.pos++
-		return a, nil
-	}
-	for {
-		v, err := p.value(depth)
-		if err != nil {
-			return nil, err
-		}
-		a = append(a, v)
-		p.skipSpace()
-		switch p.peek() {
-		case ',':
-			p.pos++
-		case ']':
-			p.pos++
-			return a, nil
-		default:
-			return nil, p.unexpected("after array element")
-		}
-	}
-}
-
-func (p *parser) literal(word string) *posError {
-	for i := 0; i < len(word); i++ {
-		if p.peek() != word[i] {
-			return p.unexpected("in literal " + word)
-		}
-		p.pos++
+// nested checks the depth of the object or array just opened at start.
+func (p *parser) nested(start int) *posError {
+	if p.dec.StackDepth()-p.outer > maxDepth {
+		return &posError{off: start, code: diag.Limit, msg: "objects and arrays nest deeper than " + strconv.Itoa(maxDepth) + " levels"}
 	}
 	return nil
 }
 
-// numberText scans a number per RFC 8259 and returns its text, which
-// aliases the input.
-func (p *parser) numberText() ([]byte, *posError) {
-	start := p.pos
-	if p.peek() == '-' {
-		p.pos++
+func (p *parser) object(start int) (map[string]any, *posError) {
+	if err := p.nested(start); err != nil {
+		return nil, err
 	}
-	switch c := p.peek(); {
-	case c == '0':
-		p.pos++
-	case '1' <= c && c <= '9':
-		p.digits()
-	default:
-		return nil, p.unexpected("in numeric literal")
-	}
-	if p.peek() == '.' {
-		p.pos++
-		if !isDigit(p.peek()) {
-			return nil, p.unexpected("after decimal point in numeric literal")
+	m := make(map[string]any)
+	mark := len(p.keys)
+	for g := atFirstKey; ; g = atNextMember {
+		tok, _, err := p.read(g)
+		if err != nil {
+			return nil, err
 		}
-		p.digits()
-	}
-	if c := p.peek(); c == 'e' || c == 'E' {
-		p.pos++
-		if c := p.peek(); c == '+' || c == '-' {
-			p.pos++
+		if tok.Kind() == '}' {
+			if p.order != nil {
+				p.order.record(m, p.keys[mark:])
+				p.keys = p.keys[:mark]
+			}
+			return m, nil
 		}
-		if !isDigit(p.peek()) {
-			return nil, p.unexpected("in exponent of numeric literal")
+		name := tok.String()
+		vtok, vstart, err := p.read(atMemberVal)
+		if err != nil {
+			return nil, err
 		}
-		p.digits()
-	}
-	return p.data[start:p.pos], nil
-}
-
-func (p *parser) digits() {
-	for isDigit(p.peek()) {
-		p.pos++
+		if m[name], err = p.value(vtok, vstart); err != nil {
+			return nil, err
+		}
+		if p.order != nil {
+			p.keys = append(p.keys, name)
+		}
 	}
 }
 
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+func (p *parser) array(start int) ([]any, *posError) {
+	if err := p.nested(start); err != nil {
+		return nil, err
+	}
+	a := []any{}
+	for g := atValue; ; g = atNextElem {
+		tok, tstart, err := p.read(g)
+		if err != nil {
+			return nil, err
+		}
+		if tok.Kind() == ']' {
+			return a, nil
+		}
+		v, err := p.value(tok, tstart)
+		if err != nil {
+			return nil, err
+		}
+		a = append(a, v)
+	}
+}
+
+// end checks that only white space follows the value just read (jsontext
+// would read a second one).
+func (p *parser) end(what string) *posError {
+	if i := skipSpace(p.data, int(p.dec.InputOffset())); i < len(p.data) {
+		return syntax(i, "invalid character "+describeByte(p.data, i)+" "+what)
+	}
+	return nil
+}
 
 // quote quotes user text for a message, cutting it short so that a huge key
 // or value cannot make a huge reject line.

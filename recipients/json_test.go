@@ -6,18 +6,24 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // parseValue parses data as one JSON value with nothing after it.
 func parseValue(data []byte) (any, *posError) {
-	p := parser{data: data}
-	v, err := p.value(0)
+	var p parser
+	p.reset(data, 0)
+	tok, start, err := p.read(atValue)
 	if err != nil {
 		return nil, err
 	}
-	p.skipSpace()
-	if p.pos < len(data) {
-		return nil, p.unexpected("after top-level value")
+	v, err := p.value(tok, start)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.end("after top-level value"); err != nil {
+		return nil, err
 	}
 	return v, nil
 }
@@ -43,6 +49,9 @@ func TestParseValue(t *testing.T) {
 	}
 }
 
+// TestParseValueErrors: where the token that breaks the grammar starts, the
+// message says what was expected there; inside a token (a number, a
+// literal, a string's escape), it is jsontext's.
 func TestParseValueErrors(t *testing.T) {
 	tests := []struct {
 		in  string
@@ -55,16 +64,16 @@ func TestParseValueErrors(t *testing.T) {
 		{"\xff", 0, "malformed JSON: invalid character byte 0xff looking for beginning of value"},
 		{`01`, 1, "malformed JSON: invalid character '1' after top-level value"},
 		{`-`, 1, "malformed JSON: unexpected end of input in numeric literal"},
-		{`1.`, 2, "malformed JSON: unexpected end of input after decimal point in numeric literal"},
-		{`1.e5`, 2, "malformed JSON: invalid character 'e' after decimal point in numeric literal"},
-		{`1e`, 2, "malformed JSON: unexpected end of input in exponent of numeric literal"},
+		{`1.`, 2, "malformed JSON: unexpected end of input in numeric literal"},
+		{`1.e5`, 2, "malformed JSON: invalid character 'e' in number (expecting digit)"},
+		{`1e`, 2, "malformed JSON: unexpected end of input in numeric literal"},
 		{`-1e999`, 0, "number -1e999 is out of range"},
 		{`tru`, 3, "malformed JSON: unexpected end of input in literal true"},
-		{`nul1`, 3, "malformed JSON: invalid character '1' in literal null"},
+		{`nul1`, 3, "malformed JSON: invalid character '1' in literal null (expecting 'l')"},
 		{`"abc`, 4, "malformed JSON: unexpected end of input in string literal"},
-		{`"a\q"`, 3, `malformed JSON: invalid character 'q' in string escape code`},
-		{`"a\u12"`, 6, `malformed JSON: invalid character '"' in \u hexadecimal character escape`},
-		{`"a` + "\n" + `"`, 2, `malformed JSON: invalid character '\n' in string literal`},
+		{`"a\q"`, 2, "malformed JSON: invalid escape sequence `\\q` in string"},
+		{`"a\u12"`, 2, "malformed JSON: invalid escape sequence `\\u12\"` in string"},
+		{`"a` + "\n" + `"`, 2, `malformed JSON: invalid character '\n' in string (expecting non-control character)`},
 		{`"\udc00"`, 1, "malformed JSON: lone UTF-16 surrogate in \\u escape"},
 		{`"\ud800\u0041"`, 1, "malformed JSON: lone UTF-16 surrogate in \\u escape"},
 		{`"\ud800x"`, 1, "malformed JSON: lone UTF-16 surrogate in \\u escape"},
@@ -150,4 +159,20 @@ func equalJSON(a, b any) bool {
 		return true
 	}
 	return reflect.DeepEqual(a, b)
+}
+
+// TestRepeatedKey: jsontext refuses a repeated name at any depth; the
+// reject names it at its column, and the record, being malformed, does not
+// register its id for the duplicate check.
+func TestRepeatedKey(t *testing.T) {
+	in := `{"id":"u9","email":"a@example.com","id":"u9"}` + "\n" + `{"id":"u9","email":"b@example.com"}` + "\n"
+	_, got := readAll(t, NewNDJSON(strings.NewReader(in)))
+	want := []result{{line: 1, id: "u9", reason: `col 36: duplicate key "id"`}, {line: 2, id: "u9"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("results = %v, want %v", got, want)
+	}
+	r := NewNDJSON(strings.NewReader(`{"id":"u1","email":"a@example.com","profile":{"a":{"b":1,"b\u0020":2,"b":3}}}`))
+	if _, rej, _ := r.Next(); rej == nil || rej.Err.Code != diag.Duplicate || rej.Err.Col != 70 || rej.Reason != `col 70: duplicate key "b"` {
+		t.Errorf("reject = %+v, want a duplicate key \"b\" at col 70 (\"b \" is another name)", rej)
+	}
 }

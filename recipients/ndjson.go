@@ -23,6 +23,7 @@ type ndjsonReader struct {
 	line int    // number of the last line read
 	long []byte // a line longer than the buffer, assembled
 	err  error  // sticky: io.EOF or a fatal error
+	json parser // reused from line to line
 }
 
 // NewNDJSON returns a reader of newline-delimited JSON records: one object
@@ -139,7 +140,7 @@ func isBlank(line []byte) bool {
 // fixed order and the first failure is the reason: syntax and keys, id,
 // duplicate id, email.
 func (r *ndjsonReader) decode(line []byte) (*Record, *Reject) {
-	p, perr := parseRecord(line)
+	p, perr := r.json.parseRecord(line)
 	reject := func(off int, code diag.Code, reason string) (*Record, *Reject) {
 		col := 0
 		if off >= 0 {

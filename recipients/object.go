@@ -3,6 +3,8 @@ package recipients
 import (
 	"strings"
 
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/offermail/offermail/diag"
 	"github.com/offermail/offermail/internal/suggest"
 )
@@ -18,10 +20,9 @@ const (
 	keyContext
 )
 
-// keyIndex returns the index of a record key in recordKeys, or -1. The
-// conversions in the switch do not allocate.
-func keyIndex(key []byte) int {
-	switch string(key) {
+// keyIndex returns the index of a record key in recordKeys, or -1.
+func keyIndex(key string) int {
+	switch key {
 	case "id":
 		return keyID
 	case "email":
@@ -53,92 +54,73 @@ type parsed struct {
 // parseRecord parses one record object from data; nothing but white space
 // may surround it.
 //
-// A syntax error stops the parse at once. A problem with a well-formed key
-// (unknown, repeated, wrong type) is kept while the rest of the object is
-// still parsed, so the caller learns the id for the reject and the first
-// problem in the record, in that order of preference.
-func parseRecord(data []byte) (parsed, *posError) {
+// A syntax error stops the parse at once (jsontext counts a repeated name
+// as one). A problem with a well-formed key (unknown, wrong type) is kept
+// while the rest of the object is still parsed, so the caller learns the
+// id for the reject and the first problem in the record, in that order of
+// preference.
+//
+// The parser may be reused for the next record: it keeps its buffers.
+func (p *parser) parseRecord(data []byte) (parsed, *posError) {
+	p.reset(data, 1)
+	p.recorded = KeyOrder{}
+	p.order = &p.recorded
+	rec, err := p.record()
+	rec.order = p.recorded
+	return rec, err
+}
+
+func (p *parser) record() (parsed, *posError) {
 	var rec parsed
-	p := parser{data: data, order: &rec.order}
 	var first *posError
 	keep := func(err *posError) {
 		if first == nil {
 			first = err
 		}
 	}
-
-	p.skipSpace()
-	rec.objOff = p.pos
-	rec.idOff, rec.emailOff = p.pos, p.pos
-	if p.peek() != '{' {
-		if p.pos < len(data) && strings.IndexByte(`["-0123456789tfn`, data[p.pos]) >= 0 {
-			return rec, p.errf(p.pos, diag.Invalid, "a record must be a JSON object {...}, not %s", valueKind(data[p.pos]))
-		}
-		return rec, p.unexpected("looking for beginning of object")
+	tok, start, err := p.read(grammar{next: "looking for beginning of object"})
+	rec.objOff, rec.idOff, rec.emailOff = start, start, start
+	if err != nil {
+		return rec, err
 	}
-	p.pos++
-	var seen [len(recordKeys)]bool
-	p.skipSpace()
-	if p.peek() == '}' {
-		p.pos++
-	} else {
-		for {
-			p.skipSpace()
-			keyOff := p.pos
-			if p.peek() != '"' {
-				return rec, p.unexpected("looking for beginning of object key string")
-			}
-			key, err := p.strBytes()
-			if err != nil {
+	if tok.Kind() != '{' {
+		return rec, &posError{off: start, code: diag.Invalid, msg: "a record must be a JSON object {...}, not " + valueKind(tok.Kind())}
+	}
+	for g := atFirstKey; ; g = atNextMember {
+		tok, keyOff, err := p.read(g)
+		if err != nil {
+			return rec, err
+		}
+		if tok.Kind() == '}' {
+			break
+		}
+		k := keyIndex(tok.String())
+		if k < 0 {
+			keep(&posError{off: keyOff, code: diag.Unknown, msg: "unknown key " + quote(tok.String()) +
+				suggestKey(tok.String()) + "; a record has only " + strings.Join(recordKeys[:], ", ")})
+		}
+		vtok, valOff, err := p.read(atMemberVal)
+		if err != nil {
+			return rec, err
+		}
+		if k < 0 {
+			// Read only for its syntax and its end.
+			if _, err := p.value(vtok, valOff); err != nil {
 				return rec, err
 			}
-			p.skipSpace()
-			if p.peek() != ':' {
-				return rec, p.unexpected("after object key")
+			continue
+		}
+		if err := rec.field(p, k, vtok, valOff); err != nil {
+			if err.off >= 0 {
+				return rec, err
 			}
-			p.pos++
-			p.skipSpace()
-			valOff := p.pos
-			k := keyIndex(key)
-			switch {
-			case k < 0:
-				keep(p.errf(keyOff, diag.Unknown, "unknown key %s%s; a record has only %s",
-					quote(string(key)), suggestKey(string(key)), strings.Join(recordKeys[:], ", ")))
-			case seen[k]:
-				keep(p.errf(keyOff, diag.Duplicate, "duplicate key %s", quote(recordKeys[k])))
-			}
-			if k < 0 || seen[k] {
-				// Parsed only to find syntax errors and the end of the
-				// value; the first value of a repeated key stays.
-				if _, err := p.value(0); err != nil {
-					return rec, err
-				}
-			} else if err := rec.field(&p, k, valOff); err != nil {
-				if err.off >= 0 {
-					return rec, err
-				}
-				// A type error: keep it and go on, the syntax is fine.
-				err.off = valOff
-				keep(err)
-			}
-			if k >= 0 {
-				seen[k] = true
-			}
-			p.skipSpace()
-			if p.peek() == ',' {
-				p.pos++
-				continue
-			}
-			if p.peek() == '}' {
-				p.pos++
-				break
-			}
-			return rec, p.unexpected("after object key:value pair")
+			// A type error: keep it and go on, the syntax is fine.
+			err.off = valOff
+			keep(err)
 		}
 	}
-	p.skipSpace()
-	if p.pos < len(data) {
-		return rec, p.unexpected("after the record object")
+	if err := p.end("after the record object"); err != nil {
+		return rec, err
 	}
 	if rec.profile == nil {
 		rec.profile = map[string]any{}
@@ -175,25 +157,22 @@ func (rec *parsed) knownID() string {
 	return ""
 }
 
-// field parses the value of record key k into rec. A value of the wrong
-// type is returned as a posError with off -1, meaning "at the value".
-func (rec *parsed) field(p *parser, k, off int) *posError {
-	if k == keyID && (p.peek() == '-' || isDigit(p.peek())) {
+// field reads the value of record key k, whose first token tok is at off,
+// into rec. A value of the wrong type is returned as a posError with off
+// -1, meaning "at the value".
+func (rec *parsed) field(p *parser, k int, tok jsontext.Token, off int) *posError {
+	if k == keyID && tok.Kind() == '0' {
 		// A numeric id keeps its decimal text, so 1001 and "1001" are the
 		// same recipient. Only plain integers qualify: 1e3 or 1001.0 would
 		// make two spellings of one id.
-		b, err := p.numberText()
-		if err != nil {
-			return err
-		}
-		text := string(b)
+		text := string(p.data[off:p.dec.InputOffset()])
 		if strings.ContainsAny(text, "-.eE") {
 			return &posError{off: -1, msg: "id must be a string or a non-negative integer, got " + truncate(text, 40)}
 		}
 		rec.id, rec.haveID, rec.idOff = text, true, off
 		return nil
 	}
-	v, err := p.value(0)
+	v, err := p.value(tok, off)
 	if err != nil {
 		return err
 	}
@@ -267,8 +246,8 @@ func typeName(v any) string {
 	return "an unexpected value"
 }
 
-func valueKind(c byte) string {
-	switch c {
+func valueKind(k jsontext.Kind) string {
+	switch k {
 	case '[':
 		return "an array"
 	case '"':

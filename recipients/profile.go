@@ -44,7 +44,8 @@ func ParseProfile(name string, data []byte) (*Record, error) {
 	if isBlank(data) {
 		return nil, &diag.Error{Code: diag.Missing, File: name, Line: 1, Col: 1, Msg: `empty profile; it must hold one JSON object like {"id": "u1", "email": "a@example.com"}`}
 	}
-	p, perr := parseRecord(data)
+	var json parser
+	p, perr := json.parseRecord(data)
 	fail := func(off int, code diag.Code, msg string) (*Record, error) {
 		line, col := diag.Position(data, off)
 		return nil, (&diag.Error{Code: code, File: name, Line: line, Col: col, Msg: msg}).Bind(string(data))
