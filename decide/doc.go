@@ -6,8 +6,13 @@
 // problem at once as "file:line:col: message" (a diag.List of diag.Error,
 // columns in characters).
 // Expressions are compiled once, at load, with github.com/expr-lang/expr;
-// they have no side effects, a bounded size and a memory budget per run,
-// and a missing profile field is nil and compares false (SPEC §3).
+// they have no side effects and a missing profile field is nil and
+// compares false (SPEC §3). Their cost is bounded by counting: a rule or
+// formula's length and nesting before it is parsed (exprshape.go), and
+// each evaluation's steps, bytes built and VM items (budget.go), so that
+// going over fails the same way on every run; an evaluation also stops
+// when its decision's context is done. YAML aliases are measured,
+// expanded, before the loader reads a file (yamlalias.go).
 //
 // An Engine decides, for one recipient, which offers fill each decision
 // scope (an activity and a placement) of a message, following SPEC §4:

@@ -199,6 +199,11 @@ func (st *state) decideScope(pl *plan, items int) (Proposition, error) {
 		if err != nil {
 			return p, err
 		}
+		// A cancelled decision evaluates nothing more; what it chose so
+		// far is not a decision.
+		if st.ev.cancelled != nil {
+			return p, st.ev.cancelled
+		}
 	}
 	if len(st.result) == 0 {
 		if pl.fallback != nil {

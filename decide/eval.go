@@ -5,8 +5,6 @@ import (
 	"math"
 	"slices"
 	"time"
-
-	"github.com/expr-lang/expr/vm"
 )
 
 // step is a stage of SPEC §4 step 2 that can drop a candidate, in order.
@@ -211,16 +209,16 @@ func (st *state) score(pl *plan, c *Criterion, cand *candidate, k int) (float64,
 	case c.Rank == RankModel:
 		return st.sample(pl, cand), ""
 	case c.Rank == RankFormula && !c.formula.prog.static:
-		st.env["offer"] = cand.env
-		return runFormula(&st.machine, c.formula, st.env, cand.offer)
+		st.ev.env["offer"] = cand.env
+		return runFormula(st.ev, c.formula, cand.offer)
 	}
 	return cand.scores[k], cand.scoreNotes[k]
 }
 
 // runFormula evaluates a formula; when it fails or gives no number (a field
 // it reads is missing), the offer's priority is its score.
-func runFormula(machine *vm.VM, f *Formula, env map[string]any, o *Offer) (float64, string) {
-	out, err := machine.Run(f.prog.prog, env)
+func runFormula(ev *evaluator, f *Formula, o *Offer) (float64, string) {
+	out, err := ev.run(f.prog.prog)
 	if err != nil {
 		return float64(o.Priority), fmt.Sprintf("formula %q failed (%v); scored by priority", f.ID, err)
 	}

@@ -1,8 +1,10 @@
 package decide
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"strings"
 	"time"
@@ -11,20 +13,58 @@ import (
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
+
+	"github.com/offermail/offermail/diag"
 )
 
 // maxExprNodes bounds the size of an expression; with expr's memory budget
 // per run it bounds what one evaluation can cost.
 const maxExprNodes = 500
 
-// newEnv returns the environment an expression runs on. ruleEnv and
-// formulaEnv only describe its types at load.
-func newEnv(profile, context map[string]any, now time.Time) map[string]any {
-	env := map[string]any{"profile": profile, "context": context, "now": now, "offer": (*offerEnv)(nil)}
-	for name, fn := range helpers {
-		env[name] = fn
+// evaluator runs compiled expressions under the budget of budget.go. Each
+// decision state owns one: it is not safe for concurrent use.
+type evaluator struct {
+	machine vm.VM
+	meter   meter
+	// env is what programs run on: profile, context, now, the offer of a
+	// formula and the helpers bound to meter.
+	env map[string]any
+	// cancelled is the context's error once an evaluation found the
+	// decision cancelled; the decision then fails with it.
+	cancelled error
+}
+
+func newEvaluator() *evaluator {
+	ev := &evaluator{env: map[string]any{
+		"profile": map[string]any(nil), "context": map[string]any(nil), "now": time.Time{}, "offer": (*offerEnv)(nil),
+	}}
+	ev.machine.MemoryBudget = maxItems
+	maps.Copy(ev.env, ev.meter.funcs())
+	return ev
+}
+
+// reset prepares the evaluator for one recipient's decision.
+func (ev *evaluator) reset(ctx context.Context, profile, context map[string]any, now time.Time) {
+	ev.meter.bind(ctx)
+	ev.cancelled = nil
+	ev.env["profile"], ev.env["context"], ev.env["now"] = profile, context, now
+}
+
+// run evaluates prog. Once the decision is cancelled it evaluates nothing
+// more and every run fails with the context's error.
+func (ev *evaluator) run(prog *vm.Program) (any, error) {
+	if ev.cancelled != nil {
+		return nil, ev.cancelled
 	}
-	return env
+	if err := ev.meter.begin(); err != nil {
+		ev.cancelled = err
+		return nil, err
+	}
+	out, err := ev.machine.Run(prog, ev.env)
+	if err != nil && ev.meter.ctx != nil && ev.meter.ctx.Err() != nil {
+		ev.cancelled = ev.meter.ctx.Err()
+	}
+	return out, err
 }
 
 // ruleEnv is what a rule (`when`) sees.
@@ -90,10 +130,12 @@ type scorer struct {
 }
 
 // exprError is a compile error inside an expression: 1-based line and
-// column within the expression text.
+// column (in characters) within the expression text, and its code:
+// Expression, or Limit for what exceeds a bound on cost.
 type exprError struct {
 	line, col int
 	msg       string
+	code      diag.Code
 }
 
 func (e *exprError) Error() string { return e.msg }
@@ -115,13 +157,17 @@ const (
 // which expr's checker does not revisit, so it would hide an unknown name or
 // a wrong argument behind a call. The second pass, on the map environment
 // the program runs with (expr reads a map without reflection), applies the
-// patches and optimizes.
+// patches (nil safety, then the budget's charges) and optimizes. Before
+// either, the text's length and nesting are bounded (exprshape.go).
 func compileExpr(src string, kind exprKind) (*vm.Program, bool, error) {
 	if strings.TrimSpace(src) == "" {
-		return nil, false, &exprError{1, 1, "expression is empty"}
+		return nil, false, &exprError{1, 1, "expression is empty", diag.Expression}
+	}
+	if err := checkShape(src, kind); err != nil {
+		return nil, false, err
 	}
 	var env any = ruleEnv{}
-	runEnv := newEnv(nil, nil, time.Time{})
+	runEnv := newEvaluator().env
 	if kind == formulaExpr {
 		env = formulaEnv{}
 	} else {
@@ -137,14 +183,17 @@ func compileExpr(src string, kind exprKind) (*vm.Program, bool, error) {
 	if err != nil {
 		return nil, false, toExprError(err, kind)
 	}
+	if err := refuse(checked.Node(), src); err != nil {
+		return nil, false, err
+	}
 	// A result of unknown type (a profile field) is decided at run time: a
 	// rule is true only for true, a formula scores only a number.
 	switch result := checked.Node().Type(); {
 	case unknownType(result):
 	case kind == ruleExpr && result.Kind() != reflect.Bool:
-		return nil, false, &exprError{1, 1, fmt.Sprintf("a rule must be true or false, but this expression gives %s", typeName(result))}
+		return nil, false, &exprError{1, 1, fmt.Sprintf("a rule must be true or false, but this expression gives %s", typeName(result)), diag.Expression}
 	case kind == formulaExpr && !isNumber(result):
-		return nil, false, &exprError{1, 1, fmt.Sprintf("a formula must give a number, but this expression gives %s", typeName(result))}
+		return nil, false, &exprError{1, 1, fmt.Sprintf("a formula must give a number, but this expression gives %s", typeName(result)), diag.Expression}
 	}
 	prog, err := expr.Compile(src,
 		expr.Env(runEnv),
@@ -152,6 +201,7 @@ func compileExpr(src string, kind exprKind) (*vm.Program, bool, error) {
 		expr.Timezone("UTC"),
 		expr.DisableBuiltin("now"),
 		expr.Patch(&nilSafe{}),
+		expr.Patch(budget{}),
 	)
 	if err != nil {
 		return nil, false, toExprError(err, kind)
@@ -162,7 +212,7 @@ func compileExpr(src string, kind exprKind) (*vm.Program, bool, error) {
 func toExprError(err error, kind exprKind) error {
 	var fe *file.Error
 	if !errors.As(err, &fe) {
-		return &exprError{1, 1, err.Error()}
+		return &exprError{1, 1, err.Error(), diag.Expression}
 	}
 	msg := fe.Message
 	if kind == ruleExpr && strings.Contains(msg, "unknown name offer") {
@@ -172,7 +222,7 @@ func toExprError(err error, kind exprKind) error {
 	if line < 1 {
 		line = 1
 	}
-	return &exprError{line, col, msg}
+	return &exprError{line, col, msg, diag.Expression}
 }
 
 func unknownType(t reflect.Type) bool {

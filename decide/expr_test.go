@@ -1,11 +1,17 @@
 package decide
 
 import (
+	"context"
 	"strings"
 	"testing"
-
-	"github.com/expr-lang/expr/vm"
 )
+
+// testEvaluator is an evaluator for one recipient at testNow.
+func testEvaluator(profile, ctxData map[string]any) *evaluator {
+	ev := newEvaluator()
+	ev.reset(context.Background(), profile, ctxData, testNow)
+	return ev
+}
 
 var exprProfile = map[string]any{
 	"age":       30.0,
@@ -75,14 +81,14 @@ func TestRules(t *testing.T) {
 		// A non-boolean result of unknown type is false.
 		{`profile.name`, false},
 	}
-	env := newEnv(exprProfile, map[string]any{"weather": "snow"}, testNow)
+	ev := testEvaluator(exprProfile, map[string]any{"weather": "snow"})
 	for _, tt := range tests {
 		prog, _, err := compileExpr(tt.src, ruleExpr)
 		if err != nil {
 			t.Errorf("compile(%s): %v", tt.src, err)
 			continue
 		}
-		out, err := vm.Run(prog, env)
+		out, err := ev.run(prog)
 		if err != nil {
 			t.Errorf("run(%s): %v", tt.src, err)
 			continue
@@ -140,25 +146,23 @@ func TestFormulas(t *testing.T) {
 			t.Errorf("compile(%s) dynamic = %v, want %v", tt.src, dynamic, tt.dynamic)
 		}
 		f := &Formula{ID: "f", prog: &scorer{prog: prog}}
-		var machine vm.VM
-		env := newEnv(map[string]any{"age": 30.0, "zero": 0.0}, nil, testNow)
-		env["offer"] = newOfferEnv(o)
-		got, note := runFormula(&machine, f, env, o)
+		ev := testEvaluator(map[string]any{"age": 30.0, "zero": 0.0}, nil)
+		ev.env["offer"] = newOfferEnv(o)
+		got, note := runFormula(ev, f, o)
 		if got != tt.want || (note != "") != tt.note {
 			t.Errorf("%s = %v (note %q), want %v (note %v)", tt.src, got, note, tt.want, tt.note)
 		}
 	}
 }
 
-// TestExpressionCost: a range larger than the memory budget fails the
+// TestExpressionCost: a range larger than the VM's memory budget fails the
 // evaluation instead of running unbounded; the rule is then false.
 func TestExpressionCost(t *testing.T) {
-	prog, _, err := compileExpr(`len(map(1..100000000, # * 2)) > 0`, ruleExpr)
+	prog, _, err := compileExpr(`len(map(1..profile.n, # * 2)) > 0`, ruleExpr)
 	if err != nil {
 		t.Fatalf("compile: %v", err)
 	}
-	var machine vm.VM
-	_, err = machine.Run(prog, newEnv(nil, nil, testNow))
+	_, err = testEvaluator(map[string]any{"n": 1e8}, nil).run(prog)
 	if err == nil || !strings.Contains(err.Error(), "memory budget") {
 		t.Fatalf("run = %v, want a memory budget error", err)
 	}

@@ -3,11 +3,9 @@ package decide
 import (
 	"math"
 	"reflect"
-	"strings"
 	"time"
 
 	"github.com/expr-lang/expr/ast"
-	"github.com/expr-lang/expr/vm/runtime"
 )
 
 // nilSafe rewrites an expression so that a missing profile field (nil) or a
@@ -108,59 +106,6 @@ func asBool(n ast.Node) ast.Node {
 
 func patchCall(node *ast.Node, name string, t reflect.Type, args ...ast.Node) {
 	ast.Patch(node, helperCall(name, t, args...))
-}
-
-// helperCall calls a helper. Both the call and the callee are typed: the
-// checker does not revisit typed nodes, and the compiler needs the
-// callee's function type to call it without reflection.
-func helperCall(name string, t reflect.Type, args ...ast.Node) *ast.CallNode {
-	callee := &ast.IdentifierNode{Value: name}
-	callee.SetType(reflect.TypeOf(helpers[name]))
-	call := &ast.CallNode{Callee: callee, Arguments: args}
-	call.SetType(t)
-	return call
-}
-
-// helpers are the functions the patched expressions call, by name. They
-// are pure. They live in the environment rather than being registered with
-// expr.Function because expr calls functions of these concrete types
-// directly, without allocating an argument slice on every run.
-var helpers = map[string]any{
-	"__get":  func(from, key any) any { return get(from, key) },
-	"__bool": func(v any) bool { b, _ := v.(bool); return b },
-	"__contains": func(a, b any) bool {
-		switch x := a.(type) {
-		case string:
-			y, ok := b.(string)
-			return ok && strings.Contains(x, y)
-		case []any:
-			for _, e := range x {
-				if e != nil && b != nil && runtime.Equal(e, b) {
-					return true
-				}
-			}
-		}
-		return false
-	},
-	"__eq":  func(a, b any) bool { return a != nil && b != nil && runtime.Equal(a, b) },
-	"__ne":  func(a, b any) bool { return a != nil && b != nil && !runtime.Equal(a, b) },
-	"__lt":  func(a, b any) bool { c, ok := compare(a, b); return ok && c < 0 },
-	"__le":  func(a, b any) bool { c, ok := compare(a, b); return ok && c <= 0 },
-	"__gt":  func(a, b any) bool { c, ok := compare(a, b); return ok && c > 0 },
-	"__ge":  func(a, b any) bool { c, ok := compare(a, b); return ok && c >= 0 },
-	"__sub": func(a, b any) any { return arith(a, b, func(x, y float64) float64 { return x - y }) },
-	"__mul": func(a, b any) any { return arith(a, b, func(x, y float64) float64 { return x * y }) },
-	"__div": func(a, b any) any { return arith(a, b, func(x, y float64) float64 { return x / y }) },
-	"__mod": func(a, b any) any { return arith(a, b, math.Mod) },
-	"__pow": func(a, b any) any { return arith(a, b, math.Pow) },
-	"__add": func(a, b any) any {
-		if x, ok := a.(string); ok {
-			if y, ok := b.(string); ok {
-				return x + y
-			}
-		}
-		return arith(a, b, func(x, y float64) float64 { return x + y })
-	},
 }
 
 // get reads a field of a map or an item of a list, nil when absent.

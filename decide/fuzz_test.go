@@ -4,16 +4,17 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime/metrics"
+	"strings"
 	"testing"
-	"time"
-
-	"github.com/expr-lang/expr/vm"
 )
 
-// FuzzCompileExpr: no expression, compiled as a rule or a formula, makes
-// compilation or evaluation panic, and a rule typed boolean at load gives a
-// boolean.
-func FuzzCompileExpr(f *testing.F) {
+// FuzzEval: no expression, compiled as a rule or a formula, makes
+// compilation or evaluation panic; a rule typed boolean at load gives a
+// boolean; and every evaluation, over a profile with long strings and
+// lists, stays within its budget of steps and bytes and allocates less
+// than a ceiling measured in-process.
+func FuzzEval(f *testing.F) {
 	for _, seed := range []string{
 		`profile.loyalty.tier == "gold" && profile.age >= 21`,
 		`"running" in profile.interests || context.weather in ["snow", "cold"]`,
@@ -22,19 +23,46 @@ func FuzzCompileExpr(f *testing.F) {
 		`now.Year() > 2025 ? 1 : 0`,
 		`len(profile.items) > 2 ** 3 % 5`,
 		`profile.a[0].b ?? "x"`,
+		`let a = profile.s + profile.s; let b = a + a; let c = b + b; len(c) > 0`,
+		`count(1..profile.n, # % 7 == 0) > 0`,
+		`count(profile.l, count(profile.l, # == "a") > 0) > 0`,
+		`len(replace(profile.s, "", profile.s)) > 0`,
+		`len(toJSON([[profile.l, profile.l], [profile.l, profile.l]])) > 0`,
+		`len(join(profile.l, profile.s)) > 0 || len(split(profile.s, "")) > 0`,
+		`len(flatten([profile.l, [profile.l, [profile.l]]])) > 0 && len(concat(profile.l, profile.l)) > 0`,
+		`sum(map(filter(profile.l, # != "b"), len(#))) > 0 && upper(profile.s) != lower(profile.s)`,
+		`now.Format(profile.s) != "" && string(profile.l) != ""`,
 	} {
 		f.Add(seed)
 	}
-	env := newEnv(exprProfile, map[string]any{"weather": "snow"}, time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC))
-	env["offer"] = newOfferEnv(&Offer{ID: "o", Priority: 3, Tags: []string{"x"}, Attributes: map[string]any{"margin": 12.0}})
+	profile := map[string]any{"s": strings.Repeat("ab(", 20000), "n": 60000.0}
+	for k, v := range exprProfile {
+		profile[k] = v
+	}
+	l := make([]any, 5000)
+	for i := range l {
+		l[i] = strings.Repeat("b", i%50)
+	}
+	profile["l"] = l
+	ev := testEvaluator(profile, map[string]any{"weather": "snow"})
+	ev.env["offer"] = newOfferEnv(&Offer{ID: "o", Priority: 3, Tags: []string{"x"}, Attributes: map[string]any{"margin": 12.0}})
+	allocs := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
 	f.Fuzz(func(t *testing.T, src string) {
 		for _, kind := range []exprKind{ruleExpr, formulaExpr} {
 			prog, _, err := compileExpr(src, kind)
 			if err != nil {
 				continue
 			}
-			var machine vm.VM
-			out, err := machine.Run(prog, env)
+			metrics.Read(allocs)
+			before := allocs[0].Value.Uint64()
+			out, err := ev.run(prog)
+			metrics.Read(allocs)
+			if spent := allocs[0].Value.Uint64() - before; spent > 64<<20 {
+				t.Fatalf("%q allocated %d bytes in one evaluation", src, spent)
+			}
+			if ev.meter.steps > maxSteps || ev.meter.bytes > maxBytes {
+				t.Fatalf("%q spent %d steps and %d bytes, over the budget", src, ev.meter.steps, ev.meter.bytes)
+			}
 			if err == nil && kind == ruleExpr && !unknownType(prog.Node().Type()) {
 				if _, ok := out.(bool); !ok {
 					t.Fatalf("rule %q gave %T, want bool", src, out)
@@ -44,8 +72,9 @@ func FuzzCompileExpr(f *testing.F) {
 	})
 }
 
-// FuzzLoad: no library file makes loading panic, and a library that loads
-// can decide every scope of every activity.
+// FuzzLoad: no library file — aliases and anchors included — makes loading
+// panic or run away, and a library that loads can decide every scope of
+// every activity.
 func FuzzLoad(f *testing.F) {
 	files, _ := filepath.Glob("../templates/library/*.yaml")
 	for _, name := range files {
@@ -55,6 +84,10 @@ func FuzzLoad(f *testing.F) {
 		}
 	}
 	f.Add([]byte(workedExample))
+	f.Add([]byte(aliasBomb("")))
+	f.Add([]byte("placements:\n  - &p {id: p, content: text}\noffers:\n  - id: o\n    content: &c {p: {text: x}}\n    attributes: &a {k: [*c, *c, {n: *c}]}\n  - {id: o2, content: *c, attributes: *a}\n"))
+	f.Add([]byte("offers:\n  - id: o\n    attributes: &self\n      again: *self\n"))
+	f.Add([]byte("placements: &ps\n  - {id: p, content: text}\nrules: *ps\noffers:\n  - <<: {id: o}\n    content: {p: {text: x}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		lib, err := LoadFiles([]File{{Name: "fuzz.yaml", Data: data}})
 		if err != nil {

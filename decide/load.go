@@ -187,6 +187,9 @@ func (l *loader) file(name string, data []byte) {
 		s.syntaxError(err)
 		return
 	}
+	if !s.checkAliases(&doc) {
+		return
+	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		s.errorf(&extra, "a library file holds one YAML document; split the others into their own files")

@@ -112,7 +112,7 @@ func (l *loader) exprError(s *source, n *yaml.Node, err error) {
 		return
 	}
 	line, col := scalarPosition(s, n, ee.line, ee.col)
-	s.errAt(diag.Expression, line, col, "%s", ee.msg)
+	s.errAt(ee.code, line, col, "%s", ee.msg)
 }
 
 // priority reads an offer's priority.

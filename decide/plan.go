@@ -4,8 +4,6 @@ import (
 	"math"
 	"sort"
 	"time"
-
-	"github.com/expr-lang/expr/vm"
 )
 
 // plan is what Load precomputes for one activity placement (a scope), so a
@@ -128,7 +126,7 @@ func buildGroups(ap *ActivityPlacement, p *Placement, envs map[*Offer]*offerEnv)
 		g.criteria = append(g.criteria, c)
 	}
 	sort.SliceStable(groups, func(i, j int) bool { return groups[i].number < groups[j].number })
-	var machine vm.VM
+	ev := newEvaluator()
 	for _, g := range groups {
 		index := map[*Offer]*candidate{}
 		for ci, c := range g.criteria {
@@ -158,7 +156,7 @@ func buildGroups(ap *ActivityPlacement, p *Placement, envs map[*Offer]*offerEnv)
 			for k, ci := range cand.crits {
 				c := g.criteria[ci]
 				if c.Rank == RankPriority || (c.Rank == RankFormula && c.formula.prog.static) {
-					cand.scores[k], cand.scoreNotes[k] = staticScore(&machine, c, cand)
+					cand.scores[k], cand.scoreNotes[k] = staticScore(ev, c, cand)
 				}
 				if g.static && cand.drop == 0 {
 					lo, hi := unixBounds(cand.offer.Start, cand.offer.End)
@@ -175,13 +173,12 @@ func buildGroups(ap *ActivityPlacement, p *Placement, envs map[*Offer]*offerEnv)
 }
 
 // staticScore computes a score that does not depend on the recipient.
-func staticScore(machine *vm.VM, c *Criterion, cand *candidate) (float64, string) {
+func staticScore(ev *evaluator, c *Criterion, cand *candidate) (float64, string) {
 	if c.Rank == RankPriority {
 		return float64(cand.offer.Priority), ""
 	}
-	env := newEnv(nil, nil, time.Time{})
-	env["offer"] = cand.env
-	return runFormula(machine, c.formula, env, cand.offer)
+	ev.env["offer"] = cand.env
+	return runFormula(ev, c.formula, cand.offer)
 }
 
 // capSlots returns the distinct counters of an offer's caps.

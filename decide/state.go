@@ -3,19 +3,16 @@ package decide
 import (
 	"context"
 	"time"
-
-	"github.com/expr-lang/expr/vm"
 )
 
 // state is the scratch space of one decision. Engines pool them.
 type state struct {
-	lib     *Library
-	ctx     context.Context
-	req     *Request
-	now     time.Time
-	seed    string
-	machine vm.VM
-	env     map[string]any // profile, context, now, and offer for formulas
+	lib  *Library
+	ctx  context.Context
+	req  *Request
+	now  time.Time
+	seed string
+	ev   *evaluator
 
 	// memo holds each condition's result for this recipient: 0 not yet
 	// evaluated, 1 true, -1 false; memoErr the reason a condition failed.
@@ -69,7 +66,7 @@ type ranked struct {
 }
 
 func newState(lib *Library) *state {
-	return &state{lib: lib, memo: make([]int8, len(lib.conditions)), env: newEnv(nil, nil, time.Time{})}
+	return &state{lib: lib, memo: make([]int8, len(lib.conditions)), ev: newEvaluator()}
 }
 
 func (st *state) reset(ctx context.Context, req *Request) {
@@ -78,7 +75,7 @@ func (st *state) reset(ctx context.Context, req *Request) {
 	if st.seed == "" {
 		st.seed = req.Campaign
 	}
-	st.env["profile"], st.env["context"], st.env["now"] = req.Profile, req.Context, st.now
+	st.ev.reset(ctx, req.Profile, req.Context, st.now)
 	clear(st.memo)
 	st.memoErr = nil
 	st.scopes = st.scopes[:0]
@@ -117,7 +114,7 @@ func (st *state) cond(c *condition) bool {
 	case -1:
 		return false
 	}
-	out, err := st.machine.Run(c.prog, st.env)
+	out, err := st.ev.run(c.prog)
 	ok, _ := out.(bool)
 	if err != nil {
 		if st.memoErr == nil {
