@@ -133,6 +133,9 @@ func (c *compiler) partial(ps *ast.PartialStatement) node {
 	switch n := ps.Name.(type) {
 	case *ast.PathExpression:
 		name = n.Original
+		if len(name) >= 2 && name[0] == '[' && name[len(name)-1] == ']' {
+			name = name[1 : len(name)-1] // {{> [my partial]}}
+		}
 		if n.Data {
 			c.errorf(ps.Pos, "partial blocks are not supported: include a partial by its name, like {{> footer}}")
 			return nil

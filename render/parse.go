@@ -81,7 +81,15 @@ func lexError(src *source, toks []lexer.Token) *diag.Error {
 	case msg == "Unterminated path literal":
 		msg = "path literal is not closed: add \"]\""
 	case strings.HasPrefix(msg, "Unexpected character in expression: "):
-		msg = fmt.Sprintf("unexpected character %s inside {{ }}", strings.TrimPrefix(msg, "Unexpected character in expression: "))
+		before := strings.TrimSuffix(src.text[:at], "~")
+		switch {
+		case strings.HasSuffix(before, "{{#") && strings.HasPrefix(src.text[at:], ">"), strings.HasPrefix(src.text[at:], ">@partial-block"):
+			msg = "partial blocks ({{#> name}}…{{/name}}) are not supported: include a partial with {{> name}}"
+		case strings.HasSuffix(before, "{{#") && strings.HasPrefix(src.text[at:], "*"), strings.HasSuffix(before, "{{") && strings.HasPrefix(src.text[at:], "*"):
+			msg = "inline partials and decorators ({{#*inline}}) are not supported: put the partial in partials/"
+		default:
+			msg = fmt.Sprintf("unexpected character %s inside {{ }}", strings.TrimPrefix(msg, "Unexpected character in expression: "))
+		}
 	default:
 		msg = strings.ToLower(msg[:1]) + msg[1:]
 	}
