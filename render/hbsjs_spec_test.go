@@ -92,6 +92,7 @@ var specCases = []hbsCase{
 	sc("basic/prototype not reached", "[{{constructor}}][{{toString}}][{{__proto__}}][{{list.constructor}}]", `{"list":[]}`),
 	sc("basic/own toString", "{{toString}}", `{"toString":"mine"}`),
 	sc("basic/whitespace in tag", "{{  foo  }} {{{  foo  }}} {{& foo }}", `{"foo":"<b>"}`),
+	sc("basic/adjacent raw numbers", "{{{a}}}{{{b}}} {{{a}}}{{{s}}}", `{"a":1,"b":2,"s":"x"}`),
 	sc("basic/unicode", "{{a}} ✓ {{b}}", `{"a":"naïve","b":"日本"}`),
 
 	// blocks

@@ -69,6 +69,9 @@ type hbsRecord struct {
 	Name  string  `json:"name"`
 	Sum   string  `json:"sum"`
 	Out   *string `json:"out,omitempty"`
+	// Fixed is the output without handlebars.js 4.7's sum of adjacent raw
+	// numbers, when that sum changed it.
+	Fixed *string `json:"fixed,omitempty"`
 	Error string  `json:"error,omitempty"`
 }
 
