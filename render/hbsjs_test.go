@@ -66,9 +66,9 @@ func (c *hbsCase) sum() string {
 
 // hbsRecord is what gen.mjs recorded for a case.
 type hbsRecord struct {
-	Name  string  `json:"name"`
-	Sum   string  `json:"sum"`
-	Out   *string `json:"out,omitempty"`
+	Name string  `json:"name"`
+	Sum  string  `json:"sum"`
+	Out  *string `json:"out,omitempty"`
 	// Fixed is the output without handlebars.js 4.7's sum of adjacent raw
 	// numbers, when that sum changed it.
 	Fixed *string `json:"fixed,omitempty"`
