@@ -39,7 +39,11 @@ func loadProfile(t testing.TB, name string) Recipient {
 	if err != nil {
 		t.Fatalf("sample profile: %v", err)
 	}
-	return Recipient{ID: r.ID, Email: r.Email, Profile: r.Profile, Context: r.Context}
+	rec := Recipient{ID: r.ID, Email: r.Email, Profile: r.Profile, Context: r.Context}
+	if r.Order != nil {
+		rec.Order = r.Order
+	}
+	return rec
 }
 
 func TestSamples(t *testing.T) {
