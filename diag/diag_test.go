@@ -82,6 +82,8 @@ func TestBind(t *testing.T) {
 		{"tabs keep alignment", "\t\t{{x}}", 3, "\t\t{{x}}", "\t\t^"},
 		{"character column", "héllo {{x}}", 7, "héllo {{x}}", "      ^"},
 		{"wide characters", "中文 {{x}}", 4, "中文 {{x}}", "\u3000\u3000 ^"},
+		{"katakana with its long mark", "ゾーイ!", 4, "ゾーイ!", "\u3000\u3000\u3000^"},
+		{"fullwidth and emoji", "ＡＢ😀x", 4, "ＡＢ😀x", "\u3000\u3000\u3000^"},
 		{"combining mark", "e\u0301 x", 4, "e\u0301 x", " \u0301 ^"},
 		{"past the end", "ab", 9, "ab", "  ^"},
 		{"line ending", "ab\r\n", 2, "ab", " ^"},

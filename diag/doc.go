@@ -21,9 +21,11 @@
 // Line and Col are 1-based. Col counts characters — Unicode code points —
 // not bytes: in the line `  name: "Zoë", x` the x is at column 15, whatever
 // the encoding of ë. A tab is one character, and so is each byte of invalid
-// UTF-8. Every package of offermail reports columns in this unit; libraries
-// that report bytes (jsontext, encoding/csv, raymond's lexer) are converted
-// with Position and Column where their errors are made.
+// UTF-8. Every package of offermail reports columns in this unit. yaml.v3
+// (the library, front matter) and expr (rules and formulas) count
+// characters already; raymond's lexer (templates), jsontext (recipient
+// records) and encoding/csv give byte offsets or byte columns, which
+// Position and Column convert where their errors are made.
 //
 // # Snippets
 //

@@ -84,9 +84,9 @@ func snippet(line string, col int) (source, caret string) {
 // lines up in a terminal or a <pre> whatever the characters before it: a
 // tab under a tab; a combining mark under a combining mark (it adds no
 // width); an ideographic space, two cells wide, under a wide character
-// (Han, kana, Hangul, fullwidth forms, emoji); a space under anything else.
-// Each is one character, so the caret's index in the caret line is its
-// column in Source.
+// (East Asian wide and fullwidth forms, emoji); a space under anything
+// else. Each is one character, so the caret's index in the caret line is
+// its column in Source.
 func pad(r rune) rune {
 	switch {
 	case r == '\t':
@@ -99,13 +99,34 @@ func pad(r rune) rune {
 	return ' '
 }
 
+// wideRanges are the characters terminals draw two cells wide: the East
+// Asian Wide and Fullwidth blocks (as Markus Kuhn's wcwidth has them) and
+// the common emoji blocks.
+var wideRanges = [...][2]rune{
+	{0x1100, 0x115F},   // Hangul Jamo initial consonants
+	{0x2E80, 0x303E},   // CJK radicals, Kangxi, CJK symbols and punctuation
+	{0x3041, 0x33FF},   // Hiragana, Katakana (with ー), Bopomofo, Hangul compatibility jamo, CJK compatibility
+	{0x3400, 0x4DBF},   // CJK extension A
+	{0x4E00, 0x9FFF},   // CJK unified ideographs
+	{0xA000, 0xA4CF},   // Yi
+	{0xAC00, 0xD7A3},   // Hangul syllables
+	{0xF900, 0xFAFF},   // CJK compatibility ideographs
+	{0xFE30, 0xFE4F},   // CJK compatibility forms
+	{0xFF00, 0xFF60},   // fullwidth forms
+	{0xFFE0, 0xFFE6},   // fullwidth signs
+	{0x1F300, 0x1F64F}, // pictographs, emoticons
+	{0x1F900, 0x1F9FF}, // supplemental pictographs
+	{0x20000, 0x3FFFD}, // CJK extensions B and later
+}
+
 func wide(r rune) bool {
-	switch {
-	case r < 0x1100:
+	if r < 0x1100 {
 		return false
-	case 0xFF01 <= r && r <= 0xFF60, 0xFFE0 <= r && r <= 0xFFE6, // fullwidth forms
-		0x1F300 <= r && r <= 0x1F64F, 0x1F900 <= r && r <= 0x1F9FF: // emoji
-		return true
 	}
-	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
+	for _, w := range wideRanges {
+		if w[0] <= r && r <= w[1] {
+			return true
+		}
+	}
+	return false
 }
