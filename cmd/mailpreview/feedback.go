@@ -17,6 +17,7 @@ import (
 
 	"github.com/offermail/offermail/decide"
 	"github.com/offermail/offermail/decide/capstore"
+	"github.com/offermail/offermail/diag"
 	"github.com/spf13/cobra"
 )
 
@@ -110,10 +111,12 @@ func readEvents(name string, data []byte) (deltas map[string]int64, rejects []st
 	line := 0
 	for sc.Scan() {
 		line++
-		text := bytes.TrimSpace(sc.Bytes())
+		raw := sc.Bytes()
+		text := bytes.TrimSpace(raw)
 		if len(text) == 0 {
 			continue
 		}
+		lead := len(raw) - len(bytes.TrimLeft(raw, " \t\r\n"))
 		col := 1
 		reject := func(format string, args ...any) {
 			rejects = append(rejects, fmt.Sprintf("%s:%d:%d: %s", name, line, col, fmt.Sprintf(format, args...)))
@@ -124,7 +127,9 @@ func readEvents(name string, data []byte) (deltas map[string]int64, rejects []st
 		if err := dec.Decode(&e); err != nil {
 			var syn *json.SyntaxError
 			if errors.As(err, &syn) {
-				col = int(syn.Offset)
+				// Offset counts the bytes read, the bad one included;
+				// columns count characters (package diag).
+				col = diag.Column(raw, lead+int(syn.Offset)-1)
 			}
 			reject("malformed event: %v", err)
 			continue

@@ -263,7 +263,7 @@ func TestFeedbackTeachesTheModel(t *testing.T) {
 			fmt.Fprintf(&events, `{"type":"click","token":%q,"time":"2026-11-20T10:01:00Z"}`+"\n", token("trail-runner-20"))
 		}
 	}
-	writeFiles(t, dir, map[string]string{"events.ndjson": events.String(), "bad.ndjson": "{\"type\":\"view\",\"token\":\"x\"}\n\n{nope\n"})
+	writeFiles(t, dir, map[string]string{"events.ndjson": events.String(), "bad.ndjson": "{\"type\":\"view\",\"token\":\"x\"}\n\n{nope\n  {\"type\": \"clïck\" x}\n"})
 	code, out, errOut := run(t, "feedback", "--library", library, "--events", filepath.Join(dir, "events.ndjson"), "--store", store)
 	if code != exitOK || !strings.Contains(out, "imported 1800 events") {
 		t.Fatalf("feedback = %d, %q %q", code, out, errOut)
@@ -272,8 +272,9 @@ func TestFeedbackTeachesTheModel(t *testing.T) {
 		t.Errorf("second import = %d, %q; want nothing counted", code, out)
 	}
 	code, _, errOut = run(t, "feedback", "--library", library, "--events", filepath.Join(dir, "bad.ndjson"), "--store", store)
-	if code != exitRejected || !strings.Contains(errOut, "bad.ndjson:1:1: type \"view\"") || !strings.Contains(errOut, "bad.ndjson:3:2: malformed event") {
-		t.Errorf("bad events = %d, %q; want exit 3 naming lines 1 and 3", code, errOut)
+	if code != exitRejected || !strings.Contains(errOut, "bad.ndjson:1:1: type \"view\"") || !strings.Contains(errOut, "bad.ndjson:3:2: malformed event") ||
+		!strings.Contains(errOut, "bad.ndjson:4:20: malformed event: invalid character 'x' after object key:value pair") {
+		t.Errorf("bad events = %d, %q; want exit 3 naming lines 1, 3 and 4 (col 20, in characters after the indent)", code, errOut)
 	}
 	// Several runners, each decided with the learned statistics: the offer
 	// with a 50% click-through wins nearly always.
