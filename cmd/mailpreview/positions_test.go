@@ -61,30 +61,9 @@ func positionProject(t *testing.T) (dir string) {
 	files["good/maya.json"] = string(maya)
 	writeFiles(t, dir, files)
 	for _, lib := range []string{"lib", "libbad"} {
-		copyDir(t, library, filepath.Join(dir, lib))
+		copyTree(t, library, filepath.Join(dir, lib))
 	}
 	return dir
-}
-
-func copyDir(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(src, path)
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		if err := os.MkdirAll(filepath.Join(dst, filepath.Dir(rel)), 0o755); err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // checkCaret checks a source line and the caret line under it: the caret
@@ -117,6 +96,19 @@ func checkPrinted(t *testing.T, who, stderr, at, msg, wantSource string, col int
 		return
 	}
 	t.Errorf("%s: stderr lacks %s:\n%s", who, at, stderr)
+}
+
+// checkCommands runs each command with --library lib: each must fail as
+// invalid input and print the problem at pos with its snippet.
+func checkCommands(t *testing.T, lib string, cmds [][]string, pos, msg, wantSource string, col int, want rune) {
+	t.Helper()
+	for _, args := range cmds {
+		code, _, stderr := run(t, append(args, "--library", lib)...)
+		if code != exitInvalid {
+			t.Errorf("%s = %d, want %d\n%s", args[0], code, exitInvalid, stderr)
+		}
+		checkPrinted(t, args[0], stderr, pos, msg, wantSource, col, want)
+	}
 }
 
 // previewProblems renders through the preview and returns its problems.
@@ -172,19 +164,13 @@ func TestPositionsInCharacters(t *testing.T) {
 		lib := p("libbad")
 		pos := filepath.Join(lib, "zz-accent.yaml") + ":3:39"
 		msg := `unexpected token Operator("&")`
-		for _, args := range [][]string{
+		checkCommands(t, lib, [][]string{
 			{"check", "--templates", p("tpl")},
 			{"decide", "--activity", "winter-sale", "--placement", "hero", "--profile", maya, "--at", at},
 			{"render", "--template", p("tpl/ok.hbs"), "--profile", maya, "--at", at},
 			{"batch", "--template", p("tpl/ok.hbs"), "--recipients", p("recipients.ndjson"), "--campaign", "c", "--out", p("out-rule"), "--at", at},
 			{"snapshot", "--templates", p("tpl"), "--profiles", p("good"), "--golden", p("golden-rule"), "--update", "--at", at},
-		} {
-			code, _, stderr := run(t, append(args, "--library", lib)...)
-			if code != exitInvalid {
-				t.Errorf("%s = %d, want %d\n%s", args[0], code, exitInvalid, stderr)
-			}
-			checkPrinted(t, args[0], stderr, pos, msg, ruleLine, ruleCol, '&')
-		}
+		}, pos, msg, ruleLine, ruleCol, '&')
 		ps := previewProblems(t, preview.Config{Templates: p("tpl"), Library: lib, Profiles: p("good")},
 			map[string]string{"template": "ok.hbs", "profile": "maya"})
 		checkProblem(t, ps, "library", filepath.Join(lib, "zz-accent.yaml"), 3, ruleCol, diag.Expression, ruleLine, '&')
@@ -194,18 +180,12 @@ func TestPositionsInCharacters(t *testing.T) {
 		lib, bad := p("lib"), p("tplbad/bad.hbs")
 		pos := bad + ":4:48"
 		msg := `unknown helper "uper" (did you mean "upper"?)`
-		for _, args := range [][]string{
+		checkCommands(t, lib, [][]string{
 			{"check", "--templates", p("tplbad")},
 			{"render", "--template", bad, "--profile", maya, "--at", at},
 			{"batch", "--template", bad, "--recipients", p("recipients.ndjson"), "--campaign", "c", "--out", p("out-tpl"), "--at", at},
 			{"snapshot", "--templates", p("tplbad"), "--profiles", p("good"), "--golden", p("golden-tpl"), "--update", "--at", at},
-		} {
-			code, _, stderr := run(t, append(args, "--library", lib)...)
-			if code != exitInvalid {
-				t.Errorf("%s = %d, want %d\n%s", args[0], code, exitInvalid, stderr)
-			}
-			checkPrinted(t, args[0], stderr, pos, msg, tplLine, tplCol, 'u')
-		}
+		}, pos, msg, tplLine, tplCol, 'u')
 		ps := previewProblems(t, preview.Config{Templates: p("tplbad"), Library: lib, Profiles: p("good")},
 			map[string]string{"template": "bad.hbs", "profile": "maya"})
 		checkProblem(t, ps, "template", bad, 4, tplCol, diag.Unknown, tplLine, 'u')
@@ -215,17 +195,11 @@ func TestPositionsInCharacters(t *testing.T) {
 		lib, zoe := p("lib"), p("profiles/zoe.json")
 		pos := zoe + ":1:85"
 		msg := "malformed JSON: invalid character '}' looking for beginning of object key string"
-		for _, args := range [][]string{
+		checkCommands(t, lib, [][]string{
 			{"decide", "--activity", "winter-sale", "--placement", "hero", "--profile", zoe, "--at", at},
 			{"render", "--template", p("tpl/ok.hbs"), "--profile", zoe, "--at", at},
 			{"snapshot", "--templates", p("tpl"), "--profiles", p("profiles"), "--golden", p("golden-rec"), "--update", "--at", at},
-		} {
-			code, _, stderr := run(t, append(args, "--library", lib)...)
-			if code != exitInvalid {
-				t.Errorf("%s = %d, want %d\n%s", args[0], code, exitInvalid, stderr)
-			}
-			checkPrinted(t, args[0], stderr, pos, msg, accentRecord, recordCol, '}')
-		}
+		}, pos, msg, accentRecord, recordCol, '}')
 
 		// batch: the record is line 2 of the recipients, rejected with its
 		// column in the reason.
