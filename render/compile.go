@@ -168,6 +168,9 @@ func helperName(e *ast.Expression) string {
 func (c *compiler) mustache(m *ast.MustacheStatement) node {
 	e := m.Expression
 	name := helperName(e)
+	if name == emptyRaw {
+		return nil // an empty raw block
+	}
 	if name == "offer" {
 		return c.offer(e, nil, m.Pos)
 	}

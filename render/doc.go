@@ -141,8 +141,8 @@
 //     runs: an unknown helper, an unknown data variable (@indx; did you
 //     mean @index?), a named argument a helper does not take
 //     ({{#each list key=1}}), a wrong number of helper arguments, ../ above
-//     the top of a template or a partial, an empty raw block or one not
-//     named raw, a block helper used inline and the reverse, and at the top
+//     the top of a template or a partial, a raw block not named raw, a
+//     block helper used inline and the reverse, and at the top
 //     of a template any name but profile, recipient, context and campaign.
 //     Calling helperMissing or blockHelperMissing fails in both.
 //   - A template file's byte-order mark is dropped at load (handlebars.js

@@ -185,13 +185,12 @@ func (g *grammar) blockParams() {
 
 // rawBlock: {{{{name …}}}} content {{{{/name}}}}.
 func (g *grammar) rawBlock() {
-	open := g.shift()
+	g.shift()
 	name := g.expression()
 	g.expect(lexer.TokenCloseRawBlock)
-	if g.next().Kind != lexer.TokenContent {
-		g.fail(open, "a raw block needs content between {{{{%s}}}} and {{{{/%s}}}}", name, name)
-	}
-	g.shift()
+	if g.next().Kind == lexer.TokenContent {
+		g.shift()
+	} // else empty: parseSource stands in for it (see maskEmptyRawBlocks)
 	g.expect(lexer.TokenOpenEndRawBlock)
 	closeTok := g.toks[g.i-1]
 	if closeName := g.helperName(); closeName != name {

@@ -273,6 +273,7 @@ var specCases = []hbsCase{
 	sc("ws/raw block", "{{{{raw}}}} {{test}} {{{{/raw}}}}", `{"test":"hello"}`),
 	sc("ws/raw block standalone", "a\n  {{{{raw}}}}\n  {{x}}\n  {{{{/raw}}}}\nb", `{}`),
 	sc("ws/raw block empty", "[{{{{raw}}}}{{{{/raw}}}}]", `{}`),
+	sc("ws/raw block empty alone", "a\n{{{{raw}}}}{{{{/raw}}}}\nb\n  {{{{ raw }}}}{{{{/raw}}}}  \nc", `{}`),
 	sc("ws/raw block braces", "{{{{raw}}}}{{#if}}{{{x}}}{{/if}}{{{{/raw}}}}", `{}`),
 
 	// standalone lines

@@ -30,12 +30,49 @@ func parseSource(src *source) (*ast.Program, *diag.Error) {
 	if err := checkGrammar(src, toks); err != nil {
 		return nil, err
 	}
-	prog, err := safeParse(src.text)
+	prog, err := safeParse(maskEmptyRawBlocks(src.text, toks))
 	if err != nil {
 		return nil, parseError(src, toks, err)
 	}
 	whitespaceControl(prog)
 	return prog, nil
+}
+
+// emptyRaw is the name of the mustache that stands in for an empty raw
+// block: a control character no template writes, compiled to nothing.
+const emptyRaw = "\x01"
+
+// maskEmptyRawBlocks replaces each empty {{{{raw}}}}{{{{/raw}}}}, which
+// handlebars.js renders as nothing but raymond's parser refuses, with a
+// mustache of the same length named emptyRaw, so positions stay put. Like
+// the raw block it replaces, a mustache is never a standalone line.
+func maskEmptyRawBlocks(text string, toks []lexer.Token) string {
+	var b []byte
+	for i := 0; i+4 < len(toks); i++ {
+		t := toks
+		if t[i].Kind != lexer.TokenOpenRawBlock || t[i+1].Kind != lexer.TokenID || t[i+1].Val != "raw" ||
+			t[i+2].Kind != lexer.TokenCloseRawBlock || t[i+3].Kind != lexer.TokenOpenEndRawBlock {
+			continue
+		}
+		end := i + 4
+		for end < len(t) && t[end].Kind != lexer.TokenCloseRawBlock {
+			end++
+		}
+		if end == len(t) {
+			break
+		}
+		if b == nil {
+			b = []byte(text)
+		}
+		from, to := t[i].Pos, t[end].Pos+len(t[end].Val)
+		stand := "{{" + emptyRaw + strings.Repeat(" ", to-from-5) + "}}"
+		copy(b[from:to], stand)
+		i = end
+	}
+	if b == nil {
+		return text
+	}
+	return string(b)
 }
 
 // safeParse guards against the parser's own runtime panics, which it
