@@ -27,7 +27,7 @@ func (t *Template) Execute(in *Input) (*Message, error) {
 	if err != nil {
 		return nil, t.bind(err)
 	}
-	if m.HTML, m.Text, err = message.Finish(html, m.Preheader); err != nil {
+	if m.HTML, m.Text, err = t.styles.Finish(html, m.Preheader); err != nil {
 		return nil, fmt.Errorf("render %s: %w", t.name, err)
 	}
 	return m, nil

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/offermail/offermail/diag"
+	"github.com/offermail/offermail/render/message"
 )
 
 // Template is a loaded email template: its body compiled (with layout and
@@ -31,6 +32,7 @@ type Template struct {
 	scopes  []Scope
 	files   []string
 	texts   map[string]string // of files, for the carets of errors at run time
+	styles  *message.Styles   // the CSS, compiled once for inlining
 	pool    sync.Pool         // of *state
 }
 
@@ -135,6 +137,7 @@ func (l *library) template(name string, cat Catalog) (*Template, diag.List) {
 	if len(b.errs) > 0 {
 		return nil, b.errs
 	}
+	t.styles = compileStyles(t.body)
 	return t, nil
 }
 

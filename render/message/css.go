@@ -36,18 +36,6 @@ func splitAtRules(sheet string) (keep, rest string) {
 	return k.String(), r.String()
 }
 
-// splitAtRulesCached is splitAtRules for the fast path: the same few
-// style sheets come back for every recipient.
-func splitAtRulesCached(sheet string) (keep, rest string) {
-	kr := atRuleSplits.get(sheet, func(sheet string) [2]string {
-		keep, rest := splitAtRules(sheet)
-		return [2]string{keep, rest}
-	})
-	return kr[0], kr[1]
-}
-
-var atRuleSplits = newCache[[2]string](32)
-
 // atKeyword returns the name of the at-rule stmt starts with, without "@".
 func atKeyword(stmt string) string {
 	i := 1

@@ -49,7 +49,22 @@ func sameAsReference(tb testing.TB, src, preheader string) string {
 	if wantErr != nil {
 		wantText = ""
 	}
-	return compare("Finish text", gotText, gotErr, wantText, wantErr)
+	if msg := compare("Finish text", gotText, gotErr, wantText, wantErr); msg != "" {
+		return msg
+	}
+	// With the CSS compiled ahead from the document as a template would
+	// give it: whole, and cut in three where recipient data might go.
+	third := len(src) / 3
+	for _, frags := range [][]string{{src}, {src[:third], src[third : 2*third], src[2*third:]}} {
+		gotHTML, gotText, gotErr = CompileStyles(frags).Finish(src, preheader)
+		if msg := compare("Styles.Finish html", gotHTML, gotErr, want, wantErr); msg != "" {
+			return msg
+		}
+		if msg := compare("Styles.Finish text", gotText, gotErr, wantText, wantErr); msg != "" {
+			return msg
+		}
+	}
+	return ""
 }
 
 func compare(what, got string, gotErr error, want string, wantErr error) string {

@@ -29,7 +29,7 @@ func fastPathRefusal(src string) string {
 		return err.Error()
 	}
 	protectAtRules(root, splitAtRules)
-	return inlineFast(root)
+	return inlineFast(root, nil)
 }
 
 // ParsesOnce reports whether Finish(src, preheader) derives the text from

@@ -21,7 +21,15 @@ import (
 // tree of the HTML with the preheader, less the preheader, is the tree of
 // the HTML without it. Where that cannot be shown (see sameTreeWithout),
 // Finish parses twice. An error is PlainText's or InlineCSS's.
+//
+// Finish compiles the style sheet for this call alone; Styles.Finish
+// inlines with a template's CSS compiled once.
 func Finish(src, preheader string) (htmlOut, text string, err error) {
+	return (*Styles)(nil).Finish(src, preheader)
+}
+
+// Finish is the package's Finish with what st compiled.
+func (st *Styles) Finish(src, preheader string) (htmlOut, text string, err error) {
 	if testHookFinish != nil {
 		testHookFinish(src, preheader)
 	}
@@ -47,7 +55,7 @@ func Finish(src, preheader string) (htmlOut, text string, err error) {
 	if err != nil {
 		return "", "", err
 	}
-	htmlOut, err = inlineTree(root, isDocument(full), true, outputSize(full))
+	htmlOut, err = inlineTree(root, st, isDocument(full), true, outputSize(full))
 	if err != nil {
 		return "", "", err
 	}

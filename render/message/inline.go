@@ -34,20 +34,24 @@ const ignoreAttr = "data-premailer"
 //
 // Premailer (go-premailer) is the inliner, but it parses the style sheet
 // and compiles every selector again for each recipient. The work is done
-// by a fast path (inlineFast) that does that once per distinct style sheet
-// and reproduces premailer's output byte for byte; it leaves whatever it
+// by a fast path (inlineFast) that matches selectors compiled once per
+// template (Styles) and reproduces premailer's output byte for byte; it leaves whatever it
 // does not reproduce exactly to premailer, the reference it is tested
 // against (diff_test.go, samples_test.go).
+//
+// InlineCSS compiles the style sheet for this call alone; a template's
+// CSS is compiled once with CompileStyles, and its Styles.InlineCSS
+// inlines each message with it.
 func InlineCSS(src string) (string, error) {
-	return inlineCSS(src, true)
+	return inlineCSS(src, nil, true)
 }
 
 // inlineCSSPremailer is InlineCSS without the fast path.
 func inlineCSSPremailer(src string) (string, error) {
-	return inlineCSS(src, false)
+	return inlineCSS(src, nil, false)
 }
 
-func inlineCSS(src string, fast bool) (out string, err error) {
+func inlineCSS(src string, st *Styles, fast bool) (out string, err error) {
 	if !hasTag(src, "style") {
 		return src, nil
 	}
@@ -60,13 +64,13 @@ func inlineCSS(src string, fast bool) (out string, err error) {
 	if err != nil {
 		return "", fmt.Errorf("inline css: %w", err)
 	}
-	return inlineTree(root, isDocument(src), fast, outputSize(src))
+	return inlineTree(root, st, isDocument(src), fast, outputSize(src))
 }
 
-// inlineTree inlines the CSS of the parsed document root and writes it
-// out, as a whole document or as the fragment it was, in a buffer of size
-// bytes to begin with.
-func inlineTree(root *html.Node, document, fast bool, size int) (out string, err error) {
+// inlineTree inlines the CSS of the parsed document root with what st
+// compiled and writes it out, as a whole document or as the fragment it
+// was, in a buffer of size bytes to begin with.
+func inlineTree(root *html.Node, st *Styles, document, fast bool, size int) (out string, err error) {
 	// The CSS parser and goquery are third-party code run on
 	// recipient-dependent input; a panic there must not stop a batch.
 	defer func() {
@@ -82,9 +86,9 @@ func inlineTree(root *html.Node, document, fast bool, size int) (out string, err
 		out = strings.ReplaceAll(out, " "+ignoreAttr+`="ignore"`, "")
 		return reencode.Replace(out), nil
 	}
-	protectAtRules(root, splitAtRulesCached)
+	protectAtRules(root, st.split)
 	switch {
-	case inlineFast(root) != "":
+	case inlineFast(root, st) != "":
 		out, err = inlinePremailer(root, document, size)
 	case document:
 		out, err = renderChildren(root, size)
@@ -109,7 +113,8 @@ func inlinePremailer(root *html.Node, document bool, size int) (string, error) {
 
 // protectAtRules moves the at-rules premailer cannot print (everything but
 // @media) out of each <style> block it will process, into a block of their
-// own that premailer skips. split is splitAtRules or a cache of it.
+// own that premailer skips. split is splitAtRules, or Styles.split with
+// the template's blocks split at load.
 func protectAtRules(n *html.Node, split func(string) (keep, rest string)) {
 	var styles []*html.Node
 	var walk func(*html.Node)

@@ -15,24 +15,72 @@ import (
 // differently, so the fast path leaves both to premailer.
 const markAttr = "pr-el-id"
 
-// Caches shared by every call. A template has one or a few distinct
-// style sheets and a few dozen distinct style attributes.
-var (
-	sheets      = newCache[*sheet](32)
-	inlineDecls = newCache[[]decl](1024)
-)
-
 // inlineFast does what premailer's Transform does to root (after
 // protectAtRules), with the style sheet parsed and its selectors compiled
-// once per distinct sheet instead of once per call, and the document
-// walked once. When it meets something it does not reproduce exactly, it
-// returns why and leaves root untouched, for premailer to transform.
-func inlineFast(root *html.Node) (refusal string) {
-	var (
-		elems  []*html.Node
-		blocks []*html.Node
-		heads  []*html.Node
-	)
+// once per template (st) instead of once per call, and the document walked
+// once. When it meets something it does not reproduce exactly, it returns
+// why and leaves root untouched, for premailer to transform.
+func inlineFast(root *html.Node, st *Styles) (refusal string) {
+	d, why := readDocument(root)
+	if why != "" {
+		return why
+	}
+	sh := st.sheetFor(d.texts())
+	if sh.refusal != "" {
+		return sh.refusal
+	}
+	if sh.leftover != "" && len(d.heads) != 1 {
+		return strconv.Itoa(len(d.heads)) + " <head> elements to receive the leftover CSS"
+	}
+
+	for _, b := range d.blocks {
+		b.Parent.RemoveChild(b)
+	}
+	// The stylings compiled at load hold for the sheet compiled at load;
+	// others are worked out once per message.
+	var static map[string]*styling
+	if st != nil && sh == st.sheet {
+		static = st.stylings
+	}
+	var perMessage map[string]*styling
+	m := matcher{sh: sh}
+	for _, n := range d.elems {
+		key, own, ok := m.match(n)
+		if !ok {
+			continue
+		}
+		sty := static[string(key)]
+		if sty == nil {
+			sty = perMessage[string(key)]
+		}
+		if sty == nil {
+			sty = newStyling(m.rules(), st.styleDecls(own))
+			if perMessage == nil {
+				perMessage = map[string]*styling{}
+			}
+			perMessage[string(key)] = sty
+		}
+		sty.apply(n)
+	}
+	if sh.leftover != "" {
+		style := &html.Node{Type: html.ElementNode, Data: "style", Attr: []html.Attribute{{Key: "type", Val: "text/css"}}}
+		style.AppendChild(&html.Node{Type: html.TextNode, Data: sh.leftover})
+		d.heads[0].AppendChild(style)
+	}
+	return ""
+}
+
+// document is what the fast path reads of a parsed document: its
+// elements in document order (less the style blocks premailer reads and
+// removes), those blocks, and its <head> elements.
+type document struct {
+	elems, blocks, heads []*html.Node
+}
+
+// readDocument walks root, or says why the fast path must leave it to
+// premailer.
+func readDocument(root *html.Node) (*document, string) {
+	d := &document{}
 	var walk func(*html.Node) string
 	walk = func(n *html.Node) string {
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -48,73 +96,63 @@ func inlineFast(root *html.Node) (refusal string) {
 					return "a <style> element holds more than text"
 				}
 				if readByPremailer(c) {
-					blocks = append(blocks, c)
+					d.blocks = append(d.blocks, c)
 					continue // removed before matching
 				}
 			case "head":
-				heads = append(heads, c)
+				d.heads = append(d.heads, c)
 			}
-			elems = append(elems, c)
+			d.elems = append(d.elems, c)
 			if why := walk(c); why != "" {
 				return why
 			}
 		}
 		return ""
 	}
-	if why := walk(root); why != "" {
-		return why
-	}
-	sh := sheets.get(sheetKey(blocks), func(string) *sheet {
-		texts := make([]string, len(blocks))
-		for i, b := range blocks {
-			texts[i] = styleText(b)
-		}
-		return compileSheet(texts)
-	})
-	if sh.refusal != "" {
-		return sh.refusal
-	}
-	if sh.leftover != "" && len(heads) != 1 {
-		return strconv.Itoa(len(heads)) + " <head> elements to receive the leftover CSS"
-	}
-
-	for _, b := range blocks {
-		b.Parent.RemoveChild(b)
-	}
-	var (
-		key        []byte
-		candidates []int
-		matched    []int
-	)
-	for _, n := range elems {
-		matched = matched[:0]
-		candidates = sh.index.candidates(n, candidates[:0])
-		for _, i := range candidates {
-			if sh.rules[i].match(n) {
-				matched = append(matched, i)
-			}
-		}
-		if len(matched) == 0 {
-			continue
-		}
-		// The key is the matched rules, counted, then the style attribute.
-		own, _ := attrValue(n, "style")
-		key = binary.AppendUvarint(key[:0], uint64(len(matched)))
-		for _, i := range matched {
-			key = binary.AppendUvarint(key, uint64(i))
-		}
-		key = append(key, own...)
-		sh.stylings.getBytes(key, func(string) *styling {
-			return newStyling(sh.matched(matched), own)
-		}).apply(n)
-	}
-	if sh.leftover != "" {
-		style := &html.Node{Type: html.ElementNode, Data: "style", Attr: []html.Attribute{{Key: "type", Val: "text/css"}}}
-		style.AppendChild(&html.Node{Type: html.TextNode, Data: sh.leftover})
-		heads[0].AppendChild(style)
-	}
-	return ""
+	return d, walk(root)
 }
+
+// texts returns the texts of the style blocks.
+func (d *document) texts() []string {
+	texts := make([]string, len(d.blocks))
+	for i, b := range d.blocks {
+		texts[i] = styleText(b)
+	}
+	return texts
+}
+
+// matcher finds the rules of a sheet that elements match.
+type matcher struct {
+	sh                  *sheet
+	key                 []byte
+	candidates, matched []int
+}
+
+// match returns the styling key of n — the rules it matches, counted,
+// then its own style attribute — and that attribute; ok is false when n
+// matches no rule. The key is valid until the next call.
+func (m *matcher) match(n *html.Node) (key []byte, own string, ok bool) {
+	m.matched = m.matched[:0]
+	m.candidates = m.sh.index.candidates(n, m.candidates[:0])
+	for _, i := range m.candidates {
+		if m.sh.rules[i].match(n) {
+			m.matched = append(m.matched, i)
+		}
+	}
+	if len(m.matched) == 0 {
+		return nil, "", false
+	}
+	own, _ = attrValue(n, "style")
+	m.key = binary.AppendUvarint(m.key[:0], uint64(len(m.matched)))
+	for _, i := range m.matched {
+		m.key = binary.AppendUvarint(m.key, uint64(i))
+	}
+	m.key = append(m.key, own...)
+	return m.key, own, true
+}
+
+// rules returns the rules the last element matched.
+func (m *matcher) rules() []*sheetRule { return m.sh.matched(m.matched) }
 
 // readByPremailer reports whether premailer reads and removes the <style>
 // element n: not marked to be ignored, and for all media.
@@ -135,17 +173,16 @@ func styleText(n *html.Node) string {
 	return n.FirstChild.Data
 }
 
-// sheetKey identifies the texts of blocks: the text of the one block
-// there usually is, else the texts each after its length, behind a NUL
-// no single text starts with.
-func sheetKey(blocks []*html.Node) string {
-	if len(blocks) == 1 && !strings.HasPrefix(styleText(blocks[0]), "\x00") {
-		return styleText(blocks[0])
+// sheetKey identifies the texts of a document's style blocks: the text
+// of the one block there usually is, else the texts each after its length,
+// behind a NUL no single text starts with.
+func sheetKey(texts []string) string {
+	if len(texts) == 1 && !strings.HasPrefix(texts[0], "\x00") {
+		return texts[0]
 	}
 	var b strings.Builder
 	b.WriteString("\x00")
-	for _, n := range blocks {
-		t := styleText(n)
+	for _, t := range texts {
 		b.WriteString(strconv.Itoa(len(t)))
 		b.WriteByte(':')
 		b.WriteString(t)
@@ -154,25 +191,22 @@ func sheetKey(blocks []*html.Node) string {
 }
 
 // styling is what inlining does to an element's attributes: the values
-// to set, in order, the style attribute last. Elements matched by the same
-// rules with the same style attribute get the same styling, so it is
-// worked out once per sheet and kept (sheet.stylings).
+// to set, in order, the style attribute last.
 type styling struct {
 	sets []html.Attribute
 }
 
-// newStyling writes the declarations of rules, in order, then those of the
-// element's own style attribute into the style attribute. Like premailer,
-// a property keeps its last value and takes the place of its last
-// occurrence; a width or height in px (or 0) also becomes an attribute.
-func newStyling(rules []*sheetRule, own string) *styling {
+// newStyling writes the declarations of rules, in order, then own, those
+// of the element's own style attribute, into the style attribute. Like
+// premailer, a property keeps its last value and takes the place of its
+// last occurrence; a width or height in px (or 0) also becomes an
+// attribute.
+func newStyling(rules []*sheetRule, own []decl) *styling {
 	var all []decl
 	for _, r := range rules {
 		all = append(all, r.decls...)
 	}
-	if own != "" {
-		all = append(all, inlineDecls.get(own, parseStyleAttr)...)
-	}
+	all = append(all, own...)
 	// Keep the last occurrence of each property, in order.
 	final := make([]decl, 0, len(all))
 	for i := len(all) - 1; i >= 0; i-- {

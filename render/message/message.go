@@ -2,19 +2,22 @@
 // receives: CSS inlined into style attributes, hidden preheader text, a
 // plain-text alternative, and a multipart/alternative MIME message.
 //
-// The per-recipient steps, in order:
+// A template's CSS is compiled once, when it is loaded (CompileStyles):
+// its style sheet parsed, its selectors compiled, the stylings of its own
+// elements worked out. The per-recipient steps, in order:
 //
-//	html, text, err := Finish(html, preheader)
+//	html, text, err := styles.Finish(html, preheader)
 //	msg := Message{..., HTML: html, Text: text}
 //	msg.WriteTo(w)
 //
 // where Finish is, parsing the HTML once instead of twice,
 //
 //	text, err = PlainText(html)
-//	html, err = InlineCSS(WithPreheader(html, preheader))
+//	html, err = styles.InlineCSS(WithPreheader(html, preheader))
 //
 // InlineCSS has a fast path of its own and go-premailer, the declared
-// inliner, as the reference it is tested against and falls back to.
+// inliner, as the reference it is tested against and falls back to. The
+// package keeps no state between calls: no cache, nothing global.
 //
 // Every function is deterministic (the same input gives the same bytes;
 // time comes in as Message.Date) and safe for concurrent use.

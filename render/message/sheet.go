@@ -11,15 +11,14 @@ import (
 )
 
 // sheet is what the fast inliner needs from the <style> blocks of a
-// document, worked out once per distinct set of blocks: the rules to
-// inline, already in the order premailer applies them, and the CSS
-// premailer writes back into <head> for what it cannot inline.
+// document, worked out once per template (Styles): the rules to inline,
+// already in the order premailer applies them, and the CSS premailer
+// writes back into <head> for what it cannot inline.
 //
 // The CSS is parsed by premailer's own parser (vanng822/css), so the
 // declarations, values and leftovers are premailer's to the byte; what
 // this file adds is doing it once instead of once per recipient. A sheet is
-// shared by concurrent calls: nothing in it changes once compiled but the
-// stylings cache, which is safe for concurrent use.
+// shared by concurrent calls and never changes once compiled.
 type sheet struct {
 	rules []*sheetRule
 	index *ruleIndex
@@ -29,9 +28,6 @@ type sheet struct {
 	// refusal says why the fast path must leave documents using this
 	// sheet to premailer; "" when it need not.
 	refusal string
-	// stylings are the stylings of elements seen so far, by the rules
-	// they match and their own style attribute.
-	stylings *cache[*styling]
 }
 
 // matched returns the rules listed by indexes.
@@ -82,7 +78,7 @@ func compileSheet(blocks []string) (sh *sheet) {
 			sh = &sheet{refusal: fmt.Sprintf("css parser panicked: %v", r)}
 		}
 	}()
-	sh = &sheet{stylings: newCache[*styling](256)}
+	sh = &sheet{}
 	var aside []*css.CSSRule
 	for _, text := range blocks {
 		for _, r := range css.Parse(text).GetCSSRuleList() {

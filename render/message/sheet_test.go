@@ -98,35 +98,6 @@ func TestCompileSheet(t *testing.T) {
 	}
 }
 
-func TestCache(t *testing.T) {
-	c := newCache[int](2)
-	builds := 0
-	build := func(k string) int { builds++; return len(k) }
-	for _, k := range []string{"a", "bb", "a", "ccc", "a", "dddd", "eeeee"} {
-		if got := c.get(k, build); got != len(k) {
-			t.Fatalf("get(%q) = %d, want %d", k, got, len(k))
-		}
-	}
-	// "a" was in use and kept; "bb" was not and went.
-	if builds != 5 {
-		t.Errorf("built %d values, want 5 (a, bb, ccc, dddd, eeeee once each)", builds)
-	}
-	if n := c.len(); n > 4 {
-		t.Errorf("cache holds %d entries, want at most 2 generations of 2", n)
-	}
-	c.get("a", build)
-	if builds != 5 {
-		t.Errorf("get(a) rebuilt a value in use")
-	}
-	c.get("bb", build)
-	if builds != 6 {
-		t.Errorf("get(bb) found an entry unused for two generations")
-	}
-	if got := c.getBytes([]byte("bb"), build); got != 2 || builds != 6 {
-		t.Errorf("getBytes(bb) = %d after %d builds, want 2 after 6", got, builds)
-	}
-}
-
 // TestInlineCSSConcurrent inlines documents sharing style sheets from many
 // goroutines (run it with -race) and checks each result against the one
 // computed alone.
