@@ -66,6 +66,9 @@ type Request struct {
 	// Trace asks for the fate of every candidate (§4.6); a decision
 	// without a trace stops reading candidates once its slots are filled.
 	Trace bool
+	// Entry is where Reserver records the decision of a real run; nil
+	// is one entry per (Campaign, Recipient). Engine.Decide ignores it.
+	Entry *Entry
 }
 
 // Decision is the result of a Request: one proposition per scope, in order.

@@ -52,9 +52,27 @@ type Result struct {
 	Record []byte
 }
 
+// Entry names the ledger entry a real decision is recorded in, and what is
+// recorded. Batch runs keep the default, one entry per recipient of a
+// campaign, so that running a campaign again counts nothing twice; the
+// API records each request under an entry of its own (its idempotency
+// key), since a recipient may be decided for many times.
+type Entry struct {
+	// Ledger and Key name the entry: Reservation.Campaign and
+	// Reservation.Recipient. Counter keys still name the request's
+	// recipient, so per-recipient caps hold whatever the entry.
+	Ledger, Key string
+	// Encode makes the record; nil is Decision.Record. Replay reads the
+	// propositions back from it, so it must be Decision's JSON, to which
+	// it may add members of its own (Replay ignores them).
+	Encode func(*Decision) ([]byte, error)
+}
+
 // Reserve decides every request and reserves the decisions in one call to
 // the store (more when caps run out meanwhile). Requests must not repeat a
-// recipient. The requests' Counts are ignored.
+// ledger entry (by default, a recipient). The requests' Counts are
+// ignored; a request's Trace is kept, and explains the decision with the
+// counter values the Reserver knew when it made it.
 func (r *Reserver) Reserve(ctx context.Context, reqs []*Request) ([]Result, error) {
 	results := make([]Result, len(reqs))
 	views := make([]*view, len(reqs))
@@ -71,17 +89,24 @@ func (r *Reserver) Reserve(ctx context.Context, reqs []*Request) ([]Result, erro
 		rs := make([]Reservation, len(pending))
 		for k, i := range pending {
 			req := *reqs[i]
-			req.Counts, req.Trace = views[i], false
+			req.Counts = views[i]
 			d, err := r.engine.Decide(ctx, &req)
 			if err != nil {
 				return nil, err
 			}
 			decisions[i] = d
-			record, err := d.Record()
+			ledger, key, encode := req.Campaign, req.Recipient, (*Decision).Record
+			if e := req.Entry; e != nil {
+				ledger, key = e.Ledger, e.Key
+				if e.Encode != nil {
+					encode = e.Encode
+				}
+			}
+			record, err := encode(d)
 			if err != nil {
 				return nil, err
 			}
-			rs[k] = Reservation{Campaign: req.Campaign, Recipient: req.Recipient, Counters: d.Counters, Record: record}
+			rs[k] = Reservation{Campaign: ledger, Recipient: key, Counters: d.Counters, Record: record}
 		}
 		outcomes, err := r.store.Reserve(ctx, rs)
 		if err != nil {

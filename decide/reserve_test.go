@@ -269,3 +269,50 @@ func TestReserverLongCapHistory(t *testing.T) {
 		t.Errorf("Reserve took %d store calls, want at most 3", store.calls)
 	}
 }
+
+// TestReserverEntry: requests recorded under entries of their own count
+// one recipient's decisions each time, hold per-recipient caps across
+// entries, keep what Encode adds to the record, and replay by entry.
+func TestReserverEntry(t *testing.T) {
+	lib := mustLoad(t, "lib.yaml", reserveLibrary)
+	store := newTestStore()
+	r := NewReserver(New(lib), store)
+	vip := map[string]any{"vip": true}
+	req := func(key string) *Request {
+		return &Request{Campaign: "api", Recipient: "v", Profile: vip, Now: testNow, Trace: true,
+			Scopes: []Scope{{"act", "hero", 2}},
+			Entry: &Entry{Ledger: "requests", Key: key, Encode: func(d *Decision) ([]byte, error) {
+				rec, err := d.Record()
+				return append(rec[:len(rec)-1], `,"key":"`+key+`"}`...), err
+			}}}
+	}
+	var got [][]string
+	for _, key := range []string{"k1", "k2", "k1"} {
+		res, err := r.Reserve(context.Background(), []*Request{req(key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, offerIDs(res[0].Decision.Propositions[0]))
+		if !strings.HasSuffix(string(res[0].Record), `"key":"`+key+`"}`) {
+			t.Errorf("entry %s: record %s does not end with what Encode added", key, res[0].Record)
+		}
+		if key == "k2" && res[0].Decision.Propositions[0].Trace == nil {
+			t.Errorf("entry %s: the trace asked for is missing", key)
+		}
+	}
+	// k1 takes the profile-capped offer; k2, the same recipient, cannot;
+	// k1 again is a replay of the first.
+	want := [][]string{{"scarce", "once"}, {"scarce", "plenty"}, {"scarce", "once"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("offers by entry k1, k2, k1 = %v, want %v", got, want)
+	}
+	if _, ok := store.ledger["requests|k1"]; !ok || len(store.ledger) != 2 {
+		t.Errorf("ledger = %v, want entries requests|k1 and requests|k2", store.ledger)
+	}
+	if n := store.counters["cap|once|profile|all|*|v"]; n != 1 {
+		t.Errorf("recipient v's counter of once = %d, want 1", n)
+	}
+	if n := store.counters["cap|scarce|total|all|*|*"]; n != 2 {
+		t.Errorf("total counter of scarce = %d, want 2", n)
+	}
+}
