@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/fsnotify/fsnotify"
 )
 
 // events opens the event stream and returns the versions it announces.
@@ -153,31 +151,6 @@ func TestWatchNewDirectory(t *testing.T) {
 		_, r := postRender(t, ts, renderRequest{Template: "offers.hbs", Profile: "maya-gold-runner"})
 		return len(r.Problems) == 1 && r.Problems[0].At() == want
 	})
-}
-
-func TestRelevant(t *testing.T) {
-	dir := t.TempDir()
-	tests := []struct {
-		name string
-		op   fsnotify.Op
-		want bool
-	}{
-		{"offers.hbs", fsnotify.Write, true},
-		{"digest.md", fsnotify.Create, true},
-		{"offers-winter.yaml", fsnotify.Rename, true},
-		{"maya.json", fsnotify.Remove, true},
-		{"partials", fsnotify.Create, true},
-		{"offers.hbs", fsnotify.Chmod, false},
-		{".offers.hbs.swp", fsnotify.Write, false},
-		{"offers.hbs~", fsnotify.Create, false},
-		{"notes.txt", fsnotify.Write, false},
-	}
-	for _, tt := range tests {
-		ev := fsnotify.Event{Name: filepath.Join(dir, tt.name), Op: tt.op}
-		if got := relevant(ev); got != tt.want {
-			t.Errorf("relevant(%s %s) = %v, want %v", tt.op, tt.name, got, tt.want)
-		}
-	}
 }
 
 // TestCloseEndsStreams: Close ends the event streams, so that an HTTP
