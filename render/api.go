@@ -128,6 +128,12 @@ type Message struct {
 	// Missing lists the profile fields the template wrote out that the
 	// profile lacks, once each, in the order met.
 	Missing []Missing
+	// IDKey is what WriteMIME derives the Message-ID from when it is given
+	// none; "" is the campaign and recipient ids, one message per
+	// recipient of a campaign, as batch runs write them. The decisioning
+	// service, which sends one recipient many messages, sets its decision
+	// id.
+	IDKey string
 
 	campaignID, recipientID string // default Message-ID key
 }

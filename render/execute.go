@@ -155,8 +155,8 @@ func (t *Template) renderLine(s *state, prog program, key string) (string, error
 const DefaultFrom = "offermail <noreply@offermail.invalid>"
 
 // WriteMIME writes the message as multipart/alternative MIME. An empty
-// messageID is derived from the campaign and recipient ids on the sender's
-// domain, so reruns give the same Message-ID. A message without a sender
+// messageID is derived from IDKey, or else the campaign and recipient ids,
+// on the sender's domain, so reruns give the same Message-ID. A message without a sender
 // is written from DefaultFrom.
 func (m *Message) WriteMIME(w io.Writer, messageID string, date time.Time) error {
 	from := m.From
@@ -164,7 +164,11 @@ func (m *Message) WriteMIME(w io.Writer, messageID string, date time.Time) error
 		from = DefaultFrom
 	}
 	if messageID == "" {
-		messageID = message.MessageID(m.campaignID+"/"+m.recipientID, from)
+		key := m.IDKey
+		if key == "" {
+			key = m.campaignID + "/" + m.recipientID
+		}
+		messageID = message.MessageID(key, from)
 	}
 	mm := message.Message{
 		From: from, ReplyTo: m.ReplyTo, To: m.To, Subject: m.Subject,

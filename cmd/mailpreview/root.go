@@ -97,6 +97,7 @@ error, 3 a run finished with rejected records, 4 a run failed.`,
 		newSnapshot(g),
 		newServe(g),
 		newImport(),
+		newAPI(g),
 	)
 	return root
 }

@@ -1,0 +1,98 @@
+package api
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/go-json-experiment/json"
+
+	"github.com/offermail/offermail/decide"
+)
+
+// Every counted request is one entry of the store's ledger, written in
+// the same atomic step as its cap counters (decide.Reserver with an
+// Entry). Entries are grouped in one ledger per UTC day of the service's
+// clock, "api/2026-12-02", so that the history of past days can be
+// dropped as a whole (UNLINK {om}:l:api/2026-11-30 on Redis). A request
+// with an Idempotency-Key K is the entry "k:K"; one without is
+// "d:<decisionId>". The recorded decision (and its trace, when one was
+// asked for) is the decide ledger record with a member "api" added: what
+// the answer needs to be given again byte for byte — the decision id, the
+// decision time, and a hash of the request that a retry must match.
+//
+// A retry with the same key finds the entry of today or yesterday, so keys
+// are honoured for 24 hours at least and 48 at most; a retry arriving on
+// another replica within moments of midnight, while the first attempt is
+// still in flight, could be counted again (the clocks of replicas should
+// agree, as NTP keeps them).
+
+// ledgerPrefix starts the name of the API's ledgers; batch campaigns are
+// named by their ids, so do not name one "api/…".
+const ledgerPrefix = "api/"
+
+// ledgerOf names the ledger of the day t falls on, in UTC.
+func ledgerOf(t time.Time) string {
+	return ledgerPrefix + t.UTC().Format("2006-01-02")
+}
+
+// meta is what the API adds to a decision's ledger record.
+type meta struct {
+	ID        string    `json:"id"`
+	Route     string    `json:"route"`
+	Hash      string    `json:"hash"`
+	At        time.Time `json:"at"`
+	Campaign  string    `json:"campaign"`
+	Recipient string    `json:"recipient"`
+	Template  string    `json:"template,omitempty"`
+}
+
+// record is a ledger record: decide's (propositions, which Replay reads)
+// and the API's meta.
+type record struct {
+	Propositions []decide.Proposition `json:"propositions"`
+	API          *meta                `json:"api"`
+}
+
+// encoder returns the decide.Entry Encode of a request: the decision with
+// its trace, if any, and m.
+func encoder(m *meta) func(*decide.Decision) ([]byte, error) {
+	return func(d *decide.Decision) ([]byte, error) {
+		return json.Marshal(record{Propositions: d.Propositions, API: m}, json.Deterministic(true))
+	}
+}
+
+// readMeta reads the API's part of a ledger record.
+func readMeta(rec []byte) (*meta, error) {
+	var r struct {
+		API *meta `json:"api"`
+	}
+	if err := json.Unmarshal(rec, &r); err != nil || r.API == nil || r.API.ID == "" {
+		return nil, fmt.Errorf("the ledger entry of this Idempotency-Key was not written by the API (%.80q)", rec)
+	}
+	return r.API, nil
+}
+
+// newID returns a fresh decision id: 128 random bits in hex.
+func newID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// requestHash is what a retry must match: the route and the request as
+// parsed, encoded deterministically, so that whitespace or the order of
+// members do not matter but every value does.
+func requestHash(route string, v any) (string, error) {
+	data, err := json.Marshal(v, json.Deterministic(true))
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	h.Write([]byte(route))
+	h.Write([]byte{0})
+	h.Write(data)
+	return hex.EncodeToString(h.Sum(nil)[:16]), nil
+}
