@@ -3,9 +3,10 @@ package api
 import (
 	"crypto/sha256"
 	"crypto/subtle"
-	"net"
 	"net/http"
 	"strings"
+
+	"github.com/offermail/offermail/internal/loopback"
 )
 
 // keySet holds the API keys as SHA-256 digests: every key is compared in
@@ -34,7 +35,7 @@ func (s *Service) SetKeys(keys []string) {
 func (s *Service) authorize(r *http.Request) error {
 	ks := s.keys.Load()
 	if len(ks.digests) == 0 {
-		if !loopbackHost(r.Host) {
+		if !loopback.Host(r.Host) {
 			return &Error{Status: http.StatusForbidden, Code: CodeForbiddenHost,
 				Message: "a service without API keys answers only requests for localhost; start it with --keys FILE to serve " + r.Host}
 		}
@@ -54,18 +55,4 @@ func (s *Service) authorize(r *http.Request) error {
 		return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Message: "unknown API key"}
 	}
 	return nil
-}
-
-// loopbackHost reports whether a Host header names this machine.
-func loopbackHost(hostport string) bool {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

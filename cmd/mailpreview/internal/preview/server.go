@@ -4,16 +4,15 @@ import (
 	"embed"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/internal/loopback"
 	"github.com/offermail/offermail/render"
 )
 
@@ -150,7 +149,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cross-Origin-Resource-Policy", "same-origin")
 	// Everything but the page itself is data, never a document.
 	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; sandbox")
-	if !s.cfg.AnyHost && !loopbackHost(r.Host) {
+	if !s.cfg.AnyHost && !loopback.Host(r.Host) {
 		http.Error(w, fmt.Sprintf("the preview answers only to localhost, not to Host %q (start it with an explicit --addr to serve other names)", r.Host), http.StatusForbidden)
 		return
 	}
@@ -165,20 +164,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rt.handler(s, w, r)
-}
-
-// loopbackHost reports whether a Host header names this machine.
-func loopbackHost(hostport string) bool {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // The page is three files written for this server: no framework, no CDN,
