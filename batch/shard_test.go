@@ -1,68 +1,22 @@
 package batch
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/offermail/offermail/batch/gen"
 	"github.com/offermail/offermail/campaign"
 	"github.com/offermail/offermail/decide"
 	"github.com/offermail/offermail/decide/capstore"
+	"github.com/offermail/offermail/internal/redistest"
 )
-
-// startRedis starts a redis-server without persistence on a free loopback
-// port and returns its address; it skips the test when redis-server is not
-// installed, unless OFFERMAIL_REQUIRE_ALL=1.
-func startRedis(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("OFFERMAIL_REQUIRE_ALL") == "1" {
-			t.Fatalf("redis-server not found and OFFERMAIL_REQUIRE_ALL=1: %v", err)
-		}
-		t.Skip("redis-server not installed")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	port := fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
-	l.Close()
-	dir := t.TempDir()
-	cmd := exec.Command(bin, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir)
-	var log bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &log, &log
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start redis-server: %v", err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-			fmt.Fprint(c, "PING\r\n")
-			reply, _ := bufio.NewReader(c).ReadString('\n')
-			c.Close()
-			if strings.HasPrefix(reply, "+PONG") {
-				return addr
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("redis-server on %s does not answer PING; log:\n%s", addr, log.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 // smallCapsProject loads the sample library with smaller total caps, so
 // that a few hundred recipients contest them.
@@ -92,7 +46,7 @@ func smallCapsProject(t *testing.T, doublePoints, wine int) *campaign.Project {
 // compared; every other recipient's decision and message are identical.
 // Running each shard again changes nothing.
 func TestShardsEqualOneRun(t *testing.T) {
-	addr := startRedis(t)
+	addr := redistest.Start(t).Addr
 	const doublePoints, wine = 60, 15
 	p := smallCapsProject(t, doublePoints, wine)
 	recipients := generated(t, 1200, gen.Options{Seed: 11, BadEvery: 100, OddEvery: 53})
