@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"math/rand/v2"
 	"net/mail"
 	"os"
@@ -224,7 +225,14 @@ func TestBatchDiskFull(t *testing.T) {
 		"--campaign", "full", "--out", out, "--at", batchAt}
 
 	// No file of the run may pass 256 KiB: decisions.ndjson or the store
-	// gets EFBIG (Go ignores SIGXFSZ) a few hundred recipients in.
+	// gets EFBIG (Go ignores SIGXFSZ) a few hundred recipients in. The
+	// limit holds for this whole process while the child starts, so
+	// nothing here may write a file meanwhile: the command is built
+	// before, and its standard files are pipes (opening /dev/null would
+	// append to go test's log, by then larger than the limit).
+	cmd := exec.Command(bin, args...)
+	var stderr bytes.Buffer
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(""), io.Discard, &stderr
 	var old syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &old); err != nil {
 		t.Skipf("getrlimit: %v", err)
@@ -234,9 +242,6 @@ func TestBatchDiskFull(t *testing.T) {
 	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &limited); err != nil {
 		t.Skipf("setrlimit: %v", err)
 	}
-	cmd := exec.Command(bin, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
 	err := cmd.Start()
 	syscall.Setrlimit(syscall.RLIMIT_FSIZE, &old)
 	if err != nil {
