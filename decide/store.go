@@ -8,7 +8,7 @@ import (
 
 // A Store keeps the cap counters and the campaign ledger. Implementations
 // live in package capstore (memory, bbolt, Redis); every one passes the same
-// conformance suite. A Store is safe for concurrent use by many goroutines,
+// conformance suite, capstore/storetest, which any other store can run. A Store is safe for concurrent use by many goroutines,
 // and the bbolt and Redis stores by many processes.
 //
 // Dry runs (decide, render, previews, snapshots) only call Counts. Real runs

@@ -3,6 +3,7 @@ package capstore
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/decide/capstore/storetest"
 )
 
 func TestBoltLocked(t *testing.T) {
@@ -51,7 +53,7 @@ func TestBoltPersists(t *testing.T) {
 	if err != nil {
 		t.Fatalf("OpenBolt: %v", err)
 	}
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u1", "kept", counterOf("k", 5, 2))}, decide.Committed)
+	storetest.Reserve(t, s, []decide.Reservation{reservation("c", "u1", "kept", counterOf("k", 5, 2))}, decide.Committed)
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
@@ -61,9 +63,9 @@ func TestBoltPersists(t *testing.T) {
 		t.Fatalf("reopen: %v", err)
 	}
 	defer s.Close()
-	wantCounts(t, s, []string{"k"}, 2)
-	wantRecords(t, s, "c", []string{"u1"}, []byte("kept"))
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u1", "again", counterOf("k", 5, 2))}, decide.Replayed)
+	storetest.WantCounts(t, s, []string{"k"}, 2)
+	storetest.WantRecords(t, s, "c", []string{"u1"}, []byte("kept"))
+	storetest.Reserve(t, s, []decide.Reservation{reservation("c", "u1", "again", counterOf("k", 5, 2))}, decide.Replayed)
 }
 
 func TestBoltForeignFile(t *testing.T) {
@@ -100,23 +102,24 @@ func TestBoltForeignFile(t *testing.T) {
 // TestBoltPrune: write transactions delete expired counters as they pass
 // over them, and leave live ones alone.
 func TestBoltPrune(t *testing.T) {
-	clock := newClock(t0)
-	s := openBolt(t, WithClock(clock.Now), WithRetention(0)).(*Bolt)
+	clock := storetest.NewClock(t0)
+	s := openBolt(t, storetest.Options{Clock: clock.Now, Retention: 0}).(*Bolt)
+	t.Cleanup(func() { s.Close() })
 	var rs []decide.Reservation
 	for i := range 3 * pruneStep {
-		u := exactRecipient(i)
+		u := fmt.Sprintf("u%04d", i)
 		rs = append(rs, reservation("c", u, "r",
 			decide.Counter{Key: "w|" + u, Limit: 1, N: 1, Expire: t0.Add(time.Hour)},
 			counterOf("life|"+u, 1, 1)))
 	}
-	mustReserve(t, s, rs[:1], decide.Committed)
+	storetest.Reserve(t, s, rs[:1], decide.Committed)
 	for i := range rs[1:] {
-		mustReserve(t, s, rs[1+i:2+i], decide.Committed)
+		storetest.Reserve(t, s, rs[1+i:2+i], decide.Committed)
 	}
 	clock.Set(t0.Add(2 * time.Hour))
 	// Enough small batches for the prune cursor to go round the bucket.
 	for i := range 2 * len(rs) * 2 / pruneStep {
-		mustReserve(t, s, []decide.Reservation{reservation("c", "x"+exactRecipient(i), "r")}, decide.Committed)
+		storetest.Reserve(t, s, []decide.Reservation{reservation("c", "x"+fmt.Sprintf("u%04d", i), "r")}, decide.Committed)
 	}
 	windowed, lifetime := 0, 0
 	err := s.db.View(func(tx *bolt.Tx) error {

@@ -1,6 +1,7 @@
 // Package capstore keeps offermail's frequency-cap counters and campaign
 // ledger: the implementations of decide.Store. Every store passes the same
-// conformance suite.
+// conformance suite, package storetest (storetest.Run), which a store of
+// anyone else's can run too.
 //
 //   - Memory (NewMemory, "memory:"): in one process, for tests and dry runs.
 //   - Bolt (OpenBolt, "bolt:PATH"): a bbolt file, the embedded default.

@@ -6,116 +6,12 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"slices"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"testing"
 
-	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/decide/capstore/storetest"
 )
-
-// The exactness scenario: many callers race for a total cap of exactLimit
-// among exactRecipients distinct recipients.
-const (
-	exactCampaign   = "exact"
-	exactKey        = "cap|hot|total|all|*|*"
-	exactLimit      = 100
-	exactRecipients = 1000
-)
-
-func exactRecipient(i int) string { return fmt.Sprintf("u%04d", i) }
-
-// reserveExact has workers goroutines reserve, one recipient at a time,
-// every i in ids, and returns the recipients that were committed.
-func reserveExact(ctx context.Context, s decide.Store, ids []int, workers int) ([]string, error) {
-	var (
-		next      atomic.Int64
-		mu        sync.Mutex
-		committed []string
-		firstErr  error
-		wg        sync.WaitGroup
-	)
-	for range workers {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(ids) {
-					return
-				}
-				u := exactRecipient(ids[i])
-				r := decide.Reservation{
-					Campaign: exactCampaign, Recipient: u, Record: []byte("rec-" + u),
-					Counters: []decide.Counter{
-						{Key: exactKey, Limit: exactLimit, N: 1},
-						{Key: "cap|hot|profile|all|*|" + u, Limit: 1, N: 1},
-					},
-				}
-				out, err := s.Reserve(ctx, []decide.Reservation{r})
-				mu.Lock()
-				switch {
-				case err != nil:
-					firstErr = cmpErr(firstErr, err)
-				case out[0].Status == decide.Committed:
-					committed = append(committed, u)
-				}
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	return committed, firstErr
-}
-
-func cmpErr(have, err error) error {
-	if have != nil {
-		return have
-	}
-	return err
-}
-
-// checkExact checks the store after the race: the counter is at the limit
-// and the ledger holds exactly the committed recipients.
-func checkExact(t *testing.T, s decide.Store, committed []string) {
-	t.Helper()
-	if len(committed) != exactLimit {
-		t.Errorf("committed %d reservations, want exactly %d", len(committed), exactLimit)
-	}
-	wantCounts(t, s, []string{exactKey}, exactLimit)
-	all := make([]string, exactRecipients)
-	for i := range all {
-		all[i] = exactRecipient(i)
-	}
-	recs, err := s.Records(context.Background(), exactCampaign, all)
-	if err != nil {
-		t.Fatalf("Records: %v", err)
-	}
-	var recorded []string
-	for i, rec := range recs {
-		if rec != nil {
-			recorded = append(recorded, all[i])
-		}
-	}
-	slices.Sort(committed)
-	if !slices.Equal(recorded, committed) {
-		t.Errorf("ledger holds %d recipients, committed %d; they differ: ledger %q, committed %q",
-			len(recorded), len(committed), recorded, committed)
-	}
-}
-
-// testExact: 64 goroutines of one process against one store.
-func testExact(t *testing.T, open opener) {
-	s := open(t)
-	ids := make([]int, exactRecipients)
-	for i := range ids {
-		ids[i] = i
-	}
-	committed, err := reserveExact(context.Background(), s, ids, 64)
-	if err != nil {
-		t.Fatalf("Reserve: %v", err)
-	}
-	checkExact(t, s, committed)
-}
 
 // TestRedisExactProcesses: four processes of 16 goroutines each share one
 // server; the cap still holds exactly.
@@ -156,7 +52,7 @@ func TestRedisExactProcesses(t *testing.T) {
 		t.Fatalf("OpenRedis: %v", err)
 	}
 	defer s.Close()
-	checkExact(t, s, committed)
+	storetest.CheckExact(t, s, committed)
 }
 
 // exactHelper is one process of TestRedisExactProcesses: it reserves the
@@ -173,10 +69,10 @@ func exactHelper() error {
 	}
 	defer s.Close()
 	var ids []int
-	for i := proc; i < exactRecipients; i += procs {
+	for i := proc; i < storetest.ExactRecipients; i += procs {
 		ids = append(ids, i)
 	}
-	committed, err := reserveExact(context.Background(), s, ids, 16)
+	committed, err := storetest.ReserveExact(context.Background(), s, ids, 16)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -49,27 +48,7 @@ func helperCmd(t testing.TB, mode string, env ...string) *exec.Cmd {
 	return cmd
 }
 
-// fakeClock is a store clock the test moves by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock(t time.Time) *fakeClock { return &fakeClock{t: t} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-// t0 is the time the conformance tests start at.
+// t0 is the time the clock tests start at.
 var t0 = time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
 
 func counterOf(key string, limit, n int64) decide.Counter {
@@ -78,14 +57,6 @@ func counterOf(key string, limit, n int64) decide.Counter {
 
 func reservation(campaign, recipient, record string, cs ...decide.Counter) decide.Reservation {
 	return decide.Reservation{Campaign: campaign, Recipient: recipient, Record: []byte(record), Counters: cs}
-}
-
-func statuses(out []decide.Outcome) []decide.Status {
-	s := make([]decide.Status, len(out))
-	for i, o := range out {
-		s[i] = o.Status
-	}
-	return s
 }
 
 // requireBinary returns the path of a server binary, or skips the test

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/decide/capstore/storetest"
 )
 
 func TestOpen(t *testing.T) {
@@ -131,7 +132,7 @@ func TestOpenRedisPassword(t *testing.T) {
 	if err != nil {
 		t.Fatalf("OpenRedis with the password: %v", err)
 	}
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u", "r", counterOf("k", 1, 1))}, decide.Committed)
+	storetest.Reserve(t, s, []decide.Reservation{reservation("c", "u", "r", counterOf("k", 1, 1))}, decide.Committed)
 	s.Close()
 
 	for _, url := range []string{"redis://" + srv.addr + "/2", "redis://:wrong-pass@" + srv.addr + "/2"} {

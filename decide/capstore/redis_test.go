@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/decide/capstore/storetest"
 )
 
 // TestRedisServerGone: calls after the server dies fail as unavailable;
@@ -49,15 +50,15 @@ func TestRedisNoScript(t *testing.T) {
 		t.Fatalf("OpenRedis: %v", err)
 	}
 	defer s.Close()
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u1", "r", counterOf("k", 5, 1))}, decide.Committed)
+	storetest.Reserve(t, s, []decide.Reservation{reservation("c", "u1", "r", counterOf("k", 5, 1))}, decide.Committed)
 	if err := s.client.ScriptFlush(context.Background()).Err(); err != nil {
 		t.Fatalf("SCRIPT FLUSH: %v", err)
 	}
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u2", "r", counterOf("k", 5, 1))}, decide.Committed)
+	storetest.Reserve(t, s, []decide.Reservation{reservation("c", "u2", "r", counterOf("k", 5, 1))}, decide.Committed)
 	if err := s.Add(context.Background(), []decide.Delta{{Key: "k", N: 1}}); err != nil {
 		t.Fatalf("Add after SCRIPT FLUSH: %v", err)
 	}
-	wantCounts(t, s, []string{"k"}, 3)
+	storetest.WantCounts(t, s, []string{"k"}, 3)
 }
 
 // TestRedisKeyLayout pins the documented layout: every key carries the
@@ -66,14 +67,14 @@ func TestRedisNoScript(t *testing.T) {
 // fields of the window's hash, which expires with them.
 func TestRedisKeyLayout(t *testing.T) {
 	srv := startRedis(t)
-	clock := newClock(t0)
+	clock := storetest.NewClock(t0)
 	s, err := OpenRedis("redis://"+srv.addr+"/0", WithNamespace("acme"), WithClock(clock.Now))
 	if err != nil {
 		t.Fatalf("OpenRedis: %v", err)
 	}
 	defer s.Close()
 	_, end := decide.Window(decide.EveryDay, t0)
-	mustReserve(t, s, []decide.Reservation{reservation("summer", "u1", "rec",
+	storetest.Reserve(t, s, []decide.Reservation{reservation("summer", "u1", "rec",
 		counterOf("cap|o|total|all|*|*", 5, 2),
 		decide.Counter{Key: "cap|o|profile|d2026-06-15|*|u1", Limit: 5, N: 1, Expire: end})}, decide.Committed)
 
@@ -155,12 +156,12 @@ func TestRedisClusterSlot(t *testing.T) {
 		reservation("summer", "u1", "r", counterOf("cap|o|total|all|*|*", 5, 1), counterOf("cap|o|profile|all|*|u1", 1, 1), day),
 		reservation("winter", "u2", "r", counterOf("cap|o|total|all|*|*", 5, 1), counterOf("cap|o|profile|all|*|u2", 1, 1), day),
 	}
-	mustReserve(t, s, rs, decide.Committed, decide.Committed)
+	storetest.Reserve(t, s, rs, decide.Committed, decide.Committed)
 	if err := s.Add(ctx, []decide.Delta{{Key: "fb|click|o|p", N: 1}, {Key: "fb|impression|o|p", N: 1}}); err != nil {
 		t.Fatalf("Add: %v", err)
 	}
-	wantCounts(t, s, []string{"cap|o|total|all|*|*", "fb|click|o|p", day.Key}, 2, 1, 2)
-	wantRecords(t, s, "winter", []string{"u2", "u1"}, []byte("r"), nil)
+	storetest.WantCounts(t, s, []string{"cap|o|total|all|*|*", "fb|click|o|p", day.Key}, 2, 1, 2)
+	storetest.WantRecords(t, s, "winter", []string{"u2", "u1"}, []byte("r"), nil)
 }
 
 // TestRedisPack checks the MessagePack forms the Go side writes against
@@ -209,7 +210,7 @@ return out`
 // error naming the counter, and the reservation changes nothing.
 func TestRedisNotACount(t *testing.T) {
 	srv := startRedis(t)
-	clock := newClock(t0)
+	clock := storetest.NewClock(t0)
 	s, err := OpenRedis(srv.url(t), WithClock(clock.Now))
 	if err != nil {
 		t.Fatalf("OpenRedis: %v", err)
@@ -218,7 +219,7 @@ func TestRedisNotACount(t *testing.T) {
 	ctx := context.Background()
 	end := t0.Add(time.Hour)
 	window := "{" + s.Namespace() + "}:w:" + windowName(end.UnixMilli())
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u0", "r",
+	storetest.Reserve(t, s, []decide.Reservation{reservation("c", "u0", "r",
 		decide.Counter{Key: "w", Limit: 5, N: 1, Expire: end})}, decide.Committed)
 	for key, field := range map[string]string{"{" + s.Namespace() + "}:c": "life", window: "w"} {
 		if err := s.client.HSet(ctx, key, field, "many").Err(); err != nil {
@@ -234,6 +235,6 @@ func TestRedisNotACount(t *testing.T) {
 			t.Errorf("Counts(%s holding %q) = %v, want an error", c.Key, "many", err)
 		}
 	}
-	wantCounts(t, s, []string{"other"}, 0)
-	wantRecords(t, s, "c", []string{"u1"}, nil)
+	storetest.WantCounts(t, s, []string{"other"}, 0)
+	storetest.WantRecords(t, s, "c", []string{"u1"}, nil)
 }

@@ -10,12 +10,13 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/decide/capstore/storetest"
 )
 
 // The Redis windows: the counters of one window are fields of one hash,
 // which expires as a whole once its last counter's deadline has passed.
 
-func openRedisAt(t *testing.T, url string, clock *fakeClock, retain time.Duration) *Redis {
+func openRedisAt(t *testing.T, url string, clock *storetest.Clock, retain time.Duration) *Redis {
 	t.Helper()
 	s, err := OpenRedis(url, WithClock(clock.Now), WithRetention(retain))
 	if err != nil {
@@ -57,11 +58,11 @@ func ms(t time.Time) string { return fmt.Sprint(t.UnixMilli()) }
 
 func TestRedisWindowHashes(t *testing.T) {
 	srv := startRedis(t)
-	clock := newClock(t0)
+	clock := storetest.NewClock(t0)
 	s := openRedisAt(t, srv.url(t), clock, time.Hour)
 	dayKey, dayEnd := decide.CounterKey(decide.Cap{Scope: decide.ScopeProfile, Every: decide.EveryDay}, "o", "p", "u1", t0)
 	monthKey, monthEnd := decide.CounterKey(decide.Cap{Scope: decide.ScopeProfile, Every: decide.EveryMonth}, "o", "p", "u1", t0)
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u1", "r",
+	storetest.Reserve(t, s, []decide.Reservation{reservation("c", "u1", "r",
 		decide.Counter{Key: dayKey, Limit: 5, N: 1, Expire: dayEnd},
 		decide.Counter{Key: monthKey, Limit: 5, N: 2, Expire: monthEnd})}, decide.Committed)
 
@@ -81,30 +82,30 @@ func TestRedisWindowHashes(t *testing.T) {
 			t.Errorf("HGET %s %s = %q, want %q", c.key, c.field, got, c.want)
 		}
 	}
-	wantCounts(t, s, []string{dayKey, monthKey}, 1, 2)
+	storetest.WantCounts(t, s, []string{dayKey, monthKey}, 1, 2)
 }
 
 // TestRedisWindowExpires: a window's TTL follows the store's clock, and
 // Redis drops the whole hash when it runs out.
 func TestRedisWindowExpires(t *testing.T) {
 	srv := startRedis(t)
-	clock := newClock(t0)
+	clock := storetest.NewClock(t0)
 	s := openRedisAt(t, srv.url(t), clock, 0)
 	end := t0.Add(time.Hour)
 	w := "w:" + windowName(end.UnixMilli())
 	counter := func(key string) decide.Counter { return decide.Counter{Key: key, Limit: 5, N: 1, Expire: end} }
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u1", "r", counter("a"), counter("b"))}, decide.Committed)
+	storetest.Reserve(t, s, []decide.Reservation{reservation("c", "u1", "r", counter("a"), counter("b"))}, decide.Committed)
 	if ttl := pttl(t, s, w); ttl <= 59*time.Minute || ttl > time.Hour {
 		t.Errorf("PTTL %s an hour before its deadline = %v, want about 1h", w, ttl)
 	}
 
 	clock.Set(end.Add(-200 * time.Millisecond))
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u2", "r", counter("b"))}, decide.Committed)
+	storetest.Reserve(t, s, []decide.Reservation{reservation("c", "u2", "r", counter("b"))}, decide.Committed)
 	// -2: expired already, on a slow machine.
 	if ttl := pttl(t, s, w); ttl == -1 || ttl > 200*time.Millisecond {
 		t.Errorf("PTTL %s 200ms before its deadline = %v, want at most 200ms", w, ttl)
 	}
-	wantCounts(t, s, []string{"a", "b"}, 1, 2)
+	storetest.WantCounts(t, s, []string{"a", "b"}, 1, 2)
 	// A hang guard, not a timing assertion: Redis expires a key within
 	// a fraction of a second of its TTL.
 	for deadline := time.Now().Add(10 * time.Second); exists(t, s, w); {
@@ -114,9 +115,9 @@ func TestRedisWindowExpires(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	clock.Set(end)
-	wantCounts(t, s, []string{"a", "b"}, 0, 0)
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u3", "r", counter("a"))}, decide.Committed)
-	wantCounts(t, s, []string{"a", "b"}, 0, 0)
+	storetest.WantCounts(t, s, []string{"a", "b"}, 0, 0)
+	storetest.Reserve(t, s, []decide.Reservation{reservation("c", "u3", "r", counter("a"))}, decide.Committed)
+	storetest.WantCounts(t, s, []string{"a", "b"}, 0, 0)
 }
 
 // TestRedisWindowUnlinked: once the store's clock passes a window's
@@ -124,25 +125,25 @@ func TestRedisWindowExpires(t *testing.T) {
 // the server's clock, and takes it out of the registry.
 func TestRedisWindowUnlinked(t *testing.T) {
 	srv := startRedis(t)
-	clock := newClock(t0)
+	clock := storetest.NewClock(t0)
 	s := openRedisAt(t, srv.url(t), clock, 0)
 	end := t0.Add(time.Hour)
 	w := "w:" + windowName(end.UnixMilli())
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u1", "r",
+	storetest.Reserve(t, s, []decide.Reservation{reservation("c", "u1", "r",
 		decide.Counter{Key: "a", Limit: 5, N: 1, Expire: end})}, decide.Committed)
 
 	clock.Set(end)
 	if !exists(t, s, w) {
 		t.Fatalf("%s is gone before the server's clock reached its TTL", w)
 	}
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u2", "r", counterOf("life", 5, 1))}, decide.Committed)
+	storetest.Reserve(t, s, []decide.Reservation{reservation("c", "u2", "r", counterOf("life", 5, 1))}, decide.Committed)
 	if exists(t, s, w) {
 		t.Errorf("%s still exists after its deadline and a reservation", w)
 	}
 	if got := hget(t, s, "w", windowName(end.UnixMilli())); got != "" {
 		t.Errorf("the registry still lists %s, deadline %s", w, got)
 	}
-	wantCounts(t, s, []string{"a", "life"}, 0, 1)
+	storetest.WantCounts(t, s, []string{"a", "life"}, 0, 1)
 }
 
 // TestRedisWindowExtended: a counter written after its window ended keeps
@@ -150,16 +151,16 @@ func TestRedisWindowUnlinked(t *testing.T) {
 // at their own deadlines.
 func TestRedisWindowExtended(t *testing.T) {
 	srv := startRedis(t)
-	clock := newClock(t0)
+	clock := storetest.NewClock(t0)
 	s := openRedisAt(t, srv.url(t), clock, time.Hour)
 	end := t0.Add(10 * time.Minute)
 	w := "w:" + windowName(end.UnixMilli())
 	counter := func(key string) decide.Counter { return decide.Counter{Key: key, Limit: 1, N: 1, Expire: end} }
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u1", "r", counter("a"))}, decide.Committed)
+	storetest.Reserve(t, s, []decide.Reservation{reservation("c", "u1", "r", counter("a"))}, decide.Committed)
 
 	late := end.Add(30 * time.Minute)
 	clock.Set(late)
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u2", "r", counter("b"))}, decide.Committed)
+	storetest.Reserve(t, s, []decide.Reservation{reservation("c", "u2", "r", counter("b"))}, decide.Committed)
 	if ttl := pttl(t, s, w); ttl <= 59*time.Minute || ttl > time.Hour {
 		t.Errorf("PTTL %s after a late write = %v, want about 1h", w, ttl)
 	}
@@ -168,43 +169,43 @@ func TestRedisWindowExtended(t *testing.T) {
 	}
 
 	clock.Set(end.Add(time.Hour))
-	wantCounts(t, s, []string{"a", "b"}, 0, 1)
+	storetest.WantCounts(t, s, []string{"a", "b"}, 0, 1)
 	if !exists(t, s, w) {
 		t.Fatalf("%s is gone before its last counter's deadline", w)
 	}
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u3", "r", counter("a"))}, decide.Committed)
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u4", "r", counter("b"))}, decide.Exhausted)
-	wantCounts(t, s, []string{"a", "b"}, 1, 1)
+	storetest.Reserve(t, s, []decide.Reservation{reservation("c", "u3", "r", counter("a"))}, decide.Committed)
+	storetest.Reserve(t, s, []decide.Reservation{reservation("c", "u4", "r", counter("b"))}, decide.Exhausted)
+	storetest.WantCounts(t, s, []string{"a", "b"}, 1, 1)
 
 	clock.Set(late.Add(time.Hour))
-	wantCounts(t, s, []string{"a", "b"}, 1, 0)
+	storetest.WantCounts(t, s, []string{"a", "b"}, 1, 0)
 }
 
 // TestRedisWindowsShared: a process learns of windows another one
 // registered, and finds the counters in them.
 func TestRedisWindowsShared(t *testing.T) {
 	srv := startRedis(t)
-	clock := newClock(t0)
+	clock := storetest.NewClock(t0)
 	url := srv.url(t)
 	a := openRedisAt(t, url, clock, time.Hour)
 	b := openRedisAt(t, url, clock, time.Hour)
 	end := t0.Add(48 * time.Hour)
-	mustReserve(t, a, []decide.Reservation{reservation("c", "u1", "r",
+	storetest.Reserve(t, a, []decide.Reservation{reservation("c", "u1", "r",
 		decide.Counter{Key: "k", Limit: 1, N: 1, Expire: end})}, decide.Committed)
 
 	// b has seen no window yet; a lifetime reservation of the same key
 	// still finds the counter in a's window.
-	mustReserve(t, b, []decide.Reservation{reservation("c", "u2", "r", counterOf("k", 1, 1))}, decide.Exhausted)
+	storetest.Reserve(t, b, []decide.Reservation{reservation("c", "u2", "r", counterOf("k", 1, 1))}, decide.Exhausted)
 	if got := b.windows.get(); len(got) != 1 || got[0] != windowName(end.UnixMilli()) {
 		t.Errorf("windows b knows of = %q, want [%s]", got, windowName(end.UnixMilli()))
 	}
-	mustReserve(t, b, []decide.Reservation{reservation("c", "u3", "r",
+	storetest.Reserve(t, b, []decide.Reservation{reservation("c", "u3", "r",
 		decide.Counter{Key: "j", Limit: 5, N: 2, Expire: end.Add(48 * time.Hour)})}, decide.Committed)
-	wantCounts(t, a, []string{"k", "j"}, 1, 2)
+	storetest.WantCounts(t, a, []string{"k", "j"}, 1, 2)
 	if err := a.Add(context.Background(), []decide.Delta{{Key: "j", N: 1}}); err != nil {
 		t.Fatalf("Add: %v", err)
 	}
-	wantCounts(t, b, []string{"j"}, 3)
+	storetest.WantCounts(t, b, []string{"j"}, 3)
 	if got := hget(t, a, "c", "j"); got != "" {
 		t.Errorf("Add of a windowed counter wrote lifetime counter j = %q", got)
 	}
@@ -214,13 +215,13 @@ func TestRedisWindowsShared(t *testing.T) {
 // as a lifetime counter moves to the lifetime hash and leaves its window.
 func TestRedisWindowToLifetime(t *testing.T) {
 	srv := startRedis(t)
-	clock := newClock(t0)
+	clock := storetest.NewClock(t0)
 	s := openRedisAt(t, srv.url(t), clock, time.Hour)
 	end := t0.Add(time.Hour)
 	w := "w:" + windowName(end.UnixMilli())
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u1", "r",
+	storetest.Reserve(t, s, []decide.Reservation{reservation("c", "u1", "r",
 		decide.Counter{Key: "k", Limit: 5, N: 2, Expire: end})}, decide.Committed)
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u2", "r", counterOf("k", 5, 1))}, decide.Committed)
+	storetest.Reserve(t, s, []decide.Reservation{reservation("c", "u2", "r", counterOf("k", 5, 1))}, decide.Committed)
 	if got := hget(t, s, w, "k"); got != "" {
 		t.Errorf("HGET %s k = %q after k became a lifetime counter, want no field", w, got)
 	}

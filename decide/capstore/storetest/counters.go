@@ -1,4 +1,4 @@
-package capstore
+package storetest
 
 import (
 	"bytes"
@@ -10,10 +10,10 @@ import (
 	"github.com/offermail/offermail/decide"
 )
 
-// The counter side of the conformance suite: limits, order within a
+// The counter side of the suite: limits, order within a
 // batch, sizes, and Add.
 
-func testLimits(t *testing.T, open opener) {
+func testLimits(t *testing.T, open Opener) {
 	tests := []struct {
 		name         string
 		start, n     int64
@@ -30,7 +30,7 @@ func testLimits(t *testing.T, open opener) {
 		{"N from zero to limit", 0, 3, 3, decide.Committed, 3},
 		{"negative limit", 0, 1, -1, decide.Exhausted, 0},
 	}
-	s := open(t)
+	s := open(t, Options{})
 	for i, tt := range tests {
 		key := "k" + tt.name
 		if tt.start > 0 {
@@ -46,34 +46,34 @@ func testLimits(t *testing.T, open opener) {
 		if out[0].Status != tt.want {
 			t.Errorf("%s: Reserve(value %d, N %d, limit %d) = %v, want %v", tt.name, tt.start, tt.n, tt.limit, out[0].Status, tt.want)
 		}
-		wantCounts(t, s, []string{key}, tt.wantAfterRun)
+		WantCounts(t, s, []string{key}, tt.wantAfterRun)
 	}
 
 	// Entries of one key in one reservation add up against each limit.
-	mustReserve(t, s, []decide.Reservation{reservation("c", "dup1", "r", counterOf("d", 2, 1), counterOf("d", 2, 1))}, decide.Committed)
-	out := mustReserve(t, s, []decide.Reservation{reservation("c", "dup2", "r", counterOf("d", 3, 1), counterOf("d", 3, 1))}, decide.Exhausted)
+	Reserve(t, s, []decide.Reservation{reservation("c", "dup1", "r", counterOf("d", 2, 1), counterOf("d", 2, 1))}, decide.Committed)
+	out := Reserve(t, s, []decide.Reservation{reservation("c", "dup2", "r", counterOf("d", 3, 1), counterOf("d", 3, 1))}, decide.Exhausted)
 	if want := []string{"d"}; !slices.Equal(out[0].Exhausted, want) {
 		t.Errorf("Reserve exhausted keys = %q, want %q", out[0].Exhausted, want)
 	}
-	wantCounts(t, s, []string{"d"}, 2)
+	WantCounts(t, s, []string{"d"}, 2)
 }
 
-func testBatchOrder(t *testing.T, open opener) {
-	s := open(t)
+func testBatchOrder(t *testing.T, open Opener) {
+	s := open(t, Options{})
 	var rs []decide.Reservation
 	for _, u := range []string{"u1", "u2", "u3", "u4"} {
 		rs = append(rs, reservation("c", u, u, counterOf("total", 2, 1), counterOf("p|"+u, 1, 1)))
 	}
 	// Earlier reservations of a batch have the room first.
-	mustReserve(t, s, rs, decide.Committed, decide.Committed, decide.Exhausted, decide.Exhausted)
-	wantCounts(t, s, []string{"total", "p|u1", "p|u2", "p|u3"}, 2, 1, 1, 0)
-	wantRecords(t, s, "c", []string{"u1", "u2", "u3", "u4"}, []byte("u1"), []byte("u2"), nil, nil)
+	Reserve(t, s, rs, decide.Committed, decide.Committed, decide.Exhausted, decide.Exhausted)
+	WantCounts(t, s, []string{"total", "p|u1", "p|u2", "p|u3"}, 2, 1, 1, 0)
+	WantRecords(t, s, "c", []string{"u1", "u2", "u3", "u4"}, []byte("u1"), []byte("u2"), nil, nil)
 }
 
 // testLargeBatch: a call much larger than any internal batch or script
 // call is still applied in order, each reservation on its own.
-func testLargeBatch(t *testing.T, open opener) {
-	s := open(t)
+func testLargeBatch(t *testing.T, open Opener) {
+	s := open(t, Options{})
 	const n, limit = 5000, 4200
 	rs := make([]decide.Reservation, n)
 	want := make([]decide.Status, n)
@@ -88,16 +88,16 @@ func testLargeBatch(t *testing.T, open opener) {
 	// A pair seen early and again past the limit comes back Replayed.
 	rs[4500] = reservation("c", "u00010", "again", counterOf("total", limit, 1))
 	want[4500] = decide.Replayed
-	out := mustReserve(t, s, rs, want...)
+	out := Reserve(t, s, rs, want...)
 	if string(out[4500].Record) != "u00010" {
 		t.Errorf("Reserve replayed record = %q, want %q", out[4500].Record, "u00010")
 	}
-	wantCounts(t, s, []string{"total", "p|u04199", "p|u04200"}, limit, 1, 0)
+	WantCounts(t, s, []string{"total", "p|u04199", "p|u04200"}, limit, 1, 0)
 }
 
 // testBytes: records and ids are bytes, whatever they hold.
-func testBytes(t *testing.T, open opener) {
-	s := open(t)
+func testBytes(t *testing.T, open Opener) {
+	s := open(t, Options{})
 	records := [][]byte{
 		{},
 		{0, 0xff, '\r', '\n', ':'},
@@ -111,32 +111,32 @@ func testBytes(t *testing.T, open opener) {
 		rs = append(rs, decide.Reservation{Campaign: "{camp}", Recipient: ids[i], Record: rec,
 			Counters: []decide.Counter{counterOf("k|"+ids[i], 1, 1)}})
 	}
-	mustReserve(t, s, rs, decide.Committed, decide.Committed, decide.Committed, decide.Committed, decide.Committed)
-	wantRecords(t, s, "{camp}", ids, records...)
-	wantCounts(t, s, []string{"k|plain", "k|{brace}", "k|a|b:c"}, 1, 1, 1)
-	out := mustReserve(t, s, rs[4:], decide.Replayed)
+	Reserve(t, s, rs, decide.Committed, decide.Committed, decide.Committed, decide.Committed, decide.Committed)
+	WantRecords(t, s, "{camp}", ids, records...)
+	WantCounts(t, s, []string{"k|plain", "k|{brace}", "k|a|b:c"}, 1, 1, 1)
+	out := Reserve(t, s, rs[4:], decide.Replayed)
 	if !bytes.Equal(out[0].Record, records[4]) {
 		t.Errorf("Reserve replayed a record of %d bytes, want the %d recorded", len(out[0].Record), len(records[4]))
 	}
 
 	// Large limits and increments.
 	big := []decide.Reservation{reservation("c", "big", "r", counterOf("big", 1<<50, 1<<49), counterOf("big", 1<<50, 1<<49))}
-	mustReserve(t, s, big, decide.Committed)
-	wantCounts(t, s, []string{"big"}, 1<<50)
+	Reserve(t, s, big, decide.Committed)
+	WantCounts(t, s, []string{"big"}, 1<<50)
 }
 
-func testAdd(t *testing.T, open opener) {
-	s := open(t)
+func testAdd(t *testing.T, open Opener) {
+	s := open(t, Options{})
 	deltas := []decide.Delta{{Key: "fb|impression|o|p", N: 5}, {Key: "fb|click|o|p", N: 1}, {Key: "fb|impression|o|p", N: 2}}
 	if err := s.Add(context.Background(), deltas); err != nil {
 		t.Fatalf("Add: %v", err)
 	}
-	wantCounts(t, s, []string{"fb|impression|o|p", "fb|click|o|p"}, 7, 1)
+	WantCounts(t, s, []string{"fb|impression|o|p", "fb|click|o|p"}, 7, 1)
 	// Add ignores limits, and a reservation sees what Add counted.
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u1", "r", counterOf("fb|click|o|p", 1, 1))}, decide.Exhausted)
+	Reserve(t, s, []decide.Reservation{reservation("c", "u1", "r", counterOf("fb|click|o|p", 1, 1))}, decide.Exhausted)
 	if err := s.Add(context.Background(), []decide.Delta{{Key: "fb|click|o|p", N: 10}}); err != nil {
 		t.Fatalf("Add: %v", err)
 	}
-	wantCounts(t, s, []string{"fb|click|o|p"}, 11)
-	wantRecords(t, s, "c", []string{"u1"}, nil)
+	WantCounts(t, s, []string{"fb|click|o|p"}, 11)
+	WantRecords(t, s, "c", []string{"u1"}, nil)
 }

@@ -1,4 +1,4 @@
-package capstore
+package storetest
 
 import (
 	"context"
@@ -8,12 +8,12 @@ import (
 	"github.com/offermail/offermail/decide"
 )
 
-// The time side of the conformance suite: cap windows, expiry by the
+// The time side of the suite: cap windows, expiry by the
 // store's clock, and retention.
 
 // testWindows crosses the end of a day, a week (Saturday to Sunday) and a
 // month with a frozen clock, making keys the way the engine does.
-func testWindows(t *testing.T, open opener) {
+func testWindows(t *testing.T, open Opener) {
 	tests := []struct {
 		name          string
 		every         decide.Every
@@ -28,8 +28,8 @@ func testWindows(t *testing.T, open opener) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clock := newClock(tt.before)
-			s := open(t, WithClock(clock.Now))
+			clock := NewClock(tt.before)
+			s := open(t, Options{Clock: clock.Now, Retention: 24 * time.Hour})
 			total := decide.Cap{Scope: decide.ScopeTotal, Limit: 2, Every: tt.every}
 			profile := decide.Cap{Scope: decide.ScopeProfile, Limit: 1, Every: tt.every}
 			// counters is what a decision at now increments for u.
@@ -67,10 +67,10 @@ func testWindows(t *testing.T, open opener) {
 			if newTotal == oldTotal {
 				t.Fatalf("CounterKey at %s and %s = %q for both", tt.before, tt.after, newTotal)
 			}
-			wantCounts(t, s, []string{newTotal, newProfile}, 0, 0)
+			WantCounts(t, s, []string{newTotal, newProfile}, 0, 0)
 			// A run whose decision time stayed before the boundary keeps
 			// counting in its own window, which is still full.
-			wantCounts(t, s, []string{oldTotal}, 2)
+			WantCounts(t, s, []string{oldTotal}, 2)
 			reserve("first", "u3", tt.before, decide.Exhausted)
 
 			// The new window starts from 0, for totals and per recipient.
@@ -78,112 +78,112 @@ func testWindows(t *testing.T, open opener) {
 			reserve("second", "u3", tt.after, decide.Committed)
 			reserve("second", "u4", tt.after, decide.Exhausted)
 			reserve("third", "u1", tt.after, decide.Exhausted)
-			wantCounts(t, s, []string{newTotal, newProfile}, 2, 1)
+			WantCounts(t, s, []string{newTotal, newProfile}, 2, 1)
 		})
 	}
 }
 
-func testExpiry(t *testing.T, open opener) {
-	clock := newClock(t0)
-	s := open(t, WithClock(clock.Now), WithRetention(0))
+func testExpiry(t *testing.T, open Opener) {
+	clock := NewClock(t0)
+	s := open(t, Options{Clock: clock.Now, Retention: 0})
 	day := decide.Counter{Key: "day", Limit: 1, N: 1, Expire: t0.Add(time.Hour)}
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u1", "r", day)}, decide.Committed)
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u2", "r", day)}, decide.Exhausted)
-	wantCounts(t, s, []string{"day"}, 1)
+	Reserve(t, s, []decide.Reservation{reservation("c", "u1", "r", day)}, decide.Committed)
+	Reserve(t, s, []decide.Reservation{reservation("c", "u2", "r", day)}, decide.Exhausted)
+	WantCounts(t, s, []string{"day"}, 1)
 
 	clock.Set(t0.Add(time.Hour))
-	wantCounts(t, s, []string{"day"}, 0)
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u2", "r", day)}, decide.Committed)
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u3", "r", day)}, decide.Committed)
+	WantCounts(t, s, []string{"day"}, 0)
+	Reserve(t, s, []decide.Reservation{reservation("c", "u2", "r", day)}, decide.Committed)
+	Reserve(t, s, []decide.Reservation{reservation("c", "u3", "r", day)}, decide.Committed)
 	// With no retention, a counter whose Expire is already past never
 	// holds anything: it reads as 0 and counts again and again.
-	wantCounts(t, s, []string{"day"}, 0)
+	WantCounts(t, s, []string{"day"}, 0)
 
 	// A lifetime counter never expires.
 	life := counterOf("life", 1, 1)
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u4", "r", life)}, decide.Committed)
+	Reserve(t, s, []decide.Reservation{reservation("c", "u4", "r", life)}, decide.Committed)
 	clock.Set(t0.AddDate(10, 0, 0))
-	wantCounts(t, s, []string{"life"}, 1)
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u5", "r", life)}, decide.Exhausted)
+	WantCounts(t, s, []string{"life"}, 1)
+	Reserve(t, s, []decide.Reservation{reservation("c", "u5", "r", life)}, decide.Exhausted)
 }
 
-func testRetention(t *testing.T, open opener) {
-	clock := newClock(t0)
-	s := open(t, WithClock(clock.Now), WithRetention(time.Hour))
+func testRetention(t *testing.T, open Opener) {
+	clock := NewClock(t0)
+	s := open(t, Options{Clock: clock.Now, Retention: time.Hour})
 	end := t0.Add(10 * time.Minute)
 	w := decide.Counter{Key: "w", Limit: 1, N: 1, Expire: end}
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u1", "r", w)}, decide.Committed)
+	Reserve(t, s, []decide.Reservation{reservation("c", "u1", "r", w)}, decide.Committed)
 
 	// Past the window's end but within retention the counter still holds.
 	clock.Set(end.Add(59 * time.Minute))
-	wantCounts(t, s, []string{"w"}, 1)
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u2", "r", w)}, decide.Exhausted)
+	WantCounts(t, s, []string{"w"}, 1)
+	Reserve(t, s, []decide.Reservation{reservation("c", "u2", "r", w)}, decide.Exhausted)
 	clock.Set(end.Add(time.Hour))
-	wantCounts(t, s, []string{"w"}, 0)
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u2", "r", w)}, decide.Committed)
+	WantCounts(t, s, []string{"w"}, 0)
+	Reserve(t, s, []decide.Reservation{reservation("c", "u2", "r", w)}, decide.Committed)
 
 	// Written after its window ended (a run with a decision time in the
 	// past): kept for the retention from the write on.
 	late := t0.Add(48 * time.Hour)
 	clock.Set(late)
 	old := decide.Counter{Key: "old", Limit: 1, N: 1, Expire: t0}
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u3", "r", old)}, decide.Committed)
+	Reserve(t, s, []decide.Reservation{reservation("c", "u3", "r", old)}, decide.Committed)
 	clock.Set(late.Add(30 * time.Minute))
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u4", "r", old)}, decide.Exhausted)
+	Reserve(t, s, []decide.Reservation{reservation("c", "u4", "r", old)}, decide.Exhausted)
 	clock.Set(late.Add(time.Hour))
-	wantCounts(t, s, []string{"old"}, 0)
+	WantCounts(t, s, []string{"old"}, 0)
 }
 
 // testForms: one key given different Expires is still one counter. Its
 // deadline only grows, and once any caller treats it as a lifetime counter
 // it is never dropped. The Expires are days apart, so that the Redis store
 // keeps them in different windows.
-func testForms(t *testing.T, open opener) {
-	clock := newClock(t0)
-	s := open(t, WithClock(clock.Now), WithRetention(time.Hour))
+func testForms(t *testing.T, open Opener) {
+	clock := NewClock(t0)
+	s := open(t, Options{Clock: clock.Now, Retention: time.Hour})
 	soon, later := t0.Add(time.Hour), t0.Add(72*time.Hour)
 	at := func(key string, limit int64, expire time.Time) decide.Counter {
 		return decide.Counter{Key: key, Limit: limit, N: 1, Expire: expire}
 	}
 
 	// Windowed, then windowed with a later Expire: the deadline grows.
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u1", "r", at("k", 10, soon))}, decide.Committed)
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u2", "r", at("k", 10, later))}, decide.Committed)
+	Reserve(t, s, []decide.Reservation{reservation("c", "u1", "r", at("k", 10, soon))}, decide.Committed)
+	Reserve(t, s, []decide.Reservation{reservation("c", "u2", "r", at("k", 10, later))}, decide.Committed)
 	clock.Set(soon.Add(2 * time.Hour))
-	wantCounts(t, s, []string{"k"}, 2)
+	WantCounts(t, s, []string{"k"}, 2)
 	// Then as a lifetime counter: it is one from now on.
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u3", "r", counterOf("k", 3, 1))}, decide.Committed)
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u4", "r", at("k", 3, soon))}, decide.Exhausted)
+	Reserve(t, s, []decide.Reservation{reservation("c", "u3", "r", counterOf("k", 3, 1))}, decide.Committed)
+	Reserve(t, s, []decide.Reservation{reservation("c", "u4", "r", at("k", 3, soon))}, decide.Exhausted)
 	clock.Set(later.AddDate(1, 0, 0))
-	wantCounts(t, s, []string{"k"}, 3)
+	WantCounts(t, s, []string{"k"}, 3)
 
 	// Lifetime first: a windowed reservation counts on and keeps it.
 	clock.Set(t0)
 	if err := s.Add(context.Background(), []decide.Delta{{Key: "life", N: 5}}); err != nil {
 		t.Fatalf("Add: %v", err)
 	}
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u5", "r", at("life", 6, soon))}, decide.Committed)
+	Reserve(t, s, []decide.Reservation{reservation("c", "u5", "r", at("life", 6, soon))}, decide.Committed)
 	clock.Set(later.AddDate(1, 0, 0))
-	wantCounts(t, s, []string{"life"}, 6)
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u6", "r", at("life", 6, later.AddDate(1, 0, 0)))}, decide.Exhausted)
+	WantCounts(t, s, []string{"life"}, 6)
+	Reserve(t, s, []decide.Reservation{reservation("c", "u6", "r", at("life", 6, later.AddDate(1, 0, 0)))}, decide.Exhausted)
 
 	// Add keeps a windowed counter's deadline.
 	clock.Set(t0)
-	mustReserve(t, s, []decide.Reservation{reservation("c", "u7", "r", at("w", 10, later))}, decide.Committed)
+	Reserve(t, s, []decide.Reservation{reservation("c", "u7", "r", at("w", 10, later))}, decide.Committed)
 	if err := s.Add(context.Background(), []decide.Delta{{Key: "w", N: 2}}); err != nil {
 		t.Fatalf("Add: %v", err)
 	}
 	clock.Set(later.Add(59 * time.Minute))
-	wantCounts(t, s, []string{"w"}, 3)
+	WantCounts(t, s, []string{"w"}, 3)
 	clock.Set(later.Add(time.Hour))
-	wantCounts(t, s, []string{"w"}, 0)
+	WantCounts(t, s, []string{"w"}, 0)
 
 	// Within one reservation and one batch the same holds.
 	clock.Set(t0)
-	mustReserve(t, s, []decide.Reservation{
+	Reserve(t, s, []decide.Reservation{
 		reservation("c", "u8", "r", at("b", 10, soon), at("b", 10, later)),
 		reservation("c", "u9", "r", at("b", 10, soon), counterOf("b", 10, 1)),
 	}, decide.Committed, decide.Committed)
 	clock.Set(later.AddDate(1, 0, 0))
-	wantCounts(t, s, []string{"b"}, 4)
+	WantCounts(t, s, []string{"b"}, 4)
 }
