@@ -1,6 +1,7 @@
 package campaign
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -41,6 +42,15 @@ func Encode(w io.Writer, f Format, msg *render.Message, d *decide.Decision, date
 		enc.SetEscapeHTML(false)
 		return enc.Encode(NewRendered(msg, d))
 	case EML:
+		if b, ok := w.(*bytes.Buffer); ok {
+			// Straight into the buffer's spare room (a batch reuses it).
+			out, err := msg.AppendMIME(b.AvailableBuffer(), "", date)
+			if err != nil {
+				return err
+			}
+			_, err = b.Write(out)
+			return err
+		}
 		return msg.WriteMIME(w, "", date)
 	}
 	return fmt.Errorf("unknown message format %q", f)

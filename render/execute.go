@@ -3,13 +3,10 @@ package render
 import (
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/offermail/offermail/diag"
-	"github.com/offermail/offermail/render/message"
 )
 
 // Execute renders the message for one recipient with the propositions
@@ -146,37 +143,4 @@ func (t *Template) renderLine(s *state, prog program, key string) (string, error
 		return "", t.fm.fields[key].pos().errorc(diag.Execute, "the %s holds a line break for this recipient (from the data?), which a header cannot carry", key)
 	}
 	return out, nil
-}
-
-// DefaultFrom is the sender of a template without from: in its front
-// matter. Its .invalid domain (RFC 2606) can never receive mail, so a
-// message written to a file shows it plainly; sending over SMTP needs a
-// real from:.
-const DefaultFrom = "offermail <noreply@offermail.invalid>"
-
-// WriteMIME writes the message as multipart/alternative MIME. An empty
-// messageID is derived from IDKey, or else the campaign and recipient ids,
-// on the sender's domain, so reruns give the same Message-ID. A message without a sender
-// is written from DefaultFrom.
-func (m *Message) WriteMIME(w io.Writer, messageID string, date time.Time) error {
-	from := m.From
-	if from == "" {
-		from = DefaultFrom
-	}
-	if messageID == "" {
-		key := m.IDKey
-		if key == "" {
-			key = m.campaignID + "/" + m.recipientID
-		}
-		messageID = message.MessageID(key, from)
-	}
-	mm := message.Message{
-		From: from, ReplyTo: m.ReplyTo, To: m.To, Subject: m.Subject,
-		Date: date, MessageID: messageID, Unsubscribe: m.Unsubscribe,
-		Headers: m.Headers, HTML: m.HTML, Text: m.Text,
-	}
-	if _, err := mm.WriteTo(w); err != nil {
-		return fmt.Errorf("write MIME: %w", err)
-	}
-	return nil
 }

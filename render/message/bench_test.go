@@ -5,6 +5,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/offermail/offermail/internal/cputime"
 )
 
 // newsletter returns testdata/newsletter.html, a ~15 KB table layout with
@@ -59,7 +61,8 @@ func BenchmarkPlainText(b *testing.B) {
 	}
 }
 
-func BenchmarkWriteTo(b *testing.B) {
+// newsletterMessage is the sample newsletter as a Message.
+func newsletterMessage(b *testing.B) Message {
 	html, err := InlineCSS(newsletter(b))
 	if err != nil {
 		b.Fatal(err)
@@ -68,18 +71,39 @@ func BenchmarkWriteTo(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m := Message{
-		From: "Trail & Road <news@shop.example.com>", To: "Zoë Müller <zoe@example.org>",
+	return Message{
+		From: "Trail & Road <news@shop.example.com>", To: "zoe@example.org",
 		Subject: "Zoë, summer is here: trail shoes from 119 €", Date: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC),
 		MessageID:   MessageID("june-2026\x00u-1042", "news@shop.example.com"),
 		Unsubscribe: "https://shop.example.com/unsubscribe?u=u-1042&c=june-2026",
 		Headers:     [][2]string{{"X-Campaign", "june-2026"}},
 		HTML:        html, Text: text,
 	}
+}
+
+// BenchmarkWriteTo writes the newsletter's MIME message to a writer.
+func BenchmarkWriteTo(b *testing.B) {
+	m := newsletterMessage(b)
 	b.ReportAllocs()
-	b.SetBytes(int64(len(html) + len(text)))
+	b.SetBytes(int64(len(m.HTML) + len(m.Text)))
+	defer cputime.Report(b)()
 	for b.Loop() {
 		if _, err := m.WriteTo(io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkAppendTo writes it into a reused buffer, as a batch does.
+func BenchmarkAppendTo(b *testing.B) {
+	m := newsletterMessage(b)
+	var buf []byte
+	b.ReportAllocs()
+	b.SetBytes(int64(len(m.HTML) + len(m.Text)))
+	defer cputime.Report(b)()
+	for b.Loop() {
+		var err error
+		if buf, err = m.AppendTo(buf[:0]); err != nil {
 			b.Fatal(err)
 		}
 	}

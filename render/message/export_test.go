@@ -45,3 +45,6 @@ func ParsesOnce(src, preheader string) bool {
 
 // FirstDiff shows where got and want part.
 var FirstDiff = firstDiff
+
+// LegacyEncode is what the go-mail encoder the writer replaced wrote.
+func (m *Message) LegacyEncode() ([]byte, error) { return m.legacyEncode() }

@@ -1,32 +1,14 @@
 package message
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"mime"
 	"net/mail"
 	"net/url"
 	"strings"
 
 	"golang.org/x/net/idna"
 )
-
-// maxLine is the limit of RFC 5322 §2.1.1 on a line, without CRLF.
-const maxLine = 998
-
-// foldAt is where long fields are folded, as go-mail folds the fields it
-// writes (RFC 5322 asks for 78 at most).
-const foldAt = 76
-
-// headerOrder is the order of the fields go-mail writes, which it would
-// otherwise put in an order of its own: generic fields sorted by name, then
-// the List-Unsubscribe pair in map order (different from run to run), then
-// the addresses. Extra headers go before Content-Type.
-var headerOrder = []string{
-	"From", "Reply-To", "To", "Subject", "Date", "Message-ID", "MIME-Version",
-	"List-Unsubscribe", "List-Unsubscribe-Post",
-}
 
 // reserved header names are written by WriteTo itself; a second copy from
 // Message.Headers would contradict them. Any Content-* field is reserved
@@ -64,108 +46,6 @@ func CheckHeaderName(name string) error {
 	return nil
 }
 
-// reorderHeader rewrites the header block go-mail produced into the fixed
-// order of headerOrder, followed by the extra fields and Content-Type, and
-// checks the length of every line. The body is kept as it is.
-func reorderHeader(raw []byte, extra []string) ([]byte, error) {
-	end := bytes.Index(raw, []byte("\r\n\r\n"))
-	if end < 0 {
-		return nil, errors.New("message: go-mail wrote no header block")
-	}
-	head, body := raw[:end+2], raw[end+2:]
-
-	fields := map[string][]byte{}
-	var names []string
-	for len(head) > 0 {
-		n := fieldEnd(head)
-		name, _, _ := bytes.Cut(head[:n], []byte(":"))
-		fields[string(name)] = head[:n]
-		names = append(names, string(name))
-		head = head[n:]
-	}
-
-	out := make([]byte, 0, len(raw)+len(strings.Join(extra, "")))
-	add := func(name string) {
-		if f, ok := fields[name]; ok {
-			out = append(out, f...)
-			delete(fields, name)
-		}
-	}
-	for _, name := range headerOrder {
-		add(name)
-	}
-	// Fields this version of go-mail does not write today keep go-mail's
-	// (sorted) order, before the extras.
-	for _, name := range names {
-		if name != "Content-Type" {
-			add(name)
-		}
-	}
-	for _, f := range extra {
-		out = append(out, f...)
-	}
-	add("Content-Type")
-	if err := checkLines(out); err != nil {
-		return nil, err
-	}
-	return append(out, body...), nil
-}
-
-// fieldEnd returns the length of the first field of head, with its
-// continuation lines and final CRLF.
-func fieldEnd(head []byte) int {
-	n := 0
-	for {
-		i := bytes.Index(head[n:], []byte("\r\n"))
-		if i < 0 {
-			return len(head)
-		}
-		n += i + 2
-		if n == len(head) || (head[n] != ' ' && head[n] != '\t') {
-			return n
-		}
-	}
-}
-
-// checkLines refuses a header line longer than 998 octets, naming its
-// field: go-mail folds only at spaces and a long URL or word has none.
-func checkLines(head []byte) error {
-	field := ""
-	for line := range bytes.SplitSeq(bytes.TrimSuffix(head, []byte("\r\n")), []byte("\r\n")) {
-		if len(line) > 0 && line[0] != ' ' && line[0] != '\t' {
-			name, _, _ := bytes.Cut(line, []byte(":"))
-			field = string(name)
-		}
-		if len(line) > maxLine {
-			return fmt.Errorf("message: header %s: line of %d octets, longer than %d, with no space to fold at",
-				field, len(line), maxLine)
-		}
-	}
-	return nil
-}
-
-// formatExtraHeaders validates and formats Message.Headers as complete
-// fields: values that are not printable ASCII are RFC 2047 encoded, long
-// values folded at spaces.
-func formatExtraHeaders(headers [][2]string) ([]string, error) {
-	out := make([]string, 0, len(headers))
-	for _, h := range headers {
-		name, value := h[0], h[1]
-		if err := checkHeaderName(name); err != nil {
-			return nil, err
-		}
-		if needsEncoding(value) {
-			value = mime.QEncoding.Encode("UTF-8", value)
-		}
-		f := fold(name, value)
-		if err := checkLines([]byte(f)); err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	return out, nil
-}
-
 // checkHeaderName accepts a field name as RFC 5322 §3.6.8 defines it
 // (printable ASCII but ':') that WriteTo does not write itself.
 func checkHeaderName(name string) error {
@@ -187,28 +67,6 @@ func needsEncoding(s string) bool {
 	return false
 }
 
-// fold writes "name: value" CRLF, breaking lines longer than foldAt before
-// a space. Unfolding (removing the CRLFs) gives the value back exactly.
-func fold(name, value string) string {
-	var b strings.Builder
-	b.WriteString(name)
-	b.WriteByte(':')
-	line := len(name) + 1
-	for i, word := range strings.Split(value, " ") {
-		// Folding before the first word too keeps a long encoded word
-		// within foldAt, as go-mail does for Subject.
-		if line+1+len(word) > foldAt && (i > 0 || word != "") {
-			b.WriteString("\r\n")
-			line = 0
-		}
-		b.WriteByte(' ')
-		b.WriteString(word)
-		line += 1 + len(word)
-	}
-	b.WriteString("\r\n")
-	return b.String()
-}
-
 // checkMessageID accepts "<left@right>" where both sides are dot-atom text
 // and right may also be a domain literal "[...]" (RFC 5322 §3.6.4).
 func checkMessageID(id string) error {
@@ -217,7 +75,7 @@ func checkMessageID(id string) error {
 		inner, ok = strings.CutSuffix(inner, ">")
 	}
 	left, right, found := strings.Cut(inner, "@")
-	if !ok || !found || !isDotAtom(left) || !(isDotAtom(right) || isDomainLiteral(right)) {
+	if !ok || !found || !isDotAtom(left) || !(isDotAtom(right) || isDomainLiteral(right)) || mayDecode(id) {
 		return fmt.Errorf("message: Message-ID %q: want <id@domain>, see MessageID", id)
 	}
 	return nil
@@ -232,6 +90,9 @@ func checkUnsubscribe(u string) (oneClick bool, err error) {
 	}
 	if strings.ContainsAny(u, "<> \t") || needsEncoding(u) {
 		return false, fmt.Errorf("message: Unsubscribe %q: spaces, <, > and non-ASCII characters must be percent-encoded", u)
+	}
+	if mayDecode(u) {
+		return false, fmt.Errorf("message: Unsubscribe %q: holds an encoded word (=?…?=), which readers may decode; percent-encode its = or ?", u)
 	}
 	p, err := url.Parse(u)
 	if err != nil {

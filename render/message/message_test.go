@@ -302,8 +302,11 @@ func TestWriteToInvalid(t *testing.T) {
 		{"extra name with colon", func(m *Message) { m.Headers = [][2]string{{"X-A:b", "x"}} }, "invalid character"},
 		{"extra name with space", func(m *Message) { m.Headers = [][2]string{{"X A", "x"}} }, "invalid character"},
 		{"extra empty name", func(m *Message) { m.Headers = [][2]string{{"", "x"}} }, "empty name"},
-		{"extra value unfoldable", func(m *Message) { m.Headers = [][2]string{{"X-Long", strings.Repeat("a", 1000)}} }, "X-Long: line of"},
-		{"Subject unfoldable", func(m *Message) { m.Subject = strings.Repeat("a", 1000) }, "Subject: line of"},
+		{"From name decodes to a line break", func(m *Message) { m.From = "=?utf-8?q?A=0D=0AB?= <shop@example.com>" }, "decodes to a line break"},
+		{"From address with an encoded word", func(m *Message) { m.From = "=?utf-8?q?=0D=0A?=@example.com" }, "holds an encoded word"},
+		{"To address with an encoded word", func(m *Message) { m.To = "x=?utf-8?q?=0A?=y@example.com" }, "holds an encoded word"},
+		{"Message-ID with an encoded word", func(m *Message) { m.MessageID = "<=?utf-8?q?=0D=0A?=@example.com>" }, "Message-ID"},
+		{"Unsubscribe with an encoded word", func(m *Message) { m.Unsubscribe = "https://x.example/u?a=?utf-8?q?=0D=0A?=" }, "encoded word"},
 	}
 	for _, tt := range tests {
 		m := sample()
@@ -321,7 +324,8 @@ func TestWriteToInvalid(t *testing.T) {
 
 func TestWriteToBoundaryNotInBody(t *testing.T) {
 	m := sample()
-	first := boundary(m.MessageID, "", "")
+	b := boundary(m.MessageID, "", "")
+	first := string(b[:])
 	m.HTML = "<p>\n--" + first + "\n</p>"
 	msg, parts := parse(t, write(t, m))
 	_, params, _ := mime.ParseMediaType(msg.Header.Get("Content-Type"))
