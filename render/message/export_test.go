@@ -48,3 +48,6 @@ var FirstDiff = firstDiff
 
 // LegacyEncode is what the go-mail encoder the writer replaced wrote.
 func (m *Message) LegacyEncode() ([]byte, error) { return m.legacyEncode() }
+
+// FieldNames lists the fields WriteTo writes for m, in order.
+var FieldNames = fieldNames

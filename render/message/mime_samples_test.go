@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/offermail/offermail/campaign"
-	"github.com/offermail/offermail/campaign/snapshot"
 	"github.com/offermail/offermail/render"
 	"github.com/offermail/offermail/render/message"
 )
@@ -22,20 +20,8 @@ import (
 // through campaign, the production path, as the MIME writer gets them.
 func sampleMessages(t *testing.T) map[string]message.Message {
 	t.Helper()
-	p, err := campaign.Load("../../templates/library")
-	if err != nil {
-		t.Fatalf("load library: %v", err)
-	}
-	set, err := p.LoadTemplates("../../templates")
-	if err != nil {
-		t.Fatalf("load templates: %v", err)
-	}
-	profiles, err := snapshot.ReadProfiles("../../testdata/profiles")
-	if err != nil {
-		t.Fatalf("read profiles: %v", err)
-	}
-	now := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
-	o := campaign.Options{Campaign: render.Campaign{ID: "preview", Name: "preview"}, Now: now}
+	p, set, profiles, o := sampleProject(t)
+	now := o.Now
 	out := map[string]message.Message{}
 	for _, tpl := range set.Templates() {
 		for _, prof := range profiles {
@@ -184,21 +170,7 @@ func TestMIMEPython(t *testing.T) {
 		if len(got.Defects) > 0 {
 			t.Errorf("%s: Python finds defects: %q", name, got.Defects)
 		}
-		want := []string{"From"}
-		if m.ReplyTo != "" {
-			want = append(want, "Reply-To")
-		}
-		want = append(want, "To", "Subject", "Date", "Message-ID", "MIME-Version")
-		if m.Unsubscribe != "" {
-			want = append(want, "List-Unsubscribe")
-			if !strings.HasPrefix(m.Unsubscribe, "mailto:") {
-				want = append(want, "List-Unsubscribe-Post")
-			}
-		}
-		for _, h := range m.Headers {
-			want = append(want, h[0])
-		}
-		want = append(want, "Content-Type")
+		want := message.FieldNames(m)
 		if strings.Join(got.Names, " ") != strings.Join(want, " ") {
 			t.Errorf("%s: Python reads fields %q, want %q", name, got.Names, want)
 		}

@@ -22,22 +22,7 @@ type sample struct {
 // Finish, with its preheader.
 func samples(tb testing.TB) []sample {
 	tb.Helper()
-	p, err := campaign.Load("../../templates/library")
-	if err != nil {
-		tb.Fatalf("load library: %v", err)
-	}
-	set, err := p.LoadTemplates("../../templates")
-	if err != nil {
-		tb.Fatalf("load templates: %v", err)
-	}
-	profiles, err := snapshot.ReadProfiles("../../testdata/profiles")
-	if err != nil {
-		tb.Fatalf("read profiles: %v", err)
-	}
-	o := campaign.Options{
-		Campaign: render.Campaign{ID: "preview", Name: "preview"},
-		Now:      time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC),
-	}
+	p, set, profiles, o := sampleProject(tb)
 	var out []sample
 	var last sample
 	defer message.CaptureFinish(func(src, preheader string) { last = sample{src: src, preheader: preheader} })()
@@ -102,6 +87,29 @@ func TestFinishSamples(t *testing.T) {
 			t.Errorf("%s: Finish parses the sample twice", s.name)
 		}
 	}
+}
+
+// sampleProject loads the sample library, templates and profiles, and the
+// options the golden files are made with.
+func sampleProject(tb testing.TB) (*campaign.Project, *render.Set, []snapshot.Profile, campaign.Options) {
+	tb.Helper()
+	p, err := campaign.Load("../../templates/library")
+	if err != nil {
+		tb.Fatalf("load library: %v", err)
+	}
+	set, err := p.LoadTemplates("../../templates")
+	if err != nil {
+		tb.Fatalf("load templates: %v", err)
+	}
+	profiles, err := snapshot.ReadProfiles("../../testdata/profiles")
+	if err != nil {
+		tb.Fatalf("read profiles: %v", err)
+	}
+	o := campaign.Options{
+		Campaign: render.Campaign{ID: "preview", Name: "preview"},
+		Now:      time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC),
+	}
+	return p, set, profiles, o
 }
 
 // newsletterSample is the sample newsletter as Finish gets it for Maya.

@@ -56,21 +56,7 @@ func decode(t *testing.T, raw []byte) decoded {
 func checkDecodes(t *testing.T, m Message, raw []byte) {
 	t.Helper()
 	d := decode(t, raw)
-	want := []string{"From"}
-	if m.ReplyTo != "" {
-		want = append(want, "Reply-To")
-	}
-	want = append(want, "To", "Subject", "Date", "Message-ID", "MIME-Version")
-	if m.Unsubscribe != "" {
-		want = append(want, "List-Unsubscribe")
-		if oneClick, _ := checkUnsubscribe(m.Unsubscribe); oneClick {
-			want = append(want, "List-Unsubscribe-Post")
-		}
-	}
-	for _, h := range m.Headers {
-		want = append(want, h[0])
-	}
-	want = append(want, "Content-Type")
+	want := fieldNames(m)
 	if got := strings.Join(d.names, " "); got != strings.Join(want, " ") {
 		t.Fatalf("fields = %s\nwant %s\n%s", got, strings.Join(want, " "), d.rawHead)
 	}
@@ -116,6 +102,25 @@ func checkDecodes(t *testing.T, m Message, raw []byte) {
 // around it, which readers trim.
 func literal(got, value string) bool {
 	return got == value || plainText(value) && got == strings.Trim(value, " \t")
+}
+
+// fieldNames lists the fields WriteTo writes for m, in order.
+func fieldNames(m Message) []string {
+	names := []string{"From"}
+	if m.ReplyTo != "" {
+		names = append(names, "Reply-To")
+	}
+	names = append(names, "To", "Subject", "Date", "Message-ID", "MIME-Version")
+	if m.Unsubscribe != "" {
+		names = append(names, "List-Unsubscribe")
+		if oneClick, _ := checkUnsubscribe(m.Unsubscribe); oneClick {
+			names = append(names, "List-Unsubscribe-Post")
+		}
+	}
+	for _, h := range m.Headers {
+		names = append(names, h[0])
+	}
+	return append(names, "Content-Type")
 }
 
 // lf is s with every line break written as LF, as parse returns bodies.
