@@ -194,13 +194,10 @@ func (st *state) decideScope(pl *plan, items int) (Proposition, error) {
 			continue
 		}
 		var err error
-		switch {
-		case st.req.Trace:
-			err = st.evalAll(pl, g, n)
-		case g.static:
+		if g.static && !st.req.Trace {
 			err = st.walkStatic(pl, g, n)
-		default:
-			err = st.walkDynamic(pl, g, n)
+		} else {
+			err = st.evalAll(pl, g, n)
 		}
 		if err != nil {
 			return p, err

@@ -134,6 +134,75 @@ func (st *state) check(pl *plan, g *groupPlan, cand *candidate) (ranked, *TraceE
 	return ranked{cand: cand, score: best, hash: tieHash(st.scopeHash, o.ID), note: note}, nil, nil
 }
 
+// walkStatic is evalAll for a group whose scores are known at load, without
+// a trace: it reads entries from the highest score down and stops once the
+// slots are filled and the current score tier is complete. It chooses
+// exactly what evalAll would (tests check this).
+func (st *state) walkStatic(pl *plan, g *groupPlan, n int) error {
+	if cap(st.marks) < len(g.cands) {
+		st.marks = make([]int8, len(g.cands))
+	}
+	marks := st.marks[:len(g.cands)]
+	clear(marks)
+	now := st.now.UnixNano()
+	entries := g.entries
+	for i := 0; i < len(entries) && len(st.result) < n; {
+		score := entries[i].score
+		tier := st.tier[:0]
+		for ; i < len(entries) && entries[i].score == score; i++ {
+			e := &entries[i]
+			if marks[e.cand] != 0 {
+				continue
+			}
+			// Cheap rejections first: dates, and conditions already known.
+			if now < e.start || now >= e.end || (e.offerCond >= 0 && st.memo[e.offerCond] < 0) {
+				marks[e.cand] = -1
+				continue
+			}
+			if e.critCond >= 0 && st.memo[e.critCond] < 0 {
+				continue // a lower entry of another criterion may still pass
+			}
+			cand := g.cands[e.cand]
+			if !st.cond(g.criteria[e.crit].cond) {
+				continue
+			}
+			ok, err := st.offerPasses(pl, cand)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				marks[e.cand] = -1
+				continue
+			}
+			marks[e.cand] = 1
+			tier = append(tier, ranked{cand: cand, score: score, hash: tieHash(st.scopeHash, cand.offer.ID)})
+		}
+		sortRanked(tier)
+		for _, r := range tier {
+			if len(st.result) == n {
+				break
+			}
+			st.result = append(st.result, Choice{ID: r.cand.offer.ID, Score: r.score, Rank: len(st.result) + 1, Offer: r.cand.offer})
+		}
+		st.tier = tier[:0]
+	}
+	return nil
+}
+
+// offerPasses runs the steps that do not depend on the criterion, cheapest
+// first.
+func (st *state) offerPasses(pl *plan, cand *candidate) (bool, error) {
+	o := cand.offer
+	if st.inResult(o) || (!pl.allowDup && st.chosenBefore(o)) {
+		return false, nil
+	}
+	if !activeAt(o.Start, o.End, st.now) || !st.cond(o.cond) {
+		return false, nil
+	}
+	_, capped, err := st.capped(cand, pl.placement.ID)
+	return !capped, err
+}
+
 // score ranks cand by criterion c (the k-th of the candidate's criteria).
 func (st *state) score(pl *plan, c *Criterion, cand *candidate, k int) (float64, string) {
 	switch {

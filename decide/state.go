@@ -13,9 +13,6 @@ type state struct {
 	now  time.Time
 	seed string
 	ev   *evaluator
-	// ip interprets split formulas (split.go) with the recipient slots
-	// this decision computed so far.
-	ip interp
 
 	// memo holds each condition's result for this recipient: 0 not yet
 	// evaluated, 1 true, -1 false; memoErr the reason a condition failed.
@@ -34,7 +31,6 @@ type state struct {
 	result    []Choice
 	marks     []int8 // per candidate of the current group
 	tier      []ranked
-	bounds    []float64 // per criterion of the current candidate
 	trace     []TraceEntry
 }
 
@@ -70,9 +66,7 @@ type ranked struct {
 }
 
 func newState(lib *Library) *state {
-	st := &state{lib: lib, memo: make([]int8, len(lib.conditions)), ev: newEvaluator()}
-	st.ip = interp{m: &st.ev.meter, rvals: make([]val, lib.recipSlots), rdone: make([]bool, lib.recipSlots)}
-	return st
+	return &state{lib: lib, memo: make([]int8, len(lib.conditions)), ev: newEvaluator()}
 }
 
 func (st *state) reset(ctx context.Context, req *Request) {
@@ -82,8 +76,6 @@ func (st *state) reset(ctx context.Context, req *Request) {
 		st.seed = req.Campaign
 	}
 	st.ev.reset(ctx, req.Profile, req.Context, st.now)
-	st.ip.profile, st.ip.context, st.ip.now = req.Profile, req.Context, st.now
-	clear(st.ip.rdone)
 	clear(st.memo)
 	st.memoErr = nil
 	st.scopes = st.scopes[:0]

@@ -2,6 +2,7 @@ package render
 
 import (
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -136,6 +137,42 @@ type Message struct {
 	IDKey string
 
 	campaignID, recipientID string // default Message-ID key
+}
+
+// Output is one rendered message in buffers that ExecuteTo fills and
+// the next call reuses, so that rendering recipient after recipient does
+// not allocate a message each time. The byte slices are valid until the
+// next ExecuteTo with the same Output.
+type Output struct {
+	Subject, Preheader, Unsubscribe []byte
+	// HTML is final: layout applied, preheader inserted, CSS inlined.
+	HTML []byte
+	// Text is the plain-text alternative.
+	Text              []byte
+	From, ReplyTo, To string
+	// Headers are the extra headers of the front matter, in document
+	// order; the template's own slice, not to be modified.
+	Headers [][2]string
+	// Missing lists the profile fields the template wrote out that the
+	// profile lacks, once each, in the order met.
+	Missing []Missing
+
+	campaignID, recipientID string
+}
+
+// Message copies the output into a Message of its own (without the
+// propositions, which the caller has).
+func (o *Output) Message() *Message {
+	m := &Message{
+		Subject: string(o.Subject), Preheader: string(o.Preheader), HTML: string(o.HTML), Text: string(o.Text),
+		From: o.From, ReplyTo: o.ReplyTo, To: o.To, Unsubscribe: string(o.Unsubscribe),
+		Headers:    slices.Clone(o.Headers),
+		campaignID: o.campaignID, recipientID: o.recipientID,
+	}
+	if len(o.Missing) > 0 {
+		m.Missing = slices.Clone(o.Missing)
+	}
+	return m
 }
 
 // Missing is a profile field a template referenced that the profile lacks.

@@ -232,6 +232,9 @@ func (c *compiler) block(bl *ast.BlockStatement) node {
 			inner = c.ctx[len(c.ctx)-1]
 		}
 		n := &blockNode{call: call}
+		if (h.name == "if" || h.name == "unless") && len(call.hash) == 0 && len(call.params) == 1 {
+			n.cond, n.negate = call.params[0], h.name == "unless"
+		}
 		n.program = c.within(bl.Program, inner)
 		n.inverse = c.within(bl.Inverse, c.ctx[len(c.ctx)-1])
 		n.params = blockParams(bl)

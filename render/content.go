@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/offermail/offermail/diag"
@@ -53,6 +54,7 @@ func RenderContent(in *Input) (out [][]Content, err error) {
 				err = fmt.Errorf("render offer content: internal error: %v", r)
 			}
 		}
+		s.drop()
 	}()
 	out = make([][]Content, len(props))
 	for i := range props {
@@ -63,8 +65,9 @@ func RenderContent(in *Input) (out [][]Content, err error) {
 		out[i] = make([]Content, len(items))
 		for j := range items {
 			r := &items[j].sd.text
+			// Copied: the rendered strings live in the state's arena.
 			out[i][j] = Content{
-				Content: r.content, Link: r.link, Image: r.image, Alt: r.alt,
+				Content: strings.Clone(r.content), Link: strings.Clone(r.link), Image: strings.Clone(r.image), Alt: strings.Clone(r.alt),
 				HasContent: r.hasContent, HasLink: r.hasLink, HasImage: r.hasImage, HasAlt: r.hasAlt,
 			}
 		}

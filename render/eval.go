@@ -14,8 +14,10 @@ import (
 type state struct {
 	in     *Input
 	strict bool
-	escape bool // false while rendering text: subject, offer text, links
-	buf    []byte
+	escape bool   // false while rendering text: subject, offer text, links
+	buf    []byte // the output being written
+	arena  []byte // offer content rendered for this execution (arena.go)
+	tmp    []byte // scratch for a helper's output before it is escaped
 	frames []frame
 	args   []any
 	hash   []hashVal
@@ -31,11 +33,60 @@ type state struct {
 	items   [][]itemData // rendered items per scope, filled on first use
 	done    []bool
 	missing []Missing
+	hashes  []*hashContext // the contexts of {{> partial key=value}}, by depth
+	cache   boxCache
+}
+
+// boxCache keeps values boxed in interfaces from one execution to the
+// next while they stay the same: the decision time and the campaign are
+// the same for every recipient of a run, and boxing them anew would
+// allocate each time. It holds no recipient data past the next execution
+// that replaces it.
+type boxCache struct {
+	now    time.Time
+	nowBox any
+	strs   [4]struct {
+		s   string
+		box any
+	}
+}
+
+// box returns s boxed, reusing the box of slot i when it holds the same
+// string.
+func (c *boxCache) box(i int, s string) any {
+	e := &c.strs[i]
+	if e.box == nil || e.s != s {
+		e.s, e.box = s, s
+	}
+	return e.box
+}
+
+// drop lets go of everything an execution referred to, the recipient's
+// data and the arena's strings, once it is over: the state goes back to
+// its pool and must keep nothing alive, nor anything a later execution
+// could see.
+func (s *state) drop() {
+	clear(s.frames[:cap(s.frames)])
+	clear(s.args[:cap(s.args)])
+	clear(s.hash[:cap(s.hash)])
+	for i := range s.items {
+		clear(s.items[i][:cap(s.items[i])])
+	}
+	for _, h := range s.hashes {
+		*h = hashContext{}
+	}
+	for _, c := range s.calls {
+		*c = call{}
+	}
+	s.in, s.props, s.data, s.buf = nil, nil, rootData{}, nil
 }
 
 func (s *state) reset() {
 	*s = state{
-		buf:     s.buf[:0],
+		arena:   s.arena[:0],
+		tmp:     s.tmp[:0],
+		hashes:  s.hashes,
+		cache:   s.cache,
 		frames:  s.frames[:0],
 		args:    s.args[:0],
 		hash:    s.hash[:0],
@@ -165,45 +216,133 @@ func joinName(base string, parts ...string) string {
 func (p *pathExpr) eval(s *state, f int) (any, error) {
 	switch {
 	case p.now:
-		return s.now, nil // boxed here: few templates read it
+		return s.nowValue(), nil
 	case p.data:
 		return dataPath(s.dataVar(p, f), p.parts[1:]), nil
 	}
-	parts := p.parts
-	var v any
-	base := -1
+	v, base, st := p.walk(s, f, len(p.parts))
+	if st == walkMissing {
+		return s.missingPath(p, base)
+	}
+	return v, nil
+}
+
+// walkState says how a walk along a path ended.
+type walkState uint8
+
+const (
+	walkFound   walkState = iota // the value at the requested depth
+	walkMissing                  // a part names nothing
+	walkShort                    // @root data ended early in a false value: the path's value
+)
+
+// walk follows the first n parts of p (a field, a block parameter or
+// @root.…) from frame f. base is the frame the path starts from, -1 for a
+// block parameter.
+func (p *pathExpr) walk(s *state, f, n int) (v any, base int, st walkState) {
+	parts := p.parts[:n]
+	base = -1
 	if p.bp {
 		found := false
 		for fi := f; fi >= 0 && !found; fi = s.frames[fi].parent {
 			fr := &s.frames[fi]
-			for i, n := range fr.bpNames {
-				if n == parts[0] && i < len(fr.bpVals) {
+			for i, name := range fr.bpNames {
+				if name == p.parts[0] && i < len(fr.bpVals) {
 					v, found = fr.bpVals[i], true
 					break
 				}
 			}
 		}
 		if !found {
-			return s.missingPath(p, -1)
+			return nil, -1, walkMissing
 		}
-		parts = parts[1:]
+		if len(parts) > 0 {
+			parts = parts[1:]
+		}
 	} else {
 		base = s.pathBase(p, f)
 		if base < 0 {
-			return s.missingPath(p, -1)
+			return nil, -1, walkMissing
 		}
 		v = s.frames[base].ctx
 	}
 	for _, part := range parts {
 		if p.root && v != nil && !truthy(v) {
-			return v, nil // @root is data: a && a.b, as for @index.x
+			return v, base, walkShort // @root is data: a && a.b, as for @index.x
 		}
 		var ok bool
 		if v, ok = lookupField(v, part); !ok {
-			return s.missingPath(p, base)
+			return nil, base, walkMissing
 		}
 	}
-	return v, nil
+	return v, base, walkFound
+}
+
+// fieldWriter is a context of this package's own (an offer item, offer
+// content's data, recipient and campaign) that can write a field or tell
+// its truth without boxing the value in an interface, which would
+// allocate for every string it holds.
+type fieldWriter interface {
+	// appendField appends field name as appendValue would, or reports
+	// false when it has no such field or cannot write it itself.
+	appendField(b []byte, name string, escape bool) ([]byte, bool)
+	// fieldTruth reports whether field name is true as {{#if}} sees it,
+	// or false for ok when it cannot tell without the value.
+	fieldTruth(name string) (truth, ok bool)
+}
+
+// parentWriter returns the fieldWriter holding p's last part, when p
+// reads a field of one.
+func (p *pathExpr) parentWriter(s *state, f int) (fieldWriter, string) {
+	n := len(p.parts)
+	if p.now || p.data || n == 0 || (p.bp && n == 1) {
+		return nil, ""
+	}
+	parent, _, st := p.walk(s, f, n-1)
+	if st != walkFound {
+		return nil, ""
+	}
+	w, _ := parent.(fieldWriter)
+	return w, p.parts[n-1]
+}
+
+// write appends p's value to the output as appendValue would.
+func (p *pathExpr) write(s *state, f int, escape bool) error {
+	if w, name := p.parentWriter(s, f); w != nil {
+		if b, ok := w.appendField(s.buf, name, escape); ok {
+			s.buf = b
+			return nil
+		}
+	}
+	v, err := p.eval(s, f)
+	if err != nil {
+		return err
+	}
+	s.buf = appendValue(s.buf, v, escape)
+	return nil
+}
+
+// truth is ifTrue for p's value, without boxing it where it can.
+func (p *pathExpr) truth(s *state, f int) (bool, error) {
+	if w, name := p.parentWriter(s, f); w != nil {
+		if t, ok := w.fieldTruth(name); ok {
+			return t, nil
+		}
+	}
+	v, err := p.eval(s, f)
+	if err != nil {
+		return false, err
+	}
+	return truthy(v) && !isEmpty(v), nil
+}
+
+// nowValue is @now, boxed once for as long as the decision time stays the
+// same (a batch run has one).
+func (s *state) nowValue() any {
+	if s.cache.nowBox == nil || s.cache.now != s.now {
+		s.cache.now, s.cache.nowBox = s.now, s.now
+	}
+	return s.cache.nowBox
 }
 
 // missingPath handles a path that names nothing: an error in strict mode,
@@ -296,12 +435,14 @@ type rootData struct {
 	campaign         pair
 }
 
-// pair is recipient {id, email} or campaign {id, name}, each value boxed
-// the first time a template reads it.
+// pair is recipient {id, email} or campaign {id, name}. A value is boxed
+// when a template reads it as a value, through the state's cache (slots
+// slot and slot+1); written out, it is not boxed at all.
 type pair struct {
 	names [2]string
 	vals  [2]string
-	boxed [2]any
+	cache *boxCache
+	slot  int
 }
 
 func (r *rootData) field(name string) (any, bool) {
@@ -323,13 +464,28 @@ func (r *rootData) keys() []string { return rootFields }
 func (p *pair) field(name string) (any, bool) {
 	for i, n := range p.names {
 		if n == name {
-			if p.boxed[i] == nil {
-				p.boxed[i] = p.vals[i]
-			}
-			return p.boxed[i], true
+			return p.cache.box(p.slot+i, p.vals[i]), true
 		}
 	}
 	return nil, false
+}
+
+func (p *pair) appendField(b []byte, name string, escape bool) ([]byte, bool) {
+	for i, n := range p.names {
+		if n == name {
+			return appendString(b, p.vals[i], escape), true
+		}
+	}
+	return b, false
+}
+
+func (p *pair) fieldTruth(name string) (bool, bool) {
+	for i, n := range p.names {
+		if n == name {
+			return p.vals[i] != "", true
+		}
+	}
+	return false, false
 }
 
 func (p *pair) keys() []string { return p.names[:] }
@@ -344,9 +500,9 @@ func (s *state) setRoot(in *Input) {
 		profile: in.Recipient.Profile,
 		context: in.Recipient.Context,
 		recipient: pair{names: [2]string{"id", "email"},
-			vals: [2]string{in.Recipient.ID, in.Recipient.Email}},
+			vals: [2]string{in.Recipient.ID, in.Recipient.Email}, cache: &s.cache, slot: 0},
 		campaign: pair{names: [2]string{"id", "name"},
-			vals: [2]string{in.Campaign.ID, in.Campaign.Name}},
+			vals: [2]string{in.Campaign.ID, in.Campaign.Name}, cache: &s.cache, slot: 2},
 	}
 	s.root = s.push(frame{ctx: &s.data, parent: -1, from: -1, elem: -1, includer: -1, rooted: true})
 }

@@ -1,10 +1,10 @@
 package render
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
+	"sync"
 
 	"github.com/offermail/offermail/diag"
 )
@@ -19,27 +19,50 @@ import (
 // value a helper cannot format, a line break in the subject) is a
 // *diag.Error (code diag.Execute) at the template position concerned, with
 // its source line and caret; a panic in a helper is one too.
+//
+// Execute returns a Message of its own; ExecuteTo renders into buffers
+// the caller reuses, which a batch does.
 func (t *Template) Execute(in *Input) (*Message, error) {
-	m, html, err := t.execute(in)
-	if err != nil {
-		return nil, t.bind(err)
+	out := outputs.Get().(*Output)
+	defer outputs.Put(out)
+	if err := t.ExecuteTo(out, in); err != nil {
+		return nil, err
 	}
-	if m.HTML, m.Text, err = t.styles.Finish(html, m.Preheader); err != nil {
-		return nil, fmt.Errorf("render %s: %w", t.name, err)
-	}
+	m := out.Message()
+	m.Propositions = in.Propositions
 	return m, nil
 }
 
-// execute renders everything but the final HTML, which it returns as the
-// template made it: before the preheader, the CSS inlining and the plain
+// outputs are the buffers of Execute, which copies the message out of them.
+var outputs = sync.Pool{New: func() any { return new(Output) }}
+
+// ExecuteTo is Execute into out, whose buffers it reuses: give the same
+// Output to the next call and rendering allocates nearly nothing. The
+// previous content of out is overwritten. On an error, out holds nothing
+// usable.
+func (t *Template) ExecuteTo(out *Output, in *Input) error {
+	if err := t.executeTo(out, in); err != nil {
+		return t.bind(err)
+	}
+	html, text, err := t.styles.Finish(string(out.HTML), string(out.Preheader))
+	if err != nil {
+		return fmt.Errorf("render %s: %w", t.name, err)
+	}
+	out.HTML = append(out.HTML[:0], html...)
+	out.Text = append(out.Text[:0], text...)
+	return nil
+}
+
+// executeTo renders everything but the final HTML: out.HTML is left as the
+// template made it, before the preheader, the CSS inlining and the plain
 // text derived from it.
-func (t *Template) execute(in *Input) (msg *Message, html string, err error) {
+func (t *Template) executeTo(out *Output, in *Input) (err error) {
 	if in == nil {
-		return nil, "", errors.New("render: Execute needs an Input")
+		return errors.New("render: Execute needs an Input")
 	}
 	props := in.Propositions
 	if err := t.checkPropositions(props); err != nil {
-		return nil, "", err
+		return err
 	}
 
 	s := t.pool.Get().(*state)
@@ -47,14 +70,18 @@ func (t *Template) execute(in *Input) (msg *Message, html string, err error) {
 	s.reset()
 	s.setRoot(in)
 	s.props = props
-	for len(s.items) < len(t.scopes) {
-		s.items = append(s.items, nil)
+	n := len(t.scopes)
+	if cap(s.items) < n {
+		s.items = append(s.items[:cap(s.items)], make([][]itemData, n-cap(s.items))...)
 	}
-	s.items = s.items[:len(t.scopes)]
-	s.done = append(s.done[:0], make([]bool, len(t.scopes))...)
+	s.items = s.items[:n] // the item slices of earlier executions, reused
+	if cap(s.done) < n {
+		s.done = make([]bool, n)
+	}
+	s.done = s.done[:n]
+	clear(s.done)
 	defer func() {
 		if r := recover(); r != nil {
-			msg, html = nil, ""
 			if s.ncalls > 0 {
 				c := s.calls[s.ncalls-1]
 				err = c.expr.pos.errorc(diag.Execute, "helper %s failed: %v", c.h.name, r)
@@ -62,33 +89,42 @@ func (t *Template) execute(in *Input) (msg *Message, html string, err error) {
 				err = fmt.Errorf("render %s: internal error: %v", t.name, r)
 			}
 		}
+		s.drop()
 	}()
 
-	if html, err = t.render(s, t.body, true); err != nil {
+	if out.HTML, err = t.render(s, out.HTML, t.body, true); err != nil {
+		return err
+	}
+	out.From, out.ReplyTo, out.To = t.from, t.replyTo, in.Recipient.Email
+	out.Headers = t.headers
+	out.campaignID, out.recipientID = in.Campaign.ID, in.Recipient.ID
+	if out.Subject, err = t.renderLine(s, out.Subject, t.subject, "subject"); err != nil {
+		return err
+	}
+	if out.Preheader, err = t.render(s, out.Preheader, t.pre, false); err != nil {
+		return err
+	}
+	if out.Unsubscribe, err = t.renderLine(s, out.Unsubscribe, t.unsub, "unsubscribe"); err != nil {
+		return err
+	}
+	if len(out.Unsubscribe) > 0 && !isUnsubscribeURL(out.Unsubscribe) {
+		return t.fm.fields["unsubscribe"].pos().errorc(diag.Execute, "unsubscribe renders as %q for this recipient, which is not an http(s):// URL or a mailto: address", out.Unsubscribe)
+	}
+	out.Missing = append(out.Missing[:0], s.missing...)
+	return nil
+}
+
+// execute renders in as executeTo does and returns the message with the
+// HTML as the template made it: Handlebars' output, for the tests that
+// compare it with handlebars.js.
+func (t *Template) execute(in *Input) (*Message, string, error) {
+	var out Output
+	if err := t.executeTo(&out, in); err != nil {
 		return nil, "", err
 	}
-	m := &Message{
-		From: t.from, ReplyTo: t.replyTo, To: in.Recipient.Email,
-		Headers:      slices.Clone(t.headers),
-		Propositions: props,
-		campaignID:   in.Campaign.ID, recipientID: in.Recipient.ID,
-	}
-	if m.Subject, err = t.renderLine(s, t.subject, "subject"); err != nil {
-		return nil, "", err
-	}
-	if m.Preheader, err = t.render(s, t.pre, false); err != nil {
-		return nil, "", err
-	}
-	if m.Unsubscribe, err = t.renderLine(s, t.unsub, "unsubscribe"); err != nil {
-		return nil, "", err
-	}
-	if m.Unsubscribe != "" && !isUnsubscribeURL(m.Unsubscribe) {
-		return nil, "", t.fm.fields["unsubscribe"].pos().errorc(diag.Execute, "unsubscribe renders as %q for this recipient, which is not an http(s):// URL or a mailto: address", m.Unsubscribe)
-	}
-	if len(s.missing) > 0 {
-		m.Missing = slices.Clone(s.missing)
-	}
-	return m, html, nil
+	m := out.Message()
+	m.Propositions = in.Propositions
+	return m, string(out.HTML), nil
 }
 
 // checkPropositions makes sure the input answers the template's scopes.
@@ -118,29 +154,27 @@ func (t *Template) bind(err error) error {
 	return err
 }
 
-// render runs prog from the root and returns its output.
-func (t *Template) render(s *state, prog program, html bool) (string, error) {
-	if prog == nil {
-		return "", nil
+// render runs prog from the root, appending its output to dst[:0].
+func (t *Template) render(s *state, dst []byte, prog program, html bool) ([]byte, error) {
+	s.buf, s.escape = dst[:0], html
+	var err error
+	if prog != nil {
+		err = prog.exec(s, s.root)
 	}
-	s.buf, s.escape = s.buf[:0], html
-	err := prog.exec(s, s.root)
-	s.escape = true
-	if err != nil {
-		return "", err
-	}
-	return string(s.buf), nil
+	out := s.buf
+	s.buf, s.escape = nil, true
+	return out, err
 }
 
 // renderLine renders a front-matter value that becomes a header, where a
 // line break would inject headers.
-func (t *Template) renderLine(s *state, prog program, key string) (string, error) {
-	out, err := t.render(s, prog, false)
+func (t *Template) renderLine(s *state, dst []byte, prog program, key string) ([]byte, error) {
+	out, err := t.render(s, dst, prog, false)
 	if err != nil {
-		return "", err
+		return out, err
 	}
-	if strings.ContainsAny(out, "\r\n") {
-		return "", t.fm.fields[key].pos().errorc(diag.Execute, "the %s holds a line break for this recipient (from the data?), which a header cannot carry", key)
+	if bytes.ContainsAny(out, "\r\n") {
+		return out, t.fm.fields[key].pos().errorc(diag.Execute, "the %s holds a line break for this recipient (from the data?), which a header cannot carry", key)
 	}
 	return out, nil
 }

@@ -32,6 +32,9 @@ type helper struct {
 	// keepsContext: the block runs in the caller's context (if, unless).
 	keepsContext bool
 	fn           func(c *call) (any, error)
+	// app, for helpers that make text, appends the text to b: written out,
+	// the result then needs no string of its own. fn is then appFn(app).
+	app func(c *call, b []byte) ([]byte, error)
 	// examples document the helper and are run by TestHelperExamples.
 	examples []example
 }
@@ -47,6 +50,9 @@ func builtinHelpers() map[string]*helper {
 	m := map[string]*helper{}
 	for _, l := range list {
 		for _, h := range l {
+			if h.app != nil {
+				h.fn = appFn(h.app)
+			}
 			m[h.name] = h
 		}
 	}
@@ -70,7 +76,38 @@ type call struct {
 // call from s.calls to say where it happened.
 func (s *state) invoke(ce *callExpr, f int, blk *blockNode) (any, error) {
 	base, hbase := len(s.args), len(s.hash)
-	defer func() { s.args, s.hash = s.args[:base], s.hash[:hbase] }()
+	c, err := s.prepare(ce, f, blk, base, hbase)
+	var v any
+	if err == nil {
+		v, err = ce.h.fn(c)
+		s.ncalls--
+	}
+	s.args, s.hash = s.args[:base], s.hash[:hbase]
+	return v, err
+}
+
+// writeCall runs a helper that writes its result (helper.app) and appends
+// the result to the output, escaped or not, without making a string of
+// it.
+func (s *state) writeCall(ce *callExpr, f int, escape bool) error {
+	base, hbase := len(s.args), len(s.hash)
+	c, err := s.prepare(ce, f, nil, base, hbase)
+	if err == nil {
+		mark := len(s.tmp)
+		s.tmp, err = ce.h.app(c, s.tmp)
+		s.ncalls--
+		if err == nil {
+			s.buf = appendString(s.buf, arenaString(s.tmp[mark:]), escape)
+		}
+		s.tmp = s.tmp[:mark]
+	}
+	s.args, s.hash = s.args[:base], s.hash[:hbase]
+	return err
+}
+
+// prepare evaluates a call's arguments onto the argument stacks and
+// pushes the call.
+func (s *state) prepare(ce *callExpr, f int, blk *blockNode, base, hbase int) (*call, error) {
 	for _, p := range ce.params {
 		v, err := p.eval(s, f)
 		if err != nil {
@@ -93,9 +130,18 @@ func (s *state) invoke(ce *callExpr, f int, blk *blockNode) (any, error) {
 	*c = call{s: s, f: f, h: ce.h, expr: ce, blk: blk,
 		args: s.args[base:len(s.args):len(s.args)],
 		hash: s.hash[hbase:len(s.hash):len(s.hash)]}
-	v, err := ce.h.fn(c)
-	s.ncalls--
-	return v, err
+	return c, nil
+}
+
+// appFn is fn for a helper that has app: its text as a string.
+func appFn(app func(c *call, b []byte) ([]byte, error)) func(c *call) (any, error) {
+	return func(c *call) (any, error) {
+		b, err := app(c, nil)
+		if err != nil {
+			return nil, err
+		}
+		return string(b), nil
+	}
 }
 
 // named returns the value of the named argument key.

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"strconv"
@@ -13,7 +14,7 @@ var locales = []string{"en", "de", "fr", "es"}
 func formatHelpers() []*helper {
 	localeArg := map[string][]string{"locale": locales}
 	return []*helper{
-		{name: "formatDate", minArgs: 1, maxArgs: 2, fn: helperFormatDate,
+		{name: "formatDate", minArgs: 1, maxArgs: 2, app: helperFormatDate,
 			examples: []example{
 				{`{{formatDate profile.lastOrder.date}}`, `{"profile":{"lastOrder":{"date":"2026-11-20T14:03:00Z"}}}`, `November 20, 2026`},
 				{`{{formatDate profile.lastOrder.date "ddd, MMM D YYYY [at] HH:mm"}}`, `{"profile":{"lastOrder":{"date":"2026-11-20T14:03:00Z"}}}`, `Fri, Nov 20 2026 at 14:03`},
@@ -21,7 +22,7 @@ func formatHelpers() []*helper {
 				{`{{formatDate profile.lastOrder.date "DD/MM/YY h:mm a Z"}}`, `{"profile":{"lastOrder":{"date":"2026-07-04T09:05:00-07:00"}}}`, `04/07/26 9:05 am -07:00`},
 				{`Last order: {{formatDate profile.lastOrder.date}}`, `{"profile":{}}`, `Last order: `},
 			}},
-		{name: "formatNumber", minArgs: 1, maxArgs: 2, hashKeys: []string{"locale"}, hashValues: localeArg, fn: helperFormatNumber,
+		{name: "formatNumber", minArgs: 1, maxArgs: 2, hashKeys: []string{"locale"}, hashValues: localeArg, app: helperFormatNumber,
 			examples: []example{
 				{`{{formatNumber profile.loyalty.points}} points`, `{"profile":{"loyalty":{"points":12840}}}`, `12,840 points`},
 				{`{{formatNumber profile.spend12m 2}}`, `{"profile":{"spend12m":1840.5}}`, `1,840.50`},
@@ -29,7 +30,7 @@ func formatHelpers() []*helper {
 				{`{{formatNumber 1234567.891 1 locale="de"}}`, `{}`, `1.234.567,9`},
 				{`{{formatNumber -0.5 0}}`, `{}`, `-1`},
 			}},
-		{name: "formatCurrency", minArgs: 1, maxArgs: 2, hashKeys: []string{"locale"}, hashValues: localeArg, fn: helperFormatCurrency,
+		{name: "formatCurrency", minArgs: 1, maxArgs: 2, hashKeys: []string{"locale"}, hashValues: localeArg, app: helperFormatCurrency,
 			examples: []example{
 				{`{{formatCurrency profile.lastOrder.total profile.lastOrder.currency}}`, `{"profile":{"lastOrder":{"total":189.9,"currency":"USD"}}}`, `$189.90`},
 				{`{{formatCurrency 1234.5 "EUR" locale="de"}}`, `{}`, "1.234,50\u00a0€"},
@@ -47,19 +48,19 @@ func formatHelpers() []*helper {
 // helperFormatDate formats an RFC 3339 string (or a date alone,
 // 2006-01-02) or a time.Time with moment.js-style tokens, in the time's own
 // offset. A missing date gives "".
-func helperFormatDate(c *call) (any, error) {
+func helperFormatDate(c *call, b []byte) ([]byte, error) {
 	t, ok, err := toTime(c.args[0])
 	if err != nil {
-		return nil, c.errorf("formatDate: %v", err)
+		return b, c.errorf("formatDate: %v", err)
 	}
 	if !ok {
-		return "", nil
+		return b, nil
 	}
 	layout := "MMMM D, YYYY"
 	if len(c.args) > 1 {
 		layout = toString(c.args[1])
 	}
-	return formatMoment(t, layout), nil
+	return appendMoment(b, t, layout), nil
 }
 
 func toTime(v any) (time.Time, bool, error) {
@@ -90,14 +91,13 @@ func toTime(v any) (time.Time, bool, error) {
 // dateTokens are tried longest first at each position of a layout.
 var dateTokens = []string{"YYYY", "MMMM", "dddd", "MMM", "ddd", "YY", "MM", "DD", "Do", "HH", "hh", "mm", "ss", "ZZ", "M", "D", "H", "h", "m", "s", "A", "a", "Z"}
 
-// formatMoment formats t with moment.js tokens; text in [brackets] is
+// appendMoment formats t with moment.js tokens; text in [brackets] is
 // written as is.
-func formatMoment(t time.Time, layout string) string {
-	var b strings.Builder
+func appendMoment(b []byte, t time.Time, layout string) []byte {
 	for i := 0; i < len(layout); {
 		if layout[i] == '[' {
 			if end := strings.IndexByte(layout[i:], ']'); end > 0 {
-				b.WriteString(layout[i+1 : i+end])
+				b = append(b, layout[i+1:i+end]...)
 				i += end + 1
 				continue
 			}
@@ -110,82 +110,93 @@ func formatMoment(t time.Time, layout string) string {
 			}
 		}
 		if tok == "" {
-			b.WriteByte(layout[i])
+			b = append(b, layout[i])
 			i++
 			continue
 		}
-		b.WriteString(dateToken(t, tok))
+		b = appendDateToken(b, t, tok)
 		i += len(tok)
 	}
-	return b.String()
+	return b
 }
 
-// pad writes n with at least width digits.
-func pad(n, width int) string {
-	s := strconv.Itoa(n)
-	for len(s) < width {
-		s = "0" + s
+// appendPadded appends n with at least width digits.
+func appendPadded(b []byte, n, width int) []byte {
+	if n < 0 {
+		b = append(b, '-')
+		n = -n
 	}
-	return s
+	var tmp [20]byte
+	d := strconv.AppendInt(tmp[:0], int64(n), 10)
+	for i := len(d); i < width; i++ {
+		b = append(b, '0')
+	}
+	return append(b, d...)
 }
 
-func dateToken(t time.Time, tok string) string {
+func appendDateToken(b []byte, t time.Time, tok string) []byte {
 	h12 := t.Hour() % 12
 	if h12 == 0 {
 		h12 = 12
 	}
 	switch tok {
 	case "YYYY":
-		return pad(t.Year(), 4)
+		return appendPadded(b, t.Year(), 4)
 	case "YY":
-		return pad(t.Year()%100, 2)
+		return appendPadded(b, t.Year()%100, 2)
 	case "MMMM":
-		return t.Month().String()
+		return append(b, t.Month().String()...)
 	case "MMM":
-		return t.Month().String()[:3]
+		return append(b, t.Month().String()[:3]...)
 	case "MM":
-		return pad(int(t.Month()), 2)
+		return appendPadded(b, int(t.Month()), 2)
 	case "M":
-		return strconv.Itoa(int(t.Month()))
+		return strconv.AppendInt(b, int64(t.Month()), 10)
 	case "DD":
-		return pad(t.Day(), 2)
+		return appendPadded(b, t.Day(), 2)
 	case "D":
-		return strconv.Itoa(t.Day())
+		return strconv.AppendInt(b, int64(t.Day()), 10)
 	case "Do":
-		return ordinal(t.Day())
+		return appendOrdinal(b, t.Day())
 	case "dddd":
-		return t.Weekday().String()
+		return append(b, t.Weekday().String()...)
 	case "ddd":
-		return t.Weekday().String()[:3]
+		return append(b, t.Weekday().String()[:3]...)
 	case "HH":
-		return pad(t.Hour(), 2)
+		return appendPadded(b, t.Hour(), 2)
 	case "H":
-		return strconv.Itoa(t.Hour())
+		return strconv.AppendInt(b, int64(t.Hour()), 10)
 	case "hh":
-		return pad(h12, 2)
+		return appendPadded(b, h12, 2)
 	case "h":
-		return strconv.Itoa(h12)
+		return strconv.AppendInt(b, int64(h12), 10)
 	case "mm":
-		return pad(t.Minute(), 2)
+		return appendPadded(b, t.Minute(), 2)
 	case "m":
-		return strconv.Itoa(t.Minute())
+		return strconv.AppendInt(b, int64(t.Minute()), 10)
 	case "ss":
-		return pad(t.Second(), 2)
+		return appendPadded(b, t.Second(), 2)
 	case "s":
-		return strconv.Itoa(t.Second())
+		return strconv.AppendInt(b, int64(t.Second()), 10)
 	case "A":
-		return map[bool]string{true: "PM", false: "AM"}[t.Hour() >= 12]
+		if t.Hour() >= 12 {
+			return append(b, "PM"...)
+		}
+		return append(b, "AM"...)
 	case "a":
-		return map[bool]string{true: "pm", false: "am"}[t.Hour() >= 12]
+		if t.Hour() >= 12 {
+			return append(b, "pm"...)
+		}
+		return append(b, "am"...)
 	case "Z":
-		return t.Format("-07:00")
+		return t.AppendFormat(b, "-07:00")
 	case "ZZ":
-		return t.Format("-0700")
+		return t.AppendFormat(b, "-0700")
 	}
-	return tok
+	return append(b, tok...)
 }
 
-func ordinal(n int) string {
+func appendOrdinal(b []byte, n int) []byte {
 	suffix := "th"
 	if n%100 < 11 || n%100 > 13 {
 		switch n % 10 {
@@ -197,7 +208,7 @@ func ordinal(n int) string {
 			suffix = "rd"
 		}
 	}
-	return strconv.Itoa(n) + suffix
+	return append(strconv.AppendInt(b, int64(n), 10), suffix...)
 }
 
 // numberFormat is how a locale writes numbers and amounts.
@@ -227,82 +238,98 @@ func localeFormat(c *call) (numberFormat, error) {
 
 // helperFormatNumber writes a number with thousands separators and the
 // given decimals (rounded), or as many as it has when none are given.
-func helperFormatNumber(c *call) (any, error) {
+func helperFormatNumber(c *call, b []byte) ([]byte, error) {
 	if c.args[0] == nil {
-		return "", nil
+		return b, nil
 	}
 	f, ok := toNumber(c.args[0])
 	if !ok {
-		return nil, c.errorf("formatNumber: %s is not a number", describe(c.args[0]))
+		return b, c.errorf("formatNumber: %s is not a number", describe(c.args[0]))
 	}
 	decimals := -1
 	if len(c.args) > 1 {
 		d, ok := toNumber(c.args[1])
 		if !ok || d != math.Trunc(d) || d < 0 || d > 20 {
-			return nil, c.errorf("formatNumber: decimals must be a whole number from 0 to 20, got %s", describe(c.args[1]))
+			return b, c.errorf("formatNumber: decimals must be a whole number from 0 to 20, got %s", describe(c.args[1]))
 		}
 		decimals = int(d)
 	}
 	loc, err := localeFormat(c)
 	if err != nil {
-		return nil, err
+		return b, err
 	}
-	return formatNumber(f, decimals, loc), nil
+	return appendNumber(b, f, decimals, loc), nil
 }
 
-func formatNumber(f float64, decimals int, loc numberFormat) string {
+// appendNumber appends f with the locale's separators, rounded to
+// decimals places (all it has when decimals < 0).
+func appendNumber(b []byte, f float64, decimals int, loc numberFormat) []byte {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return toString(f)
+		return appendJSNumber(b, f)
 	}
-	intPart, frac := roundDecimal(math.Abs(f), decimals)
-	var b strings.Builder
-	if f < 0 && strings.Trim(intPart+frac, "0") != "" {
-		b.WriteByte('-')
+	var digits [400]byte
+	d, n := roundDecimal(digits[:0], math.Abs(f), decimals)
+	intPart, frac := d[:n], d[n:]
+	if f < 0 && bytes.ContainsFunc(d, func(r rune) bool { return r != '0' }) {
+		b = append(b, '-')
 	}
 	if len(intPart) >= loc.minGroup {
-		for i, d := range []byte(intPart) {
+		for i, c := range intPart {
 			if i > 0 && (len(intPart)-i)%3 == 0 {
-				b.WriteString(loc.group)
+				b = append(b, loc.group...)
 			}
-			b.WriteByte(d)
+			b = append(b, c)
 		}
 	} else {
-		b.WriteString(intPart)
+		b = append(b, intPart...)
 	}
-	if frac != "" {
-		b.WriteString(loc.decimal)
-		b.WriteString(frac)
+	if len(frac) > 0 {
+		b = append(b, loc.decimal...)
+		b = append(b, frac...)
 	}
-	return b.String()
+	return b
 }
 
-// roundDecimal returns the integer and fraction digits of f >= 0 rounded
-// to decimals places (all of them when decimals < 0). It rounds the digits
-// the number prints as, half away from zero, so 1.005 and 0.125 round up as
-// a reader expects, where binary rounding would give 1.00 and 0.12.
-func roundDecimal(f float64, decimals int) (intPart, frac string) {
-	intPart, frac, _ = strings.Cut(strconv.FormatFloat(f, 'f', -1, 64), ".")
+// roundDecimal appends to dst the digits of f >= 0 rounded to decimals
+// places (all of them when decimals < 0), and returns them with the number
+// of integer digits. It rounds the digits the number prints as, half away
+// from zero, so 1.005 and 0.125 round up as a reader expects, where binary
+// rounding would give 1.00 and 0.12.
+func roundDecimal(dst []byte, f float64, decimals int) ([]byte, int) {
+	full := strconv.AppendFloat(dst, f, 'f', -1, 64)
+	n := bytes.IndexByte(full, '.')
+	if n < 0 {
+		n = len(full)
+	} else {
+		copy(full[n:], full[n+1:]) // drop the point: digits only
+		full = full[:len(full)-1]
+	}
 	if decimals < 0 {
-		return intPart, frac
+		return full, n
 	}
-	if len(frac) <= decimals {
-		return intPart, frac + strings.Repeat("0", decimals-len(frac))
+	if have := len(full) - n; have <= decimals {
+		for range decimals - have {
+			full = append(full, '0')
+		}
+		return full, n
 	}
-	up := frac[decimals] >= '5'
-	digits := []byte(intPart + frac[:decimals])
-	for i := len(digits) - 1; up && i >= 0; i-- {
-		if digits[i] == '9' {
-			digits[i] = '0'
+	up := full[n+decimals] >= '5'
+	full = full[:n+decimals]
+	for i := len(full) - 1; up && i >= 0; i-- {
+		if full[i] == '9' {
+			full[i] = '0'
 			continue
 		}
-		digits[i]++
+		full[i]++
 		up = false
 	}
 	if up {
-		digits = append([]byte{'1'}, digits...)
+		full = append(full, 0)
+		copy(full[1:], full)
+		full[0] = '1'
+		n++
 	}
-	n := len(digits) - decimals
-	return string(digits[:n]), string(digits[n:])
+	return full, n
 }
 
 var currencySymbols = map[string]string{"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
@@ -310,44 +337,54 @@ var currencySymbols = map[string]string{"USD": "$", "EUR": "€", "GBP": "£", "
 // helperFormatCurrency writes an amount in a currency (USD when none is
 // given): the symbol for USD, EUR, GBP and JPY, the code otherwise; two
 // decimals, none for JPY.
-func helperFormatCurrency(c *call) (any, error) {
+func helperFormatCurrency(c *call, b []byte) ([]byte, error) {
 	if c.args[0] == nil {
-		return "", nil
+		return b, nil
 	}
 	f, ok := toNumber(c.args[0])
 	if !ok {
-		return nil, c.errorf("formatCurrency: %s is not an amount", describe(c.args[0]))
+		return b, c.errorf("formatCurrency: %s is not an amount", describe(c.args[0]))
 	}
 	code := "USD"
 	if len(c.args) > 1 {
-		code = strings.ToUpper(toString(c.args[1]))
+		code = toString(c.args[1])
+		if !isUpperCode(code) {
+			code = strings.ToUpper(code)
+		}
 	}
-	if len(code) != 3 || strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
-		return nil, c.errorf("formatCurrency: %s is not a currency code like USD or EUR", describe(c.args[1]))
+	if !isUpperCode(code) {
+		return b, c.errorf("formatCurrency: %s is not a currency code like USD or EUR", describe(c.args[1]))
 	}
 	loc, err := localeFormat(c)
 	if err != nil {
-		return nil, err
+		return b, err
 	}
 	decimals := 2
 	if code == "JPY" {
 		decimals = 0
 	}
-	num := formatNumber(math.Abs(f), decimals, loc)
-	sign := ""
-	if f < 0 && formatNumber(f, decimals, loc) != num {
-		sign = "-"
+	var tmp [400]byte
+	num := appendNumber(tmp[:0], math.Abs(f), decimals, loc)
+	if f < 0 && bytes.ContainsFunc(num, func(r rune) bool { return r >= '1' && r <= '9' }) {
+		b = append(b, '-')
 	}
 	sym, hasSym := currencySymbols[code]
 	switch {
 	case loc.symbolAfter && hasSym:
-		return sign + num + "\u00a0" + sym, nil
+		b = append(append(append(b, num...), "\u00a0"...), sym...)
 	case loc.symbolAfter:
-		return sign + num + "\u00a0" + code, nil
+		b = append(append(append(b, num...), "\u00a0"...), code...)
 	case hasSym:
-		return sign + sym + num, nil
+		b = append(append(b, sym...), num...)
+	default:
+		b = append(append(append(b, code...), "\u00a0"...), num...)
 	}
-	return sign + code + "\u00a0" + num, nil
+	return b, nil
+}
+
+// isUpperCode reports whether code is three letters A to Z.
+func isUpperCode(code string) bool {
+	return len(code) == 3 && strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == ""
 }
 
 // describe names a value for an error message.

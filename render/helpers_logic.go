@@ -3,6 +3,7 @@ package render
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 func logicHelpers() []*helper {
@@ -81,15 +82,15 @@ func logicHelpers() []*helper {
 				{`{{#if (not profile.unsubscribed)}}subscribed{{/if}}`, `{"profile":{}}`, `subscribed`},
 				{`{{not profile.interests}}`, `{"profile":{"interests":[]}}`, `true`},
 			}},
-		{name: "upper", minArgs: 1, maxArgs: 1, fn: func(c *call) (any, error) { return strings.ToUpper(toString(c.args[0])), nil },
+		{name: "upper", minArgs: 1, maxArgs: 1, app: func(c *call, b []byte) ([]byte, error) { return appendCase(b, toString(c.args[0]), true), nil },
 			examples: []example{
 				{`{{upper profile.loyalty.tier}} MEMBER`, `{"profile":{"loyalty":{"tier":"gold"}}}`, `GOLD MEMBER`},
 			}},
-		{name: "lower", minArgs: 1, maxArgs: 1, fn: func(c *call) (any, error) { return strings.ToLower(toString(c.args[0])), nil },
+		{name: "lower", minArgs: 1, maxArgs: 1, app: func(c *call, b []byte) ([]byte, error) { return appendCase(b, toString(c.args[0]), false), nil },
 			examples: []example{
 				{`{{lower recipient.email}}`, `{"recipient":{"email":"Maya.Chen@Example.com"}}`, `maya.chen@example.com`},
 			}},
-		{name: "urlencode", minArgs: 1, maxArgs: 1, fn: func(c *call) (any, error) { return encodeURIComponent(toString(c.args[0])), nil },
+		{name: "urlencode", minArgs: 1, maxArgs: 1, app: func(c *call, b []byte) ([]byte, error) { return appendURIComponent(b, toString(c.args[0])), nil },
 			examples: []example{
 				{`https://northwind.example/u?e={{urlencode recipient.email}}`, `{"recipient":{"email":"maya+news@example.com"}}`, `https://northwind.example/u?e=maya%2Bnews%40example.com`},
 				{`{{{urlencode profile.city}}}`, `{"profile":{"city":"São Paulo & co (it's)"}}`, `S%C3%A3o%20Paulo%20%26%20co%20(it's)`},
@@ -158,26 +159,41 @@ func stringOf(v any) (string, bool) {
 	return "", false
 }
 
-// encodeURIComponent escapes everything but A-Z a-z 0-9 - _ . ! ~ * ' ( ),
-// as JavaScript's encodeURIComponent does.
-func encodeURIComponent(s string) string {
+// appendURIComponent appends s escaped as JavaScript's encodeURIComponent
+// escapes it: everything but A-Z a-z 0-9 - _ . ! ~ * ' ( ).
+func appendURIComponent(b []byte, s string) []byte {
 	const hex = "0123456789ABCDEF"
-	var b []byte
 	for i := 0; i < len(s); i++ {
 		ch := s[i]
 		if 'a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z' || '0' <= ch && ch <= '9' || strings.IndexByte("-_.!~*'()", ch) >= 0 {
-			if b != nil {
-				b = append(b, ch)
-			}
+			b = append(b, ch)
 			continue
-		}
-		if b == nil {
-			b = append(make([]byte, 0, len(s)+16), s[:i]...)
 		}
 		b = append(b, '%', hex[ch>>4], hex[ch&15])
 	}
-	if b == nil {
-		return s
+	return b
+}
+
+// appendCase appends s in upper or lower case, as strings.ToUpper and
+// strings.ToLower write it, without a string of its own when s is ASCII.
+func appendCase(b []byte, s string, upper bool) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			if upper {
+				return append(b, strings.ToUpper(s)...)
+			}
+			return append(b, strings.ToLower(s)...)
+		}
 	}
-	return string(b)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case upper && 'a' <= c && c <= 'z':
+			c -= 'a' - 'A'
+		case !upper && 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
 }

@@ -1,6 +1,6 @@
 package render
 
-import "strings"
+import "bytes"
 
 // program is a compiled sequence of statements.
 type program []node
@@ -39,11 +39,20 @@ type outputNode struct {
 }
 
 func (n *outputNode) exec(s *state, f int) error {
+	escape := n.escape && s.escape
+	switch e := n.e.(type) {
+	case *pathExpr:
+		return e.write(s, f, escape)
+	case *callExpr:
+		if e.h.app != nil {
+			return s.writeCall(e, f, escape)
+		}
+	}
 	v, err := n.e.eval(s, f)
 	if err != nil {
 		return err
 	}
-	s.buf = appendValue(s.buf, v, n.escape && s.escape)
+	s.buf = appendValue(s.buf, v, escape)
 	return nil
 }
 
@@ -92,15 +101,40 @@ type blockNode struct {
 	call             *callExpr
 	program, inverse program
 	params           []string
+	// cond is the argument of {{#if …}} or {{#unless …}} (negate) without
+	// includeZero=, whose truth decides the block without a helper call.
+	cond   expr
+	negate bool
 }
 
 func (n *blockNode) exec(s *state, f int) error {
+	if n.cond != nil {
+		// {{#if field}} and {{#unless field}}: the field's truth without
+		// the call, which would box the value.
+		t, err := truth(s, f, n.cond)
+		if err != nil {
+			return err
+		}
+		if t != n.negate {
+			return s.execThis(n.program, f)
+		}
+		return s.execThis(n.inverse, f)
+	}
 	v, err := s.invoke(n.call, f, n)
 	if err != nil {
 		return err
 	}
 	s.buf = appendValue(s.buf, v, false)
 	return nil
+}
+
+// truth is the condition of {{#if}} for the value of e.
+func truth(s *state, f int, e expr) (bool, error) {
+	if p, ok := e.(*pathExpr); ok {
+		return p.truth(s, f)
+	}
+	v, err := e.eval(s, f)
+	return truthy(v) && !isEmpty(v), err
 }
 
 // sectionNode is {{#field}}…{{/field}} or {{^field}}…{{/field}}, run as
@@ -194,7 +228,8 @@ func (n *partialNode) exec(s *state, f int) error {
 		fr.parent, fr.includer = -1, f
 	}
 	if len(n.hash) > 0 {
-		h := &hashContext{base: fr.ctx, order: s.order}
+		h := s.hashContext()
+		h.base, h.order = fr.ctx, s.order
 		h.hash = h.inline[:0]
 		for _, kv := range n.hash {
 			v, err := kv.val.eval(s, f)
@@ -214,17 +249,35 @@ func (n *partialNode) exec(s *state, f int) error {
 	if err != nil || n.indent == "" {
 		return err
 	}
-	out := string(s.buf[mark:])
-	s.buf = s.buf[:mark]
-	lines := strings.SplitAfter(out, "\n")
-	for _, line := range lines {
-		if line == "" {
-			continue
-		}
-		s.buf = append(s.buf, n.indent...)
-		s.buf = append(s.buf, line...)
-	}
+	s.buf = indentLines(s.buf, mark, n.indent, &s.tmp)
 	return nil
+}
+
+// indentLines puts indent before every non-empty line of buf[mark:], as
+// handlebars.js indents a standalone partial, with tmp as scratch space.
+func indentLines(buf []byte, mark int, indent string, tmp *[]byte) []byte {
+	*tmp = append((*tmp)[:0], buf[mark:]...)
+	out := buf[:mark]
+	for rest := *tmp; len(rest) > 0; {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line = rest[:i+1]
+		}
+		out = append(out, indent...)
+		out = append(out, line...)
+		rest = rest[len(line):]
+	}
+	return out
+}
+
+// hashContext returns the hash context of the partial at the current
+// depth, from the state's own, so that a partial with key=value pairs
+// allocates nothing.
+func (s *state) hashContext() *hashContext {
+	for len(s.hashes) <= s.depth {
+		s.hashes = append(s.hashes, new(hashContext))
+	}
+	return s.hashes[s.depth]
 }
 
 // bodyNode is a layout's {{{body}}}: the template's own content, rendered

@@ -84,6 +84,14 @@ func appendValue(b []byte, v any, escape bool) []byte {
 	return fmt.Append(b, v)
 }
 
+// appendString appends s, escaped or not.
+func appendString(b []byte, s string, escape bool) []byte {
+	if escape {
+		return appendEscaped(b, s)
+	}
+	return append(b, s...)
+}
+
 // toString is appendValue without escaping, as a string.
 func toString(v any) string {
 	switch x := v.(type) {

@@ -73,6 +73,20 @@ func (d *snippetData) field(name string) (any, bool) {
 
 func (d *snippetData) keys() []string { return snippetFields }
 
+func (d *snippetData) appendField(b []byte, name string, escape bool) ([]byte, bool) {
+	if b, ok := appendItemField(b, d.it, name, escape); ok {
+		return b, true
+	}
+	return d.text.appendValue(b, name, escape)
+}
+
+func (d *snippetData) fieldTruth(name string) (bool, bool) {
+	if t, ok := itemFieldTruth(d.it, name); ok {
+		return t, true
+	}
+	return d.text.truth(name)
+}
+
 // offerView is {{offer}} inside offer content: the offer's own fields
 // without the recipient's data, so {{offer.name}} and {{name}} are one.
 type offerView struct{ d *snippetData }
@@ -88,21 +102,27 @@ func (v offerView) field(name string) (any, bool) {
 
 func (v offerView) keys() []string { return offerViewFields }
 
-// renderSnippet renders sn for one item. HTML content is rendered with
-// escaping, like a template; text, links, image URLs and alt text are
-// rendered as text, since they are escaped where they are written out.
+func (v offerView) appendField(b []byte, name string, escape bool) ([]byte, bool) {
+	return v.d.appendField(b, name, escape)
+}
+
+func (v offerView) fieldTruth(name string) (bool, bool) { return v.d.fieldTruth(name) }
+
+// renderSnippet renders sn for one item, into the arena. HTML content is
+// rendered with escaping, like a template; text, links, image URLs and alt
+// text are rendered as text, since they are escaped where they are written
+// out.
 func (s *state) renderSnippet(sn *Snippet, d *snippetData, html bool) (string, error) {
 	if sn.static {
 		return sn.text, nil
 	}
-	mark, esc, root := len(s.buf), s.escape, s.root
+	esc, root := s.escape, s.root
+	saved, start := s.beginArena()
 	s.escape = html
 	fi := s.push(frame{ctx: d, parent: -1, from: -1, elem: -1, includer: -1, rooted: true})
 	s.root = fi
 	err := sn.prog.exec(s, fi)
 	s.pop(fi)
 	s.escape, s.root = esc, root
-	out := string(s.buf[mark:])
-	s.buf = s.buf[:mark]
-	return out, err
+	return s.endArena(saved, start), err
 }

@@ -173,7 +173,12 @@ func checkAddress(b *build, fm *frontMatter, key string) string {
 	return f.value
 }
 
-func isUnsubscribeURL(s string) bool {
-	lower := strings.ToLower(s)
-	return strings.HasPrefix(lower, "https://") || strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "mailto:")
+func isUnsubscribeURL[T string | []byte](s T) bool {
+	return hasPrefixFold(s, "https://") || hasPrefixFold(s, "http://") || hasPrefixFold(s, "mailto:")
+}
+
+// hasPrefixFold reports whether s starts with the lower-case ASCII prefix
+// in any case.
+func hasPrefixFold[T string | []byte](s T, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(string(s[:len(prefix)]), prefix)
 }

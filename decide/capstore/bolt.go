@@ -88,7 +88,11 @@ func OpenBolt(path string, opts ...Option) (*Bolt, error) {
 		return nil, fmt.Errorf("open bolt %s: %w", path, err)
 	}
 	s := &Bolt{cfg: cfg, path: path, db: db}
-	s.b = newBatcher(s.flush, boltMaxBatch, 0, 1)
+	maxBatch := cfg.maxBatch
+	if maxBatch <= 0 {
+		maxBatch = boltMaxBatch
+	}
+	s.b = newBatcher(s.flush, maxBatch, cfg.linger, 1)
 	return s, nil
 }
 

@@ -98,7 +98,11 @@ func OpenRedis(rawURL string, opts ...Option) (*Redis, error) {
 		s.client.Close()
 		return nil, err
 	}
-	s.b = newBatcher(s.flush, redisMaxBatch, redisLinger, redisFlushers)
+	maxBatch, linger := cfg.maxBatch, cfg.linger
+	if maxBatch <= 0 {
+		maxBatch, linger = redisMaxBatch, redisLinger
+	}
+	s.b = newBatcher(s.flush, maxBatch, linger, redisFlushers)
 	return s, nil
 }
 
