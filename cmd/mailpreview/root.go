@@ -98,6 +98,7 @@ error, 3 a run finished with rejected records, 4 a run failed.`,
 		newServe(g),
 		newImport(),
 		newAPI(g),
+		newReport(),
 	)
 	return root
 }
