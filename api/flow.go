@@ -52,7 +52,7 @@ func (s *Service) run(ctx context.Context, q *decision) (*decided, error) {
 			return nil, err
 		}
 		s.metrics.decisions.WithLabelValues("dry_run").Inc()
-		return &decided{id: newID(), d: d, at: q.at}, nil
+		return &decided{id: newID(s.cfg.Now()), d: d, at: q.at}, nil
 	}
 
 	now := s.cfg.Now()
@@ -62,7 +62,7 @@ func (s *Service) run(ctx context.Context, q *decision) (*decided, error) {
 			return got, err
 		}
 	}
-	m := &meta{ID: newID(), Route: q.route, Hash: q.hash, At: q.at, Campaign: q.campaign.ID, Recipient: q.recipient.ID, Template: q.template}
+	m := &meta{ID: newID(now), Route: q.route, Hash: q.hash, At: q.at, Campaign: q.campaign.ID, Recipient: q.recipient.ID, Template: q.template}
 	key := "d:" + m.ID
 	if q.key != "" {
 		key = "k:" + q.key

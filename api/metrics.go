@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -22,6 +23,9 @@ type metrics struct {
 	fallbacks *prometheus.CounterVec   // activity, placement
 	refusals  *prometheus.CounterVec   // offer
 	reloads   *prometheus.CounterVec   // result: ok, error
+
+	byStatus sync.Map // routeStatus → prometheus.Counter
+	byRoute  sync.Map // route → prometheus.Observer
 }
 
 func newMetrics(reg *prometheus.Registry) (*metrics, error) {
@@ -57,10 +61,25 @@ func newMetrics(reg *prometheus.Registry) (*metrics, error) {
 	return m, nil
 }
 
-// observe counts one answered request.
+// observe counts one answered request. The children of the vectors are
+// looked up once per route and status, not per request.
 func (m *metrics) observe(route string, status int, took time.Duration) {
-	m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(route).Observe(took.Seconds())
+	key := routeStatus{route, status}
+	c, ok := m.byStatus.Load(key)
+	if !ok {
+		c, _ = m.byStatus.LoadOrStore(key, m.requests.WithLabelValues(route, strconv.Itoa(status)))
+	}
+	c.(prometheus.Counter).Inc()
+	o, ok := m.byRoute.Load(route)
+	if !ok {
+		o, _ = m.byRoute.LoadOrStore(route, m.latency.WithLabelValues(route))
+	}
+	o.(prometheus.Observer).Observe(took.Seconds())
+}
+
+type routeStatus struct {
+	route  string
+	status int
 }
 
 // meteredStore counts the store's cap refusals by offer.
