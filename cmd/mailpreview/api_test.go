@@ -50,7 +50,7 @@ var (
 )
 
 // sharedBinary builds mailpreview once for every test that starts it.
-func sharedBinary(t *testing.T) string {
+func sharedBinary(t testing.TB) string {
 	t.Helper()
 	binOnce.Do(func() {
 		if binDir, binErr = os.MkdirTemp("", "mailpreview-test-"); binErr != nil {
@@ -88,26 +88,38 @@ func apiProject(t *testing.T) (library, templates, keys string) {
 	return filepath.Join(dir, "library"), filepath.Join(dir, "templates"), filepath.Join(dir, "keys")
 }
 
-// replica is a running `mailpreview api` process.
+// replica is a running `mailpreview api` process. Its log goes to a file
+// it writes itself, so that a busy service costs the test nothing.
 type replica struct {
-	cmd  *exec.Cmd
-	url  string
-	logs *lockedBuffer
+	cmd     *exec.Cmd
+	url     string
+	logFile string
 	// exited is closed when the process has ended, with err its exit.
 	exited chan struct{}
 	err    error
 }
 
+// logs returns what the replica logged so far.
+func (r *replica) logs() string {
+	data, _ := os.ReadFile(r.logFile)
+	return string(data)
+}
+
 // startReplica starts the binary on a free port and waits for its address.
-func startReplica(t *testing.T, bin string, args ...string) *replica {
+func startReplica(t testing.TB, bin string, args ...string) *replica {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"api", "--addr", "127.0.0.1:0"}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &replica{cmd: cmd, logs: &lockedBuffer{}, exited: make(chan struct{})}
-	cmd.Stderr = r.logs
+	r := &replica{cmd: cmd, logFile: filepath.Join(t.TempDir(), "api.log"), exited: make(chan struct{})}
+	logFile, err := os.Create(r.logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	cmd.Stderr = logFile
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -119,12 +131,12 @@ func startReplica(t *testing.T, bin string, args ...string) *replica {
 		cmd.Process.Kill()
 		<-r.exited
 		if t.Failed() {
-			t.Logf("replica %s log:\n%s", r.url, tail(r.logs.String(), 3000))
+			t.Logf("replica %s log:\n%s", r.url, tail(r.logs(), 3000))
 		}
 	})
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	if err != nil {
-		t.Fatalf("api did not start: %v\n%s", err, r.logs.String())
+		t.Fatalf("api did not start: %v\n%s", err, r.logs())
 	}
 	m := regexp.MustCompile(`api on (http://\S+)/ `).FindStringSubmatch(line)
 	if m == nil {
@@ -346,8 +358,8 @@ func TestAPIGracefulStop(t *testing.T) {
 	if r.err != nil {
 		t.Errorf("api exited with %v after SIGTERM, want 0", r.err)
 	}
-	if !strings.Contains(r.logs.String(), `"msg":"stopped"`) {
-		t.Errorf("no stop in the log:\n%s", tail(r.logs.String(), 2000))
+	if !strings.Contains(r.logs(), `"msg":"stopped"`) {
+		t.Errorf("no stop in the log:\n%s", tail(r.logs(), 2000))
 	}
 	s, err := capstore.Open("bolt:"+store, capstore.WithReadOnly())
 	if err != nil {
