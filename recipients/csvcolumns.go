@@ -36,8 +36,10 @@ func parseHeader(cells []string, pos func(int) (int, int), name string) (cols []
 		return nil, 0, 0, &diag.Error{Code: code, File: name, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)}
 	}
 	idCol, emailCol = -1, -1
-	leaves := make(map[string]int)   // full field path -> column
-	branches := make(map[string]int) // every proper prefix of a path -> first column
+	// One tree of field names per target: a header costs time and memory
+	// in proportion to its length, however deep it nests (a key per
+	// prefix was quadratic in the depth).
+	fields := [2]*fieldNode{newFieldNode(-1), newFieldNode(-1)}
 	for i, cell := range cells {
 		h := strings.TrimSpace(cell)
 		if !utf8.ValidString(h) {
@@ -63,6 +65,17 @@ func parseHeader(cells []string, pos func(int) (int, int), name string) (cols []
 			cols = append(cols, c)
 			continue
 		}
+		// Checked before splitting, so a hostile header is refused
+		// without building its path.
+		first, _, _ := strings.Cut(h, ".")
+		depth := strings.Count(h, ".") + 1
+		if first == "profile" || first == "context" {
+			depth--
+		}
+		if depth > maxHeaderDepth {
+			return fail(i, diag.Limit, "column %d names a field %d levels deep; at most %d levels are allowed (records nest at most %d deep, the record itself included)",
+				i+1, depth, maxHeaderDepth, maxDepth)
+		}
 		c.path = strings.Split(h, ".")
 		// "profile.age" is the same field as "age", and "context.weather"
 		// fills the context, which CSV has no other way to give.
@@ -82,25 +95,12 @@ func parseHeader(cells []string, pos func(int) (int, int), name string) (cols []
 			}
 		}
 
-		key := fieldKey(c.target, c.path, len(c.path))
-		if j, ok := leaves[key]; ok {
-			return fail(i, diag.Duplicate, "columns %s and %s set the same field; keep one", quote(cols[j].header), quote(h))
-		}
-		if j, ok := branches[key]; ok {
+		if j, isValue := fields[c.target-toProfile].add(c.path, i); j >= 0 {
+			if isValue {
+				return fail(i, diag.Duplicate, "columns %s and %s set the same field; keep one", quote(cols[j].header), quote(h))
+			}
 			return fail(i, diag.Invalid, "column %s conflicts with %s: a field cannot hold both a value and nested fields",
 				quote(h), quote(cols[j].header))
-		}
-		for n := 1; n < len(c.path); n++ {
-			if j, ok := leaves[fieldKey(c.target, c.path, n)]; ok {
-				return fail(i, diag.Invalid, "column %s conflicts with %s: a field cannot hold both a value and nested fields",
-					quote(h), quote(cols[j].header))
-			}
-		}
-		leaves[key] = i
-		for n := 1; n < len(c.path); n++ {
-			if _, ok := branches[fieldKey(c.target, c.path, n)]; !ok {
-				branches[fieldKey(c.target, c.path, n)] = i
-			}
 		}
 		cols = append(cols, c)
 	}
@@ -113,9 +113,48 @@ func parseHeader(cells []string, pos func(int) (int, int), name string) (cols []
 	return cols, idCol, emailCol, nil
 }
 
-// fieldKey names the first n parts of a field path, for conflict checks.
-func fieldKey(target int, path []string, n int) string {
-	return strconv.Itoa(target) + ":" + strings.Join(path[:n], "\x00")
+// maxHeaderDepth bounds the names in a dotted header so that a CSV record
+// nests no deeper than a JSON record may (maxDepth counts the record
+// object itself).
+const maxHeaderDepth = maxDepth - 1
+
+// fieldNode is one name of the dotted headers seen so far: a value set by
+// column col, or an object whose fields were first named by column col.
+type fieldNode struct {
+	col    int
+	value  bool
+	fields map[string]*fieldNode
+}
+
+func newFieldNode(col int) *fieldNode { return &fieldNode{col: col} }
+
+// add records that column col sets the field at path. When that field is
+// already set (isValue: a duplicate), or something on the way is a value,
+// or the field is already an object, it returns the column in the way;
+// otherwise -1.
+func (n *fieldNode) add(path []string, col int) (conflict int, isValue bool) {
+	for _, name := range path {
+		if n.value {
+			return n.col, false
+		}
+		next, ok := n.fields[name]
+		if !ok {
+			if n.fields == nil {
+				n.fields = make(map[string]*fieldNode)
+			}
+			next = newFieldNode(col)
+			n.fields[name] = next
+		}
+		n = next
+	}
+	if n.value {
+		return n.col, true
+	}
+	if n.fields != nil {
+		return n.col, false
+	}
+	n.value, n.col = true, col
+	return -1, false
 }
 
 // caseHint points out a header that differs from want only in case.

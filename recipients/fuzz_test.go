@@ -6,7 +6,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/offermail/offermail/diag"
 )
@@ -145,4 +148,92 @@ func FuzzProfile(f *testing.F) {
 			t.Fatalf("ParseProfile() = %+v, which fails the record checks", rec)
 		}
 	})
+}
+
+// FuzzCSVHeader checks the header's field tree against the obvious
+// pairwise rule: a header is accepted exactly when no two columns of one
+// target name the same field or a field and one inside it, and a conflict
+// is reported at the first column that has one. Cells are split on commas
+// (FuzzCSV covers quoting).
+func FuzzCSVHeader(f *testing.F) {
+	f.Add("id,email,a.b,context.a.b,profile.a.c")
+	f.Add("id,email,loyalty.tier,loyalty")
+	f.Add("id,email,a,profile.a")
+	f.Add("email,id,a.b.c,a.b")
+	f.Add("id,email," + strings.Repeat("a.", 120) + "a")
+	f.Add("id,email,context." + strings.Repeat("x.", 98) + "x,profile.x")
+	f.Fuzz(func(t *testing.T, header string) {
+		cells := strings.Split(header, ",")
+		pos := func(i int) (int, int) { return 1, i + 1 }
+		cols, idCol, emailCol, err := parseHeader(cells, pos, "h.csv")
+		firstConflict := -1
+		for i := range cells {
+			if pairConflict(cells[:i+1]) {
+				firstConflict = i
+				break
+			}
+		}
+		if err != nil {
+			var e *diag.Error
+			if !errors.As(err, &e) || e.Line != 1 || e.Col < 1 || e.Col > len(cells) {
+				t.Fatalf("parseHeader(%q) error = %#v, want a *diag.Error at a column of the header", header, err)
+			}
+			if strings.Contains(e.Msg, "same field") || strings.Contains(e.Msg, "conflicts with") {
+				if e.Col-1 != firstConflict {
+					t.Fatalf("parseHeader(%q) error = %v; want the first conflict at column %d", header, err, firstConflict+1)
+				}
+			} else if firstConflict >= 0 && firstConflict < e.Col-1 {
+				t.Fatalf("parseHeader(%q) error = %v; want the conflict at column %d first", header, err, firstConflict+1)
+			}
+			return
+		}
+		if firstConflict >= 0 {
+			t.Fatalf("parseHeader(%q) accepted a header whose column %d conflicts", header, firstConflict+1)
+		}
+		if len(cols) != len(cells) || cols[idCol].target != toID || cols[emailCol].target != toEmail {
+			t.Fatalf("parseHeader(%q) = %v, %d, %d; want one column per cell with id and email", header, cols, idCol, emailCol)
+		}
+		for _, c := range cols {
+			if (c.target == toProfile || c.target == toContext) && (len(c.path) == 0 || len(c.path) > maxHeaderDepth) {
+				t.Fatalf("parseHeader(%q): column %q has a path of %d names", header, c.header, len(c.path))
+			}
+		}
+	})
+}
+
+// pairConflict reports whether the last cell's field is equal to, inside
+// or around the field of an earlier cell of the same target (profile or
+// context). Cells that are not fields (id, email, invalid names) are no
+// conflict.
+func pairConflict(cells []string) bool {
+	field := func(cell string) (string, []string, bool) {
+		h := strings.TrimSpace(cell)
+		if h == "id" || h == "email" || h == "" || !utf8.ValidString(h) {
+			return "", nil, false
+		}
+		path := strings.Split(h, ".")
+		target := "profile"
+		if path[0] == "profile" || path[0] == "context" {
+			target, path = path[0], path[1:]
+		}
+		if len(path) == 0 || len(path) > maxHeaderDepth || slices.Contains(path, "") {
+			return "", nil, false
+		}
+		return target, path, true
+	}
+	lt, last, ok := field(cells[len(cells)-1])
+	if !ok {
+		return false
+	}
+	for _, cell := range cells[:len(cells)-1] {
+		t, path, ok := field(cell)
+		if !ok || t != lt {
+			continue
+		}
+		n := min(len(path), len(last))
+		if slices.Equal(path[:n], last[:n]) {
+			return true
+		}
+	}
+	return false
 }
