@@ -35,6 +35,10 @@ type Runner struct {
 	// Strict makes a missing field written out by the template a render
 	// reject.
 	Strict bool
+	// MaxMessageBytes bounds what one message may render to (each part:
+	// body, subject…); past it the recipient is a render reject. 0 means
+	// render.DefaultMaxBytes (2 MiB).
+	MaxMessageBytes int
 	// At is the decision time. Zero means the one the first attempt
 	// recorded in run.json, or Clock() at the first attempt.
 	At time.Time
@@ -297,7 +301,7 @@ func (r *Runner) run(ctx context.Context) (*Report, error) {
 		return nil, err
 	}
 	step := &Step{Project: r.Project, Template: r.Template, Format: r.Format, Options: campaign.Options{
-		Campaign: r.Campaign, Seed: r.Seed, Now: meta.DecisionTime, Strict: r.Strict, Stats: stats,
+		Campaign: r.Campaign, Seed: r.Seed, Now: meta.DecisionTime, Strict: r.Strict, MaxBytes: r.MaxMessageBytes, Stats: stats,
 	}}
 
 	sink := r.Sink

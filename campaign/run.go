@@ -27,6 +27,9 @@ type Options struct {
 	Trace bool
 	// Strict makes a missing field written out by the template an error.
 	Strict bool
+	// MaxBytes bounds each rendered part of a message (render.Input);
+	// 0 means render.DefaultMaxBytes.
+	MaxBytes int
 }
 
 // NewRequest is the decision request for one recipient and the scopes of a
@@ -64,7 +67,7 @@ func (p *Project) Render(tpl *render.Template, r render.Recipient, o Options, d 
 		return nil, fmt.Errorf("render %s for recipient %s: %w", tpl.Name(), r.ID, err)
 	}
 	return tpl.Execute(&render.Input{
-		Recipient: r, Campaign: o.Campaign, Now: o.Now, Strict: o.Strict, Propositions: props,
+		Recipient: r, Campaign: o.Campaign, Now: o.Now, Strict: o.Strict, MaxBytes: o.MaxBytes, Propositions: props,
 	})
 }
 

@@ -107,6 +107,10 @@ type Input struct {
 	// needs none.
 	Propositions []Proposition
 	Strict       bool // a missing field that is written out is an error
+	// MaxBytes bounds each rendered part of the message (body, subject…):
+	// past it rendering stops with an error for this recipient. 0 means
+	// DefaultMaxBytes.
+	MaxBytes int
 	// Log receives the output of the log helper; nil discards it.
 	Log func(level, msg string)
 }

@@ -12,22 +12,25 @@ import (
 // stack and argument stacks. It is pooled per template so that rendering a
 // recipient allocates little beyond its results.
 type state struct {
-	in     *Input
-	strict bool
-	escape bool   // false while rendering text: subject, offer text, links
-	buf    []byte // the output being written
-	arena  []byte // offer content rendered for this execution (arena.go)
-	tmp    []byte // scratch for a helper's output before it is escaped
-	frames []frame
-	args   []any
-	hash   []hashVal
-	calls  []*call // active helper calls, innermost last
-	ncalls int
-	depth  int       // partial nesting
-	root   int       // frame index of @root in the source being rendered
-	now    time.Time // Input.Now, for @now
-	order  KeyOrder  // Input.Recipient.Order, for {{#each}} over objects
-	data   rootData
+	in       *Input
+	strict   bool
+	escape   bool   // false while rendering text: subject, offer text, links
+	buf      []byte // the output being written
+	arena    []byte // offer content rendered for this execution (arena.go)
+	tmp      []byte // scratch for a helper's output before it is escaped
+	frames   []frame
+	args     []any
+	hash     []hashVal
+	calls    []*call // active helper calls, innermost last
+	ncalls   int
+	depth    int       // partial nesting
+	steps    int       // statements executed, for maxSteps
+	maxBytes int       // Input.MaxBytes or DefaultMaxBytes
+	overAt   *pos      // the {{value}} that passed maxBytes outside blocks
+	root     int       // frame index of @root in the source being rendered
+	now      time.Time // Input.Now, for @now
+	order    KeyOrder  // Input.Recipient.Order, for {{#each}} over objects
+	data     rootData
 
 	props   []Proposition
 	items   [][]itemData // rendered items per scope, filled on first use
@@ -83,17 +86,18 @@ func (s *state) drop() {
 
 func (s *state) reset() {
 	*s = state{
-		arena:   s.arena[:0],
-		tmp:     s.tmp[:0],
-		hashes:  s.hashes,
-		cache:   s.cache,
-		frames:  s.frames[:0],
-		args:    s.args[:0],
-		hash:    s.hash[:0],
-		calls:   s.calls,
-		items:   s.items[:0],
-		done:    s.done[:0],
-		missing: s.missing[:0],
+		arena:    s.arena[:0],
+		tmp:      s.tmp[:0],
+		hashes:   s.hashes,
+		cache:    s.cache,
+		frames:   s.frames[:0],
+		args:     s.args[:0],
+		hash:     s.hash[:0],
+		calls:    s.calls,
+		items:    s.items[:0],
+		done:     s.done[:0],
+		missing:  s.missing[:0],
+		maxBytes: DefaultMaxBytes,
 	}
 }
 

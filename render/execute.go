@@ -70,6 +70,9 @@ func (t *Template) executeTo(out *Output, in *Input) (err error) {
 	s.reset()
 	s.setRoot(in)
 	s.props = props
+	if in.MaxBytes > 0 {
+		s.maxBytes = in.MaxBytes
+	}
 	n := len(t.scopes)
 	if cap(s.items) < n {
 		s.items = append(s.items[:cap(s.items)], make([][]itemData, n-cap(s.items))...)
@@ -160,6 +163,13 @@ func (t *Template) render(s *state, dst []byte, prog program, html bool) ([]byte
 	var err error
 	if prog != nil {
 		err = prog.exec(s, s.root)
+	}
+	if err == errOverLimit {
+		at := pos{file: t.path, line: 1, col: 1}
+		if s.overAt != nil {
+			at = *s.overAt
+		}
+		err = s.overLimit(at)
 	}
 	out := s.buf
 	s.buf, s.escape = nil, true

@@ -6,8 +6,23 @@ import "bytes"
 type program []node
 
 func (p program) exec(s *state, f int) error {
+	if err := s.account(); err != nil {
+		return err
+	}
 	for _, n := range p {
-		if err := n.exec(s, f); err != nil {
+		err := n.exec(s, f)
+		if err == nil {
+			err = s.account()
+		}
+		if err == errOverLimit {
+			if at, ok := blockPos(n); ok {
+				return s.overLimit(at)
+			}
+			if at, ok := outputPos(n); ok && s.overAt == nil {
+				s.overAt = &at
+			}
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -249,13 +264,16 @@ func (n *partialNode) exec(s *state, f int) error {
 	if err != nil || n.indent == "" {
 		return err
 	}
-	s.buf = indentLines(s.buf, mark, n.indent, &s.tmp)
+	var ok bool
+	if s.buf, ok = indentLines(s.buf, mark, n.indent, &s.tmp, s.maxBytes); !ok {
+		return s.overLimit(n.pos)
+	}
 	return nil
 }
 
 // indentLines puts indent before every non-empty line of buf[mark:], as
 // handlebars.js indents a standalone partial, with tmp as scratch space.
-func indentLines(buf []byte, mark int, indent string, tmp *[]byte) []byte {
+func indentLines(buf []byte, mark int, indent string, tmp *[]byte, max int) ([]byte, bool) {
 	*tmp = append((*tmp)[:0], buf[mark:]...)
 	out := buf[:mark]
 	for rest := *tmp; len(rest) > 0; {
@@ -266,8 +284,11 @@ func indentLines(buf []byte, mark int, indent string, tmp *[]byte) []byte {
 		out = append(out, indent...)
 		out = append(out, line...)
 		rest = rest[len(line):]
+		if len(out) > max {
+			return out, false
+		}
 	}
-	return out
+	return out, true
 }
 
 // hashContext returns the hash context of the partial at the current

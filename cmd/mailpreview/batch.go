@@ -27,7 +27,7 @@ import (
 type batchFlags struct {
 	template, recipients, campaign, name, out, format, store string
 	at, shard, seed, smtp                                    string
-	workers                                                  int
+	workers, maxMessage                                      int
 	strict                                                   bool
 	rate                                                     float64
 	rateSet                                                  bool
@@ -75,6 +75,7 @@ Exit codes: 0 done, 3 done with rejected records (see OUT/rejects.ndjson),
 	fl.StringVar(&f.at, "at", "", "decision `TIME` (RFC 3339); default: recorded by the run's first attempt, or now")
 	fl.StringVar(&f.seed, "seed", "", "tie-break `SEED`; default: the campaign id")
 	fl.BoolVar(&f.strict, "strict", false, "a missing profile field written out by the template rejects the recipient")
+	fl.IntVar(&f.maxMessage, "max-message-bytes", render.DefaultMaxBytes, "a message rendering to more than `N` bytes (body, subject…) is a render reject")
 	fl.StringVar(&f.smtp, "smtp", "", "send over SMTP instead of writing files: `URL` smtp://user:pass@host:port (smtps:// for TLS)")
 	fl.Float64Var(&f.rate, "rate", 0, "SMTP sending rate: `N` messages per second over all connections; 0: no limit")
 	return cmd
@@ -83,7 +84,7 @@ Exit codes: 0 done, 3 done with rejected records (see OUT/rejects.ndjson),
 // run turns the flags into a batch.Runner and runs it, drawing a progress
 // bar on progress when it is not nil.
 func (f *batchFlags) run(ctx context.Context, library string, stdout, stderr, progress io.Writer) error {
-	r := &batch.Runner{Campaign: render.Campaign{ID: f.campaign, Name: f.name}, Seed: f.seed, Strict: f.strict, Dir: f.out, Workers: f.workers}
+	r := &batch.Runner{Campaign: render.Campaign{ID: f.campaign, Name: f.name}, Seed: f.seed, Strict: f.strict, Dir: f.out, Workers: f.workers, MaxMessageBytes: f.maxMessage}
 	if f.at != "" {
 		t, err := decisionTime(f.at)
 		if err != nil {

@@ -1,0 +1,115 @@
+package render
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/offermail/offermail/diag"
+)
+
+// allocated returns the bytes f allocates, measured in this process.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// within runs f and fails the test if it has not returned before a generous
+// deadline: a bound that fails ends the test instead of hanging it. No test
+// asserts how long anything took.
+func within(t *testing.T, f func()) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	done := make(chan struct{})
+	go func() { defer close(done); f() }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		t.Fatalf("still running after the deadline: %v", ctx.Err())
+	}
+}
+
+// TestMessageBounded: {{#each}} nested over a profile list of 1,000 items
+// (issue 13, item 5) ran out of memory; it stops at the message's bound
+// with an error for this recipient at the innermost loop (its helper
+// name) that was running, within a
+// memory ceiling. Loops that write nothing stop at the step bound.
+func TestMessageBounded(t *testing.T) {
+	items := make([]any, 1000)
+	for i := range items {
+		items[i] = map[string]any{"name": "item with a longish name " + strings.Repeat("x", i%10)}
+	}
+	profile := map[string]any{"items": items}
+	tests := []struct {
+		name, body string
+		maxBytes   int
+		want       string
+	}{
+		{"nested each", "<p>{{#each profile.items}}\n  {{#each ../profile.items}}{{name}}{{/each}}\n{{/each}}</p>", 0,
+			"main.hbs:2:6: the message for this recipient is over 2097152 bytes (loops nested over long lists?); the limit is 2097152 bytes"},
+		{"three deep", "{{#each profile.items}}{{#each ../profile.items}}{{#each ../../profile.items}}<b>{{name}}</b>{{/each}}{{/each}}{{/each}}", 0,
+			"main.hbs:1:53: the message for this recipient is over 2097152 bytes"},
+		{"configured bound", "{{#each profile.items}}{{name}}{{/each}}", 10000,
+			"main.hbs:1:4: the message for this recipient is over 10000 bytes"},
+		{"writing nothing", "{{#each profile.items}}{{#each ../profile.items}}{{#each ../../profile.items}}{{/each}}{{/each}}{{/each}}", 0,
+			"main.hbs:1:53: rendering for this recipient takes more than 2000000 steps"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tmpl, err := loadOne(t, "main.hbs", map[string]string{"main.hbs": tt.body})
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := &Input{Recipient: Recipient{ID: "u1", Email: "a@example.com", Profile: profile}, MaxBytes: tt.maxBytes}
+			var bytes uint64
+			within(t, func() {
+				bytes = allocated(func() { _, err = tmpl.Execute(in) })
+			})
+			var e *diag.Error
+			if !errors.As(err, &e) || e.Code != diag.Limit || !strings.HasPrefix(short(err), tt.want) {
+				t.Fatalf("Execute() error = %v, want a diag.Limit error starting %q", short(err), tt.want)
+			}
+			// The output buffer doubles as it grows, and the strings
+			// taken from it: a few times the bound.
+			if limit := uint64(32 << 20); bytes > limit {
+				t.Errorf("Execute() allocated %d bytes, want at most %d", bytes, limit)
+			}
+		})
+	}
+}
+
+// TestMessageBoundIndentedPartial: a standalone partial's indentation is
+// applied line by line after the partial rendered; that too stops at the
+// bound.
+func TestMessageBoundIndentedPartial(t *testing.T) {
+	tmpl, err := loadOne(t, "main.hbs", map[string]string{
+		"main.hbs":           "<div>\n" + strings.Repeat(" ", 2000) + "{{> lines}}\n</div>",
+		"partials/lines.hbs": "{{#each profile.items}}\n{{this}}\n{{/each}}",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := make([]any, 100000)
+	for i := range items {
+		items[i] = "x"
+	}
+	in := &Input{Recipient: Recipient{Profile: map[string]any{"items": items}}}
+	var bytes uint64
+	within(t, func() {
+		bytes = allocated(func() { _, err = tmpl.Execute(in) })
+	})
+	if want := "main.hbs:2:2001: the message for this recipient is over"; !strings.HasPrefix(short(err), want) {
+		t.Fatalf("Execute() error = %v, want %q", short(err), want)
+	}
+	if limit := uint64(32 << 20); bytes > limit {
+		t.Errorf("Execute() allocated %d bytes, want at most %d", bytes, limit)
+	}
+}
