@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/offermail/offermail/diag"
 )
@@ -42,8 +43,10 @@ func (s *source) pos(off int) pos {
 // plainSource is text that starts at line firstLine, column firstCol of
 // file. Columns after the first line start at 1.
 func plainSource(file, text string, firstLine, firstCol int) *source {
+	// Built on first use: most sources never report a position.
+	lines := sync.OnceValue(func() *diag.Lines { return diag.NewLines(text) })
 	return &source{file: file, text: text, at: func(off int) (int, int) {
-		line, col := diag.Position(text, off) // raymond's offsets are bytes
+		line, col := lines().Position(off) // raymond's offsets are bytes
 		if line == 1 {
 			col += firstCol - 1
 		}

@@ -27,6 +27,17 @@ type grammar struct {
 	toks []lexer.Token
 	i    int
 	err  *diag.Error
+	// depth counts the blocks and subexpressions open: raymond's parser
+	// and the compiler recurse once per level.
+	depth int
+}
+
+// nest enters a block or subexpression opened by t.
+func (g *grammar) nest(t lexer.Token) {
+	if g.depth++; g.depth > maxNesting {
+		g.err = g.src.pos(t.Pos).errorc(diag.Limit, "blocks and subexpressions nest more than %d deep here; flatten the template (a partial or a helper like {{#and}} instead of nested {{#if}})", maxNesting)
+		panic(errStop{})
+	}
 }
 
 // errStop unwinds the recursive descent at the first error.
@@ -126,6 +137,8 @@ func (g *grammar) statements() {
 func (g *grammar) block() {
 	openAt := g.i
 	open := g.shift()
+	g.nest(open)
+	defer func() { g.depth-- }()
 	name := g.expression()
 	g.blockParams()
 	g.expect(lexer.TokenClose)
@@ -235,9 +248,10 @@ func (g *grammar) helperNameOrSexpr() {
 		g.helperName()
 		return
 	}
-	g.shift()
+	g.nest(g.shift())
 	g.expression()
 	g.expect(lexer.TokenCloseSexpr)
+	g.depth--
 }
 
 // helperName: path | @path | STRING | NUMBER | BOOLEAN.

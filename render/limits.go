@@ -22,6 +22,16 @@ const (
 	maxSteps = 2_000_000
 )
 
+// Bounds on a template, so that loading one takes time and memory in
+// proportion to a reasonable file: every file (template, partial, layout)
+// and every text parsed as Handlebars is at most maxTemplateBytes, and
+// blocks and subexpressions nest at most maxNesting deep (the parser and
+// the compiler recurse once per level).
+const (
+	maxTemplateBytes = 1 << 20
+	maxNesting       = 100
+)
+
 // errOverLimit is what program.exec returns once a bound is passed; the
 // innermost statement with a position turns it into a *diag.Error there.
 var errOverLimit = errors.New("over the message's limits")

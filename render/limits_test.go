@@ -3,6 +3,8 @@ package render
 import (
 	"context"
 	"errors"
+	"fmt"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -111,5 +113,79 @@ func TestMessageBoundIndentedPartial(t *testing.T) {
 	}
 	if limit := uint64(32 << 20); bytes > limit {
 		t.Errorf("Execute() allocated %d bytes, want at most %d", bytes, limit)
+	}
+}
+
+// TestTemplateBounded: 100,000 nested {{#if}} did not load in 120 s and a
+// flat 4 MB template took 9 s (issue 13, item 6): the nesting and the size
+// are refused at the position where they pass their bound, and what is
+// within bounds loads in time and memory linear in its size (each
+// position was found by reading the text from its start).
+func TestTemplateBounded(t *testing.T) {
+	open := "{{#if profile.a}}"
+	line := "<p>{{profile.firstName}} hello</p>\n"
+	tests := []struct {
+		name, body, want string
+	}{
+		{"100,000 nested ifs", strings.Repeat(open, 100000) + "x" + strings.Repeat("{{/if}}", 100000),
+			"main.hbs:1:1048577: the file is over 1048576 bytes"},
+		{"100,000 nested ifs in 1 MiB", strings.Repeat("{{#if a}}", 100000),
+			fmt.Sprintf("main.hbs:1:%d: blocks and subexpressions nest more than 100 deep here", 100*len("{{#if a}}")+1)},
+		{"nested subexpressions", "{{default " + strings.Repeat("(default ", 200) + "1" + strings.Repeat(")", 200) + " 2}}",
+			fmt.Sprintf("main.hbs:1:%d: blocks and subexpressions nest more than 100 deep here", len("{{default ")+100*len("(default ")+1)},
+		{"flat 4 MB", strings.Repeat(line, 4<<20/len(line)),
+			fmt.Sprintf("main.hbs:%d:%d: the file is over 1048576 bytes", 1<<20/len(line)+1, 1<<20%len(line)+1)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"main.hbs": tt.body})
+			var err error
+			var bytes uint64
+			within(t, func() {
+				bytes = allocated(func() { _, err = LoadFile(filepath.Join(dir, "main.hbs"), sampleCatalog) })
+			})
+			var list diag.List
+			if !errors.As(err, &list) || len(list) != 1 || list[0].Code != diag.Limit || !strings.HasPrefix(short(err), tt.want) {
+				t.Fatalf("LoadFile() error = %v, want one diag.Limit error starting %q", short(err), tt.want)
+			}
+			// Whatever the input's size: what a file at the size bound
+			// may cost (raymond's tokens and tree, ours).
+			if limit := uint64(128 * maxTemplateBytes); bytes > limit {
+				t.Errorf("LoadFile() allocated %d bytes, want at most %d", bytes, limit)
+			}
+		})
+	}
+
+	// Within bounds: 100 nested blocks, and a template of almost 1 MiB,
+	// load within a memory ceiling proportional to their size.
+	for _, body := range []string{
+		strings.Repeat(open, 100) + "x" + strings.Repeat("{{/if}}", 100),
+		strings.Repeat(line, (1<<20-1)/len(line)),
+	} {
+		dir := writeFiles(t, map[string]string{"main.hbs": body})
+		var err error
+		var bytes uint64
+		within(t, func() {
+			bytes = allocated(func() { _, err = LoadFile(filepath.Join(dir, "main.hbs"), sampleCatalog) })
+		})
+		if err != nil {
+			t.Fatalf("LoadFile(%d bytes) error = %v", len(body), short(err))
+		}
+		if limit := uint64(1<<20 + 128*len(body)); bytes > limit {
+			t.Errorf("LoadFile(%d bytes) allocated %d bytes, want at most %d", len(body), bytes, limit)
+		}
+	}
+}
+
+// BenchmarkLoadLarge loads a template of almost 1 MiB: 29,000 lines of
+// text and a field each.
+func BenchmarkLoadLarge(b *testing.B) {
+	line := "<p>{{profile.firstName}} hello</p>\n"
+	dir := writeFiles(b, map[string]string{"main.hbs": strings.Repeat(line, (1<<20-1)/len(line))})
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := LoadFile(filepath.Join(dir, "main.hbs"), sampleCatalog); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -1,7 +1,9 @@
 package render
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -130,7 +132,12 @@ func (l *library) display(name string) string {
 
 // read returns a file's text, or an error at its start.
 func (l *library) read(name string) (string, *diag.Error) {
-	data, err := fs.ReadFile(l.fsys, name)
+	data, err := readAtMost(l.fsys, name, maxTemplateBytes+len(utf8BOM))
+	if errors.Is(err, errTooLarge) {
+		line, col := diag.Position(data, maxTemplateBytes)
+		return "", &diag.Error{Code: diag.Limit, File: l.display(name), Line: line, Col: col,
+			Msg: fmt.Sprintf("the file is over %d bytes; a template, partial or layout may be at most %d bytes", maxTemplateBytes, maxTemplateBytes)}
+	}
 	if err != nil {
 		return "", &diag.Error{File: l.display(name), Line: 1, Col: 1, Msg: fmt.Sprintf("cannot read: %v", err), Err: err}
 	}
@@ -230,4 +237,26 @@ func (l *library) bind(errs diag.List) {
 			e.Bind(text)
 		}
 	}
+}
+
+const utf8BOM = "\uFEFF"
+
+var errTooLarge = errors.New("file too large")
+
+// readAtMost reads a file of at most limit bytes; of a larger one it
+// returns the first limit+1 bytes and errTooLarge, without reading the rest.
+func readAtMost(fsys fs.FS, name string, limit int) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > limit {
+		return data, errTooLarge
+	}
+	return data, nil
 }

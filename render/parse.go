@@ -23,6 +23,10 @@ import (
 // fails, only sees text it accepts (should it still fail, its error is
 // reported at the line it names).
 func parseSource(src *source) (*ast.Program, *diag.Error) {
+	if len(src.text) > maxTemplateBytes {
+		return nil, src.pos(maxTemplateBytes).errorc(diag.Limit, "the text is over %d bytes (%d); a template, partial or layout may be at most %d bytes",
+			maxTemplateBytes, len(src.text), maxTemplateBytes)
+	}
 	toks := lexer.Collect(src.text)
 	if last := toks[len(toks)-1]; last.Kind == lexer.TokenError {
 		return nil, lexError(src, toks)
