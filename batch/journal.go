@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/offermail/offermail/decide"
 )
 
 // Reject stages: where a recipient was refused.
@@ -31,8 +33,17 @@ type outcome struct {
 	replayed bool
 }
 
-// decisionLine builds a decisions.ndjson line from a ledger record, which
-// is {"propositions":[…]}, without decoding it again.
+// decisionOf is the decisions.ndjson line of a recipient's decision.
+func decisionOf(campaign, recipient string, d *decide.Decision) ([]byte, error) {
+	props, err := d.AppendJSON(make([]byte, 0, 512))
+	if err != nil {
+		return nil, err
+	}
+	return decisionLine(campaign, recipient, props), nil
+}
+
+// decisionLine builds a decisions.ndjson line from the JSON of a
+// decision, which is {"propositions":[…]}, without decoding it again.
 func decisionLine(campaign, recipient string, record []byte) []byte {
 	line := make([]byte, 0, len(record)+len(campaign)+len(recipient)+32)
 	line = append(line, `{"campaign":`...)

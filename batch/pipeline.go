@@ -204,14 +204,11 @@ var errStopped = errors.New("stopped")
 // data become rejects; problems of the run are returned.
 func (p *pipeline) message(j job, buf *bytes.Buffer) (*outcome, error) {
 	rec, d := j.rec, j.res.Decision
-	record := j.res.Record
-	if record == nil {
-		var err error
-		if record, err = d.Record(); err != nil {
-			return nil, err
-		}
+	line, err := decisionOf(p.step.Options.Campaign.ID, rec.ID, d)
+	if err != nil {
+		return nil, err
 	}
-	o := &outcome{decision: decisionLine(p.step.Options.Campaign.ID, rec.ID, record), replayed: j.res.Replayed}
+	o := &outcome{decision: line, replayed: j.res.Replayed}
 	reject := func(stage string, err error) (*outcome, error) {
 		o.reject = &rejectLine{Line: rec.Line, ID: rec.ID, Stage: stage, Reason: err.Error()}
 		return o, nil

@@ -103,7 +103,7 @@ func resume(out, campaign string) (*resumed, error) {
 
 // adopt writes the decisions lines of orphans from the store's ledger, so
 // that decisions.ndjson again mirrors the ledger.
-func (r *resumed) adopt(ctx context.Context, store decide.Store, campaign string, j *journal) error {
+func (r *resumed) adopt(ctx context.Context, store decide.Store, lib *decide.Library, campaign string, scopes []decide.Scope, j *journal) error {
 	if len(r.orphans) == 0 {
 		return nil
 	}
@@ -119,7 +119,15 @@ func (r *resumed) adopt(ctx context.Context, store decide.Store, campaign string
 		// Without a record (impossible unless the store was replaced) the
 		// reject stays as it is, and the recipient is not tried again.
 		if rec != nil {
-			if err := j.add(&outcome{decision: decisionLine(campaign, ids[i], rec)}, false); err != nil {
+			d, err := lib.Replay(rec, scopes...)
+			if err != nil {
+				return fmt.Errorf("recipient %s: %w", ids[i], err)
+			}
+			line, err := decisionOf(campaign, ids[i], d)
+			if err != nil {
+				return err
+			}
+			if err := j.add(&outcome{decision: line}, false); err != nil {
 				return err
 			}
 			r.decided++

@@ -326,7 +326,7 @@ func (r *Runner) run(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := done.adopt(ctx, r.Store, r.Campaign.ID, j); err != nil {
+	if err := done.adopt(ctx, r.Store, r.Project.Library, r.Campaign.ID, campaign.Scopes(r.Template), j); err != nil {
 		j.close()
 		return nil, err
 	}

@@ -111,7 +111,7 @@ func TestRenderReplayedDecision(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	replayed, err := p.Library.Replay(record)
+	replayed, err := p.Library.Replay(record, Scopes(tpl)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,8 +2,6 @@ package decide
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"sync"
 )
@@ -48,7 +46,8 @@ type Result struct {
 	// Replayed: the pair (campaign, recipient) was decided by an earlier
 	// run, whose decision this is; nothing was counted again.
 	Replayed bool
-	// Record is the decision as the ledger holds it (Decision.Record).
+	// Record is the decision as the ledger holds it (Decision.Record, or
+	// what the request's Entry encoded).
 	Record []byte
 }
 
@@ -63,8 +62,9 @@ type Entry struct {
 	// recipient, so per-recipient caps hold whatever the entry.
 	Ledger, Key string
 	// Encode makes the record; nil is Decision.Record. Replay reads the
-	// propositions back from it, so it must be Decision's JSON, to which
-	// it may add members of its own (Replay ignores them).
+	// propositions back from it, so it must be Decision.Record's, or
+	// Decision's JSON (Decision.AppendJSON), to which it may add members of
+	// its own (Replay ignores them).
 	Encode func(*Decision) ([]byte, error)
 }
 
@@ -122,7 +122,7 @@ func (r *Reserver) Reserve(ctx context.Context, reqs []*Request) ([]Result, erro
 			case Committed:
 				results[i] = Result{Decision: decisions[i], Record: rs[k].Record}
 			case Replayed:
-				d, err := r.engine.lib.Replay(o.Record)
+				d, err := r.engine.lib.Replay(o.Record, reqs[i].Scopes...)
 				if err != nil {
 					return nil, fmt.Errorf("recipient %s: %w", reqs[i].Recipient, err)
 				}
@@ -223,48 +223,4 @@ func (v *view) Count(ctx context.Context, key string) (int64, error) {
 	}
 	v.local[key] = values[0]
 	return values[0], nil
-}
-
-// Record encodes the decision for the campaign ledger: the propositions
-// without their trace, in the JSON of the decide command.
-func (d *Decision) Record() ([]byte, error) {
-	plain := Decision{Propositions: make([]Proposition, len(d.Propositions))}
-	for i, p := range d.Propositions {
-		p.Trace = nil
-		plain.Propositions[i] = p
-	}
-	return json.Marshal(plain)
-}
-
-// ErrLibraryChanged is wrapped by Replay when a recorded decision names an
-// offer the library no longer has: the run's library changed between
-// attempts.
-var ErrLibraryChanged = errors.New("the library changed since the decision was recorded")
-
-// Replay reads a decision back from its ledger record, resolving offers in
-// the library. A record naming an offer the library no longer has is an
-// error: the run's library changed since the decision was recorded.
-func (lib *Library) Replay(record []byte) (*Decision, error) {
-	var d Decision
-	if err := json.Unmarshal(record, &d); err != nil {
-		return nil, fmt.Errorf("read recorded decision: %w", err)
-	}
-	for i := range d.Propositions {
-		p := &d.Propositions[i]
-		if p.Offers == nil {
-			p.Offers = []Choice{}
-		}
-		for k := range p.Offers {
-			c := &p.Offers[k]
-			if c.Offer = lib.offers[c.ID]; c.Offer == nil {
-				return nil, fmt.Errorf("%w: it names offer %q, which the library no longer has", ErrLibraryChanged, c.ID)
-			}
-		}
-		if p.Fallback != nil {
-			if p.Fallback.Offer = lib.fallbacks[p.Fallback.ID]; p.Fallback.Offer == nil {
-				return nil, fmt.Errorf("%w: it names fallback %q, which the library no longer has", ErrLibraryChanged, p.Fallback.ID)
-			}
-		}
-	}
-	return &d, nil
 }

@@ -282,7 +282,7 @@ func TestReserverEntry(t *testing.T) {
 		return &Request{Campaign: "api", Recipient: "v", Profile: vip, Now: testNow, Trace: true,
 			Scopes: []Scope{{"act", "hero", 2}},
 			Entry: &Entry{Ledger: "requests", Key: key, Encode: func(d *Decision) ([]byte, error) {
-				rec, err := d.Record()
+				rec, err := d.AppendJSON(nil)
 				return append(rec[:len(rec)-1], `,"key":"`+key+`"}`...), err
 			}}}
 	}

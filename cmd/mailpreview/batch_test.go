@@ -377,9 +377,27 @@ func checkCounters(t *testing.T, libDir, storeURL, campaign string, decisions ma
 		t.Fatal(err)
 	}
 	for i, rec := range records {
-		var r struct{ Propositions []decide.Proposition }
-		if err := json.Unmarshal(rec, &r); err != nil || !reflect.DeepEqual(r.Propositions, decisions[ids[i]].Propositions) {
-			t.Errorf("the ledger holds %s for %s, decisions.ndjson %+v", rec, ids[i], decisions[ids[i]].Propositions)
+		want := decisions[ids[i]].Propositions
+		var scopes []decide.Scope
+		for _, p := range want {
+			scopes = append(scopes, decide.Scope{Activity: p.Activity, Placement: p.Placement})
+		}
+		d, err := lib.Replay(rec, scopes...)
+		if err != nil {
+			t.Errorf("the ledger's record %q of %s: %v", rec, ids[i], err)
+			continue
+		}
+		for k := range d.Propositions {
+			p := &d.Propositions[k]
+			for o := range p.Offers {
+				p.Offers[o].Offer = nil
+			}
+			if p.Fallback != nil {
+				p.Fallback.Offer = nil
+			}
+		}
+		if !reflect.DeepEqual(d.Propositions, want) {
+			t.Errorf("the ledger holds %s for %s, decisions.ndjson %+v", rec, ids[i], want)
 		}
 	}
 	for offer, limit := range totals {
