@@ -3,17 +3,19 @@ package batch
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/offermail/offermail/batch/gen"
 	"github.com/offermail/offermail/campaign"
+	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/decide/capstore"
 )
 
 // TestResumeAcrossUpgrade: a run interrupted by the version that recorded
@@ -34,9 +36,11 @@ func TestResumeAcrossUpgrade(t *testing.T) {
 	}
 
 	// The old version's interrupted run: it decided the first oldDecided
-	// recipients (ledger and counters) and journalled the first oldDone.
+	// recipients (ledger and counters) and journalled the first oldDone,
+	// in a store of the format of its time.
 	grown := firstLines(t, all, oldDecided)
 	cfg := config(t, newsletter, grown)
+	cfg.Store = "bolt:" + formatOneStore(t)
 	if _, err := runBatch(ctx, cfg); err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +77,8 @@ func TestResumeAcrossUpgrade(t *testing.T) {
 	if got, want := messageFiles(t, cfg.Out), messageFiles(t, ref.Out); !reflect.DeepEqual(got, want) {
 		t.Errorf("messages differ from an uninterrupted run's")
 	}
-	if got, want := counterValues(t, cfg.Out), counterValues(t, ref.Out); !reflect.DeepEqual(got, want) {
+	keys := counterKeys(t, cfg, readDecisions(t, ref.Out))
+	if got, want := counterValues(t, cfg.Store, keys), counterValues(t, "bolt:"+filepath.Join(ref.Out, "state.db"), keys); !reflect.DeepEqual(got, want) {
 		t.Errorf("counters = %v\nwant %v (an uninterrupted run's)", got, want)
 	}
 }
@@ -93,11 +98,35 @@ func firstLines(t *testing.T, path string, n int) string {
 	return out
 }
 
+// formatOneStore creates an empty store file as the version before
+// format 2 of the bbolt layout did.
+func formatOneStore(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "state.db")
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, name := range []string{"meta", "counters", "ledger"} {
+			if _, err := tx.CreateBucket([]byte(name)); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket([]byte("meta")).Put([]byte("format"), []byte("offermail-capstore/1"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // rewriteLedgerAsJSON turns every record of the run's ledger into what
 // the version before compact records wrote: the JSON of the decision.
 func rewriteLedgerAsJSON(t *testing.T, cfg runConfig) {
 	t.Helper()
-	db, err := bolt.Open(filepath.Join(cfg.Out, "state.db"), 0o600, nil)
+	db, err := bolt.Open(strings.TrimPrefix(cfg.Store, "bolt:"), 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,21 +157,42 @@ func rewriteLedgerAsJSON(t *testing.T, cfg runConfig) {
 	}
 }
 
-// counterValues reads the values of the run's cap counters.
-func counterValues(t *testing.T, out string) map[string]int64 {
+// counterKeys lists the cap counters the decisions imply.
+func counterKeys(t *testing.T, cfg runConfig, decisions map[string]decisionLineJSON) []string {
 	t.Helper()
-	db, err := bolt.Open(filepath.Join(out, "state.db"), 0o600, &bolt.Options{ReadOnly: true})
+	seen := map[string]bool{}
+	var keys []string
+	for id, d := range decisions {
+		for _, p := range d.Propositions {
+			for _, c := range p.Offers {
+				for _, cp := range cfg.Project.Library.Offer(c.ID).Caps {
+					k, _ := decide.CounterKey(cp, c.ID, p.Placement, id, cfg.At)
+					if !seen[k] {
+						seen[k] = true
+						keys = append(keys, k)
+					}
+				}
+			}
+		}
+	}
+	if len(keys) == 0 {
+		t.Fatal("the decisions imply no counter")
+	}
+	return keys
+}
+
+// counterValues reads counters from a store.
+func counterValues(t *testing.T, store string, keys []string) []int64 {
+	t.Helper()
+	s, err := capstore.Open(store)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	got := map[string]int64{}
-	db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket([]byte("counters")).ForEach(func(k, v []byte) error {
-			got[string(k)] = int64(binary.BigEndian.Uint64(v))
-			return nil
-		})
-	})
+	defer s.Close()
+	got, err := s.Counts(context.Background(), keys)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return got
 }
 

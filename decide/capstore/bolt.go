@@ -1,7 +1,6 @@
 package capstore
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -20,7 +19,6 @@ var (
 	bucketCounters = []byte("counters")
 	bucketLedger   = []byte("ledger")
 	keyFormat      = []byte("format")
-	formatV1       = []byte("offermail-capstore/1")
 )
 
 // Group commit defaults for bbolt: one writer at a time is all bbolt
@@ -37,10 +35,11 @@ const (
 // time may open the file (bbolt locks it). Reservations of concurrent
 // callers are coalesced into one read-write transaction, one fsync.
 type Bolt struct {
-	cfg  config
-	path string
-	db   *bolt.DB
-	b    *batcher
+	cfg    config
+	path   string
+	db     *bolt.DB
+	b      *batcher
+	layout *boltLayout
 	// closed makes calls after Close fail with ErrClosed rather than
 	// with whatever the closed file or connection would say.
 	closed atomic.Bool
@@ -79,15 +78,20 @@ func OpenBolt(path string, opts ...Option) (*Bolt, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open bolt %s: %w: %w", path, decide.ErrStoreUnavailable, err)
 	}
+	var layout *boltLayout
 	check := db.Update
 	if cfg.readOnly {
-		check = func(fn func(*bolt.Tx) error) error { return db.View(checkBuckets) }
+		check = db.View
 	}
-	if err := check(initBuckets); err != nil {
+	err = check(func(tx *bolt.Tx) (err error) {
+		layout, err = initBuckets(tx, !cfg.readOnly)
+		return err
+	})
+	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open bolt %s: %w", path, err)
 	}
-	s := &Bolt{cfg: cfg, path: path, db: db}
+	s := &Bolt{cfg: cfg, path: path, db: db, layout: layout}
 	maxBatch := cfg.maxBatch
 	if maxBatch <= 0 {
 		maxBatch = boltMaxBatch
@@ -96,37 +100,46 @@ func OpenBolt(path string, opts ...Option) (*Bolt, error) {
 	return s, nil
 }
 
-// checkBuckets is initBuckets for a read-only file: the buckets must be
-// there, in the format this code reads.
-func checkBuckets(tx *bolt.Tx) error {
+// initBuckets finds the buckets of the file and its format, creating them
+// in a new file when it may write (in format 2).
+func initBuckets(tx *bolt.Tx, write bool) (*boltLayout, error) {
 	meta := tx.Bucket(bucketMeta)
-	if meta == nil || tx.Bucket(bucketCounters) == nil || tx.Bucket(bucketLedger) == nil {
-		return errors.New("not an offermail store")
-	}
-	if f := meta.Get(keyFormat); !bytes.Equal(f, formatV1) {
-		return fmt.Errorf("unknown format %q, want %q", f, formatV1)
-	}
-	return nil
-}
-
-func initBuckets(tx *bolt.Tx) error {
-	meta, err := tx.CreateBucketIfNotExists(bucketMeta)
-	if err != nil {
-		return err
-	}
-	switch f := meta.Get(keyFormat); {
-	case f == nil:
-		if err := meta.Put(keyFormat, formatV1); err != nil {
-			return err
+	if meta == nil && write {
+		var err error
+		if meta, err = tx.CreateBucket(bucketMeta); err != nil {
+			return nil, err
 		}
-	case !bytes.Equal(f, formatV1):
-		return fmt.Errorf("unknown format %q, want %q", f, formatV1)
 	}
-	if _, err := tx.CreateBucketIfNotExists(bucketCounters); err != nil {
-		return err
+	if meta == nil {
+		return nil, errors.New("not an offermail store")
 	}
-	_, err = tx.CreateBucketIfNotExists(bucketLedger)
-	return err
+	format := meta.Get(keyFormat)
+	if format == nil && write {
+		format = formatV2
+		if err := meta.Put(keyFormat, format); err != nil {
+			return nil, err
+		}
+	}
+	layout, err := newLayout(format)
+	if err != nil {
+		return nil, err
+	}
+	buckets := [][]byte{bucketCounters, bucketLedger}
+	if layout.v2 {
+		buckets = append(buckets, bucketPrefixes)
+	}
+	for _, name := range buckets {
+		if tx.Bucket(name) != nil {
+			continue
+		}
+		if !write {
+			return nil, errors.New("not an offermail store")
+		}
+		if _, err := tx.CreateBucket(name); err != nil {
+			return nil, err
+		}
+	}
+	return layout, nil
 }
 
 // Path returns the file the store was opened from.
@@ -147,12 +160,17 @@ func (s *Bolt) Counts(ctx context.Context, keys []string) ([]int64, error) {
 	out := make([]int64, len(keys))
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketCounters)
+		var key []byte
 		for i, k := range keys {
-			v := b.Get([]byte(k))
+			var ok bool
+			if key, ok = s.layout.storedKey(key[:0], tx, k); !ok {
+				continue
+			}
+			v := b.Get(key)
 			if v == nil {
 				continue
 			}
-			c, err := decodeCounter(v)
+			c, err := s.layout.decode(v)
 			if err != nil {
 				return fmt.Errorf("counter %q: %w", k, err)
 			}
@@ -174,8 +192,9 @@ func (s *Bolt) Reserve(ctx context.Context, rs []decide.Reservation) ([]decide.O
 
 func (s *Bolt) flush(rs []decide.Reservation, out []decide.Outcome) error {
 	now := s.cfg.nowMillis()
+	var t *boltTxn
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		t := newBoltTxn(tx)
+		t = newBoltTxn(tx, s.layout)
 		if err := applyBatch(t, rs, now, s.cfg.retain.Milliseconds(), out); err != nil {
 			return err
 		}
@@ -184,6 +203,9 @@ func (s *Bolt) flush(rs []decide.Reservation, out []decide.Outcome) error {
 		}
 		return s.prune(t.counters, now)
 	})
+	if err == nil {
+		t.committed()
+	}
 	if err != nil {
 		// Reserve names the operation.
 		return fmt.Errorf("bolt %s: %w: %w", s.path, decide.ErrStoreUnavailable, err)
@@ -199,7 +221,7 @@ func (s *Bolt) prune(b *bolt.Bucket, now int64) error {
 	c := b.Cursor()
 	k, v := c.Seek(s.pruneFrom)
 	for i := 0; k != nil && i < pruneStep; i++ {
-		if cv, err := decodeCounter(v); err == nil && cv.expired(now) {
+		if cv, err := s.layout.decode(v); err == nil && cv.expired(now) {
 			expired = append(expired, k)
 		}
 		k, v = c.Next()
@@ -247,8 +269,9 @@ func (s *Bolt) Add(ctx context.Context, deltas []decide.Delta) error {
 		return fmt.Errorf("add: %w", err)
 	}
 	now := s.cfg.nowMillis()
+	var t *boltTxn
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		t := newBoltTxn(tx)
+		t = newBoltTxn(tx, s.layout)
 		for _, d := range deltas {
 			if err := applyDelta(t, d.Key, d.N, now); err != nil {
 				return err
@@ -256,6 +279,9 @@ func (s *Bolt) Add(ctx context.Context, deltas []decide.Delta) error {
 		}
 		return t.writeCounters()
 	})
+	if err == nil {
+		t.committed()
+	}
 	if err != nil {
 		return s.unavailable("add", err)
 	}

@@ -124,10 +124,13 @@ func TestBoltPrune(t *testing.T) {
 	windowed, lifetime := 0, 0
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketCounters).ForEach(func(k, v []byte) error {
+			c, err := s.layout.decode(v)
 			switch {
-			case strings.HasPrefix(string(k), "w|"):
+			case err != nil:
+				return err
+			case c.deadline != 0:
 				windowed++
-			case strings.HasPrefix(string(k), "life|"):
+			default:
 				lifetime++
 			}
 			return nil

@@ -2,6 +2,7 @@ package capstore
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"slices"
 
@@ -24,6 +25,9 @@ var fillPercent = 0.9
 // until the commit, so they are carved from one buffer instead of being
 // allocated one by one.
 type boltTxn struct {
+	tx        *bolt.Tx
+	layout    *boltLayout
+	prefixes  map[string]uint64 // numbered in this transaction (format 2)
 	counters  *bolt.Bucket
 	ledger    *bolt.Bucket
 	campaigns map[string]*campaignBucket // nil entry: no bucket yet
@@ -55,8 +59,10 @@ type cachedCounter struct {
 	dirty bool // to be written by writeCounters
 }
 
-func newBoltTxn(tx *bolt.Tx) *boltTxn {
+func newBoltTxn(tx *bolt.Tx, layout *boltLayout) *boltTxn {
 	t := &boltTxn{
+		tx:        tx,
+		layout:    layout,
 		counters:  tx.Bucket(bucketCounters),
 		ledger:    tx.Bucket(bucketLedger),
 		campaigns: make(map[string]*campaignBucket, 1),
@@ -132,8 +138,17 @@ func (t *boltTxn) counter(key string) (counter, bool, error) {
 		return e.c, e.ok, nil
 	}
 	var e cachedCounter
-	if v := get(t.counterCur, t.key(key)); v != nil {
-		c, err := decodeCounter(v)
+	stored, ok, err := t.storedKey(t.scratch[:0], key, false)
+	if err != nil {
+		return counter{}, false, err
+	}
+	t.scratch = stored
+	if !ok {
+		t.cache[key] = e
+		return e.c, e.ok, nil
+	}
+	if v := get(t.counterCur, stored); v != nil {
+		c, err := t.layout.decode(v)
 		if err != nil {
 			return counter{}, false, fmt.Errorf("counter %q: %w", key, err)
 		}
@@ -159,12 +174,57 @@ func (t *boltTxn) writeCounters() error {
 		}
 	}
 	slices.Sort(keys)
+	var buf [24]byte
 	for _, k := range keys {
-		v := t.alloc(16)
-		encodeCounter(v, t.cache[k].c)
-		if err := t.counters.Put(t.bytes(k), v); err != nil {
+		stored, _, err := t.storedKey(buf[:0], k, true)
+		if err != nil {
+			return fmt.Errorf("counter %q: %w", k, err)
+		}
+		key := t.alloc(len(stored))
+		copy(key, stored)
+		enc := t.layout.appendValue(buf[:0], t.cache[k].c)
+		v := t.alloc(len(enc))
+		copy(v, enc)
+		if err := t.counters.Put(key, v); err != nil {
 			return fmt.Errorf("counter %q: %w", k, err)
 		}
 	}
 	return nil
+}
+
+// storedKey appends the key counter key is stored under; in format 2 its
+// prefix gets a number when create is set and it has none, and otherwise
+// ok is false (the counter does not exist). Prefixes numbered in this
+// transaction come first: the layout caches committed numbers only.
+func (t *boltTxn) storedKey(dst []byte, key string, create bool) ([]byte, bool, error) {
+	if !t.layout.v2 {
+		return append(dst, key...), true, nil
+	}
+	prefix, rest := splitKey(key)
+	n, ok := t.prefixes[prefix]
+	if !ok {
+		n, ok = t.layout.lookup(t.tx, prefix)
+	}
+	if !ok {
+		if !create {
+			return dst, false, nil
+		}
+		var err error
+		if n, err = newPrefix(t.tx, prefix); err != nil {
+			return dst, false, err
+		}
+		if t.prefixes == nil {
+			t.prefixes = map[string]uint64{}
+		}
+		t.prefixes[prefix] = n
+	}
+	return append(binary.AppendUvarint(dst, n), rest...), true, nil
+}
+
+// committed remembers the prefixes numbered by the transaction, once it
+// is on disk.
+func (t *boltTxn) committed() {
+	if len(t.prefixes) > 0 {
+		t.layout.remember(t.prefixes)
+	}
 }

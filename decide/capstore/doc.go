@@ -68,12 +68,29 @@
 //
 // # bbolt file layout
 //
-// One file, created when missing, with three buckets:
+// One file, created when missing, with four buckets:
 //
-//	meta      format → "offermail-capstore/1" (other formats are refused)
-//	counters  <counter key> → 16 bytes: value int64 then deadline int64,
-//	          big-endian; the deadline is Unix milliseconds, 0 for lifetime
+//	meta      format → "offermail-capstore/2" (or /1, below)
+//	counters  <number of the key's prefix> <rest of the key> → the
+//	          count (varint) then the deadline (uvarint), Unix
+//	          milliseconds, 0 for lifetime
+//	prefixes  <counter key up to its last "|"> → its number (uvarint)
 //	ledger    <campaign> → a nested bucket: <recipient> → record bytes
+//
+// A counter key is split after its last "|": what comes before (such as
+// "cap|parka-30|profile|2026-W49|*|", shared by every recipient's counter
+// of that cap) is stored once, in prefixes, and each counter holds its
+// number and the rest (the recipient id). Counters of one prefix stay
+// together in key order, so a batch of new recipients appends to a few
+// pages. Pages of the ledger and counters are filled to 90% when they
+// split, since their keys come nearly in order. With compact ledger
+// records (package decide) a run of the sample newsletter grows the file
+// by under 200 bytes per recipient.
+//
+// Files created before format 2 keep format 1, which this code reads and
+// writes too: counters under their whole key with a 16-byte value (count
+// then deadline, big-endian int64), no prefixes bucket. A run interrupted
+// before the upgrade resumes on its store as it is.
 //
 // Expired counters are pruned lazily: each write transaction inspects the
 // next 64 counters in key order (wrapping around) and deletes the expired

@@ -1,7 +1,6 @@
 package capstore
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"time"
@@ -78,23 +77,6 @@ type counter struct {
 }
 
 func (c counter) expired(now int64) bool { return c.deadline != 0 && c.deadline <= now }
-
-// encodeCounter and decodeCounter are the bbolt value of a counter: the
-// value then the deadline, both big-endian int64.
-func encodeCounter(dst []byte, c counter) {
-	binary.BigEndian.PutUint64(dst[0:8], uint64(c.n))
-	binary.BigEndian.PutUint64(dst[8:16], uint64(c.deadline))
-}
-
-func decodeCounter(b []byte) (counter, error) {
-	if len(b) != 16 {
-		return counter{}, fmt.Errorf("counter value of %d bytes, want 16", len(b))
-	}
-	return counter{
-		n:        int64(binary.BigEndian.Uint64(b[0:8])),
-		deadline: int64(binary.BigEndian.Uint64(b[8:16])),
-	}, nil
-}
 
 // deadlineOf turns a counter's Expire into the deadline the store keeps.
 // The counter is kept for retain after its window ends, and never less than
