@@ -120,8 +120,8 @@ type Message struct {
 	Subject, Preheader string
 	// HTML is final: layout applied, preheader inserted, CSS inlined.
 	HTML string
-	// Text is the plain-text alternative, derived from the HTML before the
-	// preheader was inserted.
+	// Text is the plain-text alternative, as the final HTML reads (the
+	// preheader and hidden elements left out).
 	Text        string
 	From        string
 	ReplyTo     string

@@ -278,9 +278,10 @@
 // # Output
 //
 // Execute renders the body (in its layout), then the subject, preheader
-// and unsubscribe URL. The plain-text part is derived from the HTML before
-// the preheader is inserted as hidden text; then the CSS of <style> blocks
-// is inlined. A subject or unsubscribe URL that renders with a line break
+// and unsubscribe URL; the preheader is inserted as hidden text and the CSS
+// of <style> blocks is inlined. The plain-text part reads as that HTML
+// reads (hidden elements, the preheader among them, left out; see
+// render/message's text.go for the layout). A subject or unsubscribe URL that renders with a line break
 // is an error for that recipient. WriteMIME writes the message as
 // multipart/alternative MIME.
 package render

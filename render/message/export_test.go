@@ -32,17 +32,6 @@ func fastPathRefusal(src string) string {
 	return inlineFast(root, nil)
 }
 
-// ParsesOnce reports whether Finish(src, preheader) derives the text from
-// the tree it inlines instead of parsing src again.
-func ParsesOnce(src, preheader string) bool {
-	full := WithPreheader(src, preheader)
-	if !hasTag(full, "style") {
-		return false
-	}
-	root, err := html.Parse(strings.NewReader(full))
-	return err == nil && (full == src || sameTreeWithout(root, src, preheader))
-}
-
 // FirstDiff shows where got and want part.
 var FirstDiff = firstDiff
 

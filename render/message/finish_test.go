@@ -13,10 +13,9 @@ func TestFinish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The text is the HTML's before inlining: the class rule that hides
-	// "Mobile only" is not in its style attribute yet, and the preheader
-	// is not there at all.
-	if want := "Mobile only\n\nHello & welcome (https://x.example/)\n"; text != want {
+	// The text is the inlined HTML's: the class rule hides "Mobile only",
+	// the preheader's style hides it.
+	if want := "Hello & welcome (https://x.example/)\n"; text != want {
 		t.Errorf("Finish text = %q, want %q", text, want)
 	}
 	wantHTML := `<!DOCTYPE html><html><head></head><body><div style="` + preheaderStyle + `">Sale &amp; more` +
@@ -34,37 +33,6 @@ func TestFinishWithoutStyle(t *testing.T) {
 	}
 	if want := WithPreheader("<p>Hi <b>you</b></p>", "Pre"); html != want || text != "Hi you\n" {
 		t.Errorf("Finish = %q, %q, want %q, %q", html, text, want, "Hi you\n")
-	}
-}
-
-// TestParsesOnce lists where Finish may take the text from the tree it
-// inlines, and where it must not, because the preheader might not land
-// right after a real <body> start tag.
-func TestParsesOnce(t *testing.T) {
-	const head = "<html><head><style>p{margin:0}</style></head>"
-	tests := []struct {
-		src, preheader string
-		want           bool
-	}{
-		{head + "<body><p>x</p></body></html>", "Pre", true},
-		{head + `<body class="a" title='>'><p>x</p>`, "Pre", true},
-		{head + "<body><p>x</p>", "", true},
-		{head + "<body><p>x</p>", "   ", true},                                                     // a blank preheader is none
-		{"<style>p{margin:0}</style><p>x</p>", "Pre", false},                                       // no <body>: it goes first
-		{"<!-- <body> -->" + head + "<body><p>x</p>", "Pre", false},                                // the first <body> is a comment
-		{head + "<body><frameset></frameset>", "Pre", false},                                       // <div> turns frameset-ok off
-		{"<html><head><style>p{margin:0}</style><title><body></title></head><body>", "Pre", false}, // inside <title>
-		{"<svg><body>" + head, "Pre", false},                                                       // foreign content
-		{head + "<body><p>x</p>", "line\r\nbreak", false},                                          // the parser rewrites CR
-		{"<b>" + head + "<body><p>x</p>", "Pre", false},                                            // <b> reopens in the <div>
-	}
-	for _, tt := range tests {
-		if got := ParsesOnce(tt.src, tt.preheader); got != tt.want {
-			t.Errorf("ParsesOnce(%q, %q) = %v, want %v", tt.src, tt.preheader, got, tt.want)
-		}
-		if msg := sameAsReference(t, tt.src, tt.preheader); msg != "" {
-			t.Errorf("Finish(%q, %q): %s", tt.src, tt.preheader, msg)
-		}
 	}
 }
 

@@ -10,10 +10,14 @@
 //	msg := Message{..., HTML: html, Text: text}
 //	msg.WriteTo(w)
 //
-// where Finish is, parsing the HTML once instead of twice,
+// where Finish is, parsing the HTML once,
 //
-//	text, err = PlainText(html)
 //	html, err = styles.InlineCSS(WithPreheader(html, preheader))
+//	text, err = PlainText(html)
+//
+// The text alternative is compiled into ops a TextWriter runs (text.go),
+// from the parsed message here, from a template's document once at load
+// where a template is compiled.
 //
 // InlineCSS has a fast path of its own and go-premailer, the declared
 // inliner, as the reference it is tested against and falls back to. The

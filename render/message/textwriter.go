@@ -1,0 +1,415 @@
+package message
+
+import (
+	"bytes"
+	"unicode"
+	"unicode/utf8"
+)
+
+// TextWriter makes the text alternative from TextOps and the values a
+// template writes between them. Its buffers are reused from one message to
+// the next (Reset); a TextWriter is not safe for concurrent use.
+type TextWriter struct {
+	out []byte // the text laid out, before tidying
+	run []byte // the text of the current run, as written
+	// The layout state html2text keeps.
+	endsWithSpace, justClosedDiv bool
+	lineLength                   int
+	pre                          int
+	pendingSep                   bool   // the next text of the row starts a cell: " | " first
+	rows                         []bool // per open row: whether it has text yet
+	heads                        []headState
+	links                        []linkState
+	href                         []byte // the hrefs of the open links
+	img                          int    // inside an image's alt text
+	// spans are the URLs image links printed, which the next link can
+	// take back (see the package's text rules); pending is the last one.
+	spans   []urlSpan
+	pending int
+	urls    []byte
+	scratch []byte
+	at      []int  // where each byte of a run lands when it is written out
+	head    []byte // a heading being written out
+}
+
+type headState struct {
+	mark, level                  int
+	endsWithSpace, justClosedDiv bool
+	lineLength                   int
+}
+
+type linkState struct {
+	start, hrefStart int
+	hasHref          bool
+	inHref           bool
+	sawImg, sawText  bool
+}
+
+// urlSpan is text an image link printed for its URL: in the run while
+// inRun, else in out.
+type urlSpan struct {
+	start, end     int
+	inRun, deleted bool
+	url0, url1     int // the URL in w.urls
+}
+
+// Reset empties the writer for the next message.
+func (w *TextWriter) Reset() {
+	*w = TextWriter{
+		out: w.out[:0], run: w.run[:0], rows: w.rows[:0], heads: w.heads[:0], links: w.links[:0],
+		href: w.href[:0], spans: w.spans[:0], urls: w.urls[:0], scratch: w.scratch[:0], pending: -1,
+	}
+}
+
+// Run runs ops.
+func (w *TextWriter) Run(ops TextOps) {
+	for i := range ops.ops {
+		w.op(&ops.ops[i])
+	}
+}
+
+// Write writes a value of the template, as text (not HTML).
+func (w *TextWriter) Write(v []byte) {
+	w.text(v)
+}
+
+func (w *TextWriter) text(v []byte) {
+	if len(w.links) > 0 {
+		l := &w.links[len(w.links)-1]
+		if l.inHref {
+			w.href = append(w.href, v...)
+			return
+		}
+		if w.img == 0 && !l.sawText && len(bytes.TrimSpace(v)) > 0 {
+			l.sawText = true
+		}
+	}
+	w.run = append(w.run, v...)
+}
+
+func (w *TextWriter) op(o *textOp) {
+	switch o.kind {
+	case tText:
+		w.text(o.b)
+	case tBreak:
+		w.flush()
+	case tSpace:
+		w.run = append(w.run, ' ')
+	case tBr:
+		w.justClosedDiv = false
+		w.emit(nl)
+	case tBlock:
+		w.justClosedDiv = false
+		if w.lineLength > 0 {
+			w.emit(nl)
+		}
+	case tBlockEnd:
+		if !w.justClosedDiv {
+			w.emit(nl)
+		}
+		w.justClosedDiv = true
+	case tPara:
+		w.justClosedDiv = false
+		w.emit(nl2)
+	case tParaEnd:
+		w.emit(nl2)
+	case tItem:
+		w.justClosedDiv = false
+		w.emit(bullet)
+	case tItemEnd:
+		w.emit(nl)
+	case tHead:
+		w.justClosedDiv = false
+		w.heads = append(w.heads, headState{mark: len(w.out), level: o.n,
+			endsWithSpace: w.endsWithSpace, justClosedDiv: w.justClosedDiv, lineLength: w.lineLength})
+		w.endsWithSpace, w.lineLength = false, 0
+	case tHeadEnd:
+		w.headEnd()
+	case tPre:
+		w.justClosedDiv = false
+		w.pre++
+	case tPreEnd:
+		w.pre--
+	case tRow:
+		w.justClosedDiv = false
+		if w.lineLength > 0 {
+			w.emit(nl)
+		}
+		w.rows = append(w.rows, false)
+	case tRowEnd:
+		w.rows = w.rows[:len(w.rows)-1]
+		if !w.justClosedDiv {
+			w.emit(nl)
+		}
+		w.justClosedDiv = true
+	case tCell:
+		w.justClosedDiv = false
+		if n := len(w.rows); n > 0 && w.rows[n-1] {
+			w.pendingSep = true
+		}
+	case tElem:
+		w.justClosedDiv = false
+	case tLink:
+		w.links = append(w.links, linkState{start: len(w.run), hrefStart: len(w.href)})
+	case tHref:
+		l := &w.links[len(w.links)-1]
+		l.inHref, l.hasHref = true, true
+	case tHrefEnd:
+		w.links[len(w.links)-1].inHref = false
+	case tLinkEnd:
+		w.linkEnd()
+	case tImg:
+		w.img++
+		if n := len(w.links); n > 0 {
+			w.links[n-1].sawImg = true
+		}
+	case tImgEnd:
+		w.img--
+	}
+}
+
+// flush writes out the current run: its white space collapsed and trimmed
+// (kept as is in pre), as html2text writes a text node.
+func (w *TextWriter) flush() {
+	if len(w.run) == 0 {
+		return
+	}
+	if w.pre > 0 {
+		at := w.emitBytes(w.run)
+		w.spansOut(func(p int) int { return at + p })
+		w.run = w.run[:0]
+		return
+	}
+	// Collapse [ \r\n\t]+ into one space, noting where every position of
+	// the run lands, for the spans in it.
+	data := w.scratch[:0]
+	ws := false
+	spans := w.hasRunSpans()
+	at := w.at[:0]
+	for _, c := range w.run {
+		if spans {
+			at = append(at, len(data))
+		}
+		if c == ' ' || c == '\r' || c == '\n' || c == '\t' {
+			if !ws {
+				data = append(data, ' ')
+				ws = true
+			}
+			continue
+		}
+		ws = false
+		data = append(data, c)
+	}
+	if spans {
+		at = append(at, len(data))
+	}
+	lead := len(data) - len(bytes.TrimLeftFunc(data, unicode.IsSpace))
+	trimmed := bytes.TrimRightFunc(data[lead:], unicode.IsSpace)
+	start := w.emitBytes(trimmed)
+	if spans {
+		w.spansOut(func(p int) int { return start + max(0, min(at[p]-lead, len(trimmed))) })
+		w.at = at
+	}
+	w.scratch = data
+	w.run = w.run[:0]
+}
+
+func (w *TextWriter) hasRunSpans() bool {
+	for i := range w.spans {
+		if w.spans[i].inRun {
+			return true
+		}
+	}
+	return false
+}
+
+// spansOut moves the spans in the run into out, where pos says.
+func (w *TextWriter) spansOut(pos func(int) int) {
+	for i := range w.spans {
+		if sp := &w.spans[i]; sp.inRun {
+			sp.start, sp.end, sp.inRun = pos(sp.start), pos(sp.end), false
+		}
+	}
+}
+
+var (
+	nl     = []byte("\n")
+	nl2    = []byte("\n\n")
+	bullet = []byte("* ")
+)
+
+// emit writes data as html2text's emit does: a space before it when it
+// starts a new word after one, the cell separator of a row, the line
+// length kept.
+func (w *TextWriter) emit(data []byte) { w.emitBytes(data) }
+
+// emitBytes is emit, returning where data starts in out.
+func (w *TextWriter) emitBytes(data []byte) int {
+	if len(data) == 0 {
+		return len(w.out)
+	}
+	first, _ := utf8.DecodeRune(data)
+	last, _ := utf8.DecodeLastRune(data)
+	if w.pendingSep {
+		if !unicode.IsSpace(first) && w.lineLength > 0 {
+			w.out = append(w.out, " | "...)
+			w.lineLength += 3
+			w.endsWithSpace = true
+		}
+		w.pendingSep = false
+	}
+	if !unicode.IsSpace(first) && !w.endsWithSpace && data[0] != '.' {
+		w.out = append(w.out, ' ')
+		w.lineLength++
+	}
+	w.endsWithSpace = unicode.IsSpace(last)
+	start := len(w.out)
+	w.out = append(w.out, data...)
+	if i := bytes.LastIndexByte(data, '\n'); i >= 0 {
+		w.lineLength = utf8.RuneCount(data[i+1:])
+	} else {
+		w.lineLength += utf8.RuneCount(data)
+	}
+	if n := len(w.rows); n > 0 && len(bytes.TrimSpace(data)) > 0 {
+		w.rows[n-1] = true
+	}
+	return start
+}
+
+// headEnd underlines (and overlines) the heading written since its start,
+// as html2text does: the rule is as long as the heading's longest line,
+// less one (html2text counts the space its first word gets).
+func (w *TextWriter) headEnd() {
+	h := w.heads[len(w.heads)-1]
+	w.heads = w.heads[:len(w.heads)-1]
+	str := append(w.scratch[:0], w.out[h.mark:]...)
+	w.out = w.out[:h.mark]
+	w.endsWithSpace, w.justClosedDiv, w.lineLength = h.endsWithSpace, h.justClosedDiv, h.lineLength
+	rule := 0
+	for line := range bytes.SplitSeq(str, []byte("\n")) {
+		if n := utf8.RuneCount(line); n-1 > rule {
+			rule = n - 1
+		}
+	}
+	mark := byte('-')
+	if h.level == 1 {
+		mark = '*'
+	}
+	composed := append(w.head[:0], "\n\n"...)
+	if h.level != 3 {
+		composed = appendRepeat(composed, mark, rule)
+		composed = append(composed, '\n')
+	}
+	prefix := len(composed)
+	composed = append(composed, str...)
+	composed = append(composed, '\n')
+	composed = appendRepeat(composed, mark, rule)
+	composed = append(composed, "\n\n"...)
+	start := w.emitBytes(composed)
+	for i := range w.spans {
+		if sp := &w.spans[i]; !sp.inRun && sp.start >= h.mark {
+			sp.start += start + prefix - h.mark
+			sp.end += start + prefix - h.mark
+		}
+	}
+	w.scratch, w.head = str, composed
+}
+
+func appendRepeat(b []byte, c byte, n int) []byte {
+	for range n {
+		b = append(b, c)
+	}
+	return b
+}
+
+// linkEnd replaces the link's text in the run with what the link reads
+// as: "text (url)", the URL alone, or the text alone.
+func (w *TextWriter) linkEnd() {
+	l := w.links[len(w.links)-1]
+	w.links = w.links[:len(w.links)-1]
+	text := appendFields(w.scratch[:0], w.run[l.start:])
+	href := bytes.TrimSpace(w.href[l.hrefStart:])
+	w.run = w.run[:l.start]
+	url := href
+	printURL := l.hasHref && len(href) > 0 && href[0] != '#' && !hasPrefixFold(href, "javascript:")
+	if printURL && hasPrefixFold(url, "mailto:") {
+		url = url[len("mailto:"):]
+	}
+	if printURL {
+		// The next link decides whether the last image link's URL stays.
+		if w.pending >= 0 {
+			p := &w.spans[w.pending]
+			if bytes.Equal(w.urls[p.url0:p.url1], url) {
+				p.deleted = true
+			}
+			w.pending = -1
+		}
+	}
+	switch {
+	case !printURL || len(text) > 0 && bytes.Contains(text, url):
+		w.run = append(w.run, text...)
+	case len(text) == 0:
+		at := len(w.run)
+		w.run = append(w.run, url...)
+		w.imageSpan(l, url, at)
+	default:
+		w.run = append(w.run, text...)
+		at := len(w.run)
+		w.run = append(w.run, " ("...)
+		w.run = append(w.run, url...)
+		w.run = append(w.run, ')')
+		w.imageSpan(l, url, at)
+	}
+	if l.hasHref {
+		w.href = w.href[:l.hrefStart]
+	}
+	w.scratch = text
+	if len(w.links) > 0 && len(text) > 0 {
+		w.links[len(w.links)-1].sawText = true
+	}
+}
+
+// imageSpan records, for a link that is only an image, that the run from
+// at to its end is the URL the link printed, so that the next link can
+// take it back.
+func (w *TextWriter) imageSpan(l linkState, url []byte, at int) {
+	if !l.sawImg || l.sawText {
+		return
+	}
+	u0 := len(w.urls)
+	w.urls = append(w.urls, url...)
+	w.spans = append(w.spans, urlSpan{start: at, end: len(w.run), inRun: true, url0: u0, url1: len(w.urls)})
+	w.pending = len(w.spans) - 1
+}
+
+// Finish appends the text to dst, tidied: lines trimmed, at most one blank
+// line in a row, no-break spaces as spaces, zero-width characters gone, a
+// final newline unless it is empty.
+func (w *TextWriter) Finish(dst []byte) []byte {
+	w.flush()
+	// Take back the URLs the next link repeats, last first so that the
+	// offsets of the others hold.
+	for i := len(w.spans) - 1; i >= 0; i-- {
+		if sp := w.spans[i]; sp.deleted && !sp.inRun && sp.start >= 0 && sp.end <= len(w.out) && sp.start <= sp.end {
+			w.out = append(w.out[:sp.start], w.out[sp.end:]...)
+		}
+	}
+	return appendTidy(dst, w.out)
+}
+
+// appendFields appends the words of b joined by single spaces, as
+// strings.Join(strings.Fields(s), " ").
+func appendFields(dst, b []byte) []byte {
+	start := len(dst)
+	for _, f := range bytes.Fields(b) {
+		if len(dst) > start {
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, f...)
+	}
+	return dst
+}
+
+func hasPrefixFold(b []byte, prefix string) bool {
+	return len(b) >= len(prefix) && bytes.EqualFold(b[:len(prefix)], []byte(prefix))
+}
