@@ -100,7 +100,7 @@ func (st *state) check(pl *plan, g *groupPlan, cand *candidate) (ranked, *TraceE
 		return ranked{}, drop(stepContent, "no content for placement %q", pl.placement.ID), nil
 	}
 	if !st.cond(o.cond) {
-		return ranked{}, drop(stepEligibility, "%s", st.ruleReason(o.Rule, o.cond, "eligibility")), nil
+		return ranked{}, st.ruleDrop(drop(stepEligibility, ""), o.Rule, o.cond, "eligibility", ""), nil
 	}
 	best, note, passed := 0.0, "", false
 	var failed *Criterion
@@ -117,19 +117,19 @@ func (st *state) check(pl *plan, g *groupPlan, cand *candidate) (ranked, *TraceE
 		passed = true
 	}
 	if !passed {
-		return ranked{}, drop(stepCriterion, "%s", st.ruleReason(failed.Rule, failed.cond, "criterion rule for collection "+failed.Collection)), nil
+		return ranked{}, st.ruleDrop(drop(stepCriterion, ""), failed.Rule, failed.cond, "criterion", " (collection "+failed.Collection+")"), nil
+	}
+	// A duplicate is named as such before caps are read: this message's
+	// own proposal of it would otherwise read as a cap reached.
+	if !pl.allowDup && st.chosenBefore(o) {
+		return ranked{}, drop(stepDuplicate, "already proposed by an earlier placeholder of this message"), nil
 	}
 	hit, capped, err := st.capped(cand, pl.placement.ID)
 	if err != nil {
 		return ranked{}, nil, err
 	}
 	if capped {
-		e := drop(stepCapped, "%s cap reached: %d of %d", capName(hit.slot.cap), hit.used, hit.slot.limit)
-		e.Counter, e.Limit = ptr(hit.used), ptr(hit.slot.limit)
-		return ranked{}, e, nil
-	}
-	if !pl.allowDup && st.chosenBefore(o) {
-		return ranked{}, drop(stepDuplicate, "already proposed by an earlier placeholder of this message"), nil
+		return ranked{}, st.capDrop(drop(stepCapped, ""), hit, o, pl.placement.ID), nil
 	}
 	return ranked{cand: cand, score: best, hash: tieHash(st.scopeHash, o.ID), note: note}, nil, nil
 }

@@ -32,6 +32,9 @@ type state struct {
 	marks     []int8 // per candidate of the current group
 	tier      []ranked
 	trace     []TraceEntry
+
+	// readPaths caches, for traces, the fields each condition reads.
+	readPaths map[*condition][]string
 }
 
 // window is a cap window's label and end.

@@ -22,9 +22,18 @@ type TraceEntry struct {
 	// the position in the scope's ordering, chosen or not.
 	Score *float64 `json:"score,omitempty"`
 	Rank  int      `json:"rank,omitempty"`
-	// Counter and Limit are set for a capped offer.
+	// Values are what a false rule read: each profile or context field
+	// it names, with the recipient's value or marked missing.
+	Values []Value `json:"values,omitempty"`
+	// Counter, Limit, Key and Window are set for a capped offer: the
+	// counter's value in the store, the cap's limit, the counter's key and
+	// its calendar window. Pending is what earlier placeholders of this
+	// message added to it (only where duplicates are allowed).
 	Counter *int64 `json:"counter,omitempty"`
 	Limit   *int64 `json:"limit,omitempty"`
+	Pending *int64 `json:"pending,omitempty"`
+	Key     string `json:"key,omitempty"`
+	Window  string `json:"window,omitempty"`
 }
 
 // Outcomes of a trace entry.
@@ -118,17 +127,82 @@ func (st *state) takeTrace() []TraceEntry {
 	return t
 }
 
-// ruleReason explains why a rule was false, naming it and any error.
-func (st *state) ruleReason(ruleID string, c *condition, what string) string {
+// ruleDrop words why a rule was false into e: whose rule (what, where),
+// its name, the values it read (missing fields named as missing), and any
+// error.
+func (st *state) ruleDrop(e *TraceEntry, ruleID string, c *condition, what, where string) *TraceEntry {
 	name := "rule " + ruleID
 	if ruleID == "" {
 		name = "when `" + c.src + "`"
 	}
-	reason := fmt.Sprintf("%s %s is false", what, name)
-	if msg, ok := st.memoErr[c.index]; ok {
-		reason += " (" + firstLine(msg) + ")"
+	e.Reason = fmt.Sprintf("%s %s%s is false", what, name, where)
+	e.Values = st.values(c)
+	if len(e.Values) > 0 {
+		parts := make([]string, len(e.Values))
+		for i, v := range e.Values {
+			parts[i] = v.String()
+		}
+		e.Reason += ": " + strings.Join(parts, ", ")
 	}
-	return reason
+	if msg, ok := st.memoErr[c.index]; ok {
+		e.Reason += " (" + firstLine(msg) + ")"
+	}
+	return e
+}
+
+// capDrop words an exhausted cap into e: which cap, its counter key,
+// window and limit, and what the counter holds. Only a real counter gets
+// here: an offer this message already proposed is a duplicate unless
+// duplicates are allowed, and then its earlier proposals are named apart.
+func (st *state) capDrop(e *TraceEntry, hit capHit, o *Offer, placement string) *TraceEntry {
+	key, _ := st.key(hit.slot, o.ID, placement)
+	pending := st.pendingCount(key)
+	stored := hit.used - pending
+	e.Counter, e.Limit, e.Key = ptr(stored), ptr(hit.slot.limit), key
+	e.Window = windowName(hit.slot.cap.Every, key)
+	if pending > 0 {
+		e.Pending = ptr(pending)
+	}
+	counter := "counter"
+	if hit.slot.cap.Every != EveryLifetime {
+		counter += " " + e.Window
+	}
+	e.Reason = fmt.Sprintf("%s cap reached: %s is %d of limit %d", capName(hit.slot.cap), counter, stored, hit.slot.limit)
+	if pending > 0 {
+		e.Reason = fmt.Sprintf("%s cap reached: %s is %d, plus %d proposed earlier in this message, of limit %d",
+			capName(hit.slot.cap), counter, stored, pending, hit.slot.limit)
+	}
+	return e
+}
+
+// pendingCount is what this message has already added to a counter.
+func (st *state) pendingCount(key string) int64 {
+	for _, c := range st.pending {
+		if c.Key == key {
+			return c.N
+		}
+	}
+	return 0
+}
+
+// windowName names the calendar window of a counter key for people:
+// "for 2026-12-02", "for the week of 2026-11-29", "for 2026-12", or
+// "lifetime".
+func windowName(every Every, key string) string {
+	parts := strings.Split(key, "|")
+	if len(parts) < 4 {
+		return ""
+	}
+	label := parts[3]
+	switch every {
+	case EveryDay:
+		return "for " + strings.TrimPrefix(label, "d")
+	case EveryWeek:
+		return "for the week of " + strings.TrimPrefix(label, "w")
+	case EveryMonth:
+		return "for " + strings.TrimPrefix(label, "m")
+	}
+	return "lifetime"
 }
 
 func firstLine(s string) string {
