@@ -56,6 +56,11 @@ func ReadDir(dir string) ([]File, error) {
 			if path != dir && strings.HasPrefix(d.Name(), ".") {
 				return filepath.SkipDir
 			}
+			// assets/ holds local copies of the content's images for
+			// previews (mailpreview serve), never library files.
+			if filepath.Dir(path) == filepath.Clean(dir) && d.Name() == AssetsDir {
+				return filepath.SkipDir
+			}
 			return nil
 		}
 		if !isLibraryFile(d.Name()) {
@@ -76,6 +81,11 @@ func ReadDir(dir string) ([]File, error) {
 	}
 	return files, nil
 }
+
+// AssetsDir is the directory of a library that holds local copies of the
+// images its content links to (ASSETS/HOST/PATH for https://HOST/PATH),
+// for previews; the loader does not read it.
+const AssetsDir = "assets"
 
 func isLibraryFile(name string) bool {
 	// import-report.json is what mailpreview import writes beside the

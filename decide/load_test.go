@@ -191,6 +191,11 @@ func TestLoadAllErrorsAtOnce(t *testing.T) {
 	write("a.yml", "placements:\n  - {id: hero, content: htm}\n")
 	write("c.json", `{"rules": [{"id": "r", "when": "profile.x >"}]}`)
 	write("notes.txt", "not a library file")
+	// assets/ holds images for previews; a JSON file there is not read.
+	if err := os.MkdirAll(filepath.Join(dir, AssetsDir, "cdn.example"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(filepath.Join(AssetsDir, "cdn.example", "manifest.json"), `{"not": "a library"}`)
 	_, err := Load(dir)
 	var list diag.List
 	if !errors.As(err, &list) {

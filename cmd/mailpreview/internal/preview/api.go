@@ -96,13 +96,16 @@ type renderResponse struct {
 	At       string `json:"at"`
 	// Stale: the template does not load as it is now; this is its last
 	// good version, and Problems say why.
-	Stale     bool             `json:"stale"`
-	Rendered  bool             `json:"rendered"`
-	Subject   string           `json:"subject"`
-	Preheader string           `json:"preheader"`
-	From      string           `json:"from"`
-	To        string           `json:"to"`
-	HTML      string           `json:"html"`
+	Stale     bool   `json:"stale"`
+	Rendered  bool   `json:"rendered"`
+	Subject   string `json:"subject"`
+	Preheader string `json:"preheader"`
+	From      string `json:"from"`
+	To        string `json:"to"`
+	HTML      string `json:"html"`
+	// Frame is HTML as the page shows it: images the library keeps local
+	// copies of point at them, so the preview works offline.
+	Frame     string           `json:"frame"`
 	Text      string           `json:"text"`
 	EML       string           `json:"eml"`
 	Decisions *decide.Decision `json:"decisions"`
@@ -181,6 +184,7 @@ func (s *Server) handleRender(w http.ResponseWriter, r *http.Request) {
 	out.Rendered = true
 	out.Subject, out.Preheader, out.From, out.To = msg.Subject, msg.Preheader, msg.From, msg.To
 	out.HTML, out.Text = msg.HTML, msg.Text
+	out.Frame = st.images.frame(msg.HTML)
 	for _, m := range msg.Missing {
 		out.Missing = append(out.Missing, missingJSON{m.Field, m.File, m.Line, m.Col})
 	}

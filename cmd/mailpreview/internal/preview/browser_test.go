@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,9 +27,28 @@ func chromiumPath() string {
 	return ""
 }
 
-// newBrowser starts a headless chromium for the test, or skips the test
-// when there is none (fails when OFFERMAIL_REQUIRE_ALL=1).
-func newBrowser(t *testing.T) context.Context {
+// browser is the one headless chromium the package's browser tests
+// share: each test opens a tab of its own, so CI pays for one start.
+var browser struct {
+	once   sync.Once
+	ctx    context.Context
+	cancel func()
+	err    error
+}
+
+// TestMain closes the shared browser after the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if browser.cancel != nil {
+		browser.cancel()
+	}
+	os.Exit(code)
+}
+
+// newBrowser opens a tab of the shared headless chromium for the test, or
+// skips the test when there is none (fails when OFFERMAIL_REQUIRE_ALL=1).
+// The tab starts at width × height CSS pixels (1500 × 1100 unless given).
+func newBrowser(t *testing.T, size ...int64) context.Context {
 	t.Helper()
 	path := chromiumPath()
 	if path == "" {
@@ -37,29 +57,47 @@ func newBrowser(t *testing.T) context.Context {
 		}
 		t.Skip("chromium not found (apt-get install chromium)")
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("no-first-run", true),
-		// Chromium runs a sandboxed iframe in a process of its own, where
-		// DevTools queries from the page do not reach; in-process, the
-		// test can read the email the designer sees.
-		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,IsolateSandboxedIframes"),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1500, 1100),
-	)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancelAlloc)
-	ctx, cancelCtx := chromedp.NewContext(alloc)
-	t.Cleanup(cancelCtx)
+	browser.once.Do(func() {
+		dir, err := os.MkdirTemp("", "offermail-chromium-")
+		if err != nil {
+			browser.err = err
+			return
+		}
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(path),
+			chromedp.NoSandbox,
+			chromedp.DisableGPU,
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("no-first-run", true),
+			chromedp.Flag("hide-scrollbars", false),
+			// Chromium may run a sandboxed iframe in a process of its own,
+			// where DevTools queries from the page do not reach; in-process,
+			// the test can read the email the designer sees.
+			chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,IsolateSandboxedIframes"),
+			chromedp.UserDataDir(dir),
+			chromedp.WindowSize(1500, 1100),
+		)
+		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancelCtx := chromedp.NewContext(alloc)
+		browser.ctx = ctx
+		browser.cancel = func() { cancelCtx(); cancelAlloc(); os.RemoveAll(dir) }
+		browser.err = chromedp.Do(ctx, chromedp.Navigate("about:blank"))
+	})
+	if browser.err != nil {
+		t.Fatalf("start chromium: %v", browser.err)
+	}
+	tab, closeTab := chromedp.NewContext(browser.ctx)
+	t.Cleanup(closeTab)
 	// Bounds the whole test; conditions below have their own deadlines.
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	ctx, cancel := context.WithTimeout(tab, 2*time.Minute)
 	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("start chromium: %v", err)
+	w, h := int64(1500), int64(1100)
+	if len(size) == 2 {
+		w, h = size[0], size[1]
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, h)); err != nil {
+		t.Fatalf("open a tab: %v", err)
 	}
 	return ctx
 }
@@ -170,9 +208,9 @@ func TestBrowserPreview(t *testing.T) {
 	// The offer a Gold member gets, and why.
 	waitFrame(t, ctx, "Double points all December, Maya")
 	waitJS(t, ctx, "the chosen offer in the trace",
-		`document.querySelector('[data-scope="winter-sale/hero"] .result').textContent === 'gold-double-points score 90, rank 1'`)
+		`document.querySelector('[data-scope="winter-sale/hero"] ol.result li[data-offer="gold-double-points"]').textContent === 'gold-double-points score 90, rank 1'`)
 	waitJS(t, ctx, "the runner-up in the trace",
-		`document.querySelector('[data-scope="winter-sale/hero"] tr.outcome-eligible[data-offer="wine-tasting"]').textContent.includes('the only item was already filled')`)
+		`document.querySelector('[data-scope="winter-sale/hero"] details[data-kind="eligible"] li[data-offer="wine-tasting"]').textContent.includes('the only item was already filled')`)
 	waitJS(t, ctx, "the later group, not needed",
 		`document.querySelector('[data-scope="winter-sale/hero"] details.skipped summary').textContent === '14 not evaluated: earlier groups filled the slots'`)
 	waitJS(t, ctx, "the missing-field warning",
@@ -231,7 +269,7 @@ func TestBrowserProfileAndTime(t *testing.T) {
 	waitJS(t, ctx, "Lukas's preview", `(document.body.dataset.rendered || '').startsWith('offers.hbs|lukas-silver-skier|')`)
 	waitFrame(t, ctx, "30% off the Summit parka")
 	waitJS(t, ctx, "a candidate dropped with its step",
-		`document.querySelector('[data-scope="winter-sale/hero"] tr.outcome-dropped[data-offer="gold-double-points"]').textContent.includes('dropped: eligibilityeligibility rule gold is false')`)
+		`document.querySelector('[data-scope="winter-sale/hero"] details[data-step="eligibility"] li[data-offer="gold-double-points"]').textContent.includes('eligibility rule gold is false')`)
 
 	// Make Lukas a Gold member in the editor: his Gold perk wins.
 	evalJS[bool](t, ctx, `(() => {
@@ -270,10 +308,79 @@ func TestBrowserProfileAndTime(t *testing.T) {
 	choose(t, ctx, "#profile", "script-injection")
 	waitJS(t, ctx, "the hostile profile", `document.body.dataset.rendered.startsWith('offers.hbs|script-injection|')`)
 	waitFrame(t, ctx, `Hello <script>alert("owned")</script>`)
-	if n := evalJS[int](t, ctx, `document.querySelectorAll('script').length`); n != 1 {
-		t.Errorf("the page holds %d scripts, want only its own", n)
+	if got := evalJS[string](t, ctx, `[...document.querySelectorAll('script')].map((s) => s.getAttribute('src')).join(' ')`); got != "/panels.js /app.js" {
+		t.Errorf("the page holds the scripts %q, want only its own", got)
 	}
 	if text := evalJS[string](t, ctx, `document.querySelector('#profile-json').value`); !strings.Contains(text, `<script>alert(\"owned\")</script>`) {
 		t.Errorf("the editor does not show the profile's text as is: %q", text)
+	}
+}
+
+// TestBrowserWidths: the page on the screens designers use, with the
+// sample templates and library as they ship: no sideways scrolling, the
+// header on one line, the email frame as tall as the email with the
+// library's local images loaded, the profile editor wrapping inside its
+// pane, the decision time shown in UTC, and the trace of the silver
+// profile's newsletter showing the values its rules read. A screenshot of
+// each width goes to the artifacts.
+func TestBrowserWidths(t *testing.T) {
+	cfg := Config{
+		Templates: filepath.Join(root, "templates"), Library: filepath.Join(root, "templates", "library"),
+		Profiles: filepath.Join(root, "testdata", "profiles"), At: testAt,
+	}
+	_, ts := start(t, cfg)
+	for _, width := range []int64{1280, 1440, 1920} {
+		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			ctx := newBrowser(t, width, 900)
+			if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/#t=newsletter.hbs&p=lukas-silver-skier")); err != nil {
+				t.Fatal(err)
+			}
+			waitJS(t, ctx, "the newsletter for Lukas", `(document.body.dataset.rendered || '').startsWith('newsletter.hbs|lukas-silver-skier|')`)
+			waitFrame(t, ctx, "Stay warm, Lukas")
+			// Images load once the frame does; the frame is sized after.
+			waitJS(t, ctx, "the local images",
+				`(() => { const imgs = [...document.querySelector('#frame').contentDocument.images];
+					return imgs.length === 2 && imgs.every((i) => i.complete && i.naturalWidth > 0 && i.src.includes('/library/assets/cdn.northwind.example/')); })()`)
+			waitJS(t, ctx, "the frame sized to the email",
+				`(() => { const f = document.querySelector('#frame'); const d = f.contentDocument.documentElement;
+					return d.scrollHeight > 900 && Math.abs(f.getBoundingClientRect().height - d.scrollHeight) <= 1 && d.clientHeight === d.scrollHeight; })()`)
+
+			if sw, iw := evalJS[int](t, ctx, `document.documentElement.scrollWidth`), evalJS[int](t, ctx, `window.innerWidth`); sw > iw {
+				t.Errorf("at %d px the page is %d px wide: it scrolls sideways", width, sw)
+			}
+			// One line: every item of the header shares one row, and the
+			// header is no taller than its tallest item and its padding.
+			rows := evalJS[int](t, ctx, `new Set([...document.querySelector('header').children].map((e) => Math.round(e.getBoundingClientRect().top / 12))).size`)
+			height := evalJS[float64](t, ctx, `document.querySelector('header').getBoundingClientRect().height`)
+			tallest := evalJS[float64](t, ctx, `Math.max(...[...document.querySelector('header').children].map((e) => e.getBoundingClientRect().height))`)
+			if rows != 1 || height > tallest+20 {
+				t.Errorf("at %d px the header is %.0f px high over %d row(s), its tallest item %.0f px: want one line", width, height, rows, tallest)
+			}
+			if !evalJS[bool](t, ctx, `(() => { const ta = document.querySelector('#profile-json'), pane = ta.closest('.pane').getBoundingClientRect(), r = ta.getBoundingClientRect();
+					return ta.scrollWidth <= ta.clientWidth && r.left >= pane.left && r.right <= pane.right; })()`) {
+				t.Errorf("at %d px the profile editor scrolls sideways or sticks out of its pane", width)
+			}
+			if got := evalJS[string](t, ctx, `document.querySelector('#at').value`); got != "2026-12-02T09:00:00Z" {
+				t.Errorf("the decision time field shows %q, want 2026-12-02T09:00:00Z", got)
+			}
+
+			// The silver profile's hero: Gold perks dropped, folded by
+			// step; opened, the rule shows the tier it read.
+			sel := `[data-scope="winter-sale/hero"] details[data-step="eligibility"]`
+			waitJS(t, ctx, "the folded eligibility drops", `!document.querySelector('`+sel+`').open`)
+			if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel+" > summary"))); err != nil {
+				t.Fatal(err)
+			}
+			waitJS(t, ctx, "the rule values, visible",
+				`(() => { const li = document.querySelector('`+sel+` li[data-offer="gold-double-points"]');
+					return li.offsetParent !== null && li.querySelector('.why').textContent === 'eligibility rule gold is false'
+						&& [...li.querySelectorAll('.values code')].map((c) => c.textContent).join('|') === 'profile.loyalty.tier = "silver"'; })()`)
+			waitJS(t, ctx, "every value a rule read",
+				`[...document.querySelector('`+sel+` li[data-offer="wine-tasting"]').querySelectorAll('.values code')].map((c) => c.textContent).join('|') === 'profile.loyalty.tier = "silver"|profile.age = 41'`)
+			if sw, iw := evalJS[int](t, ctx, `document.documentElement.scrollWidth`), evalJS[int](t, ctx, `window.innerWidth`); sw > iw {
+				t.Errorf("at %d px, with the trace open, the page is %d px wide", width, sw)
+			}
+			screenshot(t, ctx, fmt.Sprintf("preview-%d.png", width))
+		})
 	}
 }

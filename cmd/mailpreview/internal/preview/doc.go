@@ -5,12 +5,20 @@
 // The page lists the templates and the profiles of the directories it was
 // given, lets the designer edit the chosen profile's JSON in place (never
 // written back) and pick the decision time, and shows the rendered email in
-// a sandboxed iframe at desktop (600 px) and mobile (375 px) widths, with
-// tabs for the plain text, the raw MIME and the decisions JSON. Beside the
-// email, each placeholder's decision trace (SPEC §4.6): the offers chosen
-// with score and rank, every candidate dropped with the step and reason,
-// caps with counter and limit, why the fallback was used. Profile fields the
-// template writes out but the profile lacks are listed as warnings.
+// a sandboxed iframe at desktop (600 px) and mobile (375 px) widths, as
+// tall as the email, with tabs for the plain text, the raw MIME and the
+// decisions JSON. Beside the email, each placeholder's decision trace (SPEC
+// §4.6): the offers shown first, with score and rank, then the candidates
+// that lost, folded by the step that dropped them (a false rule with the
+// values it read, a cap with its counter, window and limit), and why the
+// fallback was used. Profile fields the template writes out but the
+// profile lacks are listed as warnings. The page fits screens from 1,280
+// px wide without scrolling sideways; the decision time is a UTC field.
+//
+// Images the library keeps local copies of, in LIBRARY/assets/HOST/PATH
+// for https://HOST/PATH, are shown from there (GET /library/assets/…), so
+// a sample library previews offline; the HTML and MIME tabs keep the real
+// URLs.
 //
 // # Live reload
 //
@@ -23,14 +31,15 @@
 //
 // # Safety
 //
-// Server is an http.Handler with a fixed set of paths: the page, its two
+// Server is an http.Handler with a fixed set of paths: the page, its three
 // assets (embedded in the binary; the page needs no network), a JSON API and
 // the event stream. Templates and profiles are chosen by name from the
 // loaded lists, never by path, so no request reaches a file outside the
 // directories; any other path is 404. Only localhost Host headers are
 // answered unless Config.AnyHost. The page's Content-Security-Policy admits
 // scripts from the server only; everything from templates and profiles is
-// inserted as text, and the email's iframe has an empty sandbox. Decisions
+// inserted as text, and the email's iframe is sandboxed without scripts
+// (allow-same-origin only, so the page can measure it). Decisions
 // are dry runs: counters are read through decide.Counts and never written.
 //
 // # API
@@ -38,6 +47,8 @@
 //	GET  /api/state             templates (with broken flags), profiles, default time, load errors
 //	GET  /api/profile?name=N    the text of profile N
 //	POST /api/render            {"template", "profile", "profileJSON"?, "at"?} → subject, html,
-//	                            text, eml, decisions with traces, missing fields, problems
+//	                            frame (html with local images), text, eml, decisions with
+//	                            traces, missing fields, problems
+//	GET  /library/assets/P      an image of LIBRARY/assets
 //	GET  /events                text/event-stream of {"version": N} after each reload
 package preview

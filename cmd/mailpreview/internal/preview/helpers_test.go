@@ -128,6 +128,7 @@ type renderReply struct {
 	Rendered  bool
 	Subject   string
 	HTML      string
+	Frame     string
 	Text      string
 	EML       string
 	At        string

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -133,6 +134,7 @@ type route struct {
 var routes = map[string]route{
 	"/":            {http.MethodGet, (*Server).handlePage},
 	"/app.js":      {http.MethodGet, (*Server).handleAsset},
+	"/panels.js":   {http.MethodGet, (*Server).handleAsset},
 	"/app.css":     {http.MethodGet, (*Server).handleAsset},
 	"/api/state":   {http.MethodGet, (*Server).handleState},
 	"/api/profile": {http.MethodGet, (*Server).handleProfile},
@@ -154,6 +156,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rt, ok := routes[r.URL.Path]
+	if !ok && strings.HasPrefix(r.URL.Path, assetsRoute) {
+		rt, ok = route{http.MethodGet, (*Server).handleImage}, true
+	}
 	if !ok || r.URL.RawPath != "" {
 		http.NotFound(w, r)
 		return
@@ -166,18 +171,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt.handler(s, w, r)
 }
 
-// The page is three files written for this server: no framework, no CDN,
+// The page is four files written for this server: no framework, no CDN,
 // nothing fetched from the network, so the preview works offline.
 //
-//go:embed assets/index.html assets/app.js assets/app.css
+//go:embed assets/index.html assets/app.js assets/panels.js assets/app.css
 var assets embed.FS
 
 // pagePolicy is the page's Content-Security-Policy. Scripts come only from
 // the server. The rendered email is an iframe srcdoc, which inherits this
 // policy, so email styles (inline, as email clients need) and remote
-// images must be allowed here; the iframe's sandbox (no allow-scripts, no
-// allow-same-origin) is what keeps the email from running anything or
-// reaching the page.
+// images must be allowed here. The iframe's sandbox is what keeps the email
+// from running anything: no allow-scripts (and this policy admits no
+// script of its own), no forms, popups or navigation of the page. It has
+// allow-same-origin so that the page can measure the email and size the
+// frame to it; without scripts in the email that gives the email nothing.
 const pagePolicy = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
 	"img-src 'self' data: https: http:; font-src data: https: http:; connect-src 'self'; " +
 	"frame-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"

@@ -26,6 +26,8 @@ type state struct {
 	profileNames []string
 	// problems are the load errors of the library and the templates.
 	problems []Problem
+	// images are the library's local copies of its images.
+	images localImages
 }
 
 // entry is a template file and the last version of it that loaded.
@@ -75,6 +77,7 @@ func load(cfg *Config, prev *state) *state {
 		st.names = append(st.names, name)
 	}
 
+	st.images = loadImages(cfg.Library)
 	for _, name := range profileFiles(cfg.Profiles) {
 		id := strings.TrimSuffix(name, ".json")
 		st.profiles[id] = filepath.Join(cfg.Profiles, name)

@@ -5,26 +5,16 @@
 
 (() => {
   const $ = (id) => document.getElementById(id);
+  const el = Panels.el;
 
   const ui = {
     version: 0,      // state version the pickers were drawn from
     seq: 0,          // render requests sent; older answers are dropped
     edited: false,   // the profile editor differs from the file
     shown: null,     // template|profile of the email in the iframe
+    at: '',          // the decision time chosen (RFC 3339 UTC), '' for now
+    open: new Set(), // folds of the trace the designer opened, by scope|kind
   };
-
-  // el builds an element; strings become text nodes.
-  function el(tag, attrs, ...children) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (k === 'class') e.className = v;
-      else e.setAttribute(k, v);
-    }
-    for (const c of children) {
-      if (c !== null && c !== undefined && c !== '') e.append(c);
-    }
-    return e;
-  }
 
   async function api(path, body) {
     const init = body === undefined ? {} : {
@@ -58,16 +48,55 @@
     history.replaceState(null, '', '#' + p.toString());
   }
 
-  // atValue reads the picker as RFC 3339 UTC, or '' for now.
+  // atValue is the decision time chosen: RFC 3339 UTC, or '' for now.
   function atValue() {
-    let v = $('at').value;
-    if (!v) return '';
-    if (/^\d{4}-\d\d-\d\dT\d\d:\d\d$/.test(v)) v += ':00';
-    return v + 'Z';
+    return ui.at;
   }
 
+  // parseAt reads what was typed in the time field as a UTC time:
+  // 2026-12-02T09:00:00Z, without seconds, without the Z, or with a space
+  // for the T. It returns RFC 3339 with seconds, '' for empty (now), or
+  // null when the text is not a time.
+  function parseAt(text) {
+    const v = text.trim();
+    if (v === '') return '';
+    const m = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d))?(?:\.\d+)?(?:Z|\+00:00)?$/i.exec(v);
+    if (!m) return null;
+    const [y, mo, d, h, mi, sec] = [m[1], m[2], m[3], m[4], m[5], m[6] || '00'].map(Number);
+    const t = new Date(Date.UTC(y, mo - 1, d, h, mi, sec));
+    if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d || h > 23 || mi > 59 || sec > 59) return null;
+    return t.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+
+  // setAt fixes the decision time ('' for now) and shows it.
   function setAt(rfc3339) {
-    $('at').value = rfc3339 ? rfc3339.replace(/Z$/, '').slice(0, 19) : '';
+    ui.at = rfc3339 || '';
+    const field = $('at');
+    field.value = ui.at;
+    field.removeAttribute('aria-invalid');
+    field.title = '';
+    const mode = $('at-mode');
+    mode.dataset.mode = ui.at ? 'fixed' : 'now';
+    mode.textContent = ui.at ? 'fixed' : 'now';
+  }
+
+  // showAt shows the time a render decided at: in now mode the field holds
+  // the time used, which stays "now" for the next render.
+  function showAt(used) {
+    if (!ui.at && document.activeElement !== $('at')) $('at').value = used;
+  }
+
+  // readAt takes the field's text when the designer is done with it.
+  function readAt() {
+    const field = $('at');
+    const t = parseAt(field.value);
+    if (t === null) {
+      field.setAttribute('aria-invalid', 'true');
+      field.title = 'Not a time: write it as 2026-12-02T09:00:00Z (UTC)';
+      return false;
+    }
+    setAt(t);
+    return true;
   }
 
   function fillSelect(select, items, wanted) {
@@ -86,7 +115,7 @@
     const h = initial ? hashParams() : new URLSearchParams();
     fillSelect($('template'), st.templates, h.get('t'));
     fillSelect($('profile'), st.profiles.map((name) => ({ name })), h.get('p'));
-    if (initial) setAt(h.get('at') || st.at);
+    if (initial) setAt(parseAt(h.get('at') || '') || st.at);
     return st;
   }
 
@@ -96,6 +125,7 @@
     const p = await api('/api/profile?name=' + encodeURIComponent(name));
     $('profile-json').value = p.json;
     setEdited(false);
+    fitEditor();
   }
 
   function setEdited(edited) {
@@ -130,7 +160,7 @@
   function show(r) {
     const key = r.template + '|' + r.profile;
     if (r.rendered) {
-      $('frame').srcdoc = r.html;
+      $('frame').srcdoc = r.frame || r.html;
       ui.shown = key;
       $('subject').textContent = r.subject;
       $('preheader').textContent = r.preheader;
@@ -146,8 +176,8 @@
       for (const id of ['subject', 'preheader', 'from', 'to', 'view-text', 'view-mime']) $(id).textContent = '';
     }
     $('view-decisions').textContent = r.decisions ? JSON.stringify(r.decisions, null, 2) : '';
-    $('at-used').textContent = 'decided at ' + r.at;
-    showTrace(r.decisions);
+    showAt(r.at);
+    Panels.showTrace($('trace'), r.decisions, ui.open);
     showWarnings(r.missing || []);
     showProblems(r.problems || [], r);
     document.body.dataset.rendered = key + '|' + r.version;
@@ -188,65 +218,49 @@
     $('overlay').hidden = problems.length === 0;
   }
 
-  function fmtScore(n) {
-    return Number.isInteger(n) ? String(n) : n.toFixed(3).replace(/0+$/, '');
+  // --- sizes ---
+
+  // fitFrame gives the email frame the height of the email, so that the
+  // page scrolls, not a box inside it. The frame is sandboxed without
+  // scripts; allow-same-origin lets this page measure it.
+  function fitFrame() {
+    const frame = $('frame');
+    const doc = frame.contentDocument;
+    if (!doc || !doc.documentElement) return;
+    const root = doc.documentElement;
+    // The email's own height (not the frame's), plus a horizontal
+    // scrollbar when the email is wider than the frame (a 600 px email
+    // at 375 px), which designers should see.
+    const bar = Math.max(0, frame.contentWindow.innerHeight - root.clientHeight);
+    const h = Math.max(root.getBoundingClientRect().height, doc.body ? doc.body.scrollHeight : 0) + bar;
+    const px = Math.max(120, Math.ceil(h)) + 'px';
+    if (frame.style.height !== px) frame.style.height = px;
   }
 
-  function showTrace(decisions) {
-    const root = $('trace');
-    root.replaceChildren();
-    const props = (decisions && decisions.propositions) || [];
-    if (props.length === 0) {
-      root.append(el('p', { class: 'muted' }, decisions ? 'This template has no offer placeholders.' : 'No decision was made.'));
-      return;
+  let frameObserver = null;
+
+  // watchFrame follows a new email's height as it lays out (images, the
+  // mobile width).
+  function watchFrame() {
+    if (frameObserver) frameObserver.disconnect();
+    const doc = $('frame').contentDocument;
+    // The frame grows with the email, so it never needs a vertical
+    // scrollbar; one left over from a first layout would take width from
+    // the email. Sideways, an email wider than the frame still scrolls.
+    if (doc && doc.documentElement) doc.documentElement.style.overflowY = 'hidden';
+    fitFrame();
+    if (doc && doc.documentElement && window.ResizeObserver) {
+      frameObserver = new ResizeObserver(fitFrame);
+      frameObserver.observe(doc.documentElement);
+      if (doc.body) frameObserver.observe(doc.body);
     }
-    for (const p of props) root.append(scopeSection(p));
   }
 
-  function scopeSection(p) {
-    const trace = p.trace || [];
-    const sec = el('section', { class: 'scope', 'data-scope': p.activity + '/' + p.placement });
-    sec.append(el('h3', null, el('code', null, p.activity), ' · ', el('code', null, p.placement)));
-    const why = trace.find((t) => t.outcome === 'fallback' || t.outcome === 'inactive');
-    if (p.offers.length > 0) {
-      const ul = el('ul', { class: 'result chosen' });
-      for (const o of p.offers) {
-        ul.append(el('li', null, el('strong', null, o.id), ' score ' + fmtScore(o.score) + ', rank ' + o.rank));
-      }
-      sec.append(ul);
-    } else if (p.fallback) {
-      sec.append(el('p', { class: 'result fallback' }, 'Fallback ', el('strong', null, p.fallback.id), why ? ': ' + why.reason : ''));
-    } else {
-      sec.append(el('p', { class: 'result none' }, 'Nothing shown', why ? ': ' + why.reason : ''));
-    }
-    const rows = trace.filter((t) => t.outcome !== 'skipped' && t.outcome !== 'fallback' && t.outcome !== 'inactive');
-    if (rows.length > 0) {
-      const tbody = el('tbody');
-      for (const t of rows) tbody.append(traceRow(t));
-      sec.append(el('table', { class: 'candidates' },
-        el('thead', null, el('tr', null, el('th', null, 'Offer'), el('th', null, 'Group'), el('th', null, 'Outcome'), el('th', null, 'Why'))),
-        tbody));
-    }
-    const skipped = trace.filter((t) => t.outcome === 'skipped');
-    if (skipped.length > 0) {
-      const d = el('details', { class: 'skipped' }, el('summary', null, skipped.length + ' not evaluated: earlier groups filled the slots'));
-      d.append(el('p', { class: 'muted small' }, skipped.map((t) => t.offer + ' (group ' + t.group + ')').join(', ')));
-      sec.append(d);
-    }
-    return sec;
-  }
-
-  function traceRow(t) {
-    const outcome = t.step ? t.outcome + ': ' + t.step : t.outcome;
-    const why = el('td', null, t.reason);
-    if (t.counter !== undefined && t.limit !== undefined) {
-      why.append(el('span', { class: 'cap' }, 'counter ' + t.counter + ' / limit ' + t.limit));
-    }
-    return el('tr', { class: 'outcome-' + t.outcome, 'data-offer': t.offer },
-      el('td', null, el('code', null, t.offer)),
-      el('td', null, t.group ? String(t.group) : ''),
-      el('td', null, outcome),
-      why);
+  // fitEditor grows the profile editor with its text, up to the window.
+  function fitEditor() {
+    const ta = $('profile-json');
+    ta.style.height = 'auto';
+    ta.style.height = (ta.scrollHeight + 2) + 'px';
   }
 
   // --- controls ---
@@ -264,6 +278,7 @@
     document.body.dataset.width = String(px);
     $('frame').width = String(px);
     $('frame').style.width = px + 'px';
+    fitFrame();
     for (const b of document.querySelectorAll('.widths button')) {
       b.setAttribute('aria-pressed', String(b.dataset.width === String(px)));
     }
@@ -274,10 +289,13 @@
   function wire() {
     $('template').addEventListener('change', () => { saveHash(); render(); });
     $('profile').addEventListener('change', async () => { saveHash(); await loadProfile(); render(); });
-    $('at').addEventListener('change', () => { saveHash(); render(); });
-    $('at-now').addEventListener('click', () => { $('at').value = ''; saveHash(); render(); });
+    $('at').addEventListener('change', () => { if (readAt()) { saveHash(); render(); } });
+    $('at').addEventListener('keydown', (ev) => { if (ev.key === 'Enter') $('at').blur(); });
+    $('at-now').addEventListener('click', () => { setAt(''); saveHash(); render(); });
+    $('frame').addEventListener('load', watchFrame);
     $('profile-json').addEventListener('input', () => {
       setEdited(true);
+      fitEditor();
       clearTimeout(editTimer);
       editTimer = setTimeout(render, 300);
     });
