@@ -3,8 +3,11 @@ package campaign
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/internal/suggest"
 	"github.com/offermail/offermail/render"
 )
 
@@ -16,14 +19,18 @@ type catalog struct{ lib *decide.Library }
 func (c catalog) PlacementType(activity, placement string) (render.ContentType, error) {
 	a := c.lib.Activity(activity)
 	if a == nil {
-		return "", fmt.Errorf("%w %q", render.ErrUnknownActivity, activity)
+		return "", fmt.Errorf("%w %q%s", render.ErrUnknownActivity, activity, suggest.DidYouMean(activity, c.lib.ActivityIDs()))
 	}
 	pl := c.lib.Placement(placement)
 	if pl == nil {
-		return "", fmt.Errorf("%w %q", render.ErrUnknownPlacement, placement)
+		return "", fmt.Errorf("%w %q%s", render.ErrUnknownPlacement, placement, suggest.DidYouMean(placement, c.lib.PlacementIDs()))
 	}
 	if a.ActivityPlacement(placement) == nil {
-		return "", fmt.Errorf("%w: activity %q does not use placement %q", render.ErrPlacementNotInActivity, activity, placement)
+		var used []string
+		for _, ap := range a.Placements {
+			used = append(used, strconv.Quote(ap.Placement))
+		}
+		return "", fmt.Errorf("%w: activity %q does not use placement %q (it uses %s)", render.ErrPlacementNotInActivity, activity, placement, strings.Join(used, ", "))
 	}
 	return render.ContentType(pl.Content), nil
 }

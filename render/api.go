@@ -181,7 +181,8 @@ func (o *Output) Message() *Message {
 
 // Missing is a profile field a template referenced that the profile lacks.
 type Missing struct {
-	Field     string // e.g. "profile.loyalty.tier"
-	File      string
-	Line, Col int
+	Field string `json:"field"` // e.g. "profile.loyalty.tier"
+	File  string `json:"file"`
+	Line  int    `json:"line"`
+	Col   int    `json:"col"`
 }

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -190,7 +189,7 @@ func (c *compiler) partialRef(name string, off int) *partialRef {
 	}
 	pf, path := b.lib.partial(name)
 	if pf == nil {
-		c.errorc(diag.Undefined, off, "partial %q not found: create %s", name, path)
+		c.errorc(diag.Undefined, off, "partial %q not found%s: create %s", name, b.lib.hint("partials", name), path)
 		return nil
 	}
 	ref := &partialRef{name: name}
@@ -210,9 +209,5 @@ func (c *compiler) partialRef(name string, off int) *partialRef {
 // suggest returns " (did you mean X?)" for the candidate closest to name,
 // or "" when none is close.
 func suggest(name string, candidates []string) string {
-	best := closest.Closest(name, candidates, 1+len(name)/4)
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
+	return closest.DidYouMean(name, candidates)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aymerick/raymond/ast"
 
 	"github.com/offermail/offermail/diag"
+	closest "github.com/offermail/offermail/internal/suggest"
 )
 
 // Set is the templates of a directory. It is immutable and safe for
@@ -187,6 +188,22 @@ func (l *library) partial(name string) (*parsedFile, string) {
 // layout finds layouts/<name> as given, or with .hbs or .html added.
 func (l *library) layout(name string) (*parsedFile, string) {
 	return l.find("layouts", name)
+}
+
+// hint is the " (did you mean …?)" of a partial or layout name that is
+// not there: the nearest of the names in dir (partials or layouts).
+func (l *library) hint(dir, name string) string {
+	entries, err := fs.ReadDir(l.fsys, dir)
+	if err != nil {
+		return ""
+	}
+	var names []string
+	for _, e := range entries {
+		if ext := path.Ext(e.Name()); !e.IsDir() && (ext == ".hbs" || ext == ".html") {
+			names = append(names, strings.TrimSuffix(e.Name(), ext))
+		}
+	}
+	return closest.DidYouMean(strings.TrimSuffix(strings.TrimSuffix(name, ".hbs"), ".html"), names)
 }
 
 func (l *library) find(dir, name string) (*parsedFile, string) {

@@ -101,7 +101,7 @@ func (l *library) template(name string, cat Catalog) (*Template, diag.List) {
 		pf, want := l.layout(f.value)
 		switch {
 		case pf == nil:
-			b.errs = append(b.errs, f.pos().errorc(diag.Undefined, "layout %q not found: create %s", f.value, want))
+			b.errs = append(b.errs, f.pos().errorc(diag.Undefined, "layout %q not found%s: create %s", f.value, l.hint("layouts", f.value), want))
 			compileBody()
 		case pf.err != nil:
 			b.errs = append(b.errs, pf.err)

@@ -278,6 +278,15 @@ func summarize(w io.Writer, out string, r *batch.Report) {
 	if r.Totals.Sent > 0 || r.Delivery != "files" {
 		verb, n = "sent", r.Totals.Sent
 	}
+	if r.Attempts > 1 && r.Attempt.Recipients == 0 {
+		// A re-run of a finished run: nothing was left to do.
+		fmt.Fprintf(w, "%s: already complete: %d messages %s, %d rejected", r.Campaign, n, verb, r.Totals.Rejected)
+		if r.Totals.Rejected > 0 {
+			fmt.Fprintf(w, " (see %s/rejects.ndjson)", out)
+		}
+		fmt.Fprintf(w, "; nothing to do this attempt; report %s/report.json\n", out)
+		return
+	}
 	fmt.Fprintf(w, "%s: %d messages %s, %d rejected", r.Campaign, n, verb, r.Totals.Rejected)
 	if r.Totals.Rejected > 0 {
 		fmt.Fprintf(w, " (see %s/rejects.ndjson)", out)

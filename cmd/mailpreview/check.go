@@ -20,8 +20,14 @@ func newCheck(g *global) *cobra.Command {
 			if st, err := os.Stat(g.library); err != nil || !st.IsDir() {
 				return invalid(fmt.Errorf("library directory %s not found (set it with --library DIR)", g.library))
 			}
+			// A library checks alone unless templates were asked for or sit
+			// where they are looked for by default.
+			withTemplates := true
 			if st, err := os.Stat(templates); err != nil || !st.IsDir() {
-				return invalid(fmt.Errorf("templates directory %s not found (set it with --templates DIR)", templates))
+				if cmd.Flags().Changed("templates") {
+					return invalid(fmt.Errorf("templates directory %s not found (set it with --templates DIR)", templates))
+				}
+				withTemplates = false
 			}
 			problems := 0
 			// Every error at once: the library's (offer content included),
@@ -31,10 +37,13 @@ func newCheck(g *global) *cobra.Command {
 				printError(errOut, err)
 				problems += countErrors(err)
 			}
-			set, err := render.LoadDir(templates, cat)
-			if err != nil {
-				printError(errOut, err)
-				problems += countErrors(err)
+			var set *render.Set
+			if withTemplates {
+				set, err = render.LoadDir(templates, cat)
+				if err != nil {
+					printError(errOut, err)
+					problems += countErrors(err)
+				}
 			}
 			if problems > 0 {
 				fmt.Fprintf(errOut, "%d error(s)\n", problems)
@@ -45,12 +54,16 @@ func newCheck(g *global) *cobra.Command {
 				return err
 			}
 			lib := p.Library
-			fmt.Fprintf(out, "ok: %s: %d placements, %d offers, %d fallbacks, %d activities in %d files; %s: %d templates\n",
-				g.library, len(lib.PlacementIDs()), len(lib.OfferIDs()), len(lib.FallbackIDs()), len(lib.ActivityIDs()), len(lib.Files()),
-				templates, len(set.Templates()))
+			fmt.Fprintf(out, "ok: %s: %d placements, %d offers, %d fallbacks, %d activities in %d files",
+				g.library, len(lib.PlacementIDs()), len(lib.OfferIDs()), len(lib.FallbackIDs()), len(lib.ActivityIDs()), len(lib.Files()))
+			if set == nil {
+				fmt.Fprintf(out, "; no templates (no %s directory)\n", templates)
+				return nil
+			}
+			fmt.Fprintf(out, "; %s: %d templates\n", templates, len(set.Templates()))
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&templates, "templates", "templates", "templates `DIR`")
+	cmd.Flags().StringVar(&templates, "templates", "templates", "templates `DIR`; without the flag, a missing templates directory checks the library alone")
 	return cmd
 }

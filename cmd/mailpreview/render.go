@@ -3,9 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"path/filepath"
+	"strings"
 
 	"github.com/offermail/offermail/campaign"
+	"github.com/offermail/offermail/internal/suggest"
 	"github.com/offermail/offermail/render"
 	"github.com/spf13/cobra"
 )
@@ -45,6 +49,7 @@ func newRender(g *global) *cobra.Command {
 			if err := campaign.Encode(cmd.OutOrStdout(), campaign.Format(format), msg, d, opts.Now); err != nil {
 				return invalid(err)
 			}
+			warnMissing(cmd.ErrOrStderr(), msg.Missing)
 			return nil
 		},
 	}
@@ -62,7 +67,8 @@ func loadTemplate(p *campaign.Project, path string) (*render.Template, error) {
 	tpl, err := p.LoadTemplate(path)
 	if err != nil {
 		if isNotExist(err) {
-			return nil, invalid(fmt.Errorf("template file %s not found", path))
+			near := filesIn(filepath.Dir(path), "", ".hbs", ".html", ".md")
+			return nil, invalid(fmt.Errorf("template file %s not found%s", path, suggest.DidYouMean(path, near)))
 		}
 		return nil, invalid(err)
 	}
@@ -70,3 +76,25 @@ func loadTemplate(p *campaign.Project, path string) (*render.Template, error) {
 }
 
 func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
+
+// warnMissing says in one line which profile fields the template wrote
+// out that the profile lacks: they rendered empty, which --strict refuses.
+func warnMissing(w io.Writer, missing []render.Missing) {
+	if len(missing) == 0 {
+		return
+	}
+	const shown = 3
+	var parts []string
+	for i, m := range missing {
+		if i == shown {
+			parts = append(parts, fmt.Sprintf("and %d more", len(missing)-shown))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s (%s:%d:%d)", m.Field, m.File, m.Line, m.Col))
+	}
+	noun := "field"
+	if len(missing) > 1 {
+		noun = "fields"
+	}
+	fmt.Fprintf(w, "warning: %d profile %s missing, rendered empty: %s; --strict makes this an error\n", len(missing), noun, strings.Join(parts, ", "))
+}

@@ -100,6 +100,8 @@ error, 3 a run finished with rejected records, 4 a run failed.`,
 		newAPI(g),
 		newReport(),
 	)
+	addHelp(root)
+	addCompletion(root)
 	return root
 }
 

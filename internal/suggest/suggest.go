@@ -3,7 +3,10 @@
 // template compiler and the recipient readers.
 package suggest
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Distance is the Levenshtein distance between a and b, in bytes.
 func Distance(a, b string) int {
@@ -41,4 +44,15 @@ func Closest(word string, candidates []string, maxDist int) string {
 		return ""
 	}
 	return best
+}
+
+// DidYouMean is the hint of an error message about a mistyped word:
+// ` (did you mean "X"?)` for the candidate nearest to it (at most one edit
+// per four characters, and one), or "" when none is that near.
+func DidYouMean(word string, candidates []string) string {
+	best := Closest(word, candidates, 1+len(word)/4)
+	if best == "" {
+		return ""
+	}
+	return " (did you mean " + strconv.Quote(best) + "?)"
 }

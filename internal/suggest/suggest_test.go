@@ -37,3 +37,20 @@ func TestClosest(t *testing.T) {
 		}
 	}
 }
+
+func TestDidYouMean(t *testing.T) {
+	for _, tt := range []struct {
+		word string
+		want string
+	}{
+		{"winter-sal", ` (did you mean "winter-sale"?)`},
+		{"heroo", ` (did you mean "hero"?)`},
+		{"footr", ` (did you mean "footer"?)`},
+		{"xyz", ""},
+		{"hero", ""},
+	} {
+		if got := DidYouMean(tt.word, []string{"winter-sale", "hero", "footer"}); got != tt.want {
+			t.Errorf("DidYouMean(%q) = %q, want %q", tt.word, got, tt.want)
+		}
+	}
+}
