@@ -97,11 +97,11 @@ func Compare(dir string, files []File) ([]Diff, error) {
 		old, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-			diffs = append(diffs, Diff{f.Path, New, unified("/dev/null", "got/"+f.Path, nil, f.Data)})
+			diffs = append(diffs, Diff{f.Path, New, fileDiff(f.Path, "/dev/null", "got/"+f.Path, nil, f.Data)})
 		case err != nil:
 			return nil, err
 		case !bytes.Equal(old, f.Data):
-			diffs = append(diffs, Diff{f.Path, Changed, unified(name, "got/"+f.Path, old, f.Data)})
+			diffs = append(diffs, Diff{f.Path, Changed, fileDiff(f.Path, name, "got/"+f.Path, old, f.Data)})
 		}
 	}
 	for _, g := range golden {
@@ -113,7 +113,7 @@ func Compare(dir string, files []File) ([]Diff, error) {
 			return nil, err
 		}
 		name := filepath.ToSlash(filepath.Join(dir, filepath.FromSlash(g)))
-		diffs = append(diffs, Diff{g, Stale, unified(name, "/dev/null", old, nil)})
+		diffs = append(diffs, Diff{g, Stale, fileDiff(g, name, "/dev/null", old, nil)})
 	}
 	slices.SortFunc(diffs, func(a, b Diff) int { return strings.Compare(a.Path, b.Path) })
 	return diffs, nil
@@ -160,17 +160,112 @@ func Write(dir string, files []File) (Result, error) {
 	return res, nil
 }
 
+// fileDiff is the diff of one snapshot file: of the decoded views of two
+// messages for an .eml (falling back to the bytes when they do not decode,
+// or decode the same), of the bytes for the others.
+func fileDiff(path, aName, bName string, a, b []byte) string {
+	if strings.HasSuffix(path, ExtEML) {
+		da, okA := decodeOrEmpty(a)
+		db, okB := decodeOrEmpty(b)
+		if okA && okB && da != db {
+			return unified(aName+" (decoded)", bName+" (decoded)", []byte(da), []byte(db))
+		}
+	}
+	return unified(aName, bName, a, b)
+}
+
+func decodeOrEmpty(eml []byte) (string, bool) {
+	if eml == nil {
+		return "", true
+	}
+	return DecodeEML(eml)
+}
+
 // unified is the unified diff from a to b as diff -u prints it: gofmt's
 // own diff (rogpeppe/go-internal/diff), without its leading "diff a b"
-// line, since the snapshot command names the file itself. It is "" when a
-// and b are equal.
+// line, since the snapshot command names the file itself, and with long
+// unchanged lines cut short (ShortenContext). It is "" when a and b are
+// equal.
 func unified(aName, bName string, a, b []byte) string {
 	d := diff.Diff(aName, a, bName, b)
 	if d == nil {
 		return ""
 	}
 	_, rest, _ := bytes.Cut(d, []byte("\n"))
-	return string(rest)
+	return ShortenContext(string(rest), maxContext)
+}
+
+// maxContext is how many characters of an unchanged line a diff shows.
+const maxContext = 100
+
+// ShortenContext keeps a unified diff readable where its lines are long:
+// a context line (starting with a space) longer than max characters is cut
+// to an excerpt and a note of what was left out — a long line that did not
+// change, such as the 2 KB of preheader filler in every HTML email, is not
+// repeated whole around each change — and a changed line paired with its
+// replacement (the i-th of a run of - lines with the i-th of the + lines
+// after it) has a long common start or end cut the same way, so that the
+// change itself stands out.
+func ShortenContext(unified string, max int) string {
+	lines := strings.Split(unified, "\n")
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		switch {
+		case strings.HasPrefix(l, " "):
+			if r := []rune(l); len(r) > max+max/2 {
+				lines[i] = fmt.Sprintf("%s… [unchanged, %d more characters]", string(r[:max+1]), len(r)-max-1)
+			}
+		case strings.HasPrefix(l, "-") && !strings.HasPrefix(l, "---"):
+			j := i
+			for j < len(lines) && strings.HasPrefix(lines[j], "-") {
+				j++
+			}
+			k := j
+			for k < len(lines) && strings.HasPrefix(lines[k], "+") {
+				k++
+			}
+			for n := 0; n < j-i && n < k-j; n++ {
+				lines[i+n], lines[j+n] = trimCommon(lines[i+n], lines[j+n], max)
+			}
+			i = k - 1
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// trimCommon cuts the long common start and end of a removed line and its
+// replacement, keeping a few characters of each around the change.
+func trimCommon(minus, plus string, max int) (string, string) {
+	a, b := []rune(minus[1:]), []rune(plus[1:])
+	keep := max / 5
+	pre := 0
+	for pre < len(a) && pre < len(b) && a[pre] == b[pre] {
+		pre++
+	}
+	suf := 0
+	for suf < len(a)-pre && suf < len(b)-pre && a[len(a)-1-suf] == b[len(b)-1-suf] {
+		suf++
+	}
+	cut := func(r []rune) string {
+		var sb strings.Builder
+		start, end := 0, len(r)
+		if pre > max {
+			fmt.Fprintf(&sb, "[%d unchanged characters] …", pre-keep)
+			start = pre - keep
+		}
+		tail := ""
+		if suf > max {
+			end = len(r) - suf + keep
+			tail = fmt.Sprintf("… [%d unchanged characters]", suf-keep)
+		}
+		sb.WriteString(string(r[start:end]))
+		sb.WriteString(tail)
+		return sb.String()
+	}
+	if pre <= max && suf <= max {
+		return minus, plus
+	}
+	return "-" + cut(a), "+" + cut(b)
 }
 
 // list returns the snapshot files already in dir: template/profile.ext,
