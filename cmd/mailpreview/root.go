@@ -99,6 +99,7 @@ error, 3 a run finished with rejected records, 4 a run failed.`,
 		newImport(),
 		newAPI(g),
 		newReport(),
+		newLint(g),
 	)
 	addHelp(root)
 	addCompletion(root)

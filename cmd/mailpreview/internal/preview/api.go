@@ -13,6 +13,7 @@ import (
 
 	"github.com/offermail/offermail/campaign"
 	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/lint"
 	"github.com/offermail/offermail/recipients"
 	"github.com/offermail/offermail/render"
 )
@@ -110,7 +111,9 @@ type renderResponse struct {
 	EML       string           `json:"eml"`
 	Decisions *decide.Decision `json:"decisions"`
 	Missing   []missingJSON    `json:"missing"`
-	Problems  []Problem        `json:"problems"`
+	// Lint is what mailpreview lint finds in this message.
+	Lint     []lint.Problem `json:"lint"`
+	Problems []Problem      `json:"problems"`
 }
 
 type missingJSON struct {
@@ -163,7 +166,7 @@ func (s *Server) handleRender(w http.ResponseWriter, r *http.Request) {
 	now = now.UTC()
 
 	out := renderResponse{Version: st.version, Template: req.Template, Profile: req.Profile, At: now.Format(time.RFC3339),
-		Stale: e.broken && e.tpl != nil, Missing: []missingJSON{}, Problems: st.problemsFor(req.Template)}
+		Stale: e.broken && e.tpl != nil, Missing: []missingJSON{}, Lint: []lint.Problem{}, Problems: st.problemsFor(req.Template)}
 
 	rec, problem := s.recipient(req, path)
 	if problem != nil {
@@ -185,6 +188,7 @@ func (s *Server) handleRender(w http.ResponseWriter, r *http.Request) {
 	out.Subject, out.Preheader, out.From, out.To = msg.Subject, msg.Preheader, msg.From, msg.To
 	out.HTML, out.Text = msg.HTML, msg.Text
 	out.Frame = st.images.frame(msg.HTML)
+	out.Lint = append(out.Lint, lint.Message(st.project, e.tpl, req.Profile, msg, d)...)
 	for _, m := range msg.Missing {
 		out.Missing = append(out.Missing, missingJSON{m.Field, m.File, m.Line, m.Col})
 	}

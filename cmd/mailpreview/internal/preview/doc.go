@@ -12,7 +12,9 @@
 // that lost, folded by the step that dropped them (a false rule with the
 // values it read, a cap with its counter, window and limit), and why the
 // fallback was used. Profile fields the template writes out but the
-// profile lacks are listed as warnings. The page fits screens from 1,280
+// profile lacks are listed as warnings, and the email checks of
+// mailpreview lint (package lint) for the message on screen in a panel of
+// their own. The page fits screens from 1,280
 // px wide without scrolling sideways; the decision time is a UTC field.
 //
 // Images the library keeps local copies of, in LIBRARY/assets/HOST/PATH
@@ -48,7 +50,7 @@
 //	GET  /api/profile?name=N    the text of profile N
 //	POST /api/render            {"template", "profile", "profileJSON"?, "at"?} → subject, html,
 //	                            frame (html with local images), text, eml, decisions with
-//	                            traces, missing fields, problems
+//	                            traces, missing fields, lint problems, problems
 //	GET  /library/assets/P      an image of LIBRARY/assets
 //	GET  /events                text/event-stream of {"version": N} after each reload
 package preview

@@ -178,6 +178,7 @@
     $('view-decisions').textContent = r.decisions ? JSON.stringify(r.decisions, null, 2) : '';
     showAt(r.at);
     Panels.showTrace($('trace'), r.decisions, ui.open);
+    Panels.showLint($('lint'), $('lint-count'), r.lint || []);
     showWarnings(r.missing || []);
     showProblems(r.problems || [], r);
     document.body.dataset.rendered = key + '|' + r.version;

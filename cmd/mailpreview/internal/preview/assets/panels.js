@@ -144,5 +144,20 @@ const Panels = (() => {
     return li;
   }
 
-  return { el, showTrace };
+  // showLint lists the email checks of the message (mailpreview lint):
+  // errors first, each with where it was written.
+  function showLint(list, count, problems) {
+    list.replaceChildren();
+    const sorted = [...problems].sort((a, b) => (a.level === b.level ? 0 : a.level === 'error' ? -1 : 1));
+    for (const p of sorted) {
+      const at = p.line ? p.file + ':' + p.line + ':' + p.col : p.file;
+      list.append(el('li', { class: 'lint-' + p.level, 'data-code': p.code },
+        el('span', { class: 'level' }, p.level), ' ', el('code', { class: 'at' }, at), el('div', null, p.message)));
+    }
+    const errors = problems.filter((p) => p.level === 'error').length;
+    count.textContent = problems.length === 0 ? 'all clear' : errors > 0 ? errors + ' error' + (errors > 1 ? 's' : '') : problems.length + ' warning' + (problems.length > 1 ? 's' : '');
+    count.className = 'badge' + (errors > 0 ? ' none' : problems.length > 0 ? ' fallback' : '');
+  }
+
+  return { el, showTrace, showLint };
 })();
