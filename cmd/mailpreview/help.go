@@ -27,7 +27,10 @@ var examples = map[string]string{
 	"mailpreview render": `  mailpreview render --template templates/newsletter.hbs \
     --profile testdata/profiles/maya-gold-runner.json --at 2026-12-02T09:00:00Z > maya.html
   mailpreview render --template templates/newsletter.hbs \
-    --profile testdata/profiles/sam-new-customer.json --format json --strict`,
+    --profile testdata/profiles/sam-new-customer.json --format json --strict
+  # Send Maya's newsletter as a proof to your own inbox (counts nothing):
+  mailpreview render --template templates/newsletter.hbs \
+    --profile testdata/profiles/maya-gold-runner.json --smtp smtp://localhost:1025 --to me@example.com`,
 	"mailpreview batch": `  mailpreview batch --template templates/newsletter.hbs \
     --recipients testdata/recipients/customers.ndjson --campaign winter-2026 --out out/winter-2026
   # Four machines sharing one Redis, each taking a quarter of the recipients:
@@ -83,7 +86,11 @@ fields the template wanted but the profile lacks (missing). Missing fields
 render empty, with a one-line warning on standard error; --strict makes them an
 error at their file:line:col.
 
-It is a dry run: counters are read (from --store when given), never written.`,
+It is a dry run: counters are read (from --store when given), never written.
+With --smtp URL --to ADDRESS it sends the message as a proof to that test
+address instead of printing it: the To header is ADDRESS (the profile's own
+address is never used), and the header X-Offermail-Proof says it is a proof.
+Nothing is counted and no ledger is written.`,
 }
 
 // addHelp gives every command below root its examples and long help.

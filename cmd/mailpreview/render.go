@@ -18,6 +18,7 @@ func newRender(g *global) *cobra.Command {
 	var tplPath, format string
 	var dr dryRunFlags
 	var strict bool
+	var proof proofFlags
 	cmd := &cobra.Command{
 		Use:   "render --template FILE --profile FILE",
 		Short: "Render one message to standard output (dry run)",
@@ -30,6 +31,9 @@ func newRender(g *global) *cobra.Command {
 			case "html", "text", "eml", "json":
 			default:
 				return usage("--format must be html, text, eml or json, not %q", format)
+			}
+			if err := proof.check(format, cmd.Flags().Changed("format")); err != nil {
+				return err
 			}
 			var tpl *render.Template
 			run, err := dr.load(cmd.Context(), g.library, func(p *campaign.Project) (err error) {
@@ -46,6 +50,10 @@ func newRender(g *global) *cobra.Command {
 			if err != nil {
 				return invalid(err)
 			}
+			if proof.smtp != "" {
+				warnMissing(cmd.ErrOrStderr(), msg.Missing)
+				return proof.send(cmd.Context(), cmd.OutOrStdout(), msg, dr.profile, opts.Now)
+			}
 			if err := campaign.Encode(cmd.OutOrStdout(), campaign.Format(format), msg, d, opts.Now); err != nil {
 				return invalid(err)
 			}
@@ -58,6 +66,8 @@ func newRender(g *global) *cobra.Command {
 	dr.add(f)
 	f.StringVar(&format, "format", "html", "output `FORMAT`: html, text, eml or json")
 	f.BoolVar(&strict, "strict", false, "a missing profile field written out by the template is an error")
+	f.StringVar(&proof.smtp, "smtp", "", "send the message as a proof over SMTP instead of printing it: `URL` smtp://user:pass@host:port (smtps:// for TLS); needs --to")
+	f.StringVar(&proof.to, "to", "", "the test `ADDRESS` a proof goes to (its To header too); the profile's own address is never used")
 	return cmd
 }
 
