@@ -41,6 +41,18 @@
 //	OUT/messages/ID.EXT     one message per recipient (eml, html or json),
 //	                        written by the default sink; not written when
 //	                        the run has a Sink of its own (SMTP)
+//	OUT/messages/part-00001.mbox
+//	                        with Runner.Pack, the messages instead, Pack a
+//	                        part, in the order of the source: mboxrd for eml
+//	                        (see below), part-00001.ndjson for json and html
+//	                        (one message a line: {"recipient":…, then the
+//	                        json message's members, or "html":…})
+//	OUT/messages/index.ndjson
+//	                        with Runner.Pack, one line per message:
+//	                        {"recipient":…,"part":…,"offset":N,"length":N},
+//	                        the bytes of the message in its part (for mbox,
+//	                        after its From_ line, still quoted; for ndjson,
+//	                        the line without its newline)
 //	OUT/decisions.ndjson    one line per decided recipient:
 //	                        {"campaign":…,"recipient":…,"propositions":[…]}
 //	OUT/rejects.ndjson      one line per rejected record or message:
@@ -76,6 +88,24 @@
 // decision once, however often the run is interrupted. Between attempts
 // the recipients file may only grow at its end, and the library and the
 // template should not change.
+//
+// Packed (Runner.Pack), the journal appends each message to its part in
+// the order of the source — outcomes that finish early wait, a bounded
+// number — and before each journal commit the parts are written and
+// fsynced, then the index lines that point into them: the index never
+// names bytes not on disk, and a recipient's decisions line never comes
+// before its index line. On start, a torn last index line is cut, the
+// last part is cut after the last indexed message, parts no index line
+// names are removed, and recipients indexed but not journalled get their
+// decisions lines from the store's ledger, not a second message. The
+// remaining recipients follow in the order of the source, so a run
+// stopped any number of times writes the same bytes as a run never
+// stopped. An mbox part starts each message with "From SENDER DATE" (the
+// template's sender, the decision time) and ends it with an empty line;
+// a line of the message that is "From " after any number of '>' gets one
+// more '>' (mboxrd), which readers take off. Message lines keep their
+// CRLF, so an index entry's bytes are the message file's bytes but for
+// that quoting.
 //
 // Over SMTP (the SMTP sink) a message counts as sent once the server
 // accepted it. A crash

@@ -61,6 +61,7 @@ type runConfig struct {
 	Strict       bool
 	SMTP         *send.Config // nil writes files
 	BatchSize    int
+	Pack         int // part files of Pack messages; 0: one file per message
 	onCommit     func()
 }
 
@@ -88,7 +89,7 @@ func runBatch(ctx context.Context, cfg runConfig) (*Report, error) {
 	}
 	r := &Runner{
 		Project: cfg.Project, Template: cfg.Template, Campaign: cfg.Campaign, Seed: cfg.Seed, Format: cfg.Format,
-		Strict: cfg.Strict, At: cfg.At, Dir: cfg.Out, Shard: cfg.Shard, Workers: cfg.Workers, BatchSize: cfg.BatchSize,
+		Strict: cfg.Strict, At: cfg.At, Dir: cfg.Out, Shard: cfg.Shard, Workers: cfg.Workers, BatchSize: cfg.BatchSize, Pack: cfg.Pack,
 		Describe: Description{Template: cfg.TemplatePath, Recipients: cfg.Recipients, Store: store, Delivery: "files"},
 		onCommit: cfg.onCommit,
 	}

@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -31,6 +32,14 @@ type outcome struct {
 	decision []byte
 	reject   *rejectLine
 	replayed bool
+	// ordered outcomes (of decided recipients) have their place among the
+	// records the attempt decides, seq.
+	ordered bool
+	seq     uint64
+	// msg, in a packed run, is the message, to be appended to a part as
+	// the recipient is journalled; recipient and from go with it.
+	msg             *bytes.Buffer
+	recipient, from string
 }
 
 // decisionOf is the decisions.ndjson line of a recipient's decision.

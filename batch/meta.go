@@ -30,6 +30,7 @@ type runMeta struct {
 	Template     string    `json:"template"`
 	Recipients   string    `json:"recipients"`
 	Format       string    `json:"format"`
+	Pack         int       `json:"pack,omitempty"`
 	Delivery     string    `json:"delivery"`
 	SMTP         string    `json:"smtp,omitempty"` // the last attempt's server
 	DecisionTime time.Time `json:"decision_time"`
@@ -51,7 +52,7 @@ func (r *Runner) newMeta(now time.Time) runMeta {
 	return runMeta{
 		Version: 1, Campaign: r.Campaign.ID, Name: r.Campaign.Name,
 		Template: r.Describe.Template, Recipients: r.Describe.Recipients,
-		Format: string(r.Format), Delivery: r.Describe.Delivery, SMTP: r.Describe.Server, DecisionTime: at.UTC(), Seed: r.Seed, Strict: r.Strict,
+		Format: string(r.Format), Pack: r.Pack, Delivery: r.Describe.Delivery, SMTP: r.Describe.Server, DecisionTime: at.UTC(), Seed: r.Seed, Strict: r.Strict,
 		Shard: r.Shard.String(), Store: r.Describe.Store, Started: now.UTC(),
 	}
 }
@@ -86,6 +87,7 @@ func prepareMeta(out string, want runMeta, at time.Time) (runMeta, error) {
 		{"template", have.Template, want.Template},
 		{"recipients", have.Recipients, want.Recipients},
 		{"format", have.Format, want.Format},
+		{"pack", fmt.Sprint(have.Pack), fmt.Sprint(want.Pack)},
 		{"delivery", have.Delivery, want.Delivery},
 		{"seed", have.Seed, want.Seed},
 		{"shard", have.Shard, want.Shard},

@@ -33,6 +33,12 @@ type pipeline struct {
 	step     *Step
 	sink     Sink
 	reserver *decide.Reserver
+	// parts, in a packed run, receives the messages instead of sink, in
+	// the order of the recipients: workers hand their buffers (from bufs)
+	// to the journal, which appends them in sequence.
+	parts  *parts
+	bufs   sync.Pool
+	window chan struct{} // see stream
 	// deliverCtx is what deliveries see: it ends Grace after the run.
 	deliverCtx context.Context
 }
@@ -41,6 +47,14 @@ type pipeline struct {
 type job struct {
 	rec *recipients.Record
 	res decide.Result
+	seq uint64 // its place among the records the attempt decides
+}
+
+// batch is records of the source on their way to a decider; the first
+// has sequence number first, the next first+1, and so on.
+type batch struct {
+	recs  []*recipients.Record
+	first uint64
 }
 
 // run streams the recipients through the stages:
@@ -61,17 +75,22 @@ func (p *pipeline) run(ctx context.Context, done *resumed, j *journal) error {
 
 	size := p.r.BatchSize
 	deciders := max(2, p.r.Workers/4)
-	batches := make(chan []*recipients.Record, 1)
+	batches := make(chan batch, 1)
 	jobs := make(chan job, size)
 	outcomes := make(chan *outcome, 2*size)
 
+	if p.parts != nil {
+		// Enough for the stages to stay busy: what the channels and the
+		// workers hold, twice over.
+		p.window = make(chan struct{}, 2*(2*size+p.r.Workers))
+	}
 	recorded := make(chan error, 1)
 	go func() { recorded <- p.record(outcomes, j, cancel) }()
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		defer close(batches)
-		return p.r.stream(gctx, done, size, batches, outcomes)
+		return p.r.stream(gctx, done, size, p.window, batches, outcomes)
 	})
 	var decided sync.WaitGroup
 	for range deciders {
@@ -121,31 +140,65 @@ func (p *pipeline) record(outcomes <-chan *outcome, j *journal, cancel context.C
 			p.r.onCommit()
 		}
 	}
+	take := func(o *outcome) {
+		if failed != nil {
+			return
+		}
+		delivered := o.decision != nil && o.reject == nil
+		if o.msg != nil {
+			err := p.parts.add(o.recipient, o.from, o.msg.Bytes())
+			p.bufs.Put(o.msg)
+			if err != nil {
+				failed = outputErr(err)
+				cancel(err)
+				return
+			}
+		}
+		if err := j.add(o, delivered); err != nil {
+			failed = err
+			cancel(err)
+			return
+		}
+		pend.done++
+		if o.reject != nil {
+			pend.rejected++
+		}
+		if o.replayed {
+			pend.replayed++
+		}
+		if j.pending >= commitLines || j.size() >= commitBytes {
+			commit()
+		}
+	}
+	// In a packed run, outcomes of decided recipients are taken in the
+	// order of the source (seq), so that parts are written in that order:
+	// the same run writes the same bytes. The others wait in held, which
+	// the window bounds (see stream).
+	var next uint64
+	held := map[uint64]*outcome{}
 	for {
 		select {
 		case o, ok := <-outcomes:
 			if !ok {
 				commit()
+				// What is still held waits for a recipient the stages
+				// gave up on: it is done again by the next attempt.
 				return failed
 			}
-			if failed != nil {
+			if p.parts == nil || !o.ordered {
+				take(o)
 				continue
 			}
-			delivered := o.decision != nil && o.reject == nil
-			if err := j.add(o, delivered); err != nil {
-				failed = err
-				cancel(err)
+			if o.seq != next {
+				held[o.seq] = o
 				continue
 			}
-			pend.done++
-			if o.reject != nil {
-				pend.rejected++
-			}
-			if o.replayed {
-				pend.replayed++
-			}
-			if j.pending >= commitLines || j.size() >= commitBytes {
-				commit()
+			take(o)
+			<-p.window
+			for next++; held[next] != nil; next++ {
+				take(held[next])
+				delete(held, next)
+				<-p.window
 			}
 		case <-tick.C:
 			commit()
@@ -156,18 +209,18 @@ func (p *pipeline) record(outcomes <-chan *outcome, j *journal, cancel context.C
 // decideBatches decides and reserves one batch per store round trip. The
 // decisions are in the ledger before any message is delivered, so a crash
 // from here on loses nothing: the next attempt replays them.
-func (p *pipeline) decideBatches(ctx context.Context, batches <-chan []*recipients.Record, jobs chan<- job) error {
-	for batch := range batches {
-		results, err := p.step.Reserve(ctx, p.reserver, batch)
+func (p *pipeline) decideBatches(ctx context.Context, batches <-chan batch, jobs chan<- job) error {
+	for b := range batches {
+		results, err := p.step.Reserve(ctx, p.reserver, b.recs)
 		if err != nil {
 			if ctx.Err() != nil {
 				return context.Cause(ctx)
 			}
 			return fmt.Errorf("decide: %w", err)
 		}
-		for i, rec := range batch {
+		for i, rec := range b.recs {
 			select {
-			case jobs <- job{rec: rec, res: results[i]}:
+			case jobs <- job{rec: rec, res: results[i], seq: b.first + uint64(i)}:
 			case <-ctx.Done():
 				return context.Cause(ctx)
 			}
@@ -180,12 +233,20 @@ func (p *pipeline) decideBatches(ctx context.Context, batches <-chan []*recipien
 // journal. When ctx ends it stops taking jobs; the message it was busy
 // with is finished (a file) or given the grace period (SMTP).
 func (p *pipeline) deliver(ctx context.Context, jobs <-chan job, outcomes chan<- *outcome) error {
-	var buf bytes.Buffer
+	buf := new(bytes.Buffer)
 	for j := range jobs {
 		if ctx.Err() != nil {
 			return context.Cause(ctx)
 		}
-		o, err := p.message(j, &buf)
+		if p.parts != nil {
+			// The buffer goes with the outcome to the journal, which
+			// appends it to a part and puts it back in bufs.
+			buf, _ = p.bufs.Get().(*bytes.Buffer)
+			if buf == nil {
+				buf = new(bytes.Buffer)
+			}
+		}
+		o, err := p.message(j, buf)
 		if errors.Is(err, errStopped) {
 			return context.Cause(ctx)
 		}
@@ -208,9 +269,12 @@ func (p *pipeline) message(j job, buf *bytes.Buffer) (*outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &outcome{decision: line, replayed: j.res.Replayed}
+	o := &outcome{decision: line, replayed: j.res.Replayed, ordered: true, seq: j.seq}
 	reject := func(stage string, err error) (*outcome, error) {
 		o.reject = &rejectLine{Line: rec.Line, ID: rec.ID, Stage: stage, Reason: err.Error()}
+		if p.parts != nil {
+			p.bufs.Put(buf)
+		}
 		return o, nil
 	}
 	msg, err := p.step.Message(rec, d, buf)
@@ -220,6 +284,10 @@ func (p *pipeline) message(j job, buf *bytes.Buffer) (*outcome, error) {
 	from := msg.From
 	if from == "" {
 		from = render.DefaultFrom
+	}
+	if p.parts != nil {
+		o.msg, o.recipient, o.from = buf, rec.ID, from
+		return o, nil
 	}
 	err = p.sink.Deliver(p.deliverCtx, &Message{Recipient: rec, Format: p.step.Format, From: from, To: msg.To, Data: buf.Bytes()})
 	switch {

@@ -48,7 +48,14 @@ type resumed struct {
 	// orphans were rejected after their decision (render, send) by an
 	// attempt that crashed before their decisions line was written.
 	orphans []rejectLine
+	// indexed have their message in a part (a packed run) but no
+	// decisions line: the attempt crashed in between.
+	indexed []string
 }
+
+// adoptIndexed takes recipients whose messages are in parts without a
+// decisions line: adopt writes their lines, and they are not done again.
+func (r *resumed) adoptIndexed(ids []string) { r.indexed = ids }
 
 // resume reads what earlier attempts of the run finished, cutting off a
 // line torn by a crash at the end of either journal.
@@ -104,20 +111,22 @@ func resume(out, campaign string) (*resumed, error) {
 // adopt writes the decisions lines of orphans from the store's ledger, so
 // that decisions.ndjson again mirrors the ledger.
 func (r *resumed) adopt(ctx context.Context, store decide.Store, lib *decide.Library, campaign string, scopes []decide.Scope, j *journal) error {
-	if len(r.orphans) == 0 {
+	if len(r.orphans) == 0 && len(r.indexed) == 0 {
 		return nil
 	}
-	ids := make([]string, len(r.orphans))
-	for i, o := range r.orphans {
-		ids[i] = o.ID
+	ids := make([]string, 0, len(r.orphans)+len(r.indexed))
+	for _, o := range r.orphans {
+		ids = append(ids, o.ID)
 	}
+	ids = append(ids, r.indexed...)
 	records, err := store.Records(ctx, campaign, ids)
 	if err != nil {
 		return err
 	}
 	for i, rec := range records {
 		// Without a record (impossible unless the store was replaced) the
-		// reject stays as it is, and the recipient is not tried again.
+		// reject or indexed message stays as it is, and the recipient is
+		// not tried again.
 		if rec != nil {
 			d, err := lib.Replay(rec, scopes...)
 			if err != nil {
@@ -135,7 +144,7 @@ func (r *resumed) adopt(ctx context.Context, store decide.Store, lib *decide.Lib
 		r.done.add(ids[i])
 	}
 	r.done.seal()
-	r.orphans = nil
+	r.orphans, r.indexed = nil, nil
 	return j.commit()
 }
 

@@ -51,8 +51,14 @@ type Runner struct {
 	// capstore). The runner does not close it.
 	Store decide.Store
 	// Sink receives every message; nil writes one file per message into
-	// Dir/messages. The runner does not close it.
+	// Dir/messages, or part files with Pack. The runner does not close
+	// it.
 	Sink Sink
+	// Pack, without a Sink, writes the messages into part files of Pack
+	// messages each (Dir/messages/part-00001.mbox for eml, .ndjson for
+	// json and html), in the order of the source, with an index; 0 writes
+	// one file per message. A run cannot change it between attempts.
+	Pack int
 	// Clock is the wall clock, read for the decision time of a first
 	// attempt and for the report; nil means time.Now.
 	Clock func() time.Time
@@ -150,9 +156,9 @@ type DirError struct {
 	// Entry is what a foreign directory holds, or the run.json file.
 	Entry string
 	// Field is what differs from the recorded run: "campaign", "name",
-	// "template", "recipients", "format", "delivery", "seed", "shard",
-	// "store", "strict" or "at"; Have is its recorded value, Want this
-	// run's.
+	// "template", "recipients", "format", "pack", "delivery", "seed",
+	// "shard", "store", "strict" or "at"; Have is its recorded value, Want
+	// this run's.
 	Field, Have, Want string
 }
 
@@ -183,7 +189,7 @@ func inputErr(err error) error { return &kindError{ErrInput, err} }
 
 // Open creates and locks Dir and checks that it is new or holds an
 // earlier attempt of this run, fixing the decision time. It reads only the
-// fields that name the run (Dir, Campaign, Format, Seed, Strict, Shard, At,
+// fields that name the run (Dir, Campaign, Format, Pack, Seed, Strict, Shard, At,
 // Describe, Clock), so that a caller can learn that Dir is wrong before it
 // opens the source and the store. Run calls it when the caller did not;
 // Close releases the lock.
@@ -277,6 +283,10 @@ func (r *Runner) run(ctx context.Context) (*Report, error) {
 		return nil, errors.New("batch: Runner needs a Source and a Store")
 	case r.Workers < 0:
 		return nil, errors.New("batch: Workers must not be negative")
+	case r.Pack < 0:
+		return nil, errors.New("batch: Pack must not be negative")
+	case r.Pack > 0 && r.Sink != nil:
+		return nil, errors.New("batch: Pack writes part files; a run with a Sink of its own cannot pack")
 	}
 	if err := r.Open(); err != nil {
 		return nil, err
@@ -304,8 +314,22 @@ func (r *Runner) run(ctx context.Context) (*Report, error) {
 		Campaign: r.Campaign, Seed: r.Seed, Now: meta.DecisionTime, Strict: r.Strict, MaxBytes: r.MaxMessageBytes, Stats: stats,
 	}}
 
+	done, err := resume(out, r.Campaign.ID)
+	if err != nil {
+		return nil, err
+	}
 	sink := r.Sink
-	if sink == nil {
+	var packed *parts
+	switch {
+	case sink != nil:
+	case r.Pack > 0:
+		var indexed []string
+		if packed, indexed, err = openParts(out, r.Format, r.Pack, meta.DecisionTime, done); err != nil {
+			return nil, err
+		}
+		defer packed.close()
+		done.adoptIndexed(indexed)
+	default:
 		fs, err := openFiles(out, string(r.Format))
 		if err != nil {
 			return nil, err
@@ -316,12 +340,10 @@ func (r *Runner) run(ctx context.Context) (*Report, error) {
 	var syncSink func() error
 	if s, ok := sink.(Syncer); ok {
 		syncSink = s.Sync
+	} else if packed != nil {
+		syncSink = packed.Sync
 	}
 
-	done, err := resume(out, r.Campaign.ID)
-	if err != nil {
-		return nil, err
-	}
 	j, err := openJournal(out, syncSink)
 	if err != nil {
 		return nil, err
@@ -331,7 +353,7 @@ func (r *Runner) run(ctx context.Context) (*Report, error) {
 		return nil, err
 	}
 
-	p := &pipeline{r: r, step: step, sink: sink, reserver: decide.NewReserver(r.Project.Engine, r.Store)}
+	p := &pipeline{r: r, step: step, sink: sink, parts: packed, reserver: decide.NewReserver(r.Project.Engine, r.Store)}
 	runErr := p.run(ctx, done, j)
 	if err := j.close(); runErr == nil {
 		runErr = err

@@ -52,17 +52,22 @@ func (s *seqReader) Next() (*recipients.Record, *recipients.Reject, error) {
 // stream reads the records of this shard that earlier attempts did not
 // finish: good ones in batches to batches, bad ones straight to the
 // journal. It returns at the end of the source, on a fatal read error, or
-// when ctx ends.
-func (r *Runner) stream(ctx context.Context, done *resumed, size int, batches chan<- []*recipients.Record, outcomes chan<- *outcome) error {
+// when ctx ends. With a window (a packed run), each good record takes a
+// slot of it, in order, which the journal gives back when it takes the
+// record's outcome: so the outcomes waiting for an earlier one are at most
+// the window's size. (Slots are taken in order, so the window always holds
+// the oldest record not journalled, and a window of at least one batch
+// never blocks the batch that holds it.)
+func (r *Runner) stream(ctx context.Context, done *resumed, size int, window chan struct{}, batches chan<- batch, outcomes chan<- *outcome) error {
 	shard, counts := r.Shard, &r.progress
-	batch := make([]*recipients.Record, 0, size)
+	b := batch{recs: make([]*recipients.Record, 0, size)}
 	send := func() error {
 		select {
-		case batches <- batch:
+		case batches <- b:
 		case <-ctx.Done():
 			return context.Cause(ctx)
 		}
-		batch = make([]*recipients.Record, 0, size)
+		b = batch{recs: make([]*recipients.Record, 0, size), first: b.first + uint64(len(b.recs))}
 		return nil
 	}
 	for {
@@ -97,13 +102,20 @@ func (r *Runner) stream(ctx context.Context, done *resumed, size int, batches ch
 			counts.skipped.Add(1)
 			continue
 		}
-		if batch = append(batch, rec); len(batch) == size {
+		if window != nil {
+			select {
+			case window <- struct{}{}:
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			}
+		}
+		if b.recs = append(b.recs, rec); len(b.recs) == size {
 			if err := send(); err != nil {
 				return err
 			}
 		}
 	}
-	if len(batch) > 0 {
+	if len(b.recs) > 0 {
 		return send()
 	}
 	return nil

@@ -27,3 +27,13 @@ func fileSyncer(dir string) (sync func() error, closeFn func(), err error) {
 	}
 	return sync, func() { d.Close() }, nil
 }
+
+// syncDir makes the entries of dir (a file created in it) durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
