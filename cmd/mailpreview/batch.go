@@ -27,7 +27,7 @@ import (
 type batchFlags struct {
 	template, recipients, campaign, name, out, format, store string
 	at, shard, seed, smtp                                    string
-	workers, maxMessage                                      int
+	workers, maxMessage, pack                                int
 	strict                                                   bool
 	rate                                                     float64
 	rateSet                                                  bool
@@ -76,6 +76,7 @@ Exit codes: 0 done, 3 done with rejected records (see OUT/rejects.ndjson),
 	fl.StringVar(&f.seed, "seed", "", "tie-break `SEED`; default: the campaign id")
 	fl.BoolVar(&f.strict, "strict", false, "a missing profile field written out by the template rejects the recipient")
 	fl.IntVar(&f.maxMessage, "max-message-bytes", render.DefaultMaxBytes, "a message rendering to more than `N` bytes (body, subject…) is a render reject")
+	fl.IntVar(&f.pack, "pack", 0, "write the messages into part files of `N` messages each (OUT/messages/part-00001.mbox, or .ndjson for json and html) with OUT/messages/index.ndjson, instead of one file per message")
 	fl.StringVar(&f.smtp, "smtp", "", "send over SMTP instead of writing files: `URL` smtp://user:pass@host:port (smtps:// for TLS)")
 	fl.Float64Var(&f.rate, "rate", 0, "SMTP sending rate: `N` messages per second over all connections; 0: no limit")
 	return cmd
@@ -84,7 +85,7 @@ Exit codes: 0 done, 3 done with rejected records (see OUT/rejects.ndjson),
 // run turns the flags into a batch.Runner and runs it, drawing a progress
 // bar on progress when it is not nil.
 func (f *batchFlags) run(ctx context.Context, library string, stdout, stderr, progress io.Writer) error {
-	r := &batch.Runner{Campaign: render.Campaign{ID: f.campaign, Name: f.name}, Seed: f.seed, Strict: f.strict, Dir: f.out, Workers: f.workers, MaxMessageBytes: f.maxMessage}
+	r := &batch.Runner{Campaign: render.Campaign{ID: f.campaign, Name: f.name}, Seed: f.seed, Strict: f.strict, Dir: f.out, Workers: f.workers, MaxMessageBytes: f.maxMessage, Pack: f.pack}
 	if f.at != "" {
 		t, err := decisionTime(f.at)
 		if err != nil {
@@ -194,6 +195,12 @@ func (f *batchFlags) check(r *batch.Runner, smtp *send.Config, stderr io.Writer)
 	default:
 		return usage("--format must be eml, html or json, not %q", f.format)
 	}
+	switch {
+	case f.pack < 0:
+		return usage("--pack must be at least 1 message a part (or left out for one file per message)")
+	case f.pack > 0 && smtp != nil:
+		return usage("--pack writes part files; --smtp sends the messages: give one or the other")
+	}
 	if smtp != nil && r.Format != campaign.EML {
 		return usage("--format %s cannot be sent: SMTP sends eml (leave --format out)", f.format)
 	}
@@ -237,7 +244,7 @@ func (f *batchFlags) check(r *batch.Runner, smtp *send.Config, stderr io.Writer)
 // differs from the recorded one.
 var runFlags = map[string]string{
 	"campaign": "--campaign", "name": "--name", "template": "--template", "recipients": "--recipients",
-	"format": "--format", "delivery": "delivery (--smtp)", "seed": "--seed", "shard": "--shard",
+	"format": "--format", "pack": "--pack", "delivery": "delivery (--smtp)", "seed": "--seed", "shard": "--shard",
 	"store": "--store", "strict": "--strict",
 }
 

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/mail"
@@ -51,6 +52,9 @@ func TestBatchCommand(t *testing.T) {
 		{"another campaign", replaceArg(args, "winter", "spring"), exitUsage, `--campaign "winter", not "spring"`},
 		{"bad shard", append(args, "--shard", "5/4"), exitUsage, "1 <= K <= N"},
 		{"rate without smtp", append(args, "--rate", "10"), exitUsage, "needs --smtp"},
+		{"pack changed", append(args, "--pack", "5"), exitUsage, `--pack "0", not "5"`},
+		{"negative pack", append(args, "--pack", "-1"), exitUsage, "--pack must be at least 1"},
+		{"pack and smtp", append(args, "--pack", "5", "--smtp", "smtp://127.0.0.1:1"), exitUsage, "give one or the other"},
 		{"broken template", replaceArg(args, batchTemplate, writeBroken(t)), exitInvalid, "broken.hbs:1:"},
 	}
 	for _, tt := range tests {
@@ -109,12 +113,19 @@ func smallCapsLibrary(t *testing.T) string {
 // TestBatchSIGKILL kills the real binary at random moments ten times,
 // runs it to completion, and checks that every recipient has exactly one
 // message and one decisions line, that the store's counters equal what
-// the decisions imply, and that total caps were granted exactly.
+// the decisions imply, and that total caps were granted exactly: with one
+// file per message, and with messages packed into parts (--pack).
 func TestBatchSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the binary; skipped with -short")
 	}
 	bin := buildBinary(t)
+	for _, pack := range []int{0, 64} {
+		t.Run(fmt.Sprint("pack=", pack), func(t *testing.T) { batchSIGKILL(t, bin, pack) })
+	}
+}
+
+func batchSIGKILL(t *testing.T, bin string, pack int) {
 	lib := smallCapsLibrary(t)
 	dir := t.TempDir()
 	recipientsFile := filepath.Join(dir, "r.ndjson")
@@ -126,6 +137,9 @@ func TestBatchSIGKILL(t *testing.T) {
 	out := filepath.Join(dir, "out")
 	args := []string{"batch", "--library", lib, "--template", batchTemplate, "--recipients", recipientsFile,
 		"--campaign", "crash", "--out", out, "--at", batchAt, "--workers", "2"}
+	if pack > 0 {
+		args = append(args, "--pack", fmt.Sprint(pack))
+	}
 
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("kill schedule seed %d", seed)
@@ -169,42 +183,102 @@ func TestBatchSIGKILL(t *testing.T) {
 	if len(decisions) != len(want) {
 		t.Errorf("%d recipients in decisions.ndjson, want %d", len(decisions), len(want))
 	}
-	entries, err := os.ReadDir(filepath.Join(out, "messages"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	seen := map[string]bool{}
-	for _, e := range entries {
-		id, err := batch.RecipientID(strings.TrimSuffix(e.Name(), ".eml"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		seen[id] = true
-		data, _ := os.ReadFile(filepath.Join(out, "messages", e.Name()))
+	msgs := messagesOf(t, filepath.Join(out, "messages"), pack)
+	for id, data := range msgs {
 		m, err := mail.ReadMessage(bytes.NewReader(data))
 		if err != nil {
-			t.Errorf("%s does not parse: %v", e.Name(), err)
+			t.Errorf("the message of %s does not parse: %v", id, err)
 			continue
 		}
 		if to := m.Header.Get("To"); !strings.Contains(to, want[id]) || want[id] == "" {
-			t.Errorf("%s is addressed to %q, want %q", e.Name(), to, want[id])
+			t.Errorf("the message of %s is addressed to %q, want %q", id, to, want[id])
 		}
 	}
 	for id := range want {
 		if _, ok := decisions[id]; !ok {
 			t.Errorf("%s has no decisions line", id)
 		}
-		if !seen[id] {
+		if msgs[id] == nil {
 			t.Errorf("%s has no message", id)
 		}
 	}
-	if len(entries) != len(want) {
-		t.Errorf("%d message files, want %d", len(entries), len(want))
+	if len(msgs) != len(want) {
+		t.Errorf("%d messages, want %d", len(msgs), len(want))
 	}
 	if n := countLines(t, filepath.Join(out, "rejects.ndjson")); n != 12 {
 		t.Errorf("%d rejects, want 12 (every 250th of 3000 lines)", n)
 	}
 	checkCounters(t, lib, "bolt:"+filepath.Join(out, "state.db"), "crash", decisions, map[string]int{"gold-double-points": 150, "wine-tasting": 40})
+}
+
+// messagesOf reads the messages of a run's messages directory: one file
+// per message, or (pack > 0) the mbox parts through index.ndjson, each
+// message found at its offset between a From_ line and the empty line
+// that ends it, and unquoted (mboxrd). A recipient with two messages
+// fails the test.
+func messagesOf(t *testing.T, dir string, pack int) map[string][]byte {
+	t.Helper()
+	msgs := map[string][]byte{}
+	if pack == 0 {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			id, err := batch.RecipientID(strings.TrimSuffix(e.Name(), ".eml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			msgs[id], _ = os.ReadFile(filepath.Join(dir, e.Name()))
+		}
+		return msgs
+	}
+	index, err := os.ReadFile(filepath.Join(dir, "index.ndjson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := map[string][]byte{}
+	sc := bufio.NewScanner(bytes.NewReader(index))
+	for i := 0; sc.Scan(); i++ {
+		var e struct {
+			Recipient, Part string
+			Offset, Length  int
+		}
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatalf("index.ndjson:%d: %v", i+1, err)
+		}
+		if want := fmt.Sprintf("part-%05d.mbox", i/pack+1); e.Part != want {
+			t.Errorf("index.ndjson:%d: part %s, want %s", i+1, e.Part, want)
+		}
+		if parts[e.Part] == nil {
+			if parts[e.Part], err = os.ReadFile(filepath.Join(dir, e.Part)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		data, end := parts[e.Part], e.Offset+e.Length
+		before := data[:e.Offset]
+		if e.Offset < 1 || end+1 > len(data) || data[end] != '\n' || !bytes.HasPrefix(data[end+1:], []byte("From ")) && end+1 != len(data) ||
+			!bytes.HasPrefix(before[bytes.LastIndexByte(before[:len(before)-1], '\n')+1:], []byte("From ")) {
+			t.Errorf("index.ndjson:%d: %s at %d+%d is not one message of the mbox", i+1, e.Part, e.Offset, e.Length)
+			continue
+		}
+		if msgs[e.Recipient] != nil {
+			t.Errorf("index.ndjson:%d: %s has a second message", i+1, e.Recipient)
+		}
+		var m []byte
+		for _, line := range bytes.SplitAfter(data[e.Offset:end], []byte("\n")) {
+			if len(line) > 0 && line[0] == '>' && bytes.HasPrefix(bytes.TrimLeft(line, ">"), []byte("From ")) {
+				line = line[1:]
+			}
+			m = append(m, line...)
+		}
+		msgs[e.Recipient] = m
+	}
+	entries, _ := os.ReadDir(dir)
+	if want := len(parts) + 1; len(entries) != want {
+		t.Errorf("messages/ holds %d files, want %d parts and the index", len(entries), len(parts))
+	}
+	return msgs
 }
 
 // TestBatchDiskFull: when a write fails (a file size limit stands in for
@@ -215,6 +289,12 @@ func TestBatchDiskFull(t *testing.T) {
 		t.Skip("builds the binary; skipped with -short")
 	}
 	bin := buildBinary(t)
+	for _, pack := range []int{0, 1000} {
+		t.Run(fmt.Sprint("pack=", pack), func(t *testing.T) { batchDiskFull(t, bin, pack) })
+	}
+}
+
+func batchDiskFull(t *testing.T, bin string, pack int) {
 	dir := t.TempDir()
 	recipientsFile := filepath.Join(dir, "r.ndjson")
 	f, _ := os.Create(recipientsFile)
@@ -222,10 +302,13 @@ func TestBatchDiskFull(t *testing.T) {
 	f.Close()
 	out := filepath.Join(dir, "out")
 	args := []string{"batch", "--library", "../../templates/library", "--template", batchTemplate, "--recipients", recipientsFile,
-		"--campaign", "full", "--out", out, "--at", batchAt}
+		"--campaign", fmt.Sprint("full-", pack), "--out", out, "--at", batchAt}
+	if pack > 0 {
+		args = append(args, "--pack", fmt.Sprint(pack))
+	}
 
-	// No file of the run may pass 256 KiB: decisions.ndjson or the store
-	// gets EFBIG (Go ignores SIGXFSZ) a few hundred recipients in. The
+	// No file of the run may pass 256 KiB: decisions.ndjson, a part or
+	// the store gets EFBIG (Go ignores SIGXFSZ) a few hundred recipients in. The
 	// limit is set by a shell for the child alone (ulimit -f counts blocks
 	// of 512 bytes in dash, of 1,024 in bash: 256 or 512 KiB, both well
 	// under what 1,500 recipients write); set in this process, it would
@@ -249,10 +332,10 @@ func TestBatchDiskFull(t *testing.T) {
 		t.Fatalf("batch again = %v\n%s", err, b)
 	}
 	decisions := decisionsByRecipient(t, filepath.Join(out, "decisions.ndjson"))
-	entries, _ := os.ReadDir(filepath.Join(out, "messages"))
-	if len(decisions) != 1500 || len(entries) != 1500 || first >= 1500 {
+	msgs := messagesOf(t, filepath.Join(out, "messages"), pack)
+	if len(decisions) != 1500 || len(msgs) != 1500 || first >= 1500 {
 		t.Errorf("%d decisions after the limited run; %d decisions and %d messages in the end; want fewer than 1500, then 1500 and 1500",
-			first, len(decisions), len(entries))
+			first, len(decisions), len(msgs))
 	}
 }
 
