@@ -50,7 +50,11 @@ func sampleBodies(b *testing.B, build func(profile map[string]any) map[string]an
 
 func benchService(b *testing.B) *Service {
 	b.Helper()
-	store, err := capstore.Open("bolt:" + filepath.Join(b.TempDir(), "state.db"))
+	url := os.Getenv("OFFERMAIL_BENCH_STORE") // default: a bbolt file in a temporary directory
+	if url == "" {
+		url = "bolt:" + filepath.Join(b.TempDir(), "state.db")
+	}
+	store, err := capstore.Open(url)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -125,6 +129,7 @@ func BenchmarkParseDecisions(b *testing.B) {
 	parts := sampleBodies(b, decisionsRequest)[0]
 	body := fmt.Appendf(nil, "%s%d%s", parts[0], 1, parts[1])
 	b.ReportAllocs()
+	defer cputime.Report(b)()
 	for b.Loop() {
 		var in decisionsIn
 		if err := parseBody(body, &in); err != nil {

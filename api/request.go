@@ -1,12 +1,14 @@
 package api
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-json-experiment/json"
@@ -69,10 +71,12 @@ type messagesIn struct {
 
 // readBody reads and parses a request body into v, strictly: unknown or
 // repeated members, invalid UTF-8 and trailing data are refused, each with
-// the place it was found.
+// the place it was found. The body is read into a pooled buffer: parsing
+// copies what it keeps.
 func readBody(r *http.Request, v any) error {
-	data, err := io.ReadAll(r.Body)
-	if err != nil {
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if _, err := buf.ReadFrom(r.Body); err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			return &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge,
@@ -80,7 +84,22 @@ func readBody(r *http.Request, v any) error {
 		}
 		return &Error{Status: http.StatusBadRequest, Code: CodeMalformed, Message: "reading the request body: " + err.Error()}
 	}
-	return parseBody(data, v)
+	return parseBody(buf.Bytes(), v)
+}
+
+// buffers are the request bodies and answers in the making; one kept
+// when larger than keepBuffer would hold memory for nothing.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const keepBuffer = 64 << 10
+
+func getBuffer() *bytes.Buffer { return buffers.Get().(*bytes.Buffer) }
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() <= keepBuffer {
+		b.Reset()
+		buffers.Put(b)
+	}
 }
 
 func parseBody(data []byte, v any) error {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -204,18 +205,22 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // writeJSON answers v as compact JSON, HTML characters unescaped as the
-// render command prints them.
+// render command prints them. It is encoded whole before anything is
+// written, so that a failure is still an error answer.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	data, err := json.Marshal(v)
-	if err != nil {
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := json.MarshalWrite(buf, v); err != nil {
 		status = http.StatusInternalServerError
-		data = []byte(`{"error":{"code":"internal","message":"encode the answer"}}`)
+		buf.Reset()
+		buf.WriteString(`{"error":{"code":"internal","message":"encode the answer"}}`)
 	}
+	buf.WriteByte('\n')
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
-	w.Write(data)
-	w.Write([]byte{'\n'})
+	w.Write(buf.Bytes())
 }
 
 // recorder remembers what was answered, for the log and the metrics.
