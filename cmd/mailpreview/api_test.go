@@ -422,3 +422,44 @@ func TestAPIKeys(t *testing.T) {
 		t.Errorf("apiKeys = %q, %v; want env-a, env-b, file-key", got, err)
 	}
 }
+
+// TestAPISIGHUP: SIGHUP re-reads the keys file (which nothing watches):
+// the new key is let in and the old one refused, without a restart.
+func TestAPISIGHUP(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes; skipped with -short")
+	}
+	library, templates, keys := apiProject(t)
+	r := startReplica(t, sharedBinary(t), "--library", library, "--templates", templates,
+		"--store", "bolt:"+filepath.Join(t.TempDir(), "state.db"), "--keys", keys)
+	status := func(key string) int {
+		req, _ := http.NewRequest("POST", r.url+"/v1/decisions",
+			strings.NewReader(`{"recipient": {"id": "u1"}, "propositionRequests": [{"activity": "act", "placement": "hero"}], "dryRun": true}`))
+		req.Header.Set("Authorization", "Bearer "+key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if a, b := status("key-1"), status("rotated"); a != 200 || b != 401 {
+		t.Fatalf("before SIGHUP: key-1 %d, rotated %d; want 200 and 401", a, b)
+	}
+	if err := os.WriteFile(keys, []byte("rotated\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r.cmd.Process.Signal(syscall.SIGHUP)
+	for deadline := time.Now().Add(20 * time.Second); status("rotated") != 200; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the rotated key is still refused after SIGHUP\n%s", tail(r.logs(), 2000))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if s := status("key-1"); s != 401 {
+		t.Errorf("after SIGHUP the old key gets %d, want 401", s)
+	}
+	if !strings.Contains(r.logs(), `"msg":"reloaded"`) {
+		t.Errorf("SIGHUP did not reload the library and templates:\n%s", tail(r.logs(), 2000))
+	}
+}
