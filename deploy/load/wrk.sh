@@ -6,6 +6,7 @@
 #
 #   deploy/load/wrk.sh decisions            # or: messages
 #   DURATION=30s CONNECTIONS=64 THREADS=1 STORE=bolt:/dev/shm/state.db deploy/load/wrk.sh decisions
+#   ACCEPT=message/rfc822 deploy/load/wrk.sh messages
 #
 # Run from the repository root. STORE defaults to a bbolt file in a new
 # temporary directory; a redis://… URL works too.
@@ -29,9 +30,10 @@ url=$(sed -n 's/.*api on \(http:[^ ]*\)\/ .*/\1/p' "$dir/out")
 
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 # Warm up (connections, caches), then measure.
-wrk -t "$threads" -c "$connections" -d 2s -s "deploy/load/$what.lua" "$url" > /dev/null
+export ROUTE="$what"
+wrk -t "$threads" -c "$connections" -d 2s -s deploy/load/api.lua "$url" > /dev/null
 before=$(ticks)
-wrk -t "$threads" -c "$connections" -d "$duration" --latency -s "deploy/load/$what.lua" "$url" | tee "$dir/wrk"
+wrk -t "$threads" -c "$connections" -d "$duration" --latency -s deploy/load/api.lua "$url" | tee "$dir/wrk"
 after=$(ticks)
 requests=$(awk '/requests in/ {print $1}' "$dir/wrk")
 hz=$(getconf CLK_TCK)

@@ -1,13 +1,14 @@
--- wrk script: POST /v1/decisions for the sample library, a recipient of
--- its own per request, the sample profiles in turn, counted (not dryRun).
--- Used by deploy/load/wrk.sh.
+-- wrk script for `mailpreview api` (used by deploy/load/wrk.sh): counted
+-- requests on the sample library, a recipient of its own per request, the
+-- sample profiles in turn. ROUTE=decisions (three scopes of winter-sale)
+-- or ROUTE=messages (the newsletter; ACCEPT=message/rfc822 for MIME).
 local profiles = {
   '"profile":{"firstName":"Maya","age":34,"loyalty":{"tier":"gold","points":12840},"city":"Portland","country":"US","interests":["running","trail"],"spend12m":1840.5},"context":{"weather":"rain","channel":"web"}',
   '"profile":{"firstName":"Lukas","age":41,"loyalty":{"tier":"silver","points":3200},"city":"Innsbruck","country":"AT","interests":["skiing"],"spend12m":920},"context":{"weather":"snow","channel":"web"}',
   '"profile":{"firstName":"Sam","age":19},"context":{"channel":"app"}',
   '"profile":{"firstName":"Renée","age":52,"loyalty":{"tier":"bronze","points":410},"city":"Montréal","country":"CA","interests":["hiking","camping"]}',
 }
-local scopes = '"propositionRequests":[{"activity":"winter-sale","placement":"hero"},{"activity":"winter-sale","placement":"sidebar"},{"activity":"winter-sale","placement":"banner"}],"at":"2026-12-02T09:00:00Z"'
+local route = os.getenv("ROUTE") or "decisions"
 local counter = 0
 local thread_id = 0
 
@@ -19,12 +20,22 @@ end
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer " .. (os.getenv("KEY") or "load-key")
+if os.getenv("ACCEPT") then wrk.headers["Accept"] = os.getenv("ACCEPT") end
+
+local function body(n)
+  local id = '"id":"w' .. thread_id .. '-' .. n .. '","email":"r' .. n .. '@example.com",'
+  local recipient = '"recipient":{' .. id .. profiles[n % #profiles + 1] .. '}'
+  if route == "messages" then
+    return '{"template":"newsletter.hbs","at":"2026-12-02T09:00:00Z",' .. recipient .. '}'
+  end
+  return '{' .. recipient .. ',"at":"2026-12-02T09:00:00Z","propositionRequests":[' ..
+    '{"activity":"winter-sale","placement":"hero"},{"activity":"winter-sale","placement":"sidebar"},' ..
+    '{"activity":"winter-sale","placement":"banner"}]}'
+end
 
 request = function()
   counter = counter + 1
-  local body = '{"recipient":{"id":"w' .. thread_id .. '-' .. counter .. '",' ..
-    profiles[counter % #profiles + 1] .. '},' .. scopes .. '}'
-  return wrk.format(nil, "/v1/decisions", nil, body)
+  return wrk.format(nil, "/v1/" .. route, nil, body(counter))
 end
 
 response = function(status, headers, body)
