@@ -46,17 +46,8 @@ func TestAPIExactCapOneProcess(t *testing.T) {
 	}
 	r.cmd.Process.Signal(syscall.SIGTERM)
 	<-r.exited
-	s, err := capstore.Open("bolt:"+store, capstore.WithReadOnly())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	counts, err := s.Counts(context.Background(), []string{"cap|scarce|total|all|*|*", "cap|plenty|total|all|*|*"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if counts[0] != 100 || counts[1] != int64(n-100) {
-		t.Errorf("counters scarce %d, plenty %d; want 100 and %d", counts[0], counts[1], n-100)
+	if scarce, plenty := apiCounters(t, "bolt:"+store); scarce != 100 || plenty != n-100 {
+		t.Errorf("counters scarce %d, plenty %d; want 100 and %d", scarce, plenty, n-100)
 	}
 }
 
@@ -217,6 +208,21 @@ func TestAPIDefaultAddr(t *testing.T) {
 	if got := cmd.Flags().Lookup("addr").DefValue; got != "127.0.0.1:8026" {
 		t.Errorf("api --addr defaults to %q, want 127.0.0.1:8026", got)
 	}
+}
+
+// apiCounters reads the total counters of apiLibrary's two offers.
+func apiCounters(t *testing.T, url string) (scarce, plenty int) {
+	t.Helper()
+	s, err := capstore.Open(url, capstore.WithReadOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	counts, err := s.Counts(context.Background(), []string{"cap|scarce|total|all|*|*", "cap|plenty|total|all|*|*"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(counts[0]), int(counts[1])
 }
 
 // apiPost sends a decisions request with an API key.

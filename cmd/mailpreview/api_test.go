@@ -272,17 +272,8 @@ func TestAPIReplicasOnRedis(t *testing.T) {
 	if len(decisions) != n {
 		t.Errorf("%d distinct decision ids for %d recipients", len(decisions), n)
 	}
-	store, err := capstore.Open(url, capstore.WithReadOnly())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	counts, err := store.Counts(context.Background(), []string{"cap|scarce|total|all|*|*", "cap|plenty|total|all|*|*"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if counts[0] != 100 || counts[1] != int64(n-100) {
-		t.Errorf("counters scarce %d, plenty %d; want 100 and %d, what the answers say", counts[0], counts[1], n-100)
+	if scarce, plenty := apiCounters(t, url); scarce != 100 || plenty != n-100 {
+		t.Errorf("counters scarce %d, plenty %d; want 100 and %d, what the answers say", scarce, plenty, n-100)
 	}
 	// The survivors still answer.
 	for _, k := range []int{0, 2} {
