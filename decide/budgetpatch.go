@@ -88,7 +88,16 @@ func (budget) Visit(node *ast.Node) {
 			if isString(n.Left.Type()) && isString(n.Right.Type()) {
 				patchCall(node, "__cat", n.Type(), n.Left, n.Right)
 			}
-		case "==", "!=", "<", "<=", ">", ">=", "contains", "startsWith", "endsWith", "in":
+		case "==", "!=", "<", "<=", ">", ">=", "startsWith", "endsWith":
+			// Comparing with a literal costs at most the literal's length.
+			if !literal(n.Left) && !literal(n.Right) {
+				n.Left, n.Right = read(n.Left, 1), read(n.Right, 1)
+			}
+		case "in":
+			// Each item is compared with the needle at most for its own
+			// length: reading the list covers it.
+			n.Right = read(n.Right, 1)
+		case "contains":
 			n.Left, n.Right = read(n.Left, 1), read(n.Right, 1)
 		case "matches":
 			// Matching costs the text's length times the pattern's;
@@ -135,18 +144,37 @@ func (w *weigher) Visit(n *ast.Node) {
 // operands, and literals (bounded by the expression's length), cost
 // nothing more to read.
 func read(n ast.Node, weight int) ast.Node {
-	switch b := n.(type) {
-	case *ast.NilNode, *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.StringNode, *ast.ConstantNode, *ast.ArrayNode, *ast.MapNode:
+	if literal(n) || !grows(n.Type()) {
 		return n
-	case *ast.BinaryNode:
-		if b.Operator == ".." {
-			return n // counted by the VM when built
-		}
 	}
-	if !grows(n.Type()) {
-		return n
+	if b, ok := n.(*ast.BinaryNode); ok && b.Operator == ".." {
+		return n // counted by the VM when built
 	}
 	return wrap("__read", n, weight)
+}
+
+// literal reports whether n is written in the expression, and so bounded
+// by its length.
+func literal(n ast.Node) bool {
+	switch n := n.(type) {
+	case *ast.NilNode, *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.StringNode, *ast.ConstantNode:
+		return true
+	case *ast.ArrayNode:
+		for _, e := range n.Nodes {
+			if !literal(e) {
+				return false
+			}
+		}
+		return true
+	case *ast.MapNode:
+		for _, p := range n.Pairs {
+			if pair := p.(*ast.PairNode); !literal(pair.Key) || !literal(pair.Value) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func wrap(name string, n ast.Node, weight int) ast.Node {

@@ -21,7 +21,12 @@
 // no offer twice in one message unless allowed, the activity's fallback
 // when nothing qualifies, and ties broken by a seeded hash so that the same
 // inputs always give the same choice. With Request.Trace the decision
-// explains the fate of every candidate (SPEC §4.6).
+// explains the fate of every candidate (SPEC §4.6). Without a trace it
+// reads no more candidates than it must (walk.go): in the order of scores
+// known at load, or of bounds of scores for formulas that read the
+// profile, which are split at load into what reads the offer and what
+// reads the recipient (split.go, interp.go); the VM then scores only the
+// candidates whose bound can still enter the result.
 //
 // Nothing here reads the wall clock or global randomness: the decision time
 // and the seed come in with the Request. A loaded Library and an Engine are

@@ -194,10 +194,13 @@ func (st *state) decideScope(pl *plan, items int) (Proposition, error) {
 			continue
 		}
 		var err error
-		if g.static && !st.req.Trace {
-			err = st.walkStatic(pl, g, n)
-		} else {
+		switch {
+		case st.req.Trace:
 			err = st.evalAll(pl, g, n)
+		case g.static:
+			err = st.walkStatic(pl, g, n)
+		default:
+			err = st.walkDynamic(pl, g, n)
 		}
 		if err != nil {
 			return p, err

@@ -127,6 +127,8 @@ type scorer struct {
 	// static: the formula reads only offer fields, so every offer's score is
 	// computed once at load instead of per recipient.
 	static bool
+	// split bounds the scores of a formula that is not static (split.go).
+	split *split
 }
 
 // exprError is a compile error inside an expression: 1-based line and

@@ -1,7 +1,6 @@
 package decide
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"runtime/metrics"
@@ -11,9 +10,11 @@ import (
 
 // FuzzEval: no expression, compiled as a rule or a formula, makes
 // compilation or evaluation panic; a rule typed boolean at load gives a
-// boolean; and every evaluation, over a profile with long strings and
-// lists, stays within its budget of steps and bytes and allocates less
-// than a ceiling measured in-process.
+// boolean; every evaluation, over a profile with long strings and lists,
+// stays within its budget of steps and bytes and allocates less than a
+// ceiling measured in-process; and a formula that reads the profile, split
+// (split.go), bounds its score from above, for this recipient and over
+// every recipient.
 func FuzzEval(f *testing.F) {
 	for _, seed := range []string{
 		`profile.loyalty.tier == "gold" && profile.age >= 21`,
@@ -45,11 +46,12 @@ func FuzzEval(f *testing.F) {
 	}
 	profile["l"] = l
 	ev := testEvaluator(profile, map[string]any{"weather": "snow"})
-	ev.env["offer"] = newOfferEnv(&Offer{ID: "o", Priority: 3, Tags: []string{"x"}, Attributes: map[string]any{"margin": 12.0}})
+	offer := &Offer{ID: "o", Priority: 3, Tags: []string{"x"}, Attributes: map[string]any{"margin": 12.0}}
+	ev.env["offer"] = newOfferEnv(offer)
 	allocs := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
 	f.Fuzz(func(t *testing.T, src string) {
 		for _, kind := range []exprKind{ruleExpr, formulaExpr} {
-			prog, _, err := compileExpr(src, kind)
+			prog, dynamic, err := compileExpr(src, kind)
 			if err != nil {
 				continue
 			}
@@ -68,13 +70,31 @@ func FuzzEval(f *testing.F) {
 					t.Fatalf("rule %q gave %T, want bool", src, out)
 				}
 			}
+			if kind == formulaExpr && dynamic {
+				sp := newSplit(prog.Node(), 0)
+				slots := sp.offerSlots(ev.env["offer"].(*offerEnv))
+				static := sp.staticBound(slots, offer.Priority)
+				ip := &interp{m: new(meter), profile: profile, context: ev.env["context"].(map[string]any), now: testNow,
+					sp: sp, oslots: slots, rvals: make([]val, len(sp.recip)), rdone: make([]bool, len(sp.recip))}
+				bound := scoreBound(ip.run(sp.root), offer.Priority)
+				exact, _ := runFormula(ev, &Formula{ID: "f", prog: &scorer{prog: prog}}, offer)
+				if bound < exact || static < exact {
+					t.Fatalf("formula %q scores %v, above its bound %v (over every recipient %v)", src, exact, bound, static)
+				}
+				if combos := sp.combos(slots, offer.Priority); combos != nil {
+					if c := ip.combo(sp); c >= 0 && combos[c] < exact {
+						t.Fatalf("formula %q scores %v, above its bound %v for its profile parts", src, exact, combos[c])
+					}
+				}
+			}
 		}
 	})
 }
 
 // FuzzLoad: no library file — aliases and anchors included — makes loading
 // panic or run away, and a library that loads can decide every scope of
-// every activity.
+// every activity, choosing the same offers with the same scores with and
+// without a trace (the full evaluation, and the walks that stop early).
 func FuzzLoad(f *testing.F) {
 	files, _ := filepath.Glob("../templates/library/*.yaml")
 	for _, name := range files {
@@ -84,6 +104,7 @@ func FuzzLoad(f *testing.F) {
 		}
 	}
 	f.Add([]byte(workedExample))
+	f.Add([]byte(strings.ReplaceAll(workedExample, "score: 'offer.attributes.s", "score: 'profile.age / 10 + offer.attributes.s")))
 	f.Add([]byte(aliasBomb("")))
 	f.Add([]byte("placements:\n  - &p {id: p, content: text}\noffers:\n  - id: o\n    content: &c {p: {text: x}}\n    attributes: &a {k: [*c, *c, {n: *c}]}\n  - {id: o2, content: *c, attributes: *a}\n"))
 	f.Add([]byte("offers:\n  - id: o\n    attributes: &self\n      again: *self\n"))
@@ -93,14 +114,9 @@ func FuzzLoad(f *testing.F) {
 		if err != nil {
 			return
 		}
-		e := New(lib)
 		for _, id := range lib.ActivityIDs() {
 			for _, ap := range lib.Activity(id).Placements {
-				_, err := e.Decide(context.Background(), &Request{Recipient: "r", Now: testNow, Trace: true,
-					Profile: exprProfile, Scopes: []Scope{{id, ap.Placement, 0}}})
-				if err != nil {
-					t.Fatalf("Decide(%s/%s): %v", id, ap.Placement, err)
-				}
+				decideBoth(t, lib, Request{Recipient: "r", Now: testNow, Profile: exprProfile, Scopes: []Scope{{id, ap.Placement, 0}}})
 			}
 		}
 	})

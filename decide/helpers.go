@@ -41,35 +41,20 @@ var helperTypes = func() map[string]reflect.Type {
 func (m *meter) funcs() map[string]any {
 	return map[string]any{
 		// Nil-safe operators (exprsafe.go).
-		"__get":  func(from, key any) any { return get(from, key) },
-		"__bool": func(v any) bool { b, _ := v.(bool); return b },
-		"__contains": func(a, b any) bool {
-			m.read(a)
-			m.read(b)
-			switch x := a.(type) {
-			case string:
-				y, ok := b.(string)
-				return ok && strings.Contains(x, y)
-			case []any:
-				for _, e := range x {
-					if e != nil && b != nil && runtime.Equal(e, b) {
-						return true
-					}
-				}
-			}
-			return false
-		},
-		"__eq":  func(a, b any) bool { return a != nil && b != nil && m.equal(a, b) },
-		"__ne":  func(a, b any) bool { return a != nil && b != nil && !m.equal(a, b) },
-		"__lt":  func(a, b any) bool { c, ok := m.compare(a, b); return ok && c < 0 },
-		"__le":  func(a, b any) bool { c, ok := m.compare(a, b); return ok && c <= 0 },
-		"__gt":  func(a, b any) bool { c, ok := m.compare(a, b); return ok && c > 0 },
-		"__ge":  func(a, b any) bool { c, ok := m.compare(a, b); return ok && c >= 0 },
-		"__sub": func(a, b any) any { return arith(a, b, func(x, y float64) float64 { return x - y }) },
-		"__mul": func(a, b any) any { return arith(a, b, func(x, y float64) float64 { return x * y }) },
-		"__div": func(a, b any) any { return arith(a, b, func(x, y float64) float64 { return x / y }) },
-		"__mod": func(a, b any) any { return arith(a, b, math.Mod) },
-		"__pow": func(a, b any) any { return arith(a, b, math.Pow) },
+		"__get":      func(from, key any) any { return get(from, key) },
+		"__bool":     func(v any) bool { b, _ := v.(bool); return b },
+		"__contains": m.contains,
+		"__eq":       func(a, b any) bool { return a != nil && b != nil && m.equal(a, b) },
+		"__ne":       func(a, b any) bool { return a != nil && b != nil && !m.equal(a, b) },
+		"__lt":       func(a, b any) bool { c, ok := m.compare(a, b); return ok && c < 0 },
+		"__le":       func(a, b any) bool { c, ok := m.compare(a, b); return ok && c <= 0 },
+		"__gt":       func(a, b any) bool { c, ok := m.compare(a, b); return ok && c > 0 },
+		"__ge":       func(a, b any) bool { c, ok := m.compare(a, b); return ok && c >= 0 },
+		"__sub":      func(a, b any) any { return arith(a, b, subF) },
+		"__mul":      func(a, b any) any { return arith(a, b, mulF) },
+		"__div":      func(a, b any) any { return arith(a, b, divF) },
+		"__mod":      func(a, b any) any { return arith(a, b, math.Mod) },
+		"__pow":      func(a, b any) any { return arith(a, b, math.Pow) },
 		"__add": func(a, b any) any {
 			if x, ok := a.(string); ok {
 				if y, ok := b.(string); ok {
@@ -77,7 +62,7 @@ func (m *meter) funcs() map[string]any {
 					return x + y
 				}
 			}
-			return arith(a, b, func(x, y float64) float64 { return x + y })
+			return arith(a, b, addF)
 		},
 
 		// Budget (budgetpatch.go).
@@ -86,19 +71,11 @@ func (m *meter) funcs() map[string]any {
 			return a + b
 		},
 		"__read": func(x, weight any) any {
-			if w := weight.(int); w <= 1 {
-				m.read(x)
-			} else {
-				m.step(min(size(x, maxSteps/int64(w)+1)*int64(w), maxSteps+1))
-			}
+			m.readWeighted(x, weight.(int))
 			return x
 		},
 		"__loop": func(x, weight any) any {
-			n, w := length(x), int64(weight.(int))
-			if n > maxSteps/w {
-				panic(errSteps)
-			}
-			m.step(n * w)
+			m.loop(x, weight.(int))
 			return x
 		},
 		"__built": func(x any) any {
@@ -107,6 +84,48 @@ func (m *meter) funcs() map[string]any {
 		},
 		"__call": m.call,
 	}
+}
+
+// The arithmetic of the nil-safe helpers, shared with the interpreter of
+// split formulas (interp.go) so that both compute the same bits.
+func addF(x, y float64) float64 { return x + y }
+func subF(x, y float64) float64 { return x - y }
+func mulF(x, y float64) float64 { return x * y }
+func divF(x, y float64) float64 { return x / y }
+
+func (m *meter) contains(a, b any) bool {
+	m.read(a)
+	m.read(b)
+	switch x := a.(type) {
+	case string:
+		y, ok := b.(string)
+		return ok && strings.Contains(x, y)
+	case []any:
+		for _, e := range x {
+			if e != nil && b != nil && runtime.Equal(e, b) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// readWeighted charges reading x weight times over.
+func (m *meter) readWeighted(x any, weight int) {
+	if weight <= 1 {
+		m.read(x)
+		return
+	}
+	m.step(min(size(x, maxSteps/int64(weight)+1)*int64(weight), maxSteps+1))
+}
+
+// loop charges a loop over x whose body costs weight per item.
+func (m *meter) loop(x any, weight int) {
+	n, w := length(x), int64(weight)
+	if n > maxSteps/w {
+		panic(errSteps)
+	}
+	m.step(n * w)
 }
 
 func (m *meter) equal(a, b any) bool {

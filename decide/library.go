@@ -23,6 +23,9 @@ type Library struct {
 	files []string
 	// plans are the precomputed decisions of every activity placement.
 	plans map[scopeKey]*plan
+	// recipSlots counts the recipient slots of every split formula, which
+	// a decision computes at most once each.
+	recipSlots int
 }
 
 // Channel of a placement.

@@ -77,6 +77,10 @@ func (l *loader) formula(s *source, n *yaml.Node) {
 			l.exprError(s, f["score"].val, err)
 		} else {
 			fm.prog = &scorer{src: src, prog: prog, static: !dynamic}
+			if dynamic {
+				fm.prog.split = newSplit(prog.Node(), l.lib.recipSlots)
+				l.lib.recipSlots += len(fm.prog.split.recip)
+			}
 		}
 	}
 	define(l, s, n, "formula", id, l.lib.formulas, func(f *Formula) Pos { return f.Pos }, fm)

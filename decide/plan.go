@@ -26,7 +26,9 @@ type groupPlan struct {
 	cands []*candidate
 	// static: every criterion ranks by priority or by a formula that reads
 	// only the offer, so entries are sorted by score at load and a decision
-	// can stop reading as soon as its slots are filled.
+	// can stop reading as soon as its slots are filled. Otherwise entries
+	// hold one entry per candidate with the bound of its score over every
+	// recipient, sorted by it (walk.go).
 	static  bool
 	entries []entry
 }
@@ -41,12 +43,19 @@ type candidate struct {
 	scores []float64
 	// scoreNotes explains a static formula that could not score the offer.
 	scoreNotes []string
+	// offerSlots holds, for a criterion ranked by a formula that reads the
+	// recipient, the formula's offer slots for this offer, and combos the
+	// bounds of its score for each combination of boolean recipient slots
+	// (split.go).
+	offerSlots [][]val
+	combos     [][]float64
 	// drop is a step that fails whatever the recipient (status, content).
 	drop step
 }
 
-// entry is one (candidate, criterion) pair with its static score, and
-// copies of what most often rejects it, so a walk rarely touches the
+// entry is one (candidate, criterion) pair with its static score — or, in
+// a group that is not static, one candidate with the bound of its score —
+// and copies of what most often rejects it, so a walk rarely touches the
 // candidate itself.
 type entry struct {
 	cand, crit int
@@ -153,21 +162,52 @@ func buildGroups(ap *ActivityPlacement, p *Placement, envs map[*Offer]*offerEnv)
 		for i, cand := range g.cands {
 			cand.scores = make([]float64, len(cand.crits))
 			cand.scoreNotes = make([]string, len(cand.crits))
+			lo, hi := unixBounds(cand.offer.Start, cand.offer.End)
+			bound := math.Inf(-1)
 			for k, ci := range cand.crits {
 				c := g.criteria[ci]
-				if c.Rank == RankPriority || (c.Rank == RankFormula && c.formula.prog.static) {
+				switch {
+				case c.Rank == RankPriority || (c.Rank == RankFormula && c.formula.prog.static):
 					cand.scores[k], cand.scoreNotes[k] = staticScore(ev, c, cand)
+					bound = max(bound, cand.scores[k])
+				case c.Rank == RankModel:
+					bound = max(bound, modelBound)
+				default:
+					sp := c.formula.prog.split
+					if cand.offerSlots == nil {
+						cand.offerSlots = make([][]val, len(cand.crits))
+						cand.combos = make([][]float64, len(cand.crits))
+					}
+					cand.offerSlots[k] = sp.offerSlots(cand.env)
+					cand.combos[k] = sp.combos(cand.offerSlots[k], cand.offer.Priority)
+					if cand.combos[k] == nil {
+						bound = math.Inf(1)
+					} else {
+						bound = max(bound, slicesMax(cand.combos[k]))
+					}
 				}
 				if g.static && cand.drop == 0 {
-					lo, hi := unixBounds(cand.offer.Start, cand.offer.End)
 					g.entries = append(g.entries, entry{cand: i, crit: ci, score: cand.scores[k],
 						offerCond: condIndex(cand.offer.cond), critCond: condIndex(c.cond), start: lo, end: hi})
 				}
 			}
+			if !g.static && cand.drop == 0 {
+				g.entries = append(g.entries, entry{cand: i, crit: -1, score: bound,
+					offerCond: condIndex(cand.offer.cond), critCond: -1, start: lo, end: hi})
+			}
 		}
-		// Highest score first; equal scores keep offer order, and ties are
-		// broken per recipient while walking.
-		sort.SliceStable(g.entries, func(i, j int) bool { return g.entries[i].score > g.entries[j].score })
+		// Highest score (or bound) first; equal scores keep offer order, and
+		// ties are broken per recipient while walking. Among equal bounds
+		// (unbounded ones, when a formula reads a number from the profile)
+		// higher priorities first: formulas mostly add to the priority, and
+		// a walk that meets high scores early scores fewer with the VM.
+		sort.SliceStable(g.entries, func(i, j int) bool {
+			a, b := &g.entries[i], &g.entries[j]
+			if a.score != b.score || g.static {
+				return a.score > b.score
+			}
+			return g.cands[a.cand].offer.Priority > g.cands[b.cand].offer.Priority
+		})
 	}
 	return groups
 }

@@ -20,6 +20,39 @@ func (hashCounts) Count(_ context.Context, key string) (int64, error) {
 	return int64(h.Sum32() % 3), nil
 }
 
+// profileFormulas rank by the recipient.
+var profileFormulas = []string{
+	`offer.priority + (profile.x > 5 ? offer.attributes.m : 0)`,
+	`offer.attributes.m * profile.x`,
+	`profile.tier == "gold" ? offer.priority * 2 : offer.attributes.m - profile.x / 2`,
+	`len(profile.tags) + offer.priority`,
+	`profile.missing + offer.priority`,
+	`("a" in profile.tags ? 3 : 1) * offer.attributes.m + (offer.id == "o1" ? 1 : 0)`,
+	`max(offer.priority, profile.x - 3)`,
+	`offer.priority - (profile.x > 2 && profile.tier != "silver" ? 1 : 0) + (now.Day() > 1 ? 0.5 : 0)`,
+	`count(offer.tags, # == profile.tier) + offer.attributes.m / (profile.x - 4)`,
+	`profile.x % 3 == 0 ? 2 : offer.attributes.m ** 2 / 4`,
+}
+
+// ranks are the rankings random criteria use.
+var ranks = func() []string {
+	r := []string{"priority", "formula:f0", "formula:f1", "model:m"}
+	for i := range profileFormulas {
+		r = append(r, fmt.Sprintf("formula:d%d", i))
+	}
+	return r
+}()
+
+// hashStats gives every offer feedback derived from its id, for model:m.
+type hashStats struct{}
+
+func (hashStats) Feedback(offer, placement string) (int64, int64) {
+	h := fnv.New32a()
+	h.Write([]byte(offer + "/" + placement))
+	imps := int64(h.Sum32() % 50)
+	return imps, imps * int64(h.Sum32()%7) / 10
+}
+
 // randomLibrary writes a small library with ties, rules, dates, statuses,
 // caps, missing content and grouped criteria.
 func randomLibrary(r *rand.Rand) string {
@@ -34,7 +67,14 @@ rules:
 formulas:
   - {id: f0, score: 'offer.attributes.m'}
   - {id: f1, score: 'offer.priority * 2 - offer.attributes.m'}
-fallbacks:
+`)
+	// Formulas that read the recipient, split at load (split.go): boolean
+	// recipient parts (bounded at load), numeric ones, builtins, missing
+	// fields, and ones the interpreter does not know.
+	for i, f := range profileFormulas {
+		fmt.Fprintf(&b, "  - {id: d%d, score: '%s'}\n", i, f)
+	}
+	b.WriteString(`fallbacks:
   - {id: fb, content: {p1: {text: F}, p2: {html: F}}}
 offers:
 `)
@@ -93,7 +133,7 @@ activities:
 	for _, p := range []string{"p1", "p2"} {
 		fmt.Fprintf(&b, "      %s:\n        criteria:\n", p)
 		for k := 0; k < 1+r.IntN(3); k++ {
-			fmt.Fprintf(&b, "          - {collection: c%d, rank: '%s', group: %d", r.IntN(4), []string{"priority", "formula:f0", "formula:f1"}[r.IntN(3)], 1+r.IntN(2))
+			fmt.Fprintf(&b, "          - {collection: c%d, rank: '%s', group: %d", r.IntN(4), ranks[r.IntN(len(ranks))], 1+r.IntN(2))
 			if r.IntN(3) == 0 {
 				fmt.Fprintf(&b, ", eligibility: r%d", r.IntN(3))
 			}
@@ -104,8 +144,10 @@ activities:
 }
 
 // TestFastPathMatchesReference: for random libraries and profiles, deciding
-// without a trace (which stops early on groups with static scores) chooses
-// exactly what the full evaluation with a trace chooses.
+// without a trace (which stops early: on groups with static scores, and on
+// groups ranked by formulas that read the profile or by a model, by the
+// bounds of their scores) chooses exactly what the full evaluation with a
+// trace chooses, with the same scores.
 func TestFastPathMatchesReference(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := 0; i < 300; i++ {
@@ -116,6 +158,12 @@ func TestFastPathMatchesReference(t *testing.T) {
 		}
 		for k := 0; k < 20; k++ {
 			profile := map[string]any{"x": float64(r.IntN(10))}
+			switch r.IntN(10) {
+			case 0:
+				delete(profile, "x") // nil: comparisons false, arithmetic nil
+			case 1:
+				profile["x"] = "7" // not a number
+			}
 			if r.IntN(3) > 0 {
 				profile["tier"] = []string{"gold", "silver"}[r.IntN(2)]
 			}
@@ -123,7 +171,7 @@ func TestFastPathMatchesReference(t *testing.T) {
 				profile["tags"] = []any{"a", "b"}
 			}
 			req := Request{Campaign: "c", Recipient: fmt.Sprintf("r%d", k), Profile: profile, Now: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC),
-				Counts: hashCounts{}, Scopes: []Scope{{"act", "p1", 0}, {"act", "p2", 0}}}
+				Counts: hashCounts{}, Stats: hashStats{}, Scopes: []Scope{{"act", "p1", 0}, {"act", "p2", 0}}}
 			t.Run(fmt.Sprintf("lib%d/r%d", i, k), func(t *testing.T) {
 				defer func() {
 					if t.Failed() {

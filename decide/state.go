@@ -13,6 +13,9 @@ type state struct {
 	now  time.Time
 	seed string
 	ev   *evaluator
+	// ip interprets split formulas (split.go) with the recipient slots
+	// this decision computed so far.
+	ip interp
 
 	// memo holds each condition's result for this recipient: 0 not yet
 	// evaluated, 1 true, -1 false; memoErr the reason a condition failed.
@@ -31,6 +34,7 @@ type state struct {
 	result    []Choice
 	marks     []int8 // per candidate of the current group
 	tier      []ranked
+	bounds    []float64 // per criterion of the current candidate
 	trace     []TraceEntry
 
 	// readPaths caches, for traces, the fields each condition reads.
@@ -69,7 +73,9 @@ type ranked struct {
 }
 
 func newState(lib *Library) *state {
-	return &state{lib: lib, memo: make([]int8, len(lib.conditions)), ev: newEvaluator()}
+	st := &state{lib: lib, memo: make([]int8, len(lib.conditions)), ev: newEvaluator()}
+	st.ip = interp{m: &st.ev.meter, rvals: make([]val, lib.recipSlots), rdone: make([]bool, lib.recipSlots)}
+	return st
 }
 
 func (st *state) reset(ctx context.Context, req *Request) {
@@ -79,6 +85,8 @@ func (st *state) reset(ctx context.Context, req *Request) {
 		st.seed = req.Campaign
 	}
 	st.ev.reset(ctx, req.Profile, req.Context, st.now)
+	st.ip.profile, st.ip.context, st.ip.now = req.Profile, req.Context, st.now
+	clear(st.ip.rdone)
 	clear(st.memo)
 	st.memoErr = nil
 	st.scopes = st.scopes[:0]
