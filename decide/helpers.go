@@ -150,28 +150,39 @@ func (m *meter) compare(a, b any) (int, bool) {
 func (m *meter) call(args ...any) any {
 	name := args[0].(string)
 	args = args[1:]
-	for i, a := range args {
-		// The compiler dereferences pointers for builtins; so does this.
-		if v := reflect.ValueOf(a); v.Kind() == reflect.Pointer && !v.IsNil() {
-			args[i] = v.Elem().Interface()
-		}
-	}
+	derefArgs(args)
 	m.alloc(m.resultSize(name, args))
-	b := builtin.Builtins[builtin.Index[name]]
-	var out any
-	var err error
-	switch {
-	case b.Fast != nil && len(args) == 1:
-		out = b.Fast(args[0])
-	case b.Safe != nil:
-		out, _, err = b.Safe(args...)
-	default:
-		out, err = b.Func(args...)
-	}
+	out, _, _, err := callBuiltin(builtin.Builtins[builtin.Index[name]], args)
 	if err != nil {
 		panic(err)
 	}
 	return out
+}
+
+// derefArgs dereferences pointer arguments in place, as the compiler does
+// for builtins.
+func derefArgs(args []any) {
+	for i, a := range args {
+		if v := reflect.ValueOf(a); v.Kind() == reflect.Pointer && !v.IsNil() {
+			args[i] = v.Elem().Interface()
+		}
+	}
+}
+
+// callBuiltin calls b's Fast, Safe or Func implementation as the VM does;
+// mem is what Safe reports allocating, and ok is false when b has none.
+func callBuiltin(b *builtin.Function, args []any) (out any, mem uint, ok bool, err error) {
+	switch {
+	case b.Fast != nil && len(args) == 1:
+		return b.Fast(args[0]), 0, true, nil
+	case b.Safe != nil:
+		out, mem, err = b.Safe(args...)
+		return out, mem, true, err
+	case b.Func != nil:
+		out, err = b.Func(args...)
+		return out, 0, true, err
+	}
+	return nil, 0, false, nil
 }
 
 // resultSize bounds the bytes a builtin's result takes, reading (and

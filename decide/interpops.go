@@ -157,25 +157,13 @@ func (ip *interp) builtin(p *part) val {
 			return a
 		}
 		in[i] = a.any()
-		if v := reflect.ValueOf(in[i]); v.Kind() == reflect.Pointer && !v.IsNil() {
-			in[i] = v.Elem().Interface()
-		}
 	}
-	b := builtin.Builtins[p.builtin]
-	var out any
-	var err error
-	switch {
-	case b.Fast != nil && len(in) == 1:
-		out = b.Fast(in[0])
-	case b.Safe != nil:
-		var mem uint
-		out, mem, err = b.Safe(in...)
-		ip.m.alloc(int64(mem) * itemBytes)
-	case b.Func != nil:
-		out, err = b.Func(in...)
-	default:
+	derefArgs(in)
+	out, mem, ok, err := callBuiltin(builtin.Builtins[p.builtin], in)
+	if !ok {
 		return unknown
 	}
+	ip.m.alloc(int64(mem) * itemBytes)
 	if err != nil {
 		return val{k: vErr}
 	}
