@@ -163,3 +163,19 @@ func writeFileAtomic(path string, data []byte) error {
 func outputErr(err error) error {
 	return fmt.Errorf("write output: %w", err)
 }
+
+// RecordedStore returns the store that the run in dir recorded in its
+// run.json (without a password), or "" when dir holds no run. A command
+// whose default store changed uses it to complete a run on the store it
+// started on, instead of counting the rest of it elsewhere.
+func RecordedStore(dir string) string {
+	data, err := os.ReadFile(filepath.Join(dir, metaFile))
+	if err != nil {
+		return ""
+	}
+	var m runMeta
+	if json.Unmarshal(data, &m) != nil || m.Version != 1 {
+		return ""
+	}
+	return m.Store
+}

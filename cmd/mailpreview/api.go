@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -19,8 +18,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/offermail/offermail/api"
-	"github.com/offermail/offermail/decide"
-	"github.com/offermail/offermail/decide/capstore"
 )
 
 // defaultAPIAddr is where api listens unless told otherwise.
@@ -38,7 +35,7 @@ const (
 )
 
 func newAPI(g *global) *cobra.Command {
-	var templates, addr, storeURL, keysFile, campaignID string
+	var templates, addr, storeFlag, keysFile, campaignID string
 	cmd := &cobra.Command{
 		Use:   "api",
 		Short: "Serve the decisioning API on http://" + defaultAPIAddr + "/ (counts decisions)",
@@ -85,7 +82,7 @@ need --store redis://HOST:PORT/DB.`,
 				fmt.Fprintf(cmd.ErrOrStderr(), "warning: no templates directory %s: /v1/messages knows no template (set one with --templates DIR)\n", templates)
 				templates = ""
 			}
-			store, err := openAPIStore(storeURL, g.library)
+			store, err := openStore(storeURL(storeFlag, g.library))
 			if err != nil {
 				return err
 			}
@@ -160,7 +157,7 @@ need --store redis://HOST:PORT/DB.`,
 	f := cmd.Flags()
 	f.StringVar(&addr, "addr", defaultAPIAddr, "listen `ADDRESS`; one other machines can reach needs API keys")
 	f.StringVar(&templates, "templates", "templates", "templates `DIR` for /v1/messages")
-	f.StringVar(&storeURL, "store", "", "counters and ledger `URL`: bolt:PATH or redis://HOST:PORT/DB; default $OFFERMAIL_STORE, else bolt:LIBRARY/.offermail/state.db")
+	f.StringVar(&storeFlag, "store", "", "counters and ledger `URL`: bolt:PATH or redis://HOST:PORT/DB; default $OFFERMAIL_STORE, else bolt:LIBRARY/.offermail/state.db")
 	f.StringVar(&keysFile, "keys", "", "API keys `FILE`, one key a line (also $OFFERMAIL_API_KEYS, comma-separated)")
 	f.StringVar(&campaignID, "campaign", api.DefaultCampaign, "campaign `ID` of requests that name none")
 	return cmd
@@ -200,28 +197,4 @@ func apiKeys(file, env string) ([]string, error) {
 		return nil, usage("--keys %s holds no key (one key a line)", file)
 	}
 	return keys, nil
-}
-
-// openAPIStore opens the store of real decisions: --store, else
-// OFFERMAIL_STORE, else the library's own (SPEC §4.7), created on first
-// use.
-func openAPIStore(url, library string) (decide.Store, error) {
-	if url == "" {
-		url = os.Getenv("OFFERMAIL_STORE")
-	}
-	if url == "" {
-		dir := filepath.Join(library, ".offermail")
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, failed(fmt.Errorf("create the library's store: %w (give another with --store)", err))
-		}
-		url = "bolt:" + filepath.Join(dir, "state.db")
-	}
-	if url == "memory:" || url == "memory" {
-		return nil, usage("--store memory: would count in this process only; use bolt:PATH or redis://HOST:PORT/DB")
-	}
-	store, err := capstore.Open(url)
-	if err != nil {
-		return nil, storeError(err)
-	}
-	return store, nil
 }

@@ -28,7 +28,7 @@ type batchFlags struct {
 	template, recipients, campaign, name, out, format, store string
 	at, shard, seed, smtp                                    string
 	workers, maxMessage, pack                                int
-	strict                                                   bool
+	strict, ownStore                                         bool
 	rate                                                     float64
 	rateSet                                                  bool
 }
@@ -69,7 +69,7 @@ Exit codes: 0 done, 3 done with rejected records (see OUT/rejects.ndjson),
 	fl.StringVar(&f.name, "name", "", "campaign `NAME` shown to templates as campaign.name; default: the id")
 	fl.StringVar(&f.out, "out", "", "output `DIR`")
 	fl.StringVar(&f.format, "format", "eml", "message `FORMAT`: eml, html or json")
-	fl.StringVar(&f.store, "store", "", "counters and ledger `URL`: bolt:PATH or redis://HOST:PORT/DB; default bolt:OUT/state.db")
+	fl.StringVar(&f.store, "store", "", "counters and ledger `URL`: bolt:PATH or redis://HOST:PORT/DB; default $OFFERMAIL_STORE, else bolt:LIBRARY/.offermail/state.db")
 	fl.IntVar(&f.workers, "workers", 0, "`N` messages rendered and written (or sent) at once; default: one per CPU (with --smtp, at least twice its connections)")
 	fl.StringVar(&f.shard, "shard", "", "process shard `K/N` of the recipients (by id hash); needs --store redis://… and --at")
 	fl.StringVar(&f.at, "at", "", "decision `TIME` (RFC 3339); default: recorded by the run's first attempt, or now")
@@ -123,7 +123,7 @@ func (f *batchFlags) run(ctx context.Context, library string, stdout, stderr, pr
 		return err
 	}
 	r.Project, r.Template = p, tpl
-	if err := f.check(r, smtp, stderr); err != nil {
+	if err := f.check(r, library, smtp, stderr); err != nil {
 		return err
 	}
 
@@ -140,12 +140,9 @@ func (f *batchFlags) run(ctx context.Context, library string, stdout, stderr, pr
 	}
 	defer src.Close()
 	r.Source = src.r
-	store, err := capstore.Open(f.store)
+	store, err := openStore(f.store, f.ownStore)
 	if err != nil {
-		if errors.Is(err, decide.ErrStoreUnavailable) {
-			return batchError(err)
-		}
-		return usage("--store: %v", err)
+		return err
 	}
 	defer store.Close()
 	r.Store = store
@@ -173,7 +170,7 @@ func (f *batchFlags) run(ctx context.Context, library string, stdout, stderr, pr
 
 // check validates the flags the runner needs, with their defaults, and
 // names the run for run.json.
-func (f *batchFlags) check(r *batch.Runner, smtp *send.Config, stderr io.Writer) error {
+func (f *batchFlags) check(r *batch.Runner, library string, smtp *send.Config, stderr io.Writer) error {
 	warn := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
 	switch {
 	case f.campaign == "":
@@ -205,11 +202,15 @@ func (f *batchFlags) check(r *batch.Runner, smtp *send.Config, stderr io.Writer)
 		return usage("--format %s cannot be sent: SMTP sends eml (leave --format out)", f.format)
 	}
 	if f.store == "" {
-		if r.Shard.N > 1 {
-			warn("warning: --shard without --store: this shard counts caps in its own %s, so total caps are not shared between shards; give every shard --store redis://HOST:PORT/DB for exact caps",
-				filepath.Join(f.out, "state.db"))
+		f.store, f.ownStore = storeURL("", library)
+		// Runs started before the library had a store of its own counted
+		// in OUT/state.db: such a run is completed there.
+		if old := "bolt:" + filepath.Join(f.out, "state.db"); batch.RecordedStore(f.out) == storeID(old) {
+			f.store, f.ownStore = old, false
 		}
-		f.store = "bolt:" + filepath.Join(f.out, "state.db")
+	}
+	if r.Shard.N > 1 && strings.HasPrefix(f.store, "bolt:") {
+		warn("warning: --shard with the embedded store %s: bbolt admits one process at a time, so shards wait for each other or fail; give every shard --store redis://HOST:PORT/DB", strings.TrimPrefix(f.store, "bolt:"))
 	}
 	switch {
 	case strings.HasPrefix(f.store, "bolt:"), strings.HasPrefix(f.store, "redis://"), strings.HasPrefix(f.store, "rediss://"):
@@ -271,6 +272,8 @@ func batchError(err error) error {
 		return invalid(err)
 	case errors.Is(err, batch.ErrInterrupted):
 		return failed(errors.New("interrupted: run the same command again to complete"))
+	case errors.Is(err, capstore.ErrLocked):
+		return storeError(err)
 	case errors.Is(err, decide.ErrStoreUnavailable):
 		// Flattened: the store's error joins the sentinel and the cause,
 		// which printError would print as two lines.

@@ -16,13 +16,17 @@ import (
 func TestBatchFlagErrors(t *testing.T) {
 	const at = "2026-12-02T09:00:00Z"
 	out := filepath.Join(t.TempDir(), "out")
-	base := []string{"batch", "--library", "../../templates/library", "--template", "../../templates/newsletter.hbs",
+	lib := sampleLibrary(t)
+	base := []string{"batch", "--library", lib, "--template", "../../templates/newsletter.hbs",
 		"--recipients", "../../testdata/recipients/sample.ndjson", "--campaign", "winter", "--out", out, "--at", at}
 	if code, _, stderr := run(t, base...); code != exitRejected {
 		t.Fatalf("batch = %d, want %d: %s", code, exitRejected, stderr)
 	}
 	fresh := replaceArg(base, out, filepath.Join(t.TempDir(), "fresh"))
 	foreign := filepath.Join(t.TempDir(), "foreign")
+	// Runs refused before their store is opened name a library of their
+	// own, whose store must not come to be.
+	unused := sampleLibrary(t)
 	os.MkdirAll(foreign, 0o755)
 	os.WriteFile(filepath.Join(foreign, "notes.txt"), nil, 0o644)
 	tests := []struct {
@@ -40,7 +44,7 @@ func TestBatchFlagErrors(t *testing.T) {
 		{"another time", replaceArg(base, at, "2026-12-02T10:00:00Z"), exitUsage, "this run decides at 2026-12-02T09:00:00Z, not --at 2026-12-02T10:00:00Z"},
 		{"another recipients file", replaceArg(base, "../../testdata/recipients/sample.ndjson", "../../testdata/recipients/sample.csv"), exitUsage, "--recipients"},
 		{"another store", slices.Concat(base, []string{"--store", "bolt:" + filepath.Join(t.TempDir(), "x.db")}), exitUsage, "--store"},
-		{"a directory holding other things", replaceArg(base, out, foreign), exitUsage, "holds notes.txt but no run.json: give --out a new or empty directory"},
+		{"a directory holding other things", replaceArg(replaceArg(base, out, foreign), lib, unused), exitUsage, "holds notes.txt but no run.json: give --out a new or empty directory"},
 	}
 	for _, tt := range tests {
 		code, stdout, stderr := run(t, tt.args...)
@@ -53,14 +57,11 @@ func TestBatchFlagErrors(t *testing.T) {
 	noFrom := filepath.Join(t.TempDir(), "nofrom.hbs")
 	os.WriteFile(noFrom, []byte("---\nsubject: Hi\n---\n<p>Hi {{profile.firstName}}</p>\n"), 0o644)
 	sendOut := filepath.Join(t.TempDir(), "send")
-	args := slices.Concat(replaceArg(replaceArg(base, "../../templates/newsletter.hbs", noFrom), out, sendOut), []string{"--smtp", "smtp://127.0.0.1:1"})
+	args := slices.Concat(replaceArg(replaceArg(replaceArg(base, "../../templates/newsletter.hbs", noFrom), out, sendOut), lib, unused), []string{"--smtp", "smtp://127.0.0.1:1"})
 	if code, _, stderr := run(t, args...); code != exitInvalid || !strings.Contains(stderr, "nofrom.hbs has no from: in its front matter") {
 		t.Errorf("batch --smtp without from: = %d, %s; want %d and an error naming the template", code, stderr, exitInvalid)
 	}
-	if _, err := os.Stat(filepath.Join(sendOut, "state.db")); err == nil {
-		t.Errorf("the store was created (and maybe written) although nothing could be sent")
-	}
-	if _, err := os.Stat(filepath.Join(foreign, "state.db")); !os.IsNotExist(err) {
-		t.Errorf("a refused directory got a state.db (%v): the store must not be opened before the directory is checked", err)
+	if _, err := os.Stat(libraryStore(unused)); !os.IsNotExist(err) {
+		t.Errorf("the store was created (%v), and maybe written, although nothing could be sent or the directory was refused: the store must not be opened before the directory and the template are checked", err)
 	}
 }

@@ -35,7 +35,7 @@ const (
 // TestBatchCommand: the command's exit codes and summary.
 func TestBatchCommand(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
-	args := []string{"batch", "--library", "../../templates/library", "--template", batchTemplate,
+	args := []string{"batch", "--library", sampleLibrary(t), "--template", batchTemplate,
 		"--recipients", batchSample, "--campaign", "winter", "--out", out, "--at", batchAt}
 	code, stdout, stderr := run(t, args...)
 	if code != exitRejected || !strings.HasPrefix(stdout, "winter: 20 messages written, 2 rejected") {
@@ -208,7 +208,7 @@ func batchSIGKILL(t *testing.T, bin string, pack int) {
 	if n := countLines(t, filepath.Join(out, "rejects.ndjson")); n != 12 {
 		t.Errorf("%d rejects, want 12 (every 250th of 3000 lines)", n)
 	}
-	checkCounters(t, lib, "bolt:"+filepath.Join(out, "state.db"), "crash", decisions, map[string]int{"gold-double-points": 150, "wine-tasting": 40})
+	checkCounters(t, lib, "bolt:"+libraryStore(lib), "crash", decisions, map[string]int{"gold-double-points": 150, "wine-tasting": 40})
 }
 
 // messagesOf reads the messages of a run's messages directory: one file
@@ -301,7 +301,7 @@ func batchDiskFull(t *testing.T, bin string, pack int) {
 	gen.Write(f, 1500, gen.Options{Seed: 5})
 	f.Close()
 	out := filepath.Join(dir, "out")
-	args := []string{"batch", "--library", "../../templates/library", "--template", batchTemplate, "--recipients", recipientsFile,
+	args := []string{"batch", "--library", sampleLibrary(t), "--template", batchTemplate, "--recipients", recipientsFile,
 		"--campaign", fmt.Sprint("full-", pack), "--out", out, "--at", batchAt}
 	if pack > 0 {
 		args = append(args, "--pack", fmt.Sprint(pack))

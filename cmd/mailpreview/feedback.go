@@ -16,13 +16,12 @@ import (
 	"time"
 
 	"github.com/offermail/offermail/decide"
-	"github.com/offermail/offermail/decide/capstore"
 	"github.com/offermail/offermail/diag"
 	"github.com/spf13/cobra"
 )
 
 func newFeedback(g *global) *cobra.Command {
-	var events, storeURL string
+	var events, storeFlag string
 	cmd := &cobra.Command{
 		Use:   "feedback --events FILE",
 		Short: "Import impression and click events for learned ranking (model:<id>)",
@@ -50,9 +49,9 @@ line numbers and skipped; the exit code is then 3.`,
 			for _, r := range rejects {
 				fmt.Fprintln(cmd.ErrOrStderr(), r)
 			}
-			store, err := capstore.Open(storeURL)
+			store, err := openStore(storeURL(storeFlag, g.library))
 			if err != nil {
-				return storeError(err)
+				return err
 			}
 			defer store.Close()
 			sum := sha256.Sum256(data)
@@ -83,17 +82,8 @@ line numbers and skipped; the exit code is then 3.`,
 		},
 	}
 	cmd.Flags().StringVar(&events, "events", "", "events `FILE` (NDJSON)")
-	cmd.Flags().StringVar(&storeURL, "store", "bolt:state.db", "store `URL`: bolt:PATH or redis://HOST:PORT/DB")
+	cmd.Flags().StringVar(&storeFlag, "store", "", "store `URL`: bolt:PATH or redis://HOST:PORT/DB; default $OFFERMAIL_STORE, else bolt:LIBRARY/.offermail/state.db")
 	return cmd
-}
-
-// storeError classifies an error opening a store: a malformed URL is a
-// usage error, an unreachable store a failed run.
-func storeError(err error) error {
-	if errors.Is(err, capstore.ErrBadURL) {
-		return usage("--store: %v", err)
-	}
-	return failed(err)
 }
 
 type event struct {

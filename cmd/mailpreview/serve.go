@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -21,7 +22,7 @@ import (
 const defaultAddr = "127.0.0.1:8025"
 
 func newServe(g *global) *cobra.Command {
-	var templates, profiles, addr, storeURL, at, campaignID, seed string
+	var templates, profiles, addr, storeFlag, at, campaignID, seed string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the designers' live preview on http://" + defaultAddr + "/ (dry run)",
@@ -32,8 +33,10 @@ offer was chosen. Saving a template, partial, layout, library or profile file
 updates the page by itself; errors show in the page with file:line:col.
 
 It listens on ` + defaultAddr + ` (this machine only) unless --addr says otherwise,
-never writes counters (--store is read, for caps), and serves nothing but the
-page and the files of the directories it was given.`,
+never writes counters (the store of real runs is read, for caps and learned
+ranking: --store, else $OFFERMAIL_STORE, else LIBRARY/.offermail/state.db when
+it exists), and serves nothing but the page and the files of the directories
+it was given.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, errOut := cmd.Context(), cmd.ErrOrStderr()
@@ -53,8 +56,8 @@ page and the files of the directories it was given.`,
 				At: defaultAt, Now: time.Now,
 				Log: errOut,
 			}
-			if storeURL != "" {
-				counts, stats, closeStore, err := previewStore(ctx, storeURL, g.library)
+			if url := previewStoreURL(storeFlag, g.library); url != "" {
+				counts, stats, closeStore, err := previewStore(ctx, url, g.library)
 				if err != nil {
 					return err
 				}
@@ -105,11 +108,24 @@ page and the files of the directories it was given.`,
 	f.StringVar(&templates, "templates", "templates", "templates `DIR`")
 	f.StringVar(&profiles, "profiles", "testdata/profiles", "profiles `DIR` (one recipient per *.json file)")
 	f.StringVar(&addr, "addr", defaultAddr, "listen `ADDRESS`; other machines can reach any but a loopback one")
-	f.StringVar(&storeURL, "store", "", "read cap counters from this store `URL` (never written); default: every counter reads 0")
+	f.StringVar(&storeFlag, "store", "", "read cap counters and feedback from this store `URL` (never written); default $OFFERMAIL_STORE, else the library's own store when it exists")
 	f.StringVar(&at, "at", "", "default decision `TIME` (RFC 3339), which the page can change; default: now, at each request")
 	f.StringVar(&campaignID, "campaign", "preview", "campaign `ID` (for tracking tokens and ties)")
 	f.StringVar(&seed, "seed", "", "tie-break `SEED`; default: the campaign id")
 	return cmd
+}
+
+// previewStoreURL is the store the preview reads: the one real runs of the
+// library count in (--store, $OFFERMAIL_STORE, or the library's own), or
+// none while the library has no store yet, so that every counter reads 0.
+func previewStoreURL(flag, library string) string {
+	url, own := storeURL(flag, library)
+	if own {
+		if _, err := os.Stat(libraryStore(library)); err != nil {
+			return ""
+		}
+	}
+	return url
 }
 
 // previewStore opens the store for reading counters, and the feedback

@@ -43,8 +43,14 @@ func snapshotProject(t *testing.T) (tpl, lib, profs string) {
 func copyTree(t *testing.T, src, dst string) {
 	t.Helper()
 	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil {
 			return err
+		}
+		if d.IsDir() {
+			if path != src && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir // a library's own store
+			}
+			return nil
 		}
 		rel, _ := filepath.Rel(src, path)
 		data, err := os.ReadFile(path)

@@ -72,8 +72,8 @@ func OpenBolt(path string, opts ...Option) (*Bolt, error) {
 		ReadOnly:     cfg.readOnly,
 	})
 	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, fmt.Errorf("open bolt %s: %w: the file is locked by another process (waited %s)",
-			path, decide.ErrStoreUnavailable, cfg.lockTimeout)
+		return nil, fmt.Errorf("open bolt %s: %w: %w: the file is locked by another process (waited %s)",
+			path, decide.ErrStoreUnavailable, ErrLocked, cfg.lockTimeout)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open bolt %s: %w: %w", path, decide.ErrStoreUnavailable, err)

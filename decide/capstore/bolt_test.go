@@ -39,8 +39,8 @@ func TestBoltLocked(t *testing.T) {
 	if err == nil {
 		t.Fatalf("OpenBolt(%s) while another process has it = nil error, want the file to be locked", path)
 	}
-	if !errors.Is(err, decide.ErrStoreUnavailable) {
-		t.Errorf("OpenBolt error %q does not wrap ErrStoreUnavailable", err)
+	if !errors.Is(err, decide.ErrStoreUnavailable) || !errors.Is(err, ErrLocked) {
+		t.Errorf("OpenBolt error %q does not wrap ErrStoreUnavailable and ErrLocked", err)
 	}
 	if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "locked by another process") {
 		t.Errorf("OpenBolt error = %q, want it to name %s and say it is locked", err, path)

@@ -26,6 +26,10 @@ const (
 // ErrClosed is returned by the methods of a store after Close.
 var ErrClosed = errors.New("store closed")
 
+// ErrLocked is wrapped, with decide.ErrStoreUnavailable, by OpenBolt when
+// another process holds the file: bbolt admits one process at a time.
+var ErrLocked = errors.New("store in use")
+
 // ErrBadURL is wrapped by Open for a store URL that is malformed or of an
 // unknown form: a usage error, unlike an unreachable store.
 var ErrBadURL = errors.New("bad store URL")
