@@ -47,6 +47,7 @@ const (
 	CodeTemplate      = "unknown_template"     // 404
 	CodeMethod        = "method_not_allowed"   // 405
 	CodeLibrary       = "library_changed"      // 409: a recorded answer names an offer that is gone
+	CodeSuppressed    = "suppressed"           // 409: the recipient is on the suppression list
 	CodeTooLarge      = "body_too_large"       // 413
 	CodeInvalid       = "invalid_request"      // 422
 	CodeIdempotency   = "idempotency_conflict" // 422: one key, two bodies

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"fmt"
 	"mime"
 	"net/http"
 	"strings"
@@ -38,6 +39,16 @@ func (s *Service) handleMessages(w http.ResponseWriter, r *http.Request, c *call
 	q.template = tpl.Name()
 	if q.recipient, err = in.Recipient.recipient(true); err != nil {
 		return err
+	}
+	// A recipient who unsubscribed gets no message (SPEC §10), dry run
+	// or not.
+	suppressed, err := s.store.Suppressed(r.Context(), []string{q.recipient.ID})
+	if err != nil {
+		return err
+	}
+	if suppressed[0] {
+		return &Error{Status: http.StatusConflict, Code: CodeSuppressed, Field: "recipient.id",
+			Message: fmt.Sprintf("recipient %q is on the suppression list (unsubscribed, or added with mailpreview suppress): no message is made for them", q.recipient.ID)}
 	}
 	if q.campaign, err = s.campaignOf(in.Campaign); err != nil {
 		return err

@@ -2,9 +2,13 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"net/mail"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/offermail/offermail/decide"
 )
 
 // TestMessagesJSON: the answer is the message as render --format json
@@ -64,5 +68,26 @@ func TestMessagesMIME(t *testing.T) {
 	// q=0 refuses MIME: the answer is JSON.
 	if a := f.post(t, "/v1/messages", body, "Accept", "message/rfc822;q=0"); a.header.Get("Content-Type") != "application/json" {
 		t.Errorf("Accept message/rfc822;q=0 answered %s", a.header.Get("Content-Type"))
+	}
+}
+
+// TestMessagesSuppressed: a recipient on the suppression list gets 409
+// and nothing is counted; /v1/decisions still decides for them.
+func TestMessagesSuppressed(t *testing.T) {
+	f := start(t, "", nil)
+	if _, err := f.store.Suppress(context.Background(), []decide.Suppression{{Recipient: "u1", Time: time.Now(), Reason: "unsubscribe"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, dry := range []string{"false", "true"} {
+		a := f.post(t, "/v1/messages", `{"template": "mail.hbs", "recipient": {"id": "u1", "email": "a@example.com"}, "dryRun": `+dry+`}`)
+		if e := a.json(t)["error"]; a.status != 409 || e == nil || e.(map[string]any)["code"] != "suppressed" || e.(map[string]any)["field"] != "recipient.id" {
+			t.Errorf("dryRun %s: /v1/messages for a suppressed recipient = %d %s, want 409 suppressed", dry, a.status, a.body)
+		}
+	}
+	if n := f.counter(t, scarceKey); n != 0 {
+		t.Errorf("scarce counted %d times for a suppressed recipient", n)
+	}
+	if a := f.post(t, "/v1/messages", `{"template": "mail.hbs", "recipient": {"id": "u2", "email": "b@example.com"}}`); a.status != 200 {
+		t.Errorf("another recipient: %d %s", a.status, a.body)
 	}
 }

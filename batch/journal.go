@@ -15,6 +15,9 @@ const (
 	stageRead   = "read"   // the record itself (SPEC §6)
 	stageRender = "render" // the template, for this recipient
 	stageSend   = "send"   // the SMTP server, for good
+	// stageSuppressed: the recipient is on the store's suppression list
+	// (SPEC §10): not decided, nothing counted, no message.
+	stageSuppressed = "suppressed"
 )
 
 // rejectLine is one line of rejects.ndjson.

@@ -43,11 +43,13 @@ type pipeline struct {
 	deliverCtx context.Context
 }
 
-// job is one decided recipient on its way to a message.
+// job is one decided recipient on its way to a message, or a suppressed
+// one on its way to a reject.
 type job struct {
-	rec *recipients.Record
-	res decide.Result
-	seq uint64 // its place among the records the attempt decides
+	rec        *recipients.Record
+	res        decide.Result
+	suppressed bool
+	seq        uint64 // its place among the records the attempt decides
 }
 
 // batch is records of the source on their way to a decider; the first
@@ -208,19 +210,46 @@ func (p *pipeline) record(outcomes <-chan *outcome, j *journal, cancel context.C
 
 // decideBatches decides and reserves one batch per store round trip. The
 // decisions are in the ledger before any message is delivered, so a crash
-// from here on loses nothing: the next attempt replays them.
+// from here on loses nothing: the next attempt replays them. Recipients on
+// the store's suppression list are not decided: they become rejects.
 func (p *pipeline) decideBatches(ctx context.Context, batches <-chan batch, jobs chan<- job) error {
-	for b := range batches {
-		results, err := p.step.Reserve(ctx, p.reserver, b.recs)
-		if err != nil {
-			if ctx.Err() != nil {
-				return context.Cause(ctx)
-			}
-			return fmt.Errorf("decide: %w", err)
+	fail := func(err error) error {
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
 		}
+		return fmt.Errorf("decide: %w", err)
+	}
+	for b := range batches {
+		ids := make([]string, len(b.recs))
 		for i, rec := range b.recs {
+			ids[i] = rec.ID
+		}
+		suppressed, err := p.r.Store.Suppressed(ctx, ids)
+		if err != nil {
+			return fail(err)
+		}
+		out := make([]job, len(b.recs))
+		var decided []*recipients.Record
+		var at []int
+		for i, rec := range b.recs {
+			out[i] = job{rec: rec, suppressed: suppressed[i], seq: b.first + uint64(i)}
+			if !suppressed[i] {
+				decided = append(decided, rec)
+				at = append(at, i)
+			}
+		}
+		if len(decided) > 0 {
+			results, err := p.step.Reserve(ctx, p.reserver, decided)
+			if err != nil {
+				return fail(err)
+			}
+			for k, i := range at {
+				out[i].res = results[k]
+			}
+		}
+		for _, j := range out {
 			select {
-			case jobs <- job{rec: rec, res: results[i], seq: b.first + uint64(i)}:
+			case jobs <- j:
 			case <-ctx.Done():
 				return context.Cause(ctx)
 			}
@@ -264,6 +293,12 @@ var errStopped = errors.New("stopped")
 // message makes one recipient's outcome. Problems of this recipient's
 // data become rejects; problems of the run are returned.
 func (p *pipeline) message(j job, buf *bytes.Buffer) (*outcome, error) {
+	if j.suppressed {
+		// In the source's order like the others: a packed run's journal
+		// waits for every seq.
+		return &outcome{ordered: true, seq: j.seq, reject: &rejectLine{Line: j.rec.Line, ID: j.rec.ID, Stage: stageSuppressed,
+			Reason: "the recipient is on the store's suppression list (unsubscribed, or added with mailpreview suppress): nothing decided or written"}}, nil
+	}
 	rec, d := j.rec, j.res.Decision
 	line, err := decisionOf(p.step.Options.Campaign.ID, rec.ID, d)
 	if err != nil {

@@ -25,7 +25,7 @@ type Report struct {
 	Attempts     int       `json:"attempts"`
 
 	Totals  Totals         `json:"recipients"`
-	Rejects map[string]int `json:"rejects"` // by stage: read, render, send
+	Rejects map[string]int `json:"rejects"` // by stage: read, render, send, suppressed
 	// Placements counts, per scope of the template in document order, how
 	// many recipients got each offer, each fallback, and nothing.
 	Placements []ScopeCounts `json:"placements"`
@@ -39,7 +39,8 @@ type Report struct {
 
 // Totals counts recipients over the whole run.
 type Totals struct {
-	// Total is every record of this shard: decided or rejected when read.
+	// Total is every record of this shard: decided, rejected when read, or
+	// suppressed.
 	Total int `json:"total"`
 	// Decided have a line in decisions.ndjson, and their caps counted.
 	Decided int `json:"decided"`
@@ -80,7 +81,7 @@ func buildReport(out string, meta runMeta, scopes []decide.Scope, started, finis
 		Campaign: meta.Campaign, Name: meta.Name, Template: meta.Template, Recipients: meta.Recipients,
 		Format: meta.Format, Delivery: meta.Delivery, DecisionTime: meta.DecisionTime, Shard: meta.Shard,
 		Started: meta.Started, Finished: finished.UTC(), Attempts: meta.Attempts,
-		Rejects: map[string]int{stageRead: 0, stageRender: 0, stageSend: 0},
+		Rejects: map[string]int{stageRead: 0, stageRender: 0, stageSend: 0, stageSuppressed: 0},
 		Attempt: a,
 	}
 	r.Placements = []ScopeCounts{} // [] in JSON for a template without placeholders
@@ -148,7 +149,7 @@ func buildReport(out string, meta runMeta, scopes []decide.Scope, started, finis
 	} else {
 		r.Totals.Written = delivered
 	}
-	r.Totals.Total = r.Totals.Decided + r.Rejects[stageRead]
+	r.Totals.Total = r.Totals.Decided + r.Rejects[stageRead] + r.Rejects[stageSuppressed]
 	if d := finished.Sub(started).Seconds(); d > 0 {
 		r.DurationSeconds = d
 		r.RecipientsPerSecond = float64(a.Recipients) / d

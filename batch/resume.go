@@ -74,6 +74,9 @@ func resume(out, campaign string) (*resumed, error) {
 			r.badLines.addInt(rl.Line)
 		case rl.ID == "":
 			return fmt.Errorf("a %s reject needs an id", rl.Stage)
+		case rl.Stage == stageSuppressed:
+			// Done without a decision.
+			r.done.add(rl.ID)
 		default:
 			late = append(late, rl)
 		}

@@ -6,10 +6,11 @@ import (
 	"time"
 )
 
-// A Store keeps the cap counters and the campaign ledger. Implementations
-// live in package capstore (memory, bbolt, Redis); every one passes the same
-// conformance suite, capstore/storetest, which any other store can run. A Store is safe for concurrent use by many goroutines,
-// and the bbolt and Redis stores by many processes.
+// A Store keeps the cap counters, the campaign ledger and the suppression
+// list. Implementations live in package capstore (memory, bbolt, Redis);
+// every one passes the same conformance suite, capstore/storetest, which
+// any other store can run. A Store is safe for concurrent use by many
+// goroutines, and the bbolt and Redis stores by many processes.
 //
 // Dry runs (decide, render, previews, snapshots) only call Counts. Real runs
 // call Reserve, which is the only method that both checks caps and counts.
@@ -39,6 +40,9 @@ type Store interface {
 	// Add increments counters without limits and without a ledger entry.
 	// It is used for feedback statistics (impressions and clicks).
 	Add(ctx context.Context, deltas []Delta) error
+
+	// SuppressionList keeps the recipients real runs skip.
+	SuppressionList
 
 	// Close releases the store.
 	Close() error

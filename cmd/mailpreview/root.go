@@ -100,6 +100,7 @@ error, 3 a run finished with rejected records, 4 a run failed.`,
 		newAPI(g),
 		newReport(),
 		newLint(g),
+		newSuppress(g),
 	)
 	addHelp(root)
 	addCompletion(root)

@@ -159,3 +159,43 @@ func TestPreviewReadsLibraryStore(t *testing.T) {
 		t.Errorf("previewStoreURL with --store = %q", got)
 	}
 }
+
+// TestSuppressCommand: suppress --add, --list, --remove on the library's
+// store, and a batch run that skips the suppressed recipient.
+func TestSuppressCommand(t *testing.T) {
+	t.Setenv(storeEnv, "")
+	lib, tpl, rs := capProject(t)
+	code, out, errOut := run(t, "suppress", "--library", lib, "--add", "r1", "--add", "r3", "--reason", "bounce")
+	if code != exitOK || !strings.Contains(out, "suppressed 2 recipient(s)") {
+		t.Fatalf("suppress --add = %d, %q %q", code, out, errOut)
+	}
+	if code, out, _ = run(t, "suppress", "--library", lib, "--add", "r1"); code != exitOK || !strings.Contains(out, "1 already were") {
+		t.Errorf("suppress --add again = %d, %q", code, out)
+	}
+	if code, out, _ = run(t, "suppress", "--library", lib, "--remove", "r3", "--remove", "r4"); code != exitOK || !strings.Contains(out, "took 1 recipient(s) off") {
+		t.Errorf("suppress --remove = %d, %q", code, out)
+	}
+	code, out, _ = run(t, "suppress", "--library", lib, "--list")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != exitOK || len(lines) != 1 || !strings.HasPrefix(lines[0], `{"recipient":"r1","time":"`) || !strings.HasSuffix(lines[0], `","reason":"bounce"}`) {
+		t.Errorf("suppress --list = %d, %q; want r1 alone, with its reason", code, out)
+	}
+	for _, args := range [][]string{{"suppress", "--library", lib}, {"suppress", "--library", lib, "--list", "--add", "x"}, {"suppress", "--library", lib, "--add", "a\nb"}} {
+		if code, _, errOut := run(t, args...); code != exitUsage {
+			t.Errorf("%q = %d (%s), want %d", args, code, errOut, exitUsage)
+		}
+	}
+
+	outDir := filepath.Join(t.TempDir(), "out")
+	code, _, errOut = run(t, "batch", "--library", lib, "--template", tpl, "--recipients", rs, "--campaign", "c", "--out", outDir, "--at", at)
+	if code != exitRejected {
+		t.Fatalf("batch with a suppressed recipient = %d, want %d (a reject)\n%s", code, exitRejected, errOut)
+	}
+	rejects, _ := os.ReadFile(filepath.Join(outDir, "rejects.ndjson"))
+	if !strings.Contains(string(rejects), `"id":"r1","stage":"suppressed"`) {
+		t.Errorf("rejects.ndjson = %s, want r1 suppressed", rejects)
+	}
+	if _, err := os.Stat(filepath.Join(outDir, "messages", "r1.eml")); err == nil {
+		t.Errorf("the suppressed recipient got a message")
+	}
+}

@@ -14,10 +14,11 @@ import (
 type Memory struct {
 	cfg config
 
-	mu       sync.Mutex
-	closed   bool
-	counters map[string]counter
-	ledger   map[string]map[string][]byte // campaign → recipient → record
+	mu         sync.Mutex
+	closed     bool
+	counters   map[string]counter
+	ledger     map[string]map[string][]byte // campaign → recipient → record
+	suppressed map[string][]byte            // recipient → encoded entry
 }
 
 var _ decide.Store = (*Memory)(nil)
@@ -26,9 +27,10 @@ var _ decide.Store = (*Memory)(nil)
 // WithRetention.
 func NewMemory(opts ...Option) *Memory {
 	return &Memory{
-		cfg:      newConfig(opts),
-		counters: make(map[string]counter),
-		ledger:   make(map[string]map[string][]byte),
+		cfg:        newConfig(opts),
+		counters:   make(map[string]counter),
+		ledger:     make(map[string]map[string][]byte),
+		suppressed: make(map[string][]byte),
 	}
 }
 
@@ -106,7 +108,7 @@ func (m *Memory) Close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.closed = true
-	m.counters, m.ledger = nil, nil
+	m.counters, m.ledger, m.suppressed = nil, nil, nil
 	return nil
 }
 

@@ -95,7 +95,8 @@ func WithBatching(max int, linger time.Duration) Option {
 
 // WithReadOnly opens a store for a dry run: it must exist (a bbolt file is
 // not created), it is opened read-only (bbolt shares its lock with other
-// readers), and Reserve and Add fail with ErrReadOnly.
+// readers), and Reserve, Add, Suppress and Unsuppress fail with
+// ErrReadOnly.
 func WithReadOnly() Option {
 	return func(c *config) { c.readOnly = true }
 }
@@ -123,6 +124,12 @@ func (readOnlyStore) Reserve(context.Context, []decide.Reservation) ([]decide.Ou
 }
 
 func (readOnlyStore) Add(context.Context, []decide.Delta) error { return ErrReadOnly }
+
+func (readOnlyStore) Suppress(context.Context, []decide.Suppression) (int, error) {
+	return 0, ErrReadOnly
+}
+
+func (readOnlyStore) Unsuppress(context.Context, []string) (int, error) { return 0, ErrReadOnly }
 
 // WithLockTimeout sets how long OpenBolt waits for the file lock held by
 // another process before it gives up.

@@ -139,6 +139,12 @@ func testClosed(t *testing.T, open Opener) {
 	if err := s.Add(ctx, []decide.Delta{{Key: "k", N: 1}}); err == nil {
 		t.Errorf("Add after Close = nil, want an error")
 	}
+	if _, err := s.Suppressed(ctx, []string{"u"}); err == nil {
+		t.Errorf("Suppressed after Close = nil, want an error")
+	}
+	if _, err := s.Suppress(ctx, []decide.Suppression{{Recipient: "u"}}); err == nil {
+		t.Errorf("Suppress after Close = nil, want an error")
+	}
 	if err := s.Close(); err != nil {
 		t.Errorf("second Close = %v, want nil", err)
 	}

@@ -15,7 +15,8 @@
 // windows by the engine's counter keys, expiry by the store's clock,
 // retention past a window's end, one key under several deadlines), a total
 // cap raced by 64 goroutines that must grant exactly its limit, and what a
-// closed store does. ReserveExact and CheckExact run the race across
+// closed store does; and the suppression list (kept once per recipient,
+// with its first entry; removed; listed). ReserveExact and CheckExact run the race across
 // processes for a store that several share.
 package storetest
 
@@ -74,6 +75,7 @@ func Run(t *testing.T, open Opener) {
 		{"Add", testAdd},
 		{"Invalid", testInvalid},
 		{"Exact", testExact},
+		{"Suppression", testSuppression},
 		{"Closed", testClosed},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, opener) })

@@ -150,9 +150,10 @@ func TestRenderDecisionTime(t *testing.T) {
 
 // readOnlyStore serves counters and fails the test on any write.
 type readOnlyStore struct {
-	t      *testing.T
-	reads  atomic.Int64
-	values func(key string) int64
+	decide.SuppressionList // never called: the preview does not read it
+	t                      *testing.T
+	reads                  atomic.Int64
+	values                 func(key string) int64
 }
 
 func (s *readOnlyStore) Counts(_ context.Context, keys []string) ([]int64, error) {
