@@ -26,7 +26,7 @@ func TestProgress(t *testing.T) {
 	flags := batchFlags{template: "../../templates/newsletter.hbs", recipients: path, campaign: "winter",
 		out: filepath.Join(t.TempDir(), "out"), format: "eml", at: "2026-12-02T09:00:00Z"}
 	var buf lockedBuffer
-	if err := flags.run(context.Background(), "../../templates/library", io.Discard, io.Discard, &buf); err != nil {
+	if err := flags.run(context.Background(), sampleLibrary(t), io.Discard, io.Discard, &buf); err != nil {
 		t.Fatal(err)
 	}
 	if out := buf.String(); !strings.Contains(out, "100 %") || !strings.Contains(out, "600 done") {
