@@ -34,8 +34,12 @@ them with a reject of stage "suppressed"; /v1/messages answers 409.
   --remove ID   take one off (likewise)
   --list        print the list as NDJSON: {"recipient", "time", "reason"}
 
-The store is the library's own (bolt:LIBRARY/.offermail/state.db), else
-$OFFERMAIL_STORE, else --store.`,
+The store is --store, else $OFFERMAIL_STORE, else the library's own
+(bolt:LIBRARY/.offermail/state.db).`,
+		Example: `  mailpreview suppress --add u-0042 --add u-0107
+  cut -d, -f1 bounces.csv | mailpreview suppress --add -
+  mailpreview suppress --remove u-0042
+  mailpreview suppress --list --store redis://127.0.0.1:6379/0`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			modes := 0
