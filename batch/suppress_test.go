@@ -2,6 +2,7 @@ package batch
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,9 +15,18 @@ import (
 // TestSuppressedRecipients: recipients on the store's suppression list
 // get a reject with stage "suppressed", counted in the report, and no
 // decision, no ledger entry and no message; the rest of the run is as
-// usual, and a rerun does them no more.
+// usual, and a rerun does them no more: with one file per message, and
+// packed (their rejects take their place in the source's order, which a
+// packed run's journal waits for).
 func TestSuppressedRecipients(t *testing.T) {
+	for _, pack := range []int{0, 4} {
+		t.Run(fmt.Sprint("pack=", pack), func(t *testing.T) { suppressedRun(t, pack) })
+	}
+}
+
+func suppressedRun(t *testing.T, pack int) {
 	cfg := config(t, newsletter, sampleNDJSON)
+	cfg.Pack = pack
 	cfg.Store = "bolt:" + filepath.Join(t.TempDir(), "state.db")
 	st, err := capstore.Open(cfg.Store)
 	if err != nil {
@@ -52,6 +62,13 @@ func TestSuppressedRecipients(t *testing.T) {
 	for _, id := range []string{"u-1001", "u-1013"} {
 		if _, err := os.Stat(filepath.Join(cfg.Out, "messages", id+".eml")); err == nil {
 			t.Errorf("a suppressed recipient got a message: %s", id)
+		}
+		if pack > 0 {
+			for _, line := range readLines(t, filepath.Join(cfg.Out, "messages", "index.ndjson")) {
+				if strings.Contains(string(line), `"recipient":"`+id+`"`) {
+					t.Errorf("a suppressed recipient got a message in a part: %s", line)
+				}
+			}
 		}
 		for _, line := range readLines(t, filepath.Join(cfg.Out, "decisions.ndjson")) {
 			if strings.Contains(string(line), `"recipient":"`+id+`"`) {
