@@ -9,6 +9,8 @@ local profiles = {
   '"profile":{"firstName":"Renée","age":52,"loyalty":{"tier":"bronze","points":410},"city":"Montréal","country":"CA","interests":["hiking","camping"]}',
 }
 local route = os.getenv("ROUTE") or "decisions"
+-- DRYRUN=1: dry runs, which read the counters and write nothing.
+local at = '"at":"2026-12-02T09:00:00Z",' .. (os.getenv("DRYRUN") == "1" and '"dryRun":true,' or '')
 local counter = 0
 local thread_id = 0
 
@@ -26,9 +28,9 @@ local function body(n)
   local id = '"id":"w' .. thread_id .. '-' .. n .. '","email":"r' .. n .. '@example.com",'
   local recipient = '"recipient":{' .. id .. profiles[n % #profiles + 1] .. '}'
   if route == "messages" then
-    return '{"template":"newsletter.hbs","at":"2026-12-02T09:00:00Z",' .. recipient .. '}'
+    return '{"template":"newsletter.hbs",' .. at .. recipient .. '}'
   end
-  return '{' .. recipient .. ',"at":"2026-12-02T09:00:00Z","propositionRequests":[' ..
+  return '{' .. at .. recipient .. ',"propositionRequests":[' ..
     '{"activity":"winter-sale","placement":"hero"},{"activity":"winter-sale","placement":"sidebar"},' ..
     '{"activity":"winter-sale","placement":"banner"}]}'
 end

@@ -13,6 +13,7 @@
 #   deploy/load/wrk.sh decisions            # or: messages
 #   DURATION=30s CONNECTIONS=64 THREADS=1 STORE=bolt:/dev/shm/state.db deploy/load/wrk.sh decisions
 #   ACCEPT=message/rfc822 deploy/load/wrk.sh messages
+#   DRYRUN=1 deploy/load/wrk.sh decisions  # dry runs: counters read, nothing written
 #
 # Run from the repository root. STORE defaults to a bbolt file in a new
 # temporary directory; a redis://… URL works too.
