@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/offermail/offermail/campaign"
@@ -140,10 +142,18 @@ func (q *decision) options(at time.Time) campaign.Options {
 }
 
 // renderError is a failure to render for this recipient's data: the
-// decision stands (and was counted, unless a dry run).
-func renderError(err error) error {
+// decision stands (and was counted, unless a dry run). Its position names
+// the file relative to the library or templates directory: the client
+// learns where, not the server's directories.
+func (s *Service) renderError(err error) error {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return err
 	}
-	return &Error{Status: http.StatusUnprocessableEntity, Code: CodeRender, Message: err.Error()}
+	msg := err.Error()
+	for _, dir := range []string{s.cfg.Templates, s.cfg.Library} {
+		if dir != "" {
+			msg = strings.ReplaceAll(msg, filepath.Clean(dir)+string(filepath.Separator), "")
+		}
+	}
+	return &Error{Status: http.StatusUnprocessableEntity, Code: CodeRender, Message: msg}
 }

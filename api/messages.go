@@ -70,7 +70,7 @@ func (s *Service) handleMessages(w http.ResponseWriter, r *http.Request, c *call
 	c.decisionID, c.replayed = res.id, res.replayed
 	msg, err := b.project.Render(tpl, q.recipient, q.options(res.at), res.d)
 	if err != nil {
-		return renderError(err)
+		return s.renderError(err)
 	}
 	s.countPropositions(res.d)
 	if mimeWanted {
@@ -80,7 +80,7 @@ func (s *Service) handleMessages(w http.ResponseWriter, r *http.Request, c *call
 		msg.IDKey = "api/" + res.id
 		var buf bytes.Buffer
 		if err := campaign.Encode(&buf, campaign.EML, msg, res.d, res.at); err != nil {
-			return renderError(err)
+			return s.renderError(err)
 		}
 		h := w.Header()
 		h.Set("Content-Type", "message/rfc822")
