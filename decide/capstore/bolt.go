@@ -92,11 +92,7 @@ func OpenBolt(path string, opts ...Option) (*Bolt, error) {
 		return nil, fmt.Errorf("open bolt %s: %w", path, err)
 	}
 	s := &Bolt{cfg: cfg, path: path, db: db, layout: layout}
-	maxBatch := cfg.maxBatch
-	if maxBatch <= 0 {
-		maxBatch = boltMaxBatch
-	}
-	s.b = newBatcher(s.flush, maxBatch, cfg.linger, 1)
+	s.b = newBatcher(s.flush, boltMaxBatch, 0, 1)
 	return s, nil
 }
 

@@ -49,7 +49,7 @@
 // is waiting. A call of at least a quarter of a batch that finds nothing
 // queued and a flush free is flushed by its caller at once, which saves it
 // two goroutine hand-offs. A batch holds up to 4096 reservations for bbolt
-// and 512 per script call for Redis (WithBatching). A caller whose context
+// and 512 per script call for Redis. A caller whose context
 // ends before its reservations were taken into a batch withdraws them;
 // once taken, the call waits for the batch to finish.
 //

@@ -42,8 +42,6 @@ type config struct {
 	now         func() time.Time
 	retain      time.Duration
 	namespace   string
-	maxBatch    int
-	linger      time.Duration
 	lockTimeout time.Duration
 	readOnly    bool
 }
@@ -84,13 +82,6 @@ func WithRetention(d time.Duration) Option {
 // with "{ns}:", one Redis Cluster hash tag. It must not contain braces.
 func WithNamespace(ns string) Option {
 	return func(c *config) { c.namespace = ns }
-}
-
-// WithBatching tunes group commit: at most max reservations go into one
-// bbolt transaction or one Redis script call, and the committer waits up
-// to linger for more callers before it sends a batch that is not full.
-func WithBatching(max int, linger time.Duration) Option {
-	return func(c *config) { c.maxBatch, c.linger = max, linger }
 }
 
 // WithReadOnly opens a store for a dry run: it must exist (a bbolt file is

@@ -98,11 +98,7 @@ func OpenRedis(rawURL string, opts ...Option) (*Redis, error) {
 		s.client.Close()
 		return nil, err
 	}
-	maxBatch, linger := cfg.maxBatch, cfg.linger
-	if maxBatch <= 0 {
-		maxBatch, linger = redisMaxBatch, redisLinger
-	}
-	s.b = newBatcher(s.flush, maxBatch, linger, redisFlushers)
+	s.b = newBatcher(s.flush, redisMaxBatch, redisLinger, redisFlushers)
 	return s, nil
 }
 
