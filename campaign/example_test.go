@@ -89,7 +89,7 @@ func ExampleProject_Render() {
 		fmt.Println(err)
 		return
 	}
-	record, _ := d.Record() // what a real run keeps in the store's ledger
+	record, _ := d.Record()                                            // what a real run keeps in the store's ledger
 	replayed, err := p.Library.Replay(record, campaign.Scopes(tpl)...) // the compact record names offers, the scopes say where
 	if err != nil {
 		fmt.Println(err)
