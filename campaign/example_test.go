@@ -89,8 +89,10 @@ func ExampleProject_Render() {
 		fmt.Println(err)
 		return
 	}
-	record, _ := d.Record()                                            // what a real run keeps in the store's ledger
-	replayed, err := p.Library.Replay(record, campaign.Scopes(tpl)...) // the compact record names offers, the scopes say where
+	// What a real run keeps in the store's ledger; a record names the
+	// offers, the template's scopes say where they go.
+	record, _ := d.Record()
+	replayed, err := p.Library.Replay(record, campaign.Scopes(tpl)...)
 	if err != nil {
 		fmt.Println(err)
 		return
