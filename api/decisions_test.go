@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/track"
 )
 
 // TestDecisionsAnswer: every placement type answers its content rendered
@@ -183,7 +183,8 @@ func TestDecisionsCampaignAndItems(t *testing.T) {
 
 func tokenOf(t testing.TB, campaign, recipient, activity, placement, offer string) string {
 	t.Helper()
-	return decide.Token(campaign, recipient, activity, placement, offer)
+	var none *track.Tracker
+	return none.Proposition(track.Proposition{Campaign: campaign, Recipient: recipient, Activity: activity, Placement: placement, Offer: offer})
 }
 
 // TestDecisionsSameScopeTwice: one scope asked twice in one request shows

@@ -39,6 +39,7 @@ func (e *Error) Error() string {
 // Codes of the errors the service answers.
 const (
 	CodeMalformed     = "malformed_json"       // 400
+	CodeBadToken      = "bad_token"            // 400: a tracking token or link that does not open
 	CodeUnauthorized  = "unauthorized"         // 401
 	CodeForbiddenHost = "forbidden_host"       // 403
 	CodeNotFound      = "not_found"            // 404: no such route

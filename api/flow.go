@@ -36,6 +36,9 @@ type decided struct {
 	d        *decide.Decision
 	at       time.Time
 	replayed bool
+	// ledger and entry are where the decision is recorded; "" for a dry
+	// run. A message's open pixel and unsubscribe link name them.
+	ledger, entry string
 }
 
 // run decides. A dry run reads the counters and writes nothing. A counted
@@ -46,7 +49,14 @@ type decided struct {
 // already recorded, the recorded decision comes back and nothing counts.
 func (s *Service) run(ctx context.Context, q *decision) (*decided, error) {
 	o := q.options(q.at)
-	o.Stats, o.Trace = q.b.stats, q.trace
+	o.Trace = q.trace
+	// Learned ranking follows every process's events within a second.
+	if st, err := s.live.Stats(ctx, q.b.project.Library); err == nil {
+		o.Stats = st
+	} else {
+		o.Stats = st // the last statistics read, or none
+		s.log.Warn("read feedback for learned ranking", "error", err.Error())
+	}
 	if q.dryRun {
 		o.Counts = decide.StoreCounts(s.store)
 		d, err := q.b.project.Decide(ctx, q.scopes, q.recipient, o)
@@ -78,9 +88,13 @@ func (s *Service) run(ctx context.Context, q *decision) (*decided, error) {
 	r := res[0]
 	if !r.Replayed {
 		s.metrics.decisions.WithLabelValues("counted").Inc()
-		return &decided{id: m.ID, d: r.Decision, at: q.at}, nil
+		return &decided{id: m.ID, d: r.Decision, at: q.at, ledger: req.Entry.Ledger, entry: key}, nil
 	}
-	return s.replayed(q, r.Record, r.Decision)
+	got, err := s.replayed(q, r.Record, r.Decision)
+	if got != nil {
+		got.ledger, got.entry = req.Entry.Ledger, key
+	}
+	return got, err
 }
 
 // recorded looks for the request's key in one ledger.
@@ -96,7 +110,11 @@ func (s *Service) recorded(ctx context.Context, q *decision, ledger string) (*de
 	if err != nil {
 		return nil, err
 	}
-	return s.replayed(q, recs[0], d)
+	got, err := s.replayed(q, recs[0], d)
+	if got != nil {
+		got.ledger, got.entry = ledger, "k:"+q.key
+	}
+	return got, err
 }
 
 // replayed answers a retry from its ledger record, if it is the same
@@ -138,7 +156,7 @@ func trimScope(err error) string {
 
 // options are the rendering options of a decided request.
 func (q *decision) options(at time.Time) campaign.Options {
-	return campaign.Options{Campaign: q.campaign, Now: at}
+	return campaign.Options{Campaign: q.campaign, Now: at, Tracker: q.b.tracker}
 }
 
 // renderError is a failure to render for this recipient's data: the

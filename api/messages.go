@@ -68,7 +68,11 @@ func (s *Service) handleMessages(w http.ResponseWriter, r *http.Request, c *call
 		return err
 	}
 	c.decisionID, c.replayed = res.id, res.replayed
-	msg, err := b.project.Render(tpl, q.recipient, q.options(res.at), res.d)
+	o := q.options(res.at)
+	o.Ledger, o.Entry = res.ledger, res.entry
+	// A dry run is recorded nowhere: its pixel finds no ledger entry and
+	// counts nothing; its unsubscribe link works as any other.
+	msg, err := b.project.Render(tpl, q.recipient, o, res.d)
 	if err != nil {
 		return s.renderError(err)
 	}

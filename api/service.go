@@ -17,6 +17,7 @@ import (
 
 	"github.com/offermail/offermail/decide"
 	"github.com/offermail/offermail/internal/watch"
+	"github.com/offermail/offermail/track"
 )
 
 // Config is what a Service serves and how.
@@ -41,6 +42,10 @@ type Config struct {
 	// Registry receives the metrics, served at /metrics; nil is a
 	// registry of the service's own.
 	Registry *prometheus.Registry
+	// Tracker opens tracking tokens and signs click links (SPEC §10); the
+	// /t/ routes are off without a secret (nil: none). With a public URL,
+	// /v1/messages tracks the links and opens of its messages.
+	Tracker *track.Tracker
 	// RequestTimeout bounds one request's work; DefaultRequestTimeout
 	// when zero.
 	RequestTimeout time.Duration
@@ -69,6 +74,7 @@ type Service struct {
 	metrics *metrics
 	log     *slog.Logger
 	routes  map[string]route
+	live    *track.Live
 	watcher *watch.Watcher
 	// promhttp serves /metrics.
 	promhttp http.Handler
@@ -93,7 +99,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
-	s := &Service{cfg: cfg, log: cfg.Logger}
+	s := &Service{cfg: cfg, log: cfg.Logger, live: track.NewLive(cfg.Store, 0, nil)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -144,6 +150,10 @@ func (s *Service) routeTable() map[string]route {
 		"/metrics":      {http.MethodGet, false, s.handleMetrics},
 		"/v1/decisions": {http.MethodPost, true, s.handleDecisions},
 		"/v1/messages":  {http.MethodPost, true, s.handleMessages},
+		"/v1/events":    {http.MethodPost, true, s.handleEvents},
+		"/t/c/":         {http.MethodGet, false, s.handleClick},
+		"/t/o/":         {http.MethodGet, false, s.handleOpen},
+		"/t/u/":         {"", false, s.handleUnsubscribe}, // GET and POST
 	}
 }
 
@@ -160,8 +170,8 @@ type call struct {
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
-	c := &call{route: r.URL.Path}
-	rt, ok := s.routes[r.URL.Path]
+	c := &call{route: routeKey(r.URL.Path)}
+	rt, ok := s.routes[c.route]
 	if !ok {
 		c.route = "other"
 	}
@@ -182,7 +192,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case !ok || r.URL.RawPath != "":
 		err = notFound(CodeNotFound, "", "no route %s %s", r.Method, r.URL.Path)
-	case r.Method != rt.method && !(rt.method == http.MethodGet && r.Method == http.MethodHead):
+	case rt.method != "" && r.Method != rt.method && !(rt.method == http.MethodGet && r.Method == http.MethodHead):
 		h.Set("Allow", rt.method)
 		err = &Error{Status: http.StatusMethodNotAllowed, Code: CodeMethod, Message: fmt.Sprintf("%s takes %s, not %s", r.URL.Path, rt.method, r.Method)}
 	case rt.auth:

@@ -12,6 +12,7 @@ import (
 	"github.com/offermail/offermail/decide"
 	"github.com/offermail/offermail/internal/watch"
 	"github.com/offermail/offermail/render"
+	"github.com/offermail/offermail/track"
 )
 
 // loaded is one load of the library and templates with what serves them.
@@ -22,7 +23,7 @@ type loaded struct {
 	project   *campaign.Project
 	templates *render.Set
 	reserver  *decide.Reserver
-	stats     decide.Stats
+	tracker   *track.Tracker
 	at        time.Time
 }
 
@@ -46,14 +47,7 @@ func (s *Service) load(ctx context.Context) (*loaded, error) {
 			return nil, err
 		}
 	}
-	// Learned ranking's statistics are read once per load; a store that
-	// does not answer leaves the ranking without feedback until the next.
-	stats, err := decide.LoadStats(ctx, s.store, p.Library)
-	if err != nil {
-		s.log.Warn("read feedback for learned ranking", "error", err.Error())
-		stats = nil
-	}
-	return &loaded{project: p, templates: set, reserver: decide.NewReserver(p.Engine, s.store), stats: stats, at: s.cfg.Now()}, nil
+	return &loaded{project: p, templates: set, reserver: decide.NewReserver(p.Engine, s.store), tracker: s.cfg.Tracker, at: s.cfg.Now()}, nil
 }
 
 // current is the version that serves new requests.

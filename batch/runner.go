@@ -15,6 +15,7 @@ import (
 	"github.com/offermail/offermail/decide"
 	"github.com/offermail/offermail/recipients"
 	"github.com/offermail/offermail/render"
+	"github.com/offermail/offermail/track"
 )
 
 // Runner runs one campaign: every record of Source is decided and
@@ -32,6 +33,11 @@ type Runner struct {
 	Seed     string
 	// Format of the messages: eml (the default), html or json.
 	Format campaign.Format
+	// Tracker seals the tracking tokens and, with a public URL, turns
+	// offer links into click redirects, gives {{trackingPixel}} the open
+	// pixel and messages the one-click unsubscribe (SPEC §10); nil makes
+	// readable tokens and tracks nothing.
+	Tracker *track.Tracker
 	// Strict makes a missing field written out by the template a render
 	// reject.
 	Strict bool
@@ -312,6 +318,7 @@ func (r *Runner) run(ctx context.Context) (*Report, error) {
 	}
 	step := &Step{Project: r.Project, Template: r.Template, Format: r.Format, Options: campaign.Options{
 		Campaign: r.Campaign, Seed: r.Seed, Now: meta.DecisionTime, Strict: r.Strict, MaxBytes: r.MaxMessageBytes, Stats: stats,
+		Tracker: r.Tracker,
 	}}
 
 	done, err := resume(out, r.Campaign.ID)

@@ -9,6 +9,7 @@ import (
 	"github.com/offermail/offermail/decide"
 	"github.com/offermail/offermail/internal/suggest"
 	"github.com/offermail/offermail/render"
+	"github.com/offermail/offermail/track"
 )
 
 // Catalog returns the library as render's loader sees it.
@@ -71,9 +72,10 @@ func Scopes(tpl *render.Template) []decide.Scope {
 // Propositions adapts a decision to what render takes as data: one
 // render.Proposition per scope, in the order given (a template's Scopes()),
 // its items carrying the compiled offer content and the tracking token of
-// campaign and recipient. It is the one place a decide.Decision becomes
-// render input, for dry runs, real runs and replayed decisions alike.
-func (p *Project) Propositions(scopes []render.Scope, d *decide.Decision, campaign, recipient string) ([]render.Proposition, error) {
+// the campaign of o and recipient (sealed when o.Tracker has a secret). It
+// is the one place a decide.Decision becomes render input, for dry runs,
+// real runs and replayed decisions alike.
+func (p *Project) Propositions(scopes []render.Scope, d *decide.Decision, o Options, recipient string) ([]render.Proposition, error) {
 	if len(scopes) == 0 {
 		return nil, nil
 	}
@@ -89,10 +91,10 @@ func (p *Project) Propositions(scopes []render.Scope, d *decide.Decision, campai
 		pl := p.Library.Placement(sc.Placement)
 		rp := render.Proposition{Scope: sc, Type: render.ContentType(pl.Content)}
 		for _, c := range prop.Offers {
-			rp.Items = append(rp.Items, p.item(c.Offer, sc, c.Rank, false, campaign, recipient))
+			rp.Items = append(rp.Items, p.item(c.Offer, sc, c.Rank, false, o, recipient))
 		}
 		if prop.Fallback != nil {
-			rp.Items = append(rp.Items, p.item(prop.Fallback.Offer, sc, 1, true, campaign, recipient))
+			rp.Items = append(rp.Items, p.item(prop.Fallback.Offer, sc, 1, true, o, recipient))
 		}
 		out[i] = rp
 	}
@@ -109,10 +111,11 @@ func find(d *decide.Decision, sc render.Scope) *decide.Proposition {
 	return nil
 }
 
-func (p *Project) item(o *decide.Offer, sc render.Scope, rank int, fallback bool, campaign, recipient string) render.Item {
+func (p *Project) item(o *decide.Offer, sc render.Scope, rank int, fallback bool, opts Options, recipient string) render.Item {
 	it := render.Item{
 		ID: o.ID, Name: o.Name, Attributes: o.Attributes, Tags: o.Tags, IsFallback: fallback, Rank: rank,
-		Token: decide.Token(campaign, recipient, sc.Activity, sc.Placement, o.ID),
+		Token: opts.Tracker.Proposition(track.Proposition{
+			Campaign: opts.Campaign.ID, Recipient: recipient, Activity: sc.Activity, Placement: sc.Placement, Offer: o.ID}),
 	}
 	if s := p.content[contentKey{o, sc.Placement}]; s != nil {
 		it.Content, it.Link, it.Image, it.Alt = s.content, s.link, s.image, s.alt

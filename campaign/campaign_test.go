@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/offermail/offermail/decide"
 	"github.com/offermail/offermail/diag"
 	"github.com/offermail/offermail/render"
+	"github.com/offermail/offermail/track"
 )
 
 func writeLibrary(t *testing.T, content string) string {
@@ -122,7 +122,7 @@ func TestRenderReplayedDecision(t *testing.T) {
 	if again.HTML != msg.HTML || again.Text != msg.Text || again.Subject != msg.Subject {
 		t.Error("the replayed decision renders a different message")
 	}
-	if !strings.Contains(msg.HTML, decide.Token("c", "u-1", "winter-sale", "hero", d.Propositions[0].Offers[0].ID)) {
+	if !strings.Contains(msg.HTML, readableToken("c", "u-1", "winter-sale", "hero", d.Propositions[0].Offers[0].ID)) {
 		t.Error("the hero's link does not carry its tracking token")
 	}
 }
@@ -162,8 +162,14 @@ activities:
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `<a href="https://x.example/parka?t&#x3D;` + decide.Token("c", "u1", "act", "hero", "parka") + `">Summit parka (SUM-1) for Ana, Summit parka</a>`
+	want := `<a href="https://x.example/parka?t&#x3D;` + readableToken("c", "u1", "act", "hero", "parka") + `">Summit parka (SUM-1) for Ana, Summit parka</a>`
 	if !strings.Contains(msg.HTML, want) {
 		t.Errorf("rendered %s\nwant it to contain %s", msg.HTML, want)
 	}
+}
+
+// readableToken is the token of a proposition without a secret.
+func readableToken(campaign, recipient, activity, placement, offer string) string {
+	var none *track.Tracker
+	return none.Proposition(track.Proposition{Campaign: campaign, Recipient: recipient, Activity: activity, Placement: placement, Offer: offer})
 }

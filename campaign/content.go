@@ -15,10 +15,14 @@ func (p *Project) Content(d *decide.Decision, r render.Recipient, o Options) (pr
 	for i, prop := range d.Propositions {
 		scopes[i] = render.Scope{Activity: prop.Activity, Placement: prop.Placement}
 	}
-	if props, err = p.Propositions(scopes, d, o.Campaign.ID, r.ID); err != nil {
+	if props, err = p.Propositions(scopes, d, o, r.ID); err != nil {
 		return nil, nil, err
 	}
-	content, err = render.RenderContent(&render.Input{Recipient: r, Campaign: o.Campaign, Now: o.Now, Strict: o.Strict, Propositions: props})
+	in := &render.Input{Recipient: r, Campaign: o.Campaign, Now: o.Now, Strict: o.Strict, Propositions: props}
+	if o.Tracker.Tracking() {
+		in.Links = o.Tracker
+	}
+	content, err = render.RenderContent(in)
 	if err != nil {
 		return nil, nil, err
 	}

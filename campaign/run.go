@@ -8,6 +8,7 @@ import (
 	"github.com/offermail/offermail/decide"
 	"github.com/offermail/offermail/recipients"
 	"github.com/offermail/offermail/render"
+	"github.com/offermail/offermail/track"
 )
 
 // Options are what one recipient's decision and rendering need beside the
@@ -25,6 +26,17 @@ type Options struct {
 	Stats decide.Stats
 	// Trace asks the engine to explain every decision.
 	Trace bool
+	// Tracker makes the tracking tokens of offers ({{token}}): sealed with
+	// a secret, readable without one (nil). With a public URL too, it
+	// turns offer links into click redirects, gives {{trackingPixel}} the
+	// message's open pixel, and a message without an unsubscribe of its
+	// own the one-click unsubscribe URL (SPEC §10).
+	Tracker *track.Tracker
+	// Ledger and Entry name where the message's decision is recorded, for
+	// its message token (the open pixel reads the offers there); "" for
+	// both is the entry of the recipient in the campaign's ledger, as
+	// batch runs record it.
+	Ledger, Entry string
 	// Strict makes a missing field written out by the template an error.
 	Strict bool
 	// MaxBytes bounds each rendered part of a message (render.Input);
@@ -62,13 +74,32 @@ func (p *Project) Decide(ctx context.Context, scopes []decide.Scope, r render.Re
 // the template's scopes (by Decide, by a decide.Reserver, or replayed from
 // the ledger).
 func (p *Project) Render(tpl *render.Template, r render.Recipient, o Options, d *decide.Decision) (*render.Message, error) {
-	props, err := p.Propositions(tpl.Scopes(), d, o.Campaign.ID, r.ID)
+	props, err := p.Propositions(tpl.Scopes(), d, o, r.ID)
 	if err != nil {
 		return nil, fmt.Errorf("render %s for recipient %s: %w", tpl.Name(), r.ID, err)
 	}
-	return tpl.Execute(&render.Input{
+	in := &render.Input{
 		Recipient: r, Campaign: o.Campaign, Now: o.Now, Strict: o.Strict, MaxBytes: o.MaxBytes, Propositions: props,
-	})
+	}
+	var messageToken string
+	if o.Tracker.Tracking() {
+		m := track.Message{Campaign: o.Campaign.ID, Recipient: r.ID, Ledger: o.Ledger, Entry: o.Entry}
+		for _, sc := range tpl.Scopes() {
+			m.Scopes = append(m.Scopes, track.Scope{Activity: sc.Activity, Placement: sc.Placement})
+		}
+		messageToken = o.Tracker.Message(m)
+		in.Links, in.Pixel = o.Tracker, o.Tracker.PixelURL(messageToken)
+	}
+	msg, err := tpl.Execute(in)
+	if err != nil {
+		return nil, err
+	}
+	if msg.Unsubscribe == "" && messageToken != "" {
+		// RFC 8058 one-click: the MIME writer adds List-Unsubscribe-Post
+		// for an https or http URL.
+		msg.Unsubscribe = o.Tracker.UnsubscribeURL(messageToken)
+	}
+	return msg, nil
 }
 
 // Preview decides and renders one recipient as a dry run: counters are

@@ -63,9 +63,16 @@ func counterKey(c Cap, offer, placement, recipient, label string) string {
 }
 
 // FeedbackKey returns the key of the impression or click counter of an offer
-// in a placement, used by learned ranking (§4.5).
+// in a placement, over all time, used by learned ranking (§4.5).
 func FeedbackKey(kind, offer, placement string) string {
 	return "fb|" + kind + "|" + offer + "|" + placement
+}
+
+// FeedbackDayKey returns the key of the impression or click counter of an
+// offer in a placement for the UTC day of t (by event time), which a
+// model's window sums.
+func FeedbackDayKey(kind, offer, placement string, t time.Time) string {
+	return FeedbackKey(kind, offer, placement) + "|" + t.UTC().Format("2006-01-02")
 }
 
 // sharedCounter reports whether key (made by CounterKey) counts every

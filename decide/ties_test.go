@@ -145,20 +145,3 @@ func TestWindow(t *testing.T) {
 		}
 	}
 }
-
-func TestToken(t *testing.T) {
-	tok := Token("camp-1", "u:42", "winter-sale", "hero", "parka-30")
-	got, err := ParseToken(tok)
-	want := TokenFields{"camp-1", "u:42", "winter-sale", "hero", "parka-30"}
-	if err != nil || got != want {
-		t.Fatalf("ParseToken(Token(...)) = %+v, %v; want %+v", got, err, want)
-	}
-	if other := Token("camp-1", "u:42", "winter-sale", "hero", "parka-31"); other == tok {
-		t.Errorf("tokens of two offers are equal: %s", tok)
-	}
-	for _, bad := range []string{"", "t1.", "t1.!!!", "x" + tok, "t1." + "YWJj"} {
-		if _, err := ParseToken(bad); err == nil {
-			t.Errorf("ParseToken(%q) = nil error, want ErrBadToken", bad)
-		}
-	}
-}

@@ -107,6 +107,13 @@ type Input struct {
 	// needs none.
 	Propositions []Proposition
 	Strict       bool // a missing field that is written out is an error
+	// Links, when set, rewrites every offer link a placeholder writes
+	// (link, and an inline image's link): a click redirect (SPEC §10).
+	// Nil writes links as the offers give them.
+	Links Links
+	// Pixel is the URL of the open pixel that {{trackingPixel}} writes an
+	// <img> of; "" writes nothing.
+	Pixel string
 	// MaxBytes bounds each rendered part of the message (body, subject…):
 	// past it rendering stops with an error for this recipient. 0 means
 	// DefaultMaxBytes.

@@ -174,6 +174,8 @@
 //	{{formatDate d "ddd, MMM D YYYY [at] HH:mm"}}   "Fri, Nov 20 2026 at 14:03"
 //	{{formatNumber n}} {{formatNumber n 2}}   "12,840", "1,840.50"; locale= en de fr es
 //	{{formatCurrency total "USD"}}            "$189.90"; locale= en (default), de, fr, es
+//	{{trackingPixel}}                         the open pixel: <img src="…/t/o/TOKEN.gif" width="1"
+//	                                          height="1" alt="" …>, or nothing without tracking
 //
 // formatDate takes an RFC 3339 string (2026-11-20T14:03:00Z), a date
 // (2026-11-20) or a time, and formats it in its own offset with moment.js
@@ -191,6 +193,19 @@
 // two decimals (none for JPY), the symbol before the amount in en and
 // after it (with a no-break space) in de, fr and es: "$1,234.50",
 // "1.234,50 €". A missing amount writes nothing.
+//
+// # Tracking
+//
+// With tracking on (batch and api with --public-url and a secret: SPEC
+// §10), the Input carries Links and Pixel. Every offer link a placeholder
+// writes — {{link}} in a block or in offer content, an inline image's
+// link — becomes a click redirect, PUBLIC/t/c/TOKEN?u=TARGET&s=SIG, when it
+// is an absolute http(s) URL (mailto: and relative links stay as they
+// are); links written literally in offer html or in the template are not
+// rewritten. {{trackingPixel}} writes the message's open pixel (an <img>
+// of PUBLIC/t/o/MESSAGETOKEN.gif), and nothing without tracking (previews,
+// snapshots, render) or outside the HTML body. {{token}} is the sealed
+// token of the offer shown (the recipient id cannot be read from it).
 //
 // A name followed by arguments must be a helper: an unknown one is a load
 // error at its position. A helper that fails (a value it cannot format)

@@ -114,6 +114,11 @@ func execString(src string, data any, partials map[string]string, strict bool) (
 
 // execData is execString with the key order of data's objects.
 func execData(src string, data any, order KeyOrder, partials map[string]string, strict bool) (string, []Missing, error) {
+	return execInput(src, data, order, partials, &Input{Strict: strict})
+}
+
+// execInput is execData with the Input's other fields (Pixel, Links).
+func execInput(src string, data any, order KeyOrder, partials map[string]string, in *Input) (string, []Missing, error) {
 	fsys := fstest.MapFS{}
 	for name, p := range partials {
 		fsys["partials/"+name+".hbs"] = &fstest.MapFile{Data: []byte(p)}
@@ -131,7 +136,7 @@ func execData(src string, data any, order KeyOrder, partials map[string]string, 
 	}
 	st := new(state)
 	st.reset()
-	st.in, st.strict, st.escape, st.order = &Input{Strict: strict}, strict, true, order
+	st.in, st.strict, st.escape, st.order = in, in.Strict, true, order
 	st.root = st.push(frame{ctx: data, parent: -1, from: -1, elem: -1, includer: -1, rooted: true})
 	err := prog.exec(st, st.root)
 	return string(st.buf), st.missing, err

@@ -35,8 +35,10 @@ type helper struct {
 	// app, for helpers that make text, appends the text to b: written out,
 	// the result then needs no string of its own. fn is then appFn(app).
 	app func(c *call, b []byte) ([]byte, error)
-	// examples document the helper and are run by TestHelperExamples.
-	examples []example
+	// examples document the helper and are run by TestHelperExamples,
+	// with examplePixel as the Input's Pixel.
+	examples     []example
+	examplePixel string
 }
 
 // example is a template, its data as JSON, and the output it must give.
@@ -46,7 +48,7 @@ type example struct{ tmpl, data, want string }
 // call. Each template gets its own, so nothing is registered globally and
 // a template's helpers cannot change under it.
 func builtinHelpers() map[string]*helper {
-	list := [][]*helper{blockHelpers(), logicHelpers(), formatHelpers()}
+	list := [][]*helper{blockHelpers(), logicHelpers(), formatHelpers(), trackingHelpers()}
 	m := map[string]*helper{}
 	for _, l := range list {
 		for _, h := range l {

@@ -24,7 +24,7 @@ func TestHelperExamples(t *testing.T) {
 			t.Errorf("helper %s has no example", name)
 		}
 		for _, ex := range h.examples {
-			got, _, err := execString(ex.tmpl, jsonData(t, ex.data), nil, false)
+			got, _, err := execInput(ex.tmpl, jsonData(t, ex.data), nil, nil, &Input{Pixel: h.examplePixel})
 			if err != nil {
 				t.Errorf("%s: Execute(%s) with %s: %v", name, ex.tmpl, ex.data, err)
 				continue

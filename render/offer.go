@@ -254,6 +254,9 @@ func (s *state) scopeItems(i int, typ ContentType) ([]itemData, error) {
 		if r.link, r.hasLink, err = s.snippetText(it.Link, &d.sd, false); err != nil {
 			return nil, err
 		}
+		if r.hasLink {
+			r.link = s.trackedLink(it, r.link)
+		}
 		if r.image, r.hasImage, err = s.snippetText(it.Image, &d.sd, false); err != nil {
 			return nil, err
 		}

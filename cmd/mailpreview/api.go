@@ -36,6 +36,7 @@ const (
 
 func newAPI(g *global) *cobra.Command {
 	var templates, addr, storeFlag, keysFile, campaignID string
+	var tf trackFlags
 	cmd := &cobra.Command{
 		Use:   "api",
 		Short: "Serve the decisioning API on http://" + defaultAPIAddr + "/ (counts decisions)",
@@ -60,6 +61,10 @@ need --store redis://HOST:PORT/DB.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			keys, err := apiKeys(keysFile, os.Getenv("OFFERMAIL_API_KEYS"))
+			if err != nil {
+				return err
+			}
+			tracker, err := tf.tracker()
 			if err != nil {
 				return err
 			}
@@ -98,6 +103,7 @@ need --store redis://HOST:PORT/DB.`,
 			logger := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), nil))
 			svc, err := api.New(ctx, api.Config{
 				Library: g.library, Templates: templates, Store: store, Campaign: campaignID, Keys: keys, Logger: logger,
+				Tracker: tracker,
 			})
 			if err != nil {
 				return invalid(err)
@@ -160,6 +166,7 @@ need --store redis://HOST:PORT/DB.`,
 	f.StringVar(&storeFlag, "store", "", "counters and ledger `URL`: bolt:PATH or redis://HOST:PORT/DB; default $OFFERMAIL_STORE, else bolt:LIBRARY/.offermail/state.db")
 	f.StringVar(&keysFile, "keys", "", "API keys `FILE`, one key a line (also $OFFERMAIL_API_KEYS, comma-separated)")
 	f.StringVar(&campaignID, "campaign", api.DefaultCampaign, "campaign `ID` of requests that name none")
+	tf.add(cmd, true)
 	return cmd
 }
 

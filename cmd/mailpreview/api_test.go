@@ -365,7 +365,7 @@ func TestAPIGracefulStop(t *testing.T) {
 
 // TestAPICommandErrors: the exit codes of a service that cannot start.
 func TestAPICommandErrors(t *testing.T) {
-	library, templates, keys := apiProject(t)
+	library, templates, _ := apiProject(t)
 	broken := t.TempDir()
 	writeFiles(t, broken, map[string]string{"lib.yaml": "offers:\n  - {id: x, priority: [}\n"})
 	empty := filepath.Join(t.TempDir(), "empty")
@@ -386,7 +386,9 @@ func TestAPICommandErrors(t *testing.T) {
 		{"broken library", []string{"--library", broken, "--store", bolt}, exitInvalid, "lib.yaml:2:"},
 		{"no library", []string{"--library", "/nonexistent", "--store", bolt}, exitInvalid, "not found"},
 		{"no templates", []string{"--templates", "/nonexistent", "--store", bolt}, exitInvalid, "templates directory"},
-		{"secret-file is issue 12's", []string{"--secret-file", keys, "--store", bolt}, exitUsage, "unknown flag"},
+		{"secret too short", []string{"--secret-file", empty, "--store", bolt}, exitUsage, "want at least 16"},
+		{"secret file missing", []string{"--secret-file", "/nonexistent/secret", "--store", bolt}, exitUsage, "--secret-file /nonexistent/secret: not found"},
+		{"public URL without a secret", []string{"--public-url", "https://t.example.com", "--store", bolt}, exitUsage, "needs a secret"},
 	}
 	for _, tt := range tests {
 		args := append([]string{"api", "--library", library, "--templates", templates}, tt.args...)

@@ -29,6 +29,7 @@ type batchFlags struct {
 	at, shard, seed, smtp                                    string
 	workers, maxMessage, pack                                int
 	strict, ownStore                                         bool
+	track                                                    trackFlags
 	rate                                                     float64
 	rateSet                                                  bool
 }
@@ -79,6 +80,7 @@ Exit codes: 0 done, 3 done with rejected records (see OUT/rejects.ndjson),
 	fl.IntVar(&f.pack, "pack", 0, "write the messages into part files of `N` messages each (OUT/messages/part-00001.mbox, or .ndjson for json and html) with OUT/messages/index.ndjson, instead of one file per message")
 	fl.StringVar(&f.smtp, "smtp", "", "send over SMTP instead of writing files: `URL` smtp://user:pass@host:port (smtps:// for TLS)")
 	fl.Float64Var(&f.rate, "rate", 0, "SMTP sending rate: `N` messages per second over all connections; 0: no limit")
+	f.track.add(cmd, true)
 	return cmd
 }
 
@@ -114,6 +116,11 @@ func (f *batchFlags) run(ctx context.Context, library string, stdout, stderr, pr
 	if f.rate < 0 {
 		return usage("--rate must be 0 (no limit) or more messages per second")
 	}
+	tr, err := f.track.tracker()
+	if err != nil {
+		return err
+	}
+	r.Tracker = tr
 	p, err := loadProject(library)
 	if err != nil {
 		return err

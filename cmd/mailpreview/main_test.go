@@ -13,11 +13,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/offermail/offermail/decide"
 	"github.com/offermail/offermail/decide/capstore"
+	"github.com/offermail/offermail/track"
 )
 
-var decideToken = decide.Token
+// decideToken is the readable token of a proposition (no secret).
+func decideToken(campaign, recipient, activity, placement, offer string) string {
+	var none *track.Tracker
+	return none.Proposition(track.Proposition{Campaign: campaign, Recipient: recipient, Activity: activity, Placement: placement, Offer: offer})
+}
 
 const (
 	library  = "../../templates/library"
@@ -271,29 +275,33 @@ func TestFeedbackTeachesTheModel(t *testing.T) {
 	dir := t.TempDir()
 	store := "bolt:" + filepath.Join(dir, "state.db")
 	var events strings.Builder
-	token := func(offer string) string {
-		return decideToken("winter-2026", "u-9", "weekly-digest", "hero", offer)
-	}
+	// 400 recipients, each shown the four offers, half of them clicking
+	// trail-runner-20: each (type, token) counts once, so the statistics
+	// are one impression per recipient and offer.
 	for i := 0; i < 400; i++ {
-		fmt.Fprintf(&events, `{"type":"impression","token":%q,"time":"2026-11-20T10:00:00Z"}`+"\n", token("trail-runner-20"))
-		fmt.Fprintf(&events, `{"type":"impression","token":%q,"time":"2026-11-20T10:00:00Z"}`+"\n", token("headlamp-15"))
-		fmt.Fprintf(&events, `{"type":"impression","token":%q,"time":"2026-11-20T10:00:00Z"}`+"\n", token("hydration-vest"))
-		fmt.Fprintf(&events, `{"type":"impression","token":%q,"time":"2026-11-20T10:00:00Z"}`+"\n", token("socks-3for2"))
+		token := func(offer string) string {
+			return decideToken("winter-2026", fmt.Sprint("u-", i), "weekly-digest", "hero", offer)
+		}
+		for _, offer := range []string{"trail-runner-20", "headlamp-15", "hydration-vest", "socks-3for2"} {
+			fmt.Fprintf(&events, `{"type":"impression","token":%q,"time":"2026-11-20T10:00:00Z"}`+"\n", token(offer))
+		}
 		if i%2 == 0 {
 			fmt.Fprintf(&events, `{"type":"click","token":%q,"time":"2026-11-20T10:01:00Z"}`+"\n", token("trail-runner-20"))
+			// A second click of one proposition is the same event.
+			fmt.Fprintf(&events, `{"type":"click","token":%q,"time":"2026-11-20T10:02:00Z"}`+"\n", token("trail-runner-20"))
 		}
 	}
 	writeFiles(t, dir, map[string]string{"events.ndjson": events.String(), "bad.ndjson": "{\"type\":\"view\",\"token\":\"x\"}\n\n{nope\n  {\"type\": \"clïck\" x}\n"})
 	code, out, errOut := run(t, "feedback", "--library", library, "--events", filepath.Join(dir, "events.ndjson"), "--store", store)
-	if code != exitOK || !strings.Contains(out, "imported 1800 events") {
+	if code != exitOK || !strings.Contains(out, "1800 events counted, 200 already counted") {
 		t.Fatalf("feedback = %d, %q %q", code, out, errOut)
 	}
-	if code, out, _ = run(t, "feedback", "--library", library, "--events", filepath.Join(dir, "events.ndjson"), "--store", store); code != exitOK || !strings.Contains(out, "already imported") {
+	if code, out, _ = run(t, "feedback", "--library", library, "--events", filepath.Join(dir, "events.ndjson"), "--store", store); code != exitOK || !strings.Contains(out, "0 events counted, 2000 already counted") {
 		t.Errorf("second import = %d, %q; want nothing counted", code, out)
 	}
 	code, _, errOut = run(t, "feedback", "--library", library, "--events", filepath.Join(dir, "bad.ndjson"), "--store", store)
-	if code != exitRejected || !strings.Contains(errOut, "bad.ndjson:1:1: type \"view\"") || !strings.Contains(errOut, "bad.ndjson:3:2: malformed event") ||
-		!strings.Contains(errOut, "bad.ndjson:4:20: malformed event: invalid character 'x' after object key:value pair") {
+	if code != exitRejected || !strings.Contains(errOut, "bad.ndjson:1:1: type: \"view\" is not impression or click") || !strings.Contains(errOut, "bad.ndjson:3:3: malformed event") ||
+		!strings.Contains(errOut, "bad.ndjson:4:20: malformed event: ") {
 		t.Errorf("bad events = %d, %q; want exit 3 naming lines 1, 3 and 4 (col 20, in characters after the indent)", code, errOut)
 	}
 	// Several runners, each decided with the learned statistics: the offer
