@@ -324,7 +324,7 @@ func (p *pipeline) message(j job, buf *bytes.Buffer) (*outcome, error) {
 		o.msg, o.recipient, o.from = buf, rec.ID, from
 		return o, nil
 	}
-	err = p.sink.Deliver(p.deliverCtx, &Message{Recipient: rec, Format: p.step.Format, From: from, To: msg.To, Data: buf.Bytes()})
+	err = p.sink.Deliver(p.deliverCtx, &Message{Recipient: rec, Format: p.step.Format, From: from, To: msg.To, Data: buf.Bytes(), Decision: d})
 	switch {
 	case err == nil:
 		return o, nil

@@ -86,6 +86,14 @@ type Runner struct {
 	// Describe names, for run.json and the report, what the runner holds
 	// only as values.
 	Describe Description
+	// Trace makes every decision explain itself (Message.Decision's trace)
+	// for a Sink that reads it, as a simulation does; the ledger and
+	// decisions.ndjson never hold traces. Tracing records every
+	// candidate's steps, so it costs CPU per recipient.
+	Trace bool
+	// NoHTML leaves report.html out (a caller that writes its own, as a
+	// simulation does); by default it is written beside report.json.
+	NoHTML bool
 
 	// onCommit, in tests, is called after each journal commit.
 	onCommit func()
@@ -222,6 +230,10 @@ func (r *Runner) Open() error {
 	return nil
 }
 
+// DecisionTime is the run's decision time, fixed by Open: At, the one the
+// first attempt recorded, or Clock() at the first attempt.
+func (r *Runner) DecisionTime() time.Time { return r.meta.DecisionTime }
+
 // Close releases Dir. The runner is done with it after Run returns.
 func (r *Runner) Close() {
 	if r.unlock != nil {
@@ -318,7 +330,7 @@ func (r *Runner) run(ctx context.Context) (*Report, error) {
 	}
 	step := &Step{Project: r.Project, Template: r.Template, Format: r.Format, Options: campaign.Options{
 		Campaign: r.Campaign, Seed: r.Seed, Now: meta.DecisionTime, Strict: r.Strict, MaxBytes: r.MaxMessageBytes, Stats: stats,
-		Tracker: r.Tracker,
+		Tracker: r.Tracker, Trace: r.Trace,
 	}}
 
 	done, err := resume(out, r.Campaign.ID)
@@ -378,5 +390,13 @@ func (r *Runner) run(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	return rep, writeJSONFile(filepath.Join(out, reportFile), rep)
+	if err := writeJSONFile(filepath.Join(out, reportFile), rep); err != nil {
+		return nil, err
+	}
+	if !r.NoHTML {
+		if err := WriteHTML(out, rep, nil); err != nil {
+			return nil, err
+		}
+	}
+	return rep, nil
 }

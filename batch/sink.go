@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/offermail/offermail/campaign"
+	"github.com/offermail/offermail/decide"
 	"github.com/offermail/offermail/recipients"
 	"github.com/offermail/offermail/send"
 )
@@ -20,6 +21,9 @@ type Message struct {
 	// Data is the message in Format. It is only valid during Deliver: the
 	// worker reuses the buffer for its next message.
 	Data []byte
+	// Decision is what the message shows (with its trace when the run's
+	// Step asks for one), for sinks that tally decisions (a simulation).
+	Decision *decide.Decision
 }
 
 // Sink delivers messages: writes them to files, sends them over SMTP,

@@ -75,6 +75,8 @@ func FeedbackDayKey(kind, offer, placement string, t time.Time) string {
 	return FeedbackKey(kind, offer, placement) + "|" + t.UTC().Format("2006-01-02")
 }
 
-// sharedCounter reports whether key (made by CounterKey) counts every
+// SharedCounter reports whether key (made by CounterKey) counts every
 // recipient's decisions (a total cap) rather than one recipient's.
-func sharedCounter(key string) bool { return strings.HasSuffix(key, "|*") }
+func SharedCounter(key string) bool { return strings.HasSuffix(key, "|*") }
+
+func sharedCounter(key string) bool { return SharedCounter(key) }

@@ -39,6 +39,12 @@ var examples = map[string]string{
   # Send instead of writing files, 50 messages a second:
   mailpreview batch --template templates/newsletter.hbs --recipients customers.csv \
     --campaign winter-2026 --out out/winter-2026 --smtp smtps://user:pass@smtp.example.com:465 --rate 50`,
+	"mailpreview simulate": `  # Before sending: who gets what, where caps bite, how many variants to check:
+  mailpreview simulate --template templates/newsletter.hbs \
+    --recipients testdata/recipients/customers.ndjson --campaign winter-2026 --out out/sim --at 2026-12-02T09:00:00Z
+  # Against the counters of a real run's store (read, never written):
+  mailpreview simulate --template templates/newsletter.hbs --recipients customers.csv \
+    --store bolt:out/winter-2026/state.db --out out/sim`,
 	"mailpreview feedback": `  mailpreview feedback --events clicks.ndjson --store bolt:out/state.db`,
 	"mailpreview snapshot": `  # Compare with the golden files (exit 1 and a diff on a change):
   mailpreview snapshot --golden testdata/golden

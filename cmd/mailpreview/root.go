@@ -101,6 +101,7 @@ error, 3 a run finished with rejected records, 4 a run failed.`,
 		newReport(),
 		newLint(g),
 		newSuppress(g),
+		newSimulate(g),
 	)
 	addHelp(root)
 	addCompletion(root)
