@@ -386,9 +386,10 @@ func TestBrowserWidths(t *testing.T) {
 }
 
 // TestBrowserLintPanel: the email checks of the message on screen, with a
-// planted image without alt at its line and column.
+// planted image without alt at its line and column, shown within the
+// window at 1,280, 1,440 and 1,920 px (a screenshot of each goes to the
+// artifacts); another template's checks replace them.
 func TestBrowserLintPanel(t *testing.T) {
-	ctx := newBrowser(t)
 	p := newProject(t)
 	p.write(t, "templates/planted.hbs", `---
 subject: "Hi {{profile.firstName}}"
@@ -398,18 +399,27 @@ unsubscribe: https://northwind.example/u
 <p>Hello {{profile.firstName}}</p><img src="https://cdn.northwind.example/x.png">
 `)
 	_, ts := start(t, p.config())
-	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/#t=planted.hbs&p=maya-gold-runner")); err != nil {
-		t.Fatal(err)
+	for _, width := range []int64{1280, 1440, 1920} {
+		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			ctx := newBrowser(t, width, 900)
+			if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/#t=planted.hbs&p=maya-gold-runner")); err != nil {
+				t.Fatal(err)
+			}
+			waitJS(t, ctx, "the planted template", `(document.body.dataset.rendered || '').startsWith('planted.hbs|maya-gold-runner|')`)
+			waitJS(t, ctx, "the lint panel",
+				`(() => { const li = document.querySelector('#lint li.lint-error[data-code="img-alt"]');
+					return li && li.offsetParent !== null && li.querySelector('.at').textContent.endsWith('templates/planted.hbs:6:45')
+						&& li.textContent.includes('<img src="https://cdn.northwind.example/x.png"> has no alt attribute')
+						&& li.getBoundingClientRect().left >= 0 && li.getBoundingClientRect().right <= window.innerWidth
+						&& document.querySelector('#lint-count').textContent === '1 error'; })()`)
+			screenshot(t, ctx, fmt.Sprintf("preview-lint-%d.png", width))
+			if width != 1920 {
+				return
+			}
+			choose(t, ctx, "#template", "offers.hbs")
+			// The test's offers.hbs has no preheader; its checks replace the others.
+			waitJS(t, ctx, "another template's checks", `(document.body.dataset.rendered || '').startsWith('offers.hbs|')
+				&& [...document.querySelectorAll('#lint li')].map((li) => li.dataset.code).join(' ') === 'preheader unsubscribe'`)
+		})
 	}
-	waitJS(t, ctx, "the planted template", `(document.body.dataset.rendered || '').startsWith('planted.hbs|maya-gold-runner|')`)
-	waitJS(t, ctx, "the lint panel",
-		`(() => { const li = document.querySelector('#lint li.lint-error[data-code="img-alt"]');
-			return li && li.offsetParent !== null && li.querySelector('.at').textContent.endsWith('templates/planted.hbs:6:45')
-				&& li.textContent.includes('<img src="https://cdn.northwind.example/x.png"> has no alt attribute')
-				&& document.querySelector('#lint-count').textContent === '1 error'; })()`)
-	screenshot(t, ctx, "preview-lint.png")
-	choose(t, ctx, "#template", "offers.hbs")
-	// The test's offers.hbs has no preheader; its checks replace the others.
-	waitJS(t, ctx, "another template's checks", `(document.body.dataset.rendered || '').startsWith('offers.hbs|')
-		&& [...document.querySelectorAll('#lint li')].map((li) => li.dataset.code).join(' ') === 'preheader unsubscribe'`)
 }
