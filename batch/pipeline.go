@@ -294,6 +294,9 @@ var errStopped = errors.New("stopped")
 // data become rejects; problems of the run are returned.
 func (p *pipeline) message(j job, buf *bytes.Buffer) (*outcome, error) {
 	if j.suppressed {
+		if p.parts != nil {
+			p.bufs.Put(buf)
+		}
 		// In the source's order like the others: a packed run's journal
 		// waits for every seq.
 		return &outcome{ordered: true, seq: j.seq, reject: &rejectLine{Line: j.rec.Line, ID: j.rec.ID, Stage: stageSuppressed,
