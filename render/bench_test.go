@@ -45,7 +45,7 @@ func BenchmarkRenderTemplate(b *testing.B) {
 	b.ReportAllocs()
 	defer cputime.Report(b)()
 	for b.Loop() {
-		if err := tmpl.executeTo(&out, in); err != nil {
+		if err := tmpl.executeTo(&out, in, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -63,6 +63,51 @@ func BenchmarkRenderMIME(b *testing.B) {
 			b.Fatal(err)
 		}
 		if err := m.WriteMIME(io.Discard, "", date); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkMessage is one full message of the newsletter, as a batch
+// makes it after deciding: the template executed with its HTML finished
+// at load (CSS inlined, text compiled), then MIME, into buffers reused
+// from one message to the next.
+func BenchmarkMessage(b *testing.B) {
+	benchmarkMessage(b, (*Template).ExecuteTo)
+}
+
+// BenchmarkMessageReference is BenchmarkMessage the reference way: the
+// rendered HTML parsed, its CSS inlined and its text derived per message.
+func BenchmarkMessageReference(b *testing.B) {
+	benchmarkMessage(b, (*Template).executeReference)
+}
+
+func benchmarkMessage(b *testing.B, exec func(*Template, *Output, *Input) error) {
+	tmpl, in := newsletterBench(b)
+	if tmpl.doc == nil {
+		b.Fatalf("newsletter not compiled: %v", tmpl.docErr)
+	}
+	date := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	// A recipient id of its own per message, as in a batch: the offers'
+	// links carry it, so no two messages have the same markup.
+	ids := make([]string, 4096)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("u-%07d", i)
+	}
+	var out Output
+	var mime []byte
+	b.ReportAllocs()
+	defer cputime.Report(b)()
+	i := 0
+	for b.Loop() {
+		in.Recipient.ID = ids[i%len(ids)]
+		i++
+		if err := exec(tmpl, &out, in); err != nil {
+			b.Fatal(err)
+		}
+		m := out.Message() // as Execute returns it to a batch
+		var err error
+		if mime, err = m.AppendMIME(mime[:0], "", date); err != nil {
 			b.Fatal(err)
 		}
 	}

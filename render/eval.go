@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/offermail/offermail/diag"
+	"github.com/offermail/offermail/render/message"
 )
 
 // state is the per-execution scratch space: the output buffer, the frame
@@ -38,6 +39,12 @@ type state struct {
 	missing []Missing
 	hashes  []*hashContext // the contexts of {{> partial key=value}}, by depth
 	cache   boxCache
+
+	// A compiled document's execution (inlined.go).
+	doc   *message.Doc
+	dw    *message.DocWriter
+	preAt int    // where the preheader goes in buf
+	val   []byte // a value's output, as its node wrote it
 }
 
 // boxCache keeps values boxed in interfaces from one execution to the
@@ -90,6 +97,8 @@ func (s *state) reset() {
 		tmp:      s.tmp[:0],
 		hashes:   s.hashes,
 		cache:    s.cache,
+		dw:       s.dw,
+		val:      s.val[:0],
 		frames:   s.frames[:0],
 		args:     s.args[:0],
 		hash:     s.hash[:0],

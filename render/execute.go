@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/offermail/offermail/diag"
+	"github.com/offermail/offermail/render/message"
 )
 
 // Execute renders the message for one recipient with the propositions
@@ -41,7 +42,19 @@ var outputs = sync.Pool{New: func() any { return new(Output) }}
 // previous content of out is overwritten. On an error, out holds nothing
 // usable.
 func (t *Template) ExecuteTo(out *Output, in *Input) error {
-	if err := t.executeTo(out, in); err != nil {
+	if t.doc != nil {
+		err := t.executeTo(out, in, t.doc)
+		if !errors.Is(err, errReference) {
+			return t.bind(err)
+		}
+	}
+	return t.executeReference(out, in)
+}
+
+// executeReference is ExecuteTo the reference way: the message rendered,
+// then parsed to inline its CSS and derive its text (message.Finish).
+func (t *Template) executeReference(out *Output, in *Input) error {
+	if err := t.executeTo(out, in, nil); err != nil {
 		return t.bind(err)
 	}
 	html, text, err := t.styles.Finish(string(out.HTML), string(out.Preheader))
@@ -53,10 +66,11 @@ func (t *Template) ExecuteTo(out *Output, in *Input) error {
 	return nil
 }
 
-// executeTo renders everything but the final HTML: out.HTML is left as the
+// executeTo renders the message. With doc nil, out.HTML is left as the
 // template made it, before the preheader, the CSS inlining and the plain
-// text derived from it.
-func (t *Template) executeTo(out *Output, in *Input) (err error) {
+// text derived from it; with the template's compiled document, out.HTML
+// and out.Text are final, or the error is errReference.
+func (t *Template) executeTo(out *Output, in *Input, doc *compiledDoc) (err error) {
 	if in == nil {
 		return errors.New("render: Execute needs an Input")
 	}
@@ -95,7 +109,15 @@ func (t *Template) executeTo(out *Output, in *Input) (err error) {
 		s.drop()
 	}()
 
-	if out.HTML, err = t.render(s, out.HTML, t.body, true); err != nil {
+	body := t.body
+	if doc != nil {
+		if s.dw == nil {
+			s.dw = new(message.DocWriter)
+		}
+		s.doc, s.preAt, body = doc.doc, -1, doc.body
+		s.dw.Reset(doc.doc)
+	}
+	if out.HTML, err = t.render(s, out.HTML, body, true); err != nil {
 		return err
 	}
 	out.From, out.ReplyTo, out.To = t.from, t.replyTo, in.Recipient.Email
@@ -113,6 +135,16 @@ func (t *Template) executeTo(out *Output, in *Input) (err error) {
 	if len(out.Unsubscribe) > 0 && !isUnsubscribeURL(out.Unsubscribe) {
 		return t.fm.fields["unsubscribe"].pos().errorc(diag.Execute, "unsubscribe renders as %q for this recipient, which is not an http(s):// URL or a mailto: address", out.Unsubscribe)
 	}
+	if doc != nil {
+		var ok bool
+		if s.preAt < 0 {
+			return errReference
+		}
+		if out.HTML, ok = s.dw.Preheader(out.HTML, s.preAt, out.Preheader); !ok {
+			return errReference
+		}
+		out.Text = s.dw.Text(out.Text[:0])
+	}
 	out.Missing = append(out.Missing[:0], s.missing...)
 	return nil
 }
@@ -122,7 +154,7 @@ func (t *Template) executeTo(out *Output, in *Input) (err error) {
 // compare it with handlebars.js.
 func (t *Template) execute(in *Input) (*Message, string, error) {
 	var out Output
-	if err := t.executeTo(&out, in); err != nil {
+	if err := t.executeTo(&out, in, nil); err != nil {
 		return nil, "", err
 	}
 	m := out.Message()

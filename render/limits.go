@@ -60,6 +60,8 @@ func (s *state) overLimit(at pos) *diag.Error {
 // much is reported, since it is the loop that multiplies.
 func blockPos(n node) (pos, bool) {
 	switch n := n.(type) {
+	case *valueNode:
+		return blockPos(n.inner)
 	case *blockNode:
 		return n.call.pos, true
 	case *partialNode:
@@ -77,6 +79,9 @@ func blockPos(n node) (pos, bool) {
 // outputPos returns where {{value}} is written, reported when the value
 // itself passed the bound outside any block.
 func outputPos(n node) (pos, bool) {
+	if v, ok := n.(*valueNode); ok {
+		n = v.inner
+	}
 	if n, ok := n.(*outputNode); ok {
 		switch e := n.e.(type) {
 		case *pathExpr:

@@ -33,6 +33,8 @@ type Template struct {
 	files   []string
 	texts   map[string]string // of files, for the carets of errors at run time
 	styles  *message.Styles   // the CSS, compiled once for inlining
+	doc     *compiledDoc      // the HTML finished at load; nil: per recipient
+	docErr  error             // why doc is nil
 	pool    sync.Pool         // of *state
 }
 
@@ -138,6 +140,7 @@ func (l *library) template(name string, cat Catalog) (*Template, diag.List) {
 		return nil, b.errs
 	}
 	t.styles = compileStyles(t.body)
+	t.doc, t.docErr = t.compileDoc()
 	return t, nil
 }
 

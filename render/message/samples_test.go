@@ -22,10 +22,12 @@ type sample struct {
 // Finish, with its preheader.
 func samples(tb testing.TB) []sample {
 	tb.Helper()
-	p, set, profiles, o := sampleProject(tb)
 	var out []sample
 	var last sample
+	// Captured before the templates load: they then leave every message
+	// to Finish instead of finishing their HTML at load.
 	defer message.CaptureFinish(func(src, preheader string) { last = sample{src: src, preheader: preheader} })()
+	p, set, profiles, o := sampleProject(tb)
 	for _, tpl := range set.Templates() {
 		for _, prof := range profiles {
 			last = sample{}

@@ -91,6 +91,8 @@ type textCompiler struct {
 	marks bool
 	// refusal is why the text of a template cannot be compiled.
 	refusal string
+	// onMark, when set, sees every mark as it is compiled.
+	onMark func(n int, silent bool)
 }
 
 func (c *textCompiler) op(k textKind) { c.ops = append(c.ops, textOp{kind: k}) }
@@ -107,6 +109,9 @@ func (c *textCompiler) value(s string, silent bool) {
 		k := tMark
 		if silent {
 			k = tMarkSilent
+		}
+		if c.onMark != nil {
+			c.onMark(n, silent)
 		}
 		c.ops = append(c.ops, textOp{kind: k, n: n})
 	}

@@ -1,0 +1,398 @@
+package message
+
+import (
+	"bytes"
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// DocWriter writes one message of a compiled document: the pieces the
+// template reaches and its values between them, into the caller's HTML
+// buffer, and the text alternative alongside. Its buffers are reused from
+// one message to the next (Reset); it is not safe for concurrent use.
+type DocWriter struct {
+	d       *Doc
+	tw      TextWriter
+	dec     []byte
+	m       matcher
+	frag    strings.Builder
+	scratch []byte
+	// seen keeps what markup values came to, by mark and value: offer
+	// content is the same for many recipients. It is this writer's own,
+	// bounded, and dropped with it.
+	seen map[markupKey]markupDone
+}
+
+type markupKey struct {
+	mark int
+	v    string
+}
+
+type markupDone struct {
+	html []byte
+	text TextOps
+}
+
+// Bounds of DocWriter.seen.
+const (
+	maxSeen      = 64
+	maxSeenValue = 4 << 10
+)
+
+// Reset starts a message of d.
+func (w *DocWriter) Reset(d *Doc) {
+	w.d = d
+	w.tw.Reset()
+}
+
+// Piece appends p's HTML to dst and adds its text.
+func (w *DocWriter) Piece(dst []byte, p *Piece) []byte {
+	w.tw.Run(p.text)
+	return append(dst, p.HTML...)
+}
+
+// Value appends v, what the template wrote at value mark n, as the
+// reference path writes it after parsing the message, and adds its text.
+// It reports false when it cannot be sure of the equality for this v: the
+// message must then be finished the reference way (Finish).
+func (w *DocWriter) Value(dst []byte, n int, v []byte) ([]byte, bool) {
+	s := &w.d.slots[n]
+	if bytes.IndexByte(v, '\r') >= 0 || bytes.IndexByte(v, 0) >= 0 {
+		return dst, false
+	}
+	styled := w.d.styles != nil
+	if s.inAttr {
+		if bytes.ContainsAny(v, `"'`) || !refsTerminated(v) {
+			return dst, false
+		}
+		w.dec = appendUnescaped(w.dec[:0], v)
+		if !s.silent {
+			w.tw.Write(w.dec)
+		}
+		if !styled {
+			return append(dst, v...), true
+		}
+		return appendRenderEscaped(dst, w.dec), true
+	}
+	if bytes.IndexByte(v, '<') < 0 {
+		if s.kind == MarkRaw && !refsTerminated(v) {
+			return dst, false
+		}
+		if len(v) > 0 && v[0] == '\n' && s.parent != nil && (s.parent.DataAtom == atom.Pre || s.parent.DataAtom == atom.Listing) {
+			return dst, false
+		}
+		w.dec = appendUnescaped(w.dec[:0], v)
+		if !s.silent {
+			w.tw.Write(w.dec)
+		}
+		if !styled {
+			return append(dst, v...), true
+		}
+		return appendRenderEscaped(dst, w.dec), true
+	}
+	if done, ok := w.seen[markupKey{n, string(v)}]; ok {
+		if !s.silent {
+			w.tw.Run(done.text)
+		}
+		return append(dst, done.html...), true
+	}
+	if s.kind != MarkRaw && w.d.structural || !plainMarkup(v, s.parent, s.anchor) {
+		return dst, false
+	}
+	start := len(dst)
+	var ops TextOps
+	dst, ops, ok := w.markup(dst, s, v)
+	if ok && len(v) <= maxSeenValue {
+		if w.seen == nil || len(w.seen) >= maxSeen {
+			w.seen = make(map[markupKey]markupDone, maxSeen)
+		}
+		w.seen[markupKey{n, string(v)}] = markupDone{html: append([]byte(nil), dst[start:]...), text: ops}
+	}
+	return dst, ok
+}
+
+// markup writes a raw value holding markup: parsed where it goes, its CSS
+// inlined, written out.
+func (w *DocWriter) markup(dst []byte, s *slot, v []byte) (out []byte, ops TextOps, ok bool) {
+	defer func() {
+		if recover() != nil {
+			out, ok = dst, false
+		}
+	}()
+	nodes, err := html.ParseFragment(bytes.NewReader(v), s.parent)
+	if err != nil {
+		return dst, ops, false
+	}
+	p := &html.Node{Type: html.ElementNode, Data: s.parent.Data, DataAtom: s.parent.DataAtom,
+		Attr: s.parent.Attr, Parent: s.parent.Parent}
+	for _, c := range nodes {
+		p.AppendChild(c)
+	}
+	if w.d.styles != nil {
+		w.m.sh = w.d.styles.sheet
+		var walk func(*html.Node)
+		walk = func(n *html.Node) {
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				if c.Type != html.ElementNode {
+					continue
+				}
+				if _, own, ok := w.m.match(c); ok {
+					newStyling(w.m.rules(), w.d.styles.styleDecls(own)).apply(c)
+				}
+				walk(c)
+			}
+		}
+		walk(p)
+		w.frag.Reset()
+		for c := p.FirstChild; c != nil; c = c.NextSibling {
+			if html.Render(&w.frag, c) != nil {
+				return dst, ops, false
+			}
+		}
+		dst = append(dst, reencodeFast(w.frag.String())...)
+	} else {
+		dst = append(dst, v...)
+	}
+	if !s.silent {
+		c := &textCompiler{}
+		if s.link {
+			c.link = 1
+		}
+		for n := p.FirstChild; n != nil; n = n.NextSibling {
+			c.node(n)
+		}
+		ops = TextOps{ops: c.ops}
+		w.tw.Run(ops)
+	}
+	return dst, ops, true
+}
+
+// Preheader inserts the preheader pre into dst at the offset where the
+// piece after the document's preheader mark ended (at), as WithPreheader
+// does: nothing when it is blank.
+func (w *DocWriter) Preheader(dst []byte, at int, pre []byte) ([]byte, bool) {
+	if len(bytes.TrimSpace(pre)) == 0 {
+		return dst, true
+	}
+	if bytes.IndexByte(pre, '\r') >= 0 || bytes.IndexByte(pre, 0) >= 0 {
+		return dst, false
+	}
+	ins := append(w.scratch[:0], w.d.pre.HTML...)
+	if w.d.styles != nil {
+		ins = appendRenderEscaped(ins, pre)
+	} else {
+		ins = append(ins, escapeText.Replace(string(pre))...)
+	}
+	ins = append(ins, w.d.preClose.HTML...)
+	w.scratch = ins
+	dst = append(dst, ins...)
+	copy(dst[at+len(ins):], dst[at:len(dst)-len(ins)])
+	copy(dst[at:], ins)
+	return dst, true
+}
+
+// PreheaderRest appends what follows the preheader up to the next mark;
+// the writer calls it right after the piece PreheaderAfter names.
+func (w *DocWriter) PreheaderRest(dst []byte) []byte { return w.Piece(dst, &w.d.preRest) }
+
+// Text appends the text alternative to dst.
+func (w *DocWriter) Text(dst []byte) []byte { return w.tw.Finish(dst) }
+
+// refsTerminated reports whether every '&' in v starts a character
+// reference ended by ';', so that v reads the same whatever follows it
+// and in an attribute as in text.
+func refsTerminated(v []byte) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] != '&' {
+			continue
+		}
+		j := i + 1
+		for j < len(v) && (v[j] == '#' || 'a' <= v[j] && v[j] <= 'z' || 'A' <= v[j] && v[j] <= 'Z' || '0' <= v[j] && v[j] <= '9') {
+			j++
+		}
+		if j == i+1 || j == len(v) || v[j] != ';' {
+			return false
+		}
+		i = j
+	}
+	return true
+}
+
+// appendUnescaped appends v with its character references decoded, as the
+// HTML parser reads text.
+func appendUnescaped(dst, v []byte) []byte {
+	if bytes.IndexByte(v, '&') < 0 {
+		return append(dst, v...)
+	}
+	return append(dst, html.UnescapeString(string(v))...)
+}
+
+// appendRenderEscaped appends text as html.Render escapes it, then as
+// the reference path re-encodes the result (reencode).
+func appendRenderEscaped(dst, text []byte) []byte {
+	start := 0
+	for i := 0; i < len(text); i++ {
+		var esc string
+		switch c := text[i]; c {
+		case '&':
+			esc = "&amp;"
+		case '\'':
+			esc = "&#x27;"
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case '"':
+			esc = "&quot;"
+		default:
+			if reencodeByLead[c] == nil {
+				continue
+			}
+			old, repl := reencodingAt(string(text[i:min(i+3, len(text))]))
+			if old == 0 {
+				continue
+			}
+			dst = append(dst, text[start:i]...)
+			dst = append(dst, repl...)
+			i += old - 1
+			start = i + 1
+			continue
+		}
+		dst = append(dst, text[start:i]...)
+		dst = append(dst, esc...)
+		start = i + 1
+	}
+	return append(dst, text[start:]...)
+}
+
+// plainMarkup reports whether the markup v parses the same as a fragment
+// in parent as within the whole document: phrasing elements, and blocks
+// where no open <p> would be closed by them, lists and tables whole, each
+// element closed in order, no link inside a link (anchor: one is open
+// around v), no text where a table would move it.
+func plainMarkup(v []byte, parent *html.Node, anchor bool) bool {
+	z := html.NewTokenizer(bytes.NewReader(v))
+	var stack []atom.Atom
+	top := func() atom.Atom {
+		if len(stack) == 0 {
+			return parent.DataAtom
+		}
+		return stack[len(stack)-1]
+	}
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return z.Err() != nil && len(stack) == 0 && !unterminatedRef.Match(v)
+		case html.CommentToken:
+			continue
+		case html.TextToken:
+			if tableText[top()] && len(bytes.TrimSpace(z.Raw())) > 0 {
+				return false
+			}
+			continue
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, hasAttr := z.TagName()
+			a := atom.Lookup(name)
+			if !phrasing[a] && !blockAllowed(a, top(), stack, parent) {
+				return false
+			}
+			for hasAttr {
+				var k []byte
+				k, _, hasAttr = z.TagAttr()
+				if string(k) == markAttr {
+					return false
+				}
+			}
+			if voidElement[a] {
+				continue
+			}
+			if tt == html.SelfClosingTagToken {
+				return false
+			}
+			if a == atom.A {
+				if anchor {
+					return false
+				}
+				for _, s := range stack {
+					if s == atom.A {
+						return false
+					}
+				}
+			}
+			stack = append(stack, a)
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			a := atom.Lookup(name)
+			if len(stack) == 0 || stack[len(stack)-1] != a {
+				return false
+			}
+			stack = stack[:len(stack)-1]
+		default:
+			return false
+		}
+	}
+}
+
+// blockAllowed reports whether the block element a may open where top is
+// the current element (stack, then parent and its ancestors, around it).
+func blockAllowed(a, top atom.Atom, stack []atom.Atom, parent *html.Node) bool {
+	switch a {
+	case atom.Li:
+		return top == atom.Ul || top == atom.Ol
+	case atom.Tbody, atom.Thead, atom.Tfoot:
+		return top == atom.Table && len(stack) > 0
+	case atom.Tr:
+		return (top == atom.Table || top == atom.Tbody || top == atom.Thead || top == atom.Tfoot) && len(stack) > 0
+	case atom.Td, atom.Th:
+		return top == atom.Tr && len(stack) > 0
+	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+		if headings[top] {
+			return false
+		}
+	case atom.Div, atom.P, atom.Blockquote, atom.Center, atom.Section, atom.Ul, atom.Ol, atom.Table,
+		atom.Header, atom.Footer, atom.Article, atom.Aside, atom.Nav, atom.Figure, atom.Figcaption:
+	default:
+		return false
+	}
+	if tableText[top] {
+		return false
+	}
+	// No <p> open in button scope: the block would close it.
+	for i := len(stack) - 1; i >= 0; i-- {
+		if stack[i] == atom.P {
+			return false
+		}
+		if buttonScope[stack[i]] {
+			return true
+		}
+	}
+	for n := parent; n != nil && n.Type == html.ElementNode; n = n.Parent {
+		if n.DataAtom == atom.P {
+			return false
+		}
+		if buttonScope[n.DataAtom] {
+			return true
+		}
+	}
+	return true
+}
+
+var headings = map[atom.Atom]bool{atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true}
+
+// buttonScope are the elements that end the search for an open <p>.
+var buttonScope = map[atom.Atom]bool{
+	atom.Applet: true, atom.Caption: true, atom.Html: true, atom.Table: true, atom.Td: true,
+	atom.Th: true, atom.Marquee: true, atom.Object: true, atom.Template: true, atom.Button: true,
+}
+
+// phrasing elements may go wherever text may, and close nothing around
+// them when they open.
+var phrasing = map[atom.Atom]bool{
+	atom.A: true, atom.Abbr: true, atom.B: true, atom.Br: true, atom.Cite: true, atom.Code: true,
+	atom.Em: true, atom.Font: true, atom.I: true, atom.Img: true, atom.Mark: true, atom.Q: true,
+	atom.S: true, atom.Small: true, atom.Span: true, atom.Strong: true, atom.Sub: true,
+	atom.Sup: true, atom.Time: true, atom.U: true, atom.Wbr: true, atom.Del: true, atom.Ins: true,
+}
