@@ -159,7 +159,16 @@ func (t *Template) compileDoc() (*compiledDoc, error) {
 	if b.fail != "" {
 		return nil, b.failAt.errorf("%s", b.fail)
 	}
-	doc, err := message.CompileDoc(string(b.sk), b.kinds, b.groups)
+	// A preheader of literal text is the same for everyone.
+	pre, static := "", true
+	for _, n := range t.pre {
+		if tn, ok := n.(*textNode); ok {
+			pre += tn.text
+		} else {
+			static = false
+		}
+	}
+	doc, err := message.CompileDoc(string(b.sk), b.kinds, b.groups, pre, static)
 	if err != nil {
 		var r *message.Refusal
 		if errors.As(err, &r) {

@@ -93,6 +93,9 @@ type slot struct {
 	// anchor: a link is open around it in the document, so markup of the
 	// value may not open one.
 	anchor bool
+	// bodyStart: first in a <body> the parser may have opened for it,
+	// where white space it starts with would go before the body.
+	bodyStart bool
 }
 
 // Doc is a template's document compiled at load. It is immutable and safe
@@ -114,6 +117,7 @@ type Doc struct {
 	// raw values may hold markup (a helper's safe string in an escaped
 	// value would add siblings where the template showed text).
 	structural bool
+	staticPre  bool // the preheader is in the pieces already
 }
 
 // Lead returns the piece before the first mark.
@@ -146,8 +150,11 @@ var tableText = map[atom.Atom]bool{
 
 // CompileDoc compiles a template's document, skeleton, written with marks
 // 0 to len(kinds)-1 in order (AppendMark); groups lists the block marks
-// that belong together (begin, else, end), which must be siblings.
-func CompileDoc(skeleton string, kinds []MarkKind, groups [][]int) (d *Doc, err error) {
+// that belong together (begin, else, end), which must be siblings. A
+// preheader that is the same for every recipient is pre (static true):
+// it goes into the document as WithPreheader puts it; otherwise each
+// message gives its own to DocWriter.Preheader.
+func CompileDoc(skeleton string, kinds []MarkKind, groups [][]int, pre string, static bool) (d *Doc, err error) {
 	defer func() {
 		// Third-party parsers on a template's text: a panic only means
 		// the template is not compiled.
@@ -165,10 +172,17 @@ func CompileDoc(skeleton string, kinds []MarkKind, groups [][]int) (d *Doc, err 
 	if r := checkSkeleton(skeleton, kinds); r != nil {
 		return nil, r
 	}
-	// The preheader goes where WithPreheader puts it, as a block of its
-	// own: it is left out when blank.
+	if static {
+		skeleton = WithPreheader(skeleton, pre)
+	}
+	// A preheader of each recipient goes where WithPreheader puts it, as a
+	// block of its own: it is left out when blank. A static one is
+	// already in; the block is then found empty.
 	preB, preV, preE := n, n+1, n+2
 	kinds = append(kinds[:n:n], MarkBlock, MarkText, MarkBlock)
+	if static {
+		kinds[preV] = MarkBlock
+	}
 	groups = append(groups[:len(groups):len(groups)], []int{preB, preE})
 	at := bodyStart(skeleton)
 	if depthAt(skeleton[:at], kinds, groups) != 0 {
@@ -177,9 +191,14 @@ func CompileDoc(skeleton string, kinds []MarkKind, groups [][]int) (d *Doc, err 
 	var b strings.Builder
 	b.WriteString(skeleton[:at])
 	b.Write(AppendMark(nil, preB, MarkBlock))
-	b.WriteString(`<div style="` + preheaderStyle + `">`)
-	b.Write(AppendMark(nil, preV, MarkText))
-	b.WriteString(preheaderFiller + "</div>")
+	if !static {
+		b.WriteString(`<div style="` + preheaderStyle + `">`)
+		b.Write(AppendMark(nil, preV, MarkText))
+		b.WriteString(preheaderFiller + "</div>")
+	} else {
+		b.Write(AppendMark(nil, preV, MarkBlock))
+		groups[len(groups)-1] = []int{preB, preV, preE}
+	}
 	b.Write(AppendMark(nil, preE, MarkBlock))
 	b.WriteString(skeleton[at:])
 	full := b.String()
@@ -224,6 +243,7 @@ func CompileDoc(skeleton string, kinds []MarkKind, groups [][]int) (d *Doc, err 
 	// The preheader's own pieces, taken out of the sequence.
 	d.preAfter = d.prevMark(preB)
 	d.pre, d.preClose, d.preRest = d.after[preB], d.after[preV], d.after[preE]
+	d.staticPre = static
 	d.after = d.after[:n]
 	d.slots = d.slots[:n]
 	return d, nil

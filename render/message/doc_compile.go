@@ -36,7 +36,8 @@ func (d *Doc) findMarks(root, pristine *html.Node, kinds []MarkKind, groups [][]
 					return
 				}
 				seen[m]++
-				d.slots[m] = slot{kind: kinds[m], parent: b.Parent, anchor: anchor}
+				d.slots[m] = slot{kind: kinds[m], parent: b.Parent, anchor: anchor,
+					bodyStart: p.DataAtom == atom.Body && strings.HasPrefix(a.Data, string(appendMarkRunes(nil, m))) && firstInBody(a)}
 			})
 		case html.CommentNode:
 			if !hasMark(a.Data) {
@@ -100,6 +101,18 @@ func (d *Doc) findMarks(root, pristine *html.Node, kinds []MarkKind, groups [][]
 		}
 	}
 	return nil
+}
+
+// firstInBody reports whether the text node n comes first in its <body>
+// (comments aside): white space at its start, before the body is open,
+// goes elsewhere.
+func firstInBody(n *html.Node) bool {
+	for p := n.PrevSibling; p != nil; p = p.PrevSibling {
+		if p.Type != html.CommentNode {
+			return false
+		}
+	}
+	return true
 }
 
 // after reports whether b is a later sibling of a.

@@ -62,6 +62,9 @@ func (w *DocWriter) Value(dst []byte, n int, v []byte) ([]byte, bool) {
 	if bytes.IndexByte(v, '\r') >= 0 || bytes.IndexByte(v, 0) >= 0 {
 		return dst, false
 	}
+	if s.bodyStart && len(v) > 0 && strings.IndexByte(" \t\n\f", v[0]) >= 0 {
+		return dst, false
+	}
 	styled := w.d.styles != nil
 	if s.inAttr {
 		if bytes.ContainsAny(v, `"'`) || !refsTerminated(v) {
@@ -173,7 +176,7 @@ func (w *DocWriter) markup(dst []byte, s *slot, v []byte) (out []byte, ops TextO
 // piece after the document's preheader mark ended (at), as WithPreheader
 // does: nothing when it is blank.
 func (w *DocWriter) Preheader(dst []byte, at int, pre []byte) ([]byte, bool) {
-	if len(bytes.TrimSpace(pre)) == 0 {
+	if w.d.staticPre || len(bytes.TrimSpace(pre)) == 0 {
 		return dst, true
 	}
 	if bytes.IndexByte(pre, '\r') >= 0 || bytes.IndexByte(pre, 0) >= 0 {
