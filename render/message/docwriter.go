@@ -101,7 +101,7 @@ func (w *DocWriter) Value(dst []byte, n int, v []byte) ([]byte, bool) {
 		}
 		return append(dst, done.html...), true
 	}
-	if s.kind != MarkRaw && w.d.structural || !plainMarkup(v, s.parent, s.anchor) {
+	if s.kind != MarkRaw && w.d.structural {
 		return dst, false
 	}
 	start := len(dst)
@@ -124,14 +124,10 @@ func (w *DocWriter) markup(dst []byte, s *slot, v []byte) (out []byte, ops TextO
 			out, ok = dst, false
 		}
 	}()
-	nodes, err := html.ParseFragment(bytes.NewReader(v), s.parent)
-	if err != nil {
-		return dst, ops, false
-	}
 	p := &html.Node{Type: html.ElementNode, Data: s.parent.Data, DataAtom: s.parent.DataAtom,
 		Attr: s.parent.Attr, Parent: s.parent.Parent}
-	for _, c := range nodes {
-		p.AppendChild(c)
+	if !readMarkup(v, p, s.anchor) {
+		return dst, ops, false
 	}
 	if w.d.styles != nil {
 		w.m.sh = w.d.styles.sheet
@@ -268,75 +264,6 @@ func appendRenderEscaped(dst, text []byte) []byte {
 		start = i + 1
 	}
 	return append(dst, text[start:]...)
-}
-
-// plainMarkup reports whether the markup v parses the same as a fragment
-// in parent as within the whole document: phrasing elements, and blocks
-// where no open <p> would be closed by them, lists and tables whole, each
-// element closed in order, no link inside a link (anchor: one is open
-// around v), no text where a table would move it.
-func plainMarkup(v []byte, parent *html.Node, anchor bool) bool {
-	z := html.NewTokenizer(bytes.NewReader(v))
-	var stack []atom.Atom
-	top := func() atom.Atom {
-		if len(stack) == 0 {
-			return parent.DataAtom
-		}
-		return stack[len(stack)-1]
-	}
-	for {
-		tt := z.Next()
-		switch tt {
-		case html.ErrorToken:
-			return z.Err() != nil && len(stack) == 0 && !unterminatedRef.Match(v)
-		case html.CommentToken:
-			continue
-		case html.TextToken:
-			if tableText[top()] && len(bytes.TrimSpace(z.Raw())) > 0 {
-				return false
-			}
-			continue
-		case html.StartTagToken, html.SelfClosingTagToken:
-			name, hasAttr := z.TagName()
-			a := atom.Lookup(name)
-			if !phrasing[a] && !blockAllowed(a, top(), stack, parent) {
-				return false
-			}
-			for hasAttr {
-				var k []byte
-				k, _, hasAttr = z.TagAttr()
-				if string(k) == markAttr {
-					return false
-				}
-			}
-			if voidElement[a] {
-				continue
-			}
-			if tt == html.SelfClosingTagToken {
-				return false
-			}
-			if a == atom.A {
-				if anchor {
-					return false
-				}
-				for _, s := range stack {
-					if s == atom.A {
-						return false
-					}
-				}
-			}
-			stack = append(stack, a)
-		case html.EndTagToken:
-			name, _ := z.TagName()
-			a := atom.Lookup(name)
-			if len(stack) == 0 || stack[len(stack)-1] != a {
-				return false
-			}
-			stack = stack[:len(stack)-1]
-		default:
-			return false
-		}
-	}
 }
 
 // blockAllowed reports whether the block element a may open where top is
