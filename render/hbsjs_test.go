@@ -226,6 +226,13 @@ func runEmailCase(c *hbsCase, data any, order KeyOrder) (string, error) {
 	if tmpl == nil {
 		return "", fmt.Errorf("no template %s", c.file)
 	}
+	in := emailInput(data, order)
+	_, html, err := tmpl.execute(in)
+	return html, err
+}
+
+// emailInput is the Input an email case renders its data with.
+func emailInput(data any, order KeyOrder) *Input {
 	m, _ := data.(map[string]any)
 	str := func(obj any, key string) string {
 		s, _ := lookupField(obj, key)
@@ -238,8 +245,7 @@ func runEmailCase(c *hbsCase, data any, order KeyOrder) (string, error) {
 	}
 	in.Recipient.Profile, _ = m["profile"].(map[string]any)
 	in.Recipient.Context, _ = m["context"].(map[string]any)
-	_, html, err := tmpl.execute(in)
-	return html, err
+	return in
 }
 
 // judge compares this package's result with handlebars.js's.
