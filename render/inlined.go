@@ -35,8 +35,10 @@ var errReference = errors.New("render: finish this message the reference way")
 // deeper ones are values whose markup is parsed per message.
 const maxDocPartials = 8
 
-// maxSkeleton bounds the document written at load.
-const maxSkeleton = 4 << 20
+// maxSkeleton bounds the document written at load: a larger template is
+// finished per recipient (Gmail clips a message past 102 KB anyway), so
+// that loading stays within its memory bound.
+const maxSkeleton = 256 << 10
 
 // docBuilder writes the document of a body program and compiles the body
 // again around it.
@@ -183,7 +185,37 @@ func (t *Template) compileDoc() (*compiledDoc, error) {
 		}
 		return nil, err
 	}
-	return &compiledDoc{doc: doc, body: body}, nil
+	return &compiledDoc{doc: doc, body: prune(body, doc, 0)}, nil
+}
+
+// prune drops the pieces that write nothing from p and the programs in
+// it, so that a compiled body runs the statements the template has (the
+// step bound counts them).
+func prune(p program, d *message.Doc, depth int) program {
+	out := p[:0]
+	for _, n := range p {
+		switch n := n.(type) {
+		case *pieceNode:
+			if n.after != d.PreheaderAfter() && d.Empty(n.after) {
+				continue
+			}
+		case *bodyNode:
+			n.prog = prune(n.prog, d, depth)
+		case *blockNode:
+			n.program, n.inverse = prune(n.program, d, depth), prune(n.inverse, d, depth)
+		case *offerNode:
+			n.program, n.inverse = prune(n.program, d, depth), prune(n.inverse, d, depth)
+		case *partialNode:
+			if depth < maxDocPartials {
+				n.ref.prog = prune(n.ref.prog, d, depth+1)
+			}
+		}
+		out = append(out, n)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 // Warnings returns what `check` reports about the template without it

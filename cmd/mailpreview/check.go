@@ -53,13 +53,6 @@ func newCheck(g *global) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			// Not errors: what makes a template finish its HTML per
-			// recipient instead of once at load.
-			for _, t := range set.Templates() {
-				for _, w := range t.Warnings() {
-					fmt.Fprintln(errOut, w)
-				}
-			}
 			lib := p.Library
 			fmt.Fprintf(out, "ok: %s: %d placements, %d offers, %d fallbacks, %d activities in %d files",
 				g.library, len(lib.PlacementIDs()), len(lib.OfferIDs()), len(lib.FallbackIDs()), len(lib.ActivityIDs()), len(lib.Files()))
@@ -68,6 +61,13 @@ func newCheck(g *global) *cobra.Command {
 				return nil
 			}
 			fmt.Fprintf(out, "; %s: %d templates\n", templates, len(set.Templates()))
+			// Not errors: what makes a template finish its HTML per
+			// recipient instead of once at load.
+			for _, t := range set.Templates() {
+				for _, w := range t.Warnings() {
+					fmt.Fprintln(errOut, w)
+				}
+			}
 			return nil
 		},
 	}

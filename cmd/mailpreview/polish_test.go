@@ -158,3 +158,15 @@ func TestRenderMissingFields(t *testing.T) {
 		t.Errorf("render with nothing missing wrote to stderr: %q", errOut)
 	}
 }
+
+// TestCheckWarnsDynamicCSS: check warns, without failing, about a template
+// whose CSS depends on recipient data, naming the selector and where.
+func TestCheckWarnsDynamicCSS(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"t.hbs": "---\nsubject: Hi\n---\n<html><head><style>.vip { color: red; }</style></head><body>\n<p class=\"{{profile.tier}}\">Hi</p>\n</body></html>\n"})
+	code, out, errOut := run(t, "check", "--library", library, "--templates", dir)
+	want := filepath.Join(dir, "t.hbs") + `:5:13: warning: CSS selector ".vip" depends on recipient data here`
+	if code != exitOK || !strings.HasPrefix(out, "ok: ") || !strings.Contains(errOut, want) {
+		t.Errorf("check = %d\nstdout: %s\nstderr: %s\nwant a warning %q", code, out, errOut, want)
+	}
+}

@@ -126,6 +126,16 @@ func (d *Doc) Lead() *Piece { return &d.lead }
 // After returns the piece after mark n.
 func (d *Doc) After(n int) *Piece { return &d.after[n] }
 
+// Empty reports whether the piece after mark n (-1: the lead) writes
+// neither HTML nor text.
+func (d *Doc) Empty(n int) bool {
+	p := &d.lead
+	if n >= 0 {
+		p = &d.after[n]
+	}
+	return len(p.HTML) == 0 && len(p.text.ops) == 0
+}
+
 // PreheaderAfter returns the mark whose piece the preheader follows, -1
 // for the lead.
 func (d *Doc) PreheaderAfter() int { return d.preAfter }

@@ -70,14 +70,7 @@ func (w *DocWriter) Value(dst []byte, n int, v []byte) ([]byte, bool) {
 		if bytes.ContainsAny(v, `"'`) || !refsTerminated(v) {
 			return dst, false
 		}
-		w.dec = appendUnescaped(w.dec[:0], v)
-		if !s.silent {
-			w.tw.Write(w.dec)
-		}
-		if !styled {
-			return append(dst, v...), true
-		}
-		return appendRenderEscaped(dst, w.dec), true
+		return w.text(dst, s, v, styled), true
 	}
 	if bytes.IndexByte(v, '<') < 0 {
 		if s.kind == MarkRaw && !refsTerminated(v) {
@@ -86,14 +79,7 @@ func (w *DocWriter) Value(dst []byte, n int, v []byte) ([]byte, bool) {
 		if len(v) > 0 && v[0] == '\n' && s.parent != nil && (s.parent.DataAtom == atom.Pre || s.parent.DataAtom == atom.Listing) {
 			return dst, false
 		}
-		w.dec = appendUnescaped(w.dec[:0], v)
-		if !s.silent {
-			w.tw.Write(w.dec)
-		}
-		if !styled {
-			return append(dst, v...), true
-		}
-		return appendRenderEscaped(dst, w.dec), true
+		return w.text(dst, s, v, styled), true
 	}
 	if done, ok := w.seen[markupKey{n, string(v)}]; ok {
 		if !s.silent {
@@ -114,6 +100,20 @@ func (w *DocWriter) Value(dst []byte, n int, v []byte) ([]byte, bool) {
 		w.seen[markupKey{n, string(v)}] = markupDone{html: append([]byte(nil), dst[start:]...), text: ops}
 	}
 	return dst, ok
+}
+
+// text writes a value that is text: as written without a style sheet to
+// inline (the reference leaves the HTML as it is then), else as the HTML
+// writer escapes it after a parse.
+func (w *DocWriter) text(dst []byte, s *slot, v []byte, styled bool) []byte {
+	w.dec = appendUnescaped(w.dec[:0], v)
+	if !s.silent {
+		w.tw.Write(w.dec)
+	}
+	if !styled {
+		return append(dst, v...)
+	}
+	return appendRenderEscaped(dst, w.dec)
 }
 
 // markup writes a raw value holding markup: parsed where it goes, its CSS
