@@ -47,7 +47,9 @@ func (c *docCorpus) sheet() string {
 }
 
 func (c *docCorpus) value() string {
-	switch c.r.IntN(9) {
+	switch c.r.IntN(10) {
+	case 9:
+		return "{{trackingPixel}}"
 	case 0:
 		return "{{{profile.h}}}"
 	case 1:
@@ -164,7 +166,7 @@ func TestCompiledDocCorpus(t *testing.T) {
 			prof := map[string]any{"t": val(), "h": val(), "b": vr.IntN(2) == 0,
 				"items": []any{val(), val(), val()}[:vr.IntN(4)]}
 			in := &Input{Recipient: Recipient{ID: "u-1", Profile: prof}, Campaign: Campaign{ID: "c"},
-				Now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+				Now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC), Pixel: "https://t.example/t/o/x&y.gif"}
 			in = offers.forTemplate(in, tmpl)
 			messages++
 			if tmpl.doc != nil && compareWays(t, fmt.Sprintf("%s %q (profile %q)", name, src, prof), tmpl, in) {
