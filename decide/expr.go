@@ -200,7 +200,8 @@ func compileExpr(src string, kind exprKind) (*vm.Program, bool, error) {
 	prog, err := expr.Compile(src,
 		expr.Env(runEnv),
 		expr.MaxNodes(maxExprNodes),
-		expr.Timezone("UTC"),
+		// date() is dateUTC, from the environment.
+		expr.DisableBuiltin("date"),
 		expr.DisableBuiltin("now"),
 		expr.Patch(&nilSafe{}),
 		expr.Patch(budget{}),

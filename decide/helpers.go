@@ -40,6 +40,7 @@ var helperTypes = func() map[string]reflect.Type {
 // argument slice on every run; every decision state binds its own.
 func (m *meter) funcs() map[string]any {
 	return map[string]any{
+		"date": dateUTC,
 		// Nil-safe operators (exprsafe.go).
 		"__get":      func(from, key any) any { return get(from, key) },
 		"__bool":     func(v any) bool { b, _ := v.(bool); return b },
