@@ -61,16 +61,14 @@ func (s *Server) handleProfile(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "unknown profile %q", name)
 		return
 	}
-	f, err := os.Open(path)
-	if err != nil {
+	// A profile is one recipient; a bigger file is refused when rendered
+	// anyway, so the editor never receives more.
+	data, tooBig, err := readProfile(s.cfg.Profiles, path)
+	if errors.Is(err, os.ErrNotExist) {
 		writeError(w, http.StatusNotFound, "profile %q was removed", name)
 		return
 	}
-	defer f.Close()
-	// A profile is one recipient; a bigger file is refused when rendered
-	// anyway, so the editor never receives more.
-	data, err := io.ReadAll(io.LimitReader(f, recipients.MaxProfileBytes+1))
-	if err != nil || len(data) > recipients.MaxProfileBytes {
+	if err != nil || tooBig {
 		writeError(w, http.StatusUnprocessableEntity, "profile %q cannot be read or is larger than %d bytes", name, recipients.MaxProfileBytes)
 		return
 	}
@@ -210,7 +208,15 @@ func (s *Server) recipient(req renderRequest, path string) (*render.Recipient, [
 			return nil, problems(err, "profile")
 		}
 	} else {
-		rec, err = recipients.ReadProfile(path)
+		var data []byte
+		var tooBig bool
+		data, tooBig, err = readProfile(s.cfg.Profiles, path)
+		if err == nil && tooBig {
+			err = fmt.Errorf("%s: the profile is larger than %d bytes", path, recipients.MaxProfileBytes)
+		}
+		if err == nil {
+			rec, err = recipients.ParseProfile(path, data)
+		}
 		if err != nil {
 			if errors.Is(err, os.ErrNotExist) {
 				err = errors.New("profile file " + path + " was removed")

@@ -67,6 +67,12 @@ func load(cfg *Config, prev *state) *state {
 		if set != nil {
 			e.tpl = set.Lookup(name)
 		}
+		if e.tpl != nil {
+			if p := outside(cfg.Templates, e.tpl.Files()); p != nil {
+				st.problems = append(st.problems, *p)
+				e.tpl = nil
+			}
+		}
 		if e.tpl == nil {
 			e.broken = true
 			if prev != nil && prev.templates[name] != nil {
