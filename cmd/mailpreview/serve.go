@@ -86,7 +86,7 @@ it was given.`,
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "mailpreview: preview on http://%s/ (templates %s, library %s, profiles %s); Ctrl-C stops it\n",
 				browseAddr(ln.Addr()), templates, g.library, profiles)
-			hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+			hs := srv.HTTPServer(preview.DefaultTimeouts)
 			served := make(chan error, 1)
 			go func() { served <- hs.Serve(ln) }()
 			select {

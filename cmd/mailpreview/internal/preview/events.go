@@ -74,10 +74,12 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	send := func(version int) bool {
+		s.renewWrite(w)
 		_, err := fmt.Fprintf(w, "event: version\ndata: {\"version\": %d}\n\n", version)
 		flusher.Flush()
 		return err == nil
 	}
+	s.renewWrite(w)
 	if _, err := fmt.Fprint(w, "retry: 1000\n\n"); err != nil {
 		return
 	}
@@ -97,6 +99,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		case <-tick.C:
+			s.renewWrite(w)
 			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
 				return
 			}

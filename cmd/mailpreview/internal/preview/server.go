@@ -48,9 +48,12 @@ type Config struct {
 // Server is the preview: an http.Handler serving the page, its JSON API
 // and the reload events. It is safe for concurrent use.
 type Server struct {
-	cfg    Config
-	st     atomic.Pointer[state]
-	events *broker
+	cfg Config
+	// writeTimeout is the write timeout of HTTPServer, renewed by the
+	// event stream before each event.
+	writeTimeout time.Duration
+	st           atomic.Pointer[state]
+	events       *broker
 	// reload serializes reloads; requests never wait for it.
 	reload sync.Mutex
 	done   chan struct{}
