@@ -107,6 +107,13 @@
 // CRLF, so an index entry's bytes are the message file's bytes but for
 // that quoting.
 //
+// That relies on the store keeping what it counted. A store that lost its
+// state between attempts (a deleted state.db, a Redis restarted without
+// persistence) lost its counters too, so a resume first checks that the
+// ledger holds a record of every recipient in decisions.ndjson, and stops
+// with ErrStoreLost (a *StoreLostError naming the first one missing)
+// rather than grant capped offers again.
+//
 // Over SMTP (the SMTP sink) a message counts as sent once the server
 // accepted it. A crash
 // after the server's acceptance and before the next journal commit (at

@@ -28,7 +28,7 @@ func openParts(out string, f campaign.Format, pack int, at time.Time, done *resu
 	var orphans []string
 	var last indexLine // the last message, in the last part
 	n := 0
-	err := scanJournal(indexPath, func(line []byte) error {
+	err := scanJournal(indexPath, func(_ int, line []byte) error {
 		var e indexLine
 		if err := json.Unmarshal(line, &e); err != nil {
 			return err

@@ -94,7 +94,7 @@ func buildReport(out string, meta runMeta, scopes []decide.Scope, started, finis
 		index[key] = len(r.Placements)
 		r.Placements = append(r.Placements, ScopeCounts{Activity: sc.Activity, Placement: sc.Placement, Offers: map[string]int{}, Fallbacks: map[string]int{}})
 	}
-	err := scanJournal(filepath.Join(out, rejectsFile), func(line []byte) error {
+	err := scanJournal(filepath.Join(out, rejectsFile), func(_ int, line []byte) error {
 		var rl rejectLine
 		if err := json.Unmarshal(line, &rl); err != nil {
 			return err
@@ -106,7 +106,7 @@ func buildReport(out string, meta runMeta, scopes []decide.Scope, started, finis
 	if err != nil {
 		return nil, err
 	}
-	err = scanJournal(filepath.Join(out, decisionsFile), func(line []byte) error {
+	err = scanJournal(filepath.Join(out, decisionsFile), func(_ int, line []byte) error {
 		var d struct {
 			Propositions []struct {
 				Activity, Placement string

@@ -107,7 +107,7 @@ func WriteHTML(dir string, rep *Report, sim *Simulation) error {
 			return cmp.Or(cmp.Compare(b.N, a.N), cmp.Compare(a.Offer, b.Offer))
 		})
 	}
-	err := scanJournal(filepath.Join(dir, rejectsFile), func(line []byte) error {
+	err := scanJournal(filepath.Join(dir, rejectsFile), func(_ int, line []byte) error {
 		page.RejectCount++
 		if len(page.RejectLines) < maxRejectsShown {
 			var rl rejectLine

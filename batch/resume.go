@@ -58,11 +58,13 @@ type resumed struct {
 func (r *resumed) adoptIndexed(ids []string) { r.indexed = ids }
 
 // resume reads what earlier attempts of the run finished, cutting off a
-// line torn by a crash at the end of either journal.
-func resume(out, campaign string) (*resumed, error) {
+// line torn by a crash at the end of either journal. With a check, every
+// recipient in decisions.ndjson must still have its ledger record in the
+// store (see ledgerCheck).
+func resume(out, campaign string, check *ledgerCheck) (*resumed, error) {
 	r := &resumed{done: newFingerprints(), badLines: newFingerprints()}
 	var late []rejectLine
-	err := scanJournal(filepath.Join(out, rejectsFile), func(line []byte) error {
+	err := scanJournal(filepath.Join(out, rejectsFile), func(_ int, line []byte) error {
 		var rl rejectLine
 		if err := json.Unmarshal(line, &rl); err != nil {
 			return err
@@ -86,7 +88,7 @@ func resume(out, campaign string) (*resumed, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = scanJournal(filepath.Join(out, decisionsFile), func(line []byte) error {
+	err = scanJournal(filepath.Join(out, decisionsFile), func(n int, line []byte) error {
 		var d struct{ Campaign, Recipient string }
 		if err := json.Unmarshal(line, &d); err != nil {
 			return err
@@ -96,8 +98,12 @@ func resume(out, campaign string) (*resumed, error) {
 		}
 		r.done.add(d.Recipient)
 		r.decided++
+		check.add(d.Recipient, n)
 		return nil
 	})
+	if err == nil {
+		err = check.done()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +162,8 @@ func (r *resumed) adopt(ctx context.Context, store decide.Store, lib *decide.Lib
 // what a crash leaves behind (a torn write, or zeros after a power loss):
 // they are cut off. Any other bad line means the file was changed by
 // something else, and is an error naming the line.
-func scanJournal(path string, parse func(line []byte) error) error {
+// parse gets the line's number (from 1) and its text.
+func scanJournal(path string, parse func(n int, line []byte) error) error {
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if os.IsNotExist(err) {
 		return nil
@@ -182,7 +189,7 @@ func scanJournal(path string, parse func(line []byte) error) error {
 			case !complete:
 				perr = errors.New("torn line")
 			case len(body) > 0:
-				perr = parse(body)
+				perr = parse(n, body)
 			}
 			if perr != nil && complete && json.Valid(body) {
 				// Whole JSON that is not a journal line was not torn by a

@@ -246,8 +246,8 @@ func (r *Runner) Close() {
 // written to Dir/report.json). A run whose records or messages were
 // rejected returns its report and no error; Report.Totals.Rejected says
 // so. Errors are a *DirError, or wrap ErrInput, ErrInterrupted,
-// decide.ErrStoreUnavailable or decide.ErrLibraryChanged where those
-// apply.
+// ErrStoreLost, decide.ErrStoreUnavailable or decide.ErrLibraryChanged
+// where those apply.
 func (r *Runner) Run(ctx context.Context) (*Report, error) {
 	rep, err := r.run(ctx)
 	var de *DirError
@@ -333,7 +333,7 @@ func (r *Runner) run(ctx context.Context) (*Report, error) {
 		Tracker: r.Tracker, Trace: r.Trace,
 	}}
 
-	done, err := resume(out, r.Campaign.ID)
+	done, err := resume(out, r.Campaign.ID, newLedgerCheck(ctx, r.Store, r.Campaign.ID, filepath.Join(out, decisionsFile)))
 	if err != nil {
 		return nil, err
 	}

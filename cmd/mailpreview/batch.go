@@ -277,6 +277,8 @@ func batchError(err error) error {
 	switch {
 	case errors.Is(err, batch.ErrInput), errors.Is(err, decide.ErrLibraryChanged):
 		return invalid(err)
+	case errors.Is(err, batch.ErrStoreLost):
+		return failed(fmt.Errorf("%w; restore the store this run used (--store) and run the same command again, or start the campaign anew in a new --out", err))
 	case errors.Is(err, batch.ErrInterrupted):
 		return failed(errors.New("interrupted: run the same command again to complete"))
 	case errors.Is(err, capstore.ErrLocked):

@@ -480,3 +480,25 @@ func checkCounters(t *testing.T, libDir, storeURL, campaign string, decisions ma
 	}
 	t.Logf("%d counters checked; granted %v", len(keys), granted)
 }
+
+// TestBatchStoreLost: a run done, its store deleted, and the same command
+// again exits 4 with the first recipient the store forgot, instead of
+// deciding anew and counting caps again (issue 13, item 7).
+func TestBatchStoreLost(t *testing.T) {
+	dir := t.TempDir()
+	out, db := filepath.Join(dir, "out"), filepath.Join(dir, "state.db")
+	args := []string{"batch", "--library", library, "--template", batchTemplate, "--recipients", batchSample,
+		"--campaign", "lost", "--out", out, "--at", batchAt, "--store", "bolt:" + db}
+	if code, _, errOut := run(t, args...); code != exitRejected {
+		t.Fatalf("batch = %d, want %d\n%s", code, exitRejected, errOut)
+	}
+	if err := os.Remove(db); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := run(t, args...)
+	want := filepath.Join(out, "decisions.ndjson") + `:1: recipient "`
+	if code != exitFailed || !strings.Contains(errOut, want) || !strings.Contains(errOut, "the store lost its state") ||
+		!strings.Contains(errOut, "restore the store") {
+		t.Errorf("batch after the store was deleted = %d, want %d and %q…the store lost its state…restore the store\n%s", code, exitFailed, want, errOut)
+	}
+}

@@ -1,5 +1,6 @@
 // Package redistest starts a real redis-server for tests, on a free
-// loopback port, without persistence. A test that calls Start skips when
+// loopback port, without persistence (or, with StartPersistent, with an
+// append-only file synced on every write). A test that calls Start skips when
 // redis-server is not installed, unless OFFERMAIL_REQUIRE_ALL=1, which
 // makes a missing binary a failure (CI sets it).
 package redistest
@@ -27,10 +28,26 @@ type Server struct {
 	dir  string
 	port int
 	cmd  *exec.Cmd
+	// persist: an append-only file synced on every write, kept across
+	// Kill and Restart.
+	persist bool
 }
 
 // Start starts a redis-server and waits until it answers.
 func Start(t testing.TB) *Server {
+	t.Helper()
+	return start(t, false)
+}
+
+// StartPersistent starts a redis-server that writes every command to its
+// append-only file before answering (appendfsync always), so that a
+// Restart after a Kill finds all it acknowledged.
+func StartPersistent(t testing.TB) *Server {
+	t.Helper()
+	return start(t, true)
+}
+
+func start(t testing.TB, persist bool) *Server {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -45,7 +62,7 @@ func Start(t testing.TB) *Server {
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
-	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), bin: bin, dir: t.TempDir(), port: port}
+	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), bin: bin, dir: t.TempDir(), port: port, persist: persist}
 	t.Cleanup(s.Kill)
 	s.start(t)
 	return s
@@ -53,8 +70,12 @@ func Start(t testing.TB) *Server {
 
 func (s *Server) start(t testing.TB) {
 	t.Helper()
-	s.cmd = exec.Command(s.bin, "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", s.dir, "--logfile", filepath.Join(s.dir, "redis.log"))
+	aof := []string{"--appendonly", "no"}
+	if s.persist {
+		aof = []string{"--appendonly", "yes", "--appendfsync", "always"}
+	}
+	s.cmd = exec.Command(s.bin, append([]string{"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
+		"--save", "", "--dir", s.dir, "--logfile", filepath.Join(s.dir, "redis.log")}, aof...)...)
 	if err := s.cmd.Start(); err != nil {
 		t.Fatalf("start redis-server: %v", err)
 	}
@@ -72,7 +93,8 @@ func (s *Server) start(t testing.TB) {
 	}
 }
 
-// Kill stops the server at once (its data is lost: no persistence).
+// Kill stops the server at once (SIGKILL); without persistence its data
+// is lost.
 func (s *Server) Kill() {
 	if s.cmd != nil && s.cmd.Process != nil {
 		s.cmd.Process.Kill()
@@ -81,7 +103,8 @@ func (s *Server) Kill() {
 	}
 }
 
-// Restart starts the server again on the same port, empty.
+// Restart starts the server again on the same port: empty, or with what
+// its append-only file holds when it was started with StartPersistent.
 func (s *Server) Restart(t testing.TB) {
 	t.Helper()
 	s.Kill()
