@@ -63,7 +63,8 @@
 // A reject's stage says where it failed: "read" (the record itself, SPEC
 // §6), "render" (the template could not be rendered for this recipient, as
 // in strict mode with a missing field) or "send" (the sink refused the
-// message for good: an SMTP 5xx, whose reason holds its code and text). A recipient
+// message for good: an SMTP 5xx, whose reason holds its code and text) or
+// "unknown" (sent, the server's answer lost; see Exactly once). A recipient
 // rejected at render or send was decided, and its caps counted, so it also
 // has a line in decisions.ndjson: decisions.ndjson mirrors the store's
 // ledger, and the cap counters always equal what its lines imply. Lines are
@@ -115,7 +116,12 @@
 // rather than grant capped offers again.
 //
 // Over SMTP (the SMTP sink) a message counts as sent once the server
-// accepted it. A crash
+// accepted it. One whose connection ended after the whole message went
+// out and before the server's answer is unknown (ErrUnknown): it may have
+// been delivered, so it is not retried but recorded as a reject of stage
+// "unknown", without a decisions line (its decision is in the ledger), and
+// counted in the report; an attempt with Runner.ResendUnknown sends it
+// again, replaying its decision, and writes the line. A crash
 // after the server's acceptance and before the next journal commit (at
 // most 100ms of messages, plus those in flight) leaves messages that the
 // next attempt sends again: delivery is at-least-once in that window, as

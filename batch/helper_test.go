@@ -46,23 +46,24 @@ var sampleProject = func() func(t testing.TB) *campaign.Project {
 // runConfig is a run as the tests describe it: with paths and URLs, as
 // the command has them, which runBatch turns into a Runner's values.
 type runConfig struct {
-	Project      *campaign.Project
-	Template     *render.Template
-	TemplatePath string
-	Recipients   string
-	Campaign     render.Campaign
-	Out          string
-	Format       campaign.Format
-	Store        string // "" means bolt:OUT/state.db
-	Workers      int
-	Shard        Shard
-	At           time.Time
-	Seed         string
-	Strict       bool
-	SMTP         *send.Config // nil writes files
-	BatchSize    int
-	Pack         int // part files of Pack messages; 0: one file per message
-	onCommit     func()
+	Project       *campaign.Project
+	Template      *render.Template
+	TemplatePath  string
+	Recipients    string
+	Campaign      render.Campaign
+	Out           string
+	Format        campaign.Format
+	Store         string // "" means bolt:OUT/state.db
+	Workers       int
+	Shard         Shard
+	At            time.Time
+	Seed          string
+	Strict        bool
+	SMTP          *send.Config // nil writes files
+	ResendUnknown bool
+	BatchSize     int
+	Pack          int // part files of Pack messages; 0: one file per message
+	onCommit      func()
 }
 
 // config returns the configuration of a run of tplPath over recipients
@@ -91,7 +92,7 @@ func runBatch(ctx context.Context, cfg runConfig) (*Report, error) {
 		Project: cfg.Project, Template: cfg.Template, Campaign: cfg.Campaign, Seed: cfg.Seed, Format: cfg.Format,
 		Strict: cfg.Strict, At: cfg.At, Dir: cfg.Out, Shard: cfg.Shard, Workers: cfg.Workers, BatchSize: cfg.BatchSize, Pack: cfg.Pack,
 		Describe: Description{Template: cfg.TemplatePath, Recipients: cfg.Recipients, Store: store, Delivery: "files"},
-		onCommit: cfg.onCommit,
+		onCommit: cfg.onCommit, ResendUnknown: cfg.ResendUnknown,
 	}
 	if cfg.SMTP != nil {
 		r.Describe.Delivery = "smtp"

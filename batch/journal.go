@@ -18,6 +18,11 @@ const (
 	// stageSuppressed: the recipient is on the store's suppression list
 	// (SPEC §10): not decided, nothing counted, no message.
 	stageSuppressed = "suppressed"
+	// stageUnknown: the message went out whole but the connection ended
+	// before the server's answer. The decision is in the ledger, not yet
+	// in decisions.ndjson: that line comes once a run with ResendUnknown
+	// sends it again and the server accepts it.
+	stageUnknown = "unknown"
 )
 
 // rejectLine is one line of rejects.ndjson.

@@ -77,7 +77,7 @@ func TestResumeReadsJournals(t *testing.T) {
 		`{"line":7,"stage":"read","reason":"malformed JSON"}`+"\n"+
 			`{"line":9,"id":"u1","stage":"send","reason":"550"}`+"\n"+
 			`{"line":11,"id":"u3","stage":"render","reason":"x"}`+"\n"), 0o644)
-	r, err := resume(out, "c", nil)
+	r, err := resume(out, "c", nil, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestResumeReadsJournals(t *testing.T) {
 	if len(r.orphans) != 1 || r.orphans[0].ID != "u3" || r.decided != 2 || r.rejected != 3 {
 		t.Errorf("orphans %+v, decided %d, rejected %d; want u3, 2, 3", r.orphans, r.decided, r.rejected)
 	}
-	if _, err := resume(out, "other", nil); err == nil || !strings.Contains(err.Error(), decisionsFile+":1:") {
+	if _, err := resume(out, "other", nil, false); err == nil || !strings.Contains(err.Error(), decisionsFile+":1:") {
 		t.Errorf("resume of another campaign = %v, want an error at decisions.ndjson:1", err)
 	}
 	if lines := readLines(t, filepath.Join(out, decisionsFile)); len(lines) != 2 {

@@ -49,7 +49,7 @@ func TestJournalStopsAfterFailedWrite(t *testing.T) {
 	if err1 == nil || err2 == nil || st.Size() != 1400 {
 		t.Fatalf("commit past the limit = %v, close = %v, file size %d; want errors and 1400 bytes, nothing written after the failure", err1, err2, st.Size())
 	}
-	r, err := resume(out, "c", nil)
+	r, err := resume(out, "c", nil, false)
 	if err != nil {
 		t.Fatal(err)
 	}

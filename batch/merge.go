@@ -97,6 +97,7 @@ func MergeReports(reports []NamedReport, o MergeOptions) (*Report, error) {
 		m.Totals.Written += r.Totals.Written
 		m.Totals.Sent += r.Totals.Sent
 		m.Totals.Rejected += r.Totals.Rejected
+		m.Totals.Unknown += r.Totals.Unknown
 		for stage, c := range r.Rejects {
 			m.Rejects[stage] += c
 		}

@@ -333,6 +333,10 @@ func (p *pipeline) message(j job, buf *bytes.Buffer) (*outcome, error) {
 		return o, nil
 	case errors.Is(err, ErrRefused):
 		return reject(stageSend, err)
+	case errors.Is(err, ErrUnknown):
+		// Its decisions line waits for a delivery the server confirms.
+		o.decision = nil
+		return reject(stageUnknown, fmt.Errorf("%w; not sent again unless the run is resumed with --resend-unknown", err))
 	case p.deliverCtx.Err() != nil:
 		return nil, errStopped
 	}

@@ -25,7 +25,7 @@ type Report struct {
 	Attempts     int       `json:"attempts"`
 
 	Totals  Totals         `json:"recipients"`
-	Rejects map[string]int `json:"rejects"` // by stage: read, render, send, suppressed
+	Rejects map[string]int `json:"rejects"` // by stage: read, render, send, suppressed, unknown
 	// Placements counts, per scope of the template in document order, how
 	// many recipients got each offer, each fallback, and nothing.
 	Placements []ScopeCounts `json:"placements"`
@@ -48,8 +48,14 @@ type Totals struct {
 	// delivered.
 	Written int `json:"written"`
 	Sent    int `json:"sent"`
-	// Rejected have a line in rejects.ndjson, at any stage.
+	// Rejected have a line in rejects.ndjson, at any stage (a message
+	// unknown, then sent again and accepted, no longer counts).
 	Rejected int `json:"rejected"`
+	// Unknown were sent, but the connection ended before the server's
+	// answer: they may or may not have been delivered. Their decisions
+	// are in the store's ledger; a run resumed with --resend-unknown sends
+	// them again.
+	Unknown int `json:"unknown"`
 }
 
 // ScopeCounts are the decisions of one scope (activity and placement).
@@ -81,7 +87,7 @@ func buildReport(out string, meta runMeta, scopes []decide.Scope, started, finis
 		Campaign: meta.Campaign, Name: meta.Name, Template: meta.Template, Recipients: meta.Recipients,
 		Format: meta.Format, Delivery: meta.Delivery, DecisionTime: meta.DecisionTime, Shard: meta.Shard,
 		Started: meta.Started, Finished: finished.UTC(), Attempts: meta.Attempts,
-		Rejects: map[string]int{stageRead: 0, stageRender: 0, stageSend: 0, stageSuppressed: 0},
+		Rejects: map[string]int{stageRead: 0, stageRender: 0, stageSend: 0, stageSuppressed: 0, stageUnknown: 0},
 		Attempt: a,
 	}
 	r.Placements = []ScopeCounts{} // [] in JSON for a template without placeholders
@@ -94,10 +100,16 @@ func buildReport(out string, meta runMeta, scopes []decide.Scope, started, finis
 		index[key] = len(r.Placements)
 		r.Placements = append(r.Placements, ScopeCounts{Activity: sc.Activity, Placement: sc.Placement, Offers: map[string]int{}, Fallbacks: map[string]int{}})
 	}
+	unknown := map[string]bool{} // few: the messages of lost connections
 	err := scanJournal(filepath.Join(out, rejectsFile), func(_ int, line []byte) error {
 		var rl rejectLine
 		if err := json.Unmarshal(line, &rl); err != nil {
 			return err
+		}
+		if rl.Stage == stageUnknown {
+			// Counted below, once per recipient not sent since.
+			unknown[rl.ID] = true
+			return nil
 		}
 		r.Rejects[rl.Stage]++
 		r.Totals.Rejected++
@@ -108,6 +120,7 @@ func buildReport(out string, meta runMeta, scopes []decide.Scope, started, finis
 	}
 	err = scanJournal(filepath.Join(out, decisionsFile), func(_ int, line []byte) error {
 		var d struct {
+			Recipient    string
 			Propositions []struct {
 				Activity, Placement string
 				Offers              []struct{ ID string }
@@ -138,6 +151,7 @@ func buildReport(out string, meta runMeta, scopes []decide.Scope, started, finis
 			}
 		}
 		r.Totals.Decided++
+		delete(unknown, d.Recipient)
 		return nil
 	})
 	if err != nil {
@@ -149,7 +163,10 @@ func buildReport(out string, meta runMeta, scopes []decide.Scope, started, finis
 	} else {
 		r.Totals.Written = delivered
 	}
-	r.Totals.Total = r.Totals.Decided + r.Rejects[stageRead] + r.Rejects[stageSuppressed]
+	r.Totals.Unknown = len(unknown)
+	r.Rejects[stageUnknown] = len(unknown)
+	r.Totals.Rejected += len(unknown)
+	r.Totals.Total = r.Totals.Decided + r.Rejects[stageRead] + r.Rejects[stageSuppressed] + len(unknown)
 	if d := finished.Sub(started).Seconds(); d > 0 {
 		r.DurationSeconds = d
 		r.RecipientsPerSecond = float64(a.Recipients) / d

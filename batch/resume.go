@@ -45,6 +45,9 @@ type resumed struct {
 	badLines *fingerprints // lines of records rejected when read
 	decided  int           // decisions lines
 	rejected int           // rejects lines
+	// unknown is how many recipients' messages are unknown (sent, no
+	// answer) and not sent again since.
+	unknown int
 	// orphans were rejected after their decision (render, send) by an
 	// attempt that crashed before their decisions line was written.
 	orphans []rejectLine
@@ -60,10 +63,11 @@ func (r *resumed) adoptIndexed(ids []string) { r.indexed = ids }
 // resume reads what earlier attempts of the run finished, cutting off a
 // line torn by a crash at the end of either journal. With a check, every
 // recipient in decisions.ndjson must still have its ledger record in the
-// store (see ledgerCheck).
-func resume(out, campaign string, check *ledgerCheck) (*resumed, error) {
+// store (see ledgerCheck). Recipients whose message is unknown (stage
+// "unknown", no decisions line) count as done unless resend.
+func resume(out, campaign string, check *ledgerCheck, resend bool) (*resumed, error) {
 	r := &resumed{done: newFingerprints(), badLines: newFingerprints()}
-	var late []rejectLine
+	var late, unknown []rejectLine
 	err := scanJournal(filepath.Join(out, rejectsFile), func(_ int, line []byte) error {
 		var rl rejectLine
 		if err := json.Unmarshal(line, &rl); err != nil {
@@ -79,6 +83,8 @@ func resume(out, campaign string, check *ledgerCheck) (*resumed, error) {
 		case rl.Stage == stageSuppressed:
 			// Done without a decision.
 			r.done.add(rl.ID)
+		case rl.Stage == stageUnknown:
+			unknown = append(unknown, rl)
 		default:
 			late = append(late, rl)
 		}
@@ -106,6 +112,18 @@ func resume(out, campaign string, check *ledgerCheck) (*resumed, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	// Checked against the decided before those are sealed: a message
+	// resent and accepted has its decisions line.
+	decided := r.done.keys
+	slices.Sort(decided)
+	for _, rl := range unknown {
+		if _, sent := slices.BinarySearch(decided, r.done.key(rl.ID)); !sent {
+			r.unknown++
+			if !resend {
+				r.done.add(rl.ID)
+			}
+		}
 	}
 	r.done.seal()
 	r.badLines.seal()

@@ -80,6 +80,11 @@ type Runner struct {
 	// BatchSize is how many recipients are decided per store round trip;
 	// 0 means 256.
 	BatchSize int
+	// ResendUnknown sends again the messages whose fate an earlier attempt
+	// could not learn (the connection ended after the message, before the
+	// server's answer: a reject of stage "unknown"). Off, they are left
+	// alone: the server may have delivered them.
+	ResendUnknown bool
 	// Grace is how long deliveries in progress when the run is stopped
 	// may take to finish (an SMTP transaction); 0 means 5 seconds.
 	Grace time.Duration
@@ -333,7 +338,7 @@ func (r *Runner) run(ctx context.Context) (*Report, error) {
 		Tracker: r.Tracker, Trace: r.Trace,
 	}}
 
-	done, err := resume(out, r.Campaign.ID, newLedgerCheck(ctx, r.Store, r.Campaign.ID, filepath.Join(out, decisionsFile)))
+	done, err := resume(out, r.Campaign.ID, newLedgerCheck(ctx, r.Store, r.Campaign.ID, filepath.Join(out, decisionsFile)), r.ResendUnknown)
 	if err != nil {
 		return nil, err
 	}

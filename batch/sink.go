@@ -57,6 +57,11 @@ type SinkFunc func(ctx context.Context, m *Message) error
 // Deliver calls f.
 func (f SinkFunc) Deliver(ctx context.Context, m *Message) error { return f(ctx, m) }
 
+// ErrUnknown marks a delivery whose fate is unknown: the message went
+// out, the server's answer did not come. The recipient gets a reject of
+// stage "unknown" and is not sent again unless Runner.ResendUnknown.
+var ErrUnknown = errors.New("unknown delivery")
+
 // ErrRefused marks a delivery refused for good (an SMTP 5xx): the
 // recipient is rejected at stage "send".
 var ErrRefused = errors.New("refused")
@@ -74,11 +79,14 @@ type smtpSink struct{ s *send.Sender }
 func (k smtpSink) Deliver(ctx context.Context, m *Message) error {
 	err := k.s.Send(ctx, m.From, m.To, m.Data)
 	var rej *send.RejectError
+	var unknown *send.UnknownError
 	switch {
 	case err == nil:
 		return nil
 	case errors.As(err, &rej):
 		return Refused(err)
+	case errors.As(err, &unknown):
+		return &kindError{ErrUnknown, err}
 	case ctx.Err() != nil:
 		return err
 	}

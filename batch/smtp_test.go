@@ -28,6 +28,9 @@ type smtpServer struct {
 	host   string
 	port   int
 	answer func(to string, n int) error
+	// hangUp, when it returns true for the n-th message to an address,
+	// takes the message and closes the connection without an answer.
+	hangUp func(to string, n int) bool
 
 	mu    sync.Mutex
 	rcpts map[string]int
@@ -53,7 +56,9 @@ func startSMTP(t *testing.T, answer func(to string, n int) error) *smtpServer {
 	return s
 }
 
-func (s *smtpServer) NewSession(*smtp.Conn) (smtp.Session, error) { return &smtpSession{s: s}, nil }
+func (s *smtpServer) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	return &smtpSession{s: s, conn: c}, nil
+}
 
 func (s *smtpServer) messages() map[string][][]byte {
 	s.mu.Lock()
@@ -72,8 +77,9 @@ func (s *smtpServer) asked(to string) int {
 }
 
 type smtpSession struct {
-	s  *smtpServer
-	to string
+	s    *smtpServer
+	conn *smtp.Conn
+	to   string
 }
 
 func (ss *smtpSession) Mail(string, *smtp.MailOptions) error { return nil }
@@ -99,7 +105,11 @@ func (ss *smtpSession) Data(r io.Reader) error {
 	}
 	ss.s.mu.Lock()
 	ss.s.got[ss.to] = append(ss.s.got[ss.to], data)
+	n := len(ss.s.got[ss.to])
 	ss.s.mu.Unlock()
+	if ss.s.hangUp != nil && ss.s.hangUp(ss.to, n) {
+		ss.conn.Conn().Close()
+	}
 	return nil
 }
 
@@ -249,5 +259,73 @@ func TestSMTPUnreachableThenResume(t *testing.T) {
 	if len(srv.messages()) != 20 || rep.Totals.Sent != 20 || rep.Attempt.Replayed == 0 {
 		t.Errorf("server got %d recipients' messages, Totals %+v, attempt %+v; want 20, 20 sent, some replayed",
 			len(srv.messages()), rep.Totals, rep.Attempt)
+	}
+}
+
+// TestSMTPConnectionLostAfterData: the server takes a message and hangs
+// up before its answer. That message was sent again (twice, same
+// Message-ID; issue 13, item 8); now it is a reject of stage "unknown",
+// counted in report.json, not sent again by a rerun, and sent again only
+// by a rerun with ResendUnknown, which counts no cap twice and then
+// writes its decisions line.
+func TestSMTPConnectionLostAfterData(t *testing.T) {
+	const lost = "maya.chen@example.com"
+	srv := startSMTP(t, nil)
+	srv.hangUp = func(to string, n int) bool { return to == lost && n == 1 }
+	cfg := config(t, newsletter, sampleNDJSON)
+	cfg.SMTP = smtpConfig(srv)
+	rep, err := runBatch(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Totals{Total: 22, Decided: 19, Sent: 19, Rejected: 3, Unknown: 1}
+	if rep.Totals != want || rep.Rejects[stageUnknown] != 1 {
+		t.Errorf("Totals = %+v, rejects %v; want %+v and 1 unknown", rep.Totals, rep.Rejects, want)
+	}
+	if n := len(srv.messages()[lost]); n != 1 {
+		t.Fatalf("%s got %d messages, want 1: a message whose answer was lost must not be retried", lost, n)
+	}
+	var unknown []rejectLine
+	for _, r := range readRejects(t, cfg.Out) {
+		if r.Stage == stageUnknown {
+			unknown = append(unknown, r)
+		}
+	}
+	if len(unknown) != 1 || unknown[0].ID != "u-1001" || !strings.Contains(unknown[0].Reason, "may or may not have been delivered") {
+		t.Errorf("unknown rejects = %+v, want u-1001 saying it may or may not have been delivered", unknown)
+	}
+	if _, ok := readDecisions(t, cfg.Out)["u-1001"]; ok {
+		t.Error("u-1001 has a decisions line, but its delivery is unknown")
+	}
+
+	cfg.At = time.Time{}
+	rep, err = runBatch(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(srv.messages()[lost]); n != 1 || rep.Totals.Unknown != 1 || rep.Attempt.Recipients != 0 {
+		t.Errorf("a rerun: %s has %d messages, Totals %+v, attempt %+v; want 1, still unknown, nothing done", lost, n, rep.Totals, rep.Attempt)
+	}
+
+	cfg.ResendUnknown = true
+	rep, err = runBatch(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := srv.messages()[lost]
+	if len(msgs) != 2 || !bytes.Equal(msgs[0], msgs[1]) {
+		t.Errorf("a rerun with ResendUnknown: %s has %d messages, want the same one twice", lost, len(msgs))
+	}
+	want = Totals{Total: 22, Decided: 20, Sent: 20, Rejected: 2}
+	if rep.Totals != want || rep.Attempt.Replayed != 1 {
+		t.Errorf("after ResendUnknown: Totals %+v, attempt %+v; want %+v and 1 replayed (counted once)", rep.Totals, rep.Attempt, want)
+	}
+	if _, ok := readDecisions(t, cfg.Out)["u-1001"]; !ok {
+		t.Error("u-1001 has no decisions line after its message was sent again and accepted")
+	}
+	for to, msgs := range srv.messages() {
+		if to != lost && len(msgs) != 1 {
+			t.Errorf("%s got %d messages, want 1", to, len(msgs))
+		}
 	}
 }

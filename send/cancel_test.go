@@ -47,8 +47,15 @@ func TestSendCancelWaitingForServer(t *testing.T) {
 	}
 	s := newSender(t, Config{Host: ts.host, Port: ts.port})
 	msg := mimeFor(t, "ann@example.org")
+	// The whole message is with the server, which may still accept it:
+	// the cancelled Send says so (an UnknownError) besides its cause.
 	returnsAfterCancel(t, "in DATA", entered, func(ctx context.Context) error {
-		return s.Send(ctx, sender, "ann@example.org", msg)
+		err := s.Send(ctx, sender, "ann@example.org", msg)
+		var unknown *UnknownError
+		if !errors.As(err, &unknown) {
+			t.Errorf("Send cancelled waiting for the answer to DATA = %v, want an UnknownError", err)
+		}
+		return err
 	})
 }
 

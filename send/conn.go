@@ -3,6 +3,7 @@ package send
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"net/mail"
@@ -105,14 +106,15 @@ func clientOptions(cfg Config, tlsConfig *tls.Config) []gomail.Option {
 
 // send runs one mail transaction. ok reports whether the connection is fit
 // for the next message.
-func (c *conn) send(ctx context.Context, timeout time.Duration, from, to string, msg []byte) (ok bool, err error) {
+func (c *conn) send(ctx context.Context, timeout, dataTimeout time.Duration, from, to string, msg []byte) (ok bool, err error) {
 	// The deadline is set before the cancellation hook, which must win.
 	if err := c.raw.SetDeadline(time.Now().Add(timeout)); err != nil {
 		return false, err
 	}
 	stop := context.AfterFunc(ctx, func() { c.raw.SetDeadline(longAgo) })
 	defer func() {
-		if !stop() {
+		var unknown *UnknownError
+		if !stop() && !errors.As(err, &unknown) {
 			ok, err = false, context.Cause(ctx)
 		}
 	}()
@@ -134,7 +136,22 @@ func (c *conn) send(ctx context.Context, timeout time.Duration, from, to string,
 		// A half-sent body cannot be taken back on this connection.
 		return false, fmt.Errorf("smtp: DATA: %w", err)
 	}
+	// The whole message is with the server; the final dot and its answer
+	// remain. From here a lost connection leaves it unknown whether the
+	// server took the message, so wait for the answer as long as it may
+	// take (RFC 5321 §4.5.3.2.6) rather than retry and send it twice.
+	if err := c.raw.SetDeadline(time.Now().Add(dataTimeout)); err != nil {
+		return false, &UnknownError{Err: err}
+	}
 	if err := w.Close(); err != nil {
+		if brokenConn(err) {
+			// Cancelled too: the message is as unknown as when the
+			// server hangs up.
+			if ctx.Err() != nil {
+				err = context.Cause(ctx)
+			}
+			return false, &UnknownError{Err: err}
+		}
 		// The transaction is over either way; no RSET needed.
 		return !brokenConn(err) && !closesConn(err), reply("DATA", err)
 	}

@@ -32,6 +32,20 @@ func (e *RejectError) Error() string {
 	return fmt.Sprintf("smtp: %s rejected: %s %s", e.Command, code, e.Message)
 }
 
+// UnknownError: the whole message was sent, but the connection ended (or
+// Config.DataTimeout passed) before the server answered its end. The
+// server may have accepted it — sending it again could deliver it twice —
+// or not; callers record it as unknown rather than retry.
+type UnknownError struct {
+	Err error
+}
+
+func (e *UnknownError) Error() string {
+	return fmt.Sprintf("smtp: the connection was lost after the message was sent, before the server answered (it may or may not have been delivered): %v", e.Err)
+}
+
+func (e *UnknownError) Unwrap() error { return e.Err }
+
 // RetryError is returned when every attempt failed with a transient error
 // (a 4xx answer or a broken connection). Err is the last of them.
 type RetryError struct {

@@ -69,7 +69,13 @@ type Config struct {
 	Backoff    time.Duration // wait before the first retry, doubled each time; default 1s
 	MaxBackoff time.Duration // longest wait between tries; default 1m
 	Timeout    time.Duration // network timeout of a connection or a transaction; default 30s
-	Clock      Clock         // time source of waits; default the wall clock
+	// DataTimeout is how long the server may take to answer the end of a
+	// message's DATA, once all of it was sent; default 10 minutes, as RFC
+	// 5321 §4.5.3.2.6 asks. A server may be slow there (filters, a
+	// queue's fsync) and has taken the message when it answers: giving
+	// up sooner leaves its fate unknown (UnknownError).
+	DataTimeout time.Duration
+	Clock       Clock // time source of waits; default the wall clock
 }
 
 // Sender sends messages over a pool of reused SMTP connections. It is safe
@@ -125,7 +131,7 @@ func (c *Config) setDefaults() error {
 		return errors.New("smtp: negative connection, attempt or burst count")
 	case c.Rate < 0 || math.IsNaN(c.Rate) || math.IsInf(c.Rate, 0):
 		return fmt.Errorf("smtp: rate %v: want a number of messages per second >= 0", c.Rate)
-	case c.Backoff < 0 || c.MaxBackoff < 0 || c.Timeout < 0:
+	case c.Backoff < 0 || c.MaxBackoff < 0 || c.Timeout < 0 || c.DataTimeout < 0:
 		return errors.New("smtp: negative duration")
 	case c.Username == "" && c.Password != "":
 		return errors.New("smtp: password without user name")
@@ -142,6 +148,7 @@ func (c *Config) setDefaults() error {
 	c.Backoff = cmp0(c.Backoff, time.Second)
 	c.MaxBackoff = max(cmp0(c.MaxBackoff, time.Minute), c.Backoff)
 	c.Timeout = cmp0(c.Timeout, 30*time.Second)
+	c.DataTimeout = cmp0(c.DataTimeout, 10*time.Minute)
 	if c.Clock == nil {
 		c.Clock = realClock{}
 	}
@@ -162,7 +169,10 @@ func cmp0[T comparable](v, def T) T {
 // display names allowed). It waits for the rate limit and a free
 // connection, and retries transient failures. It returns nil once the
 // server accepted the message, a *RejectError if the server refused it
-// for good, a *RetryError when every attempt failed transiently, the
+// for good, an *UnknownError when the whole message went out but the
+// connection ended before the server's answer (it is not sent again: the
+// server may have taken it), a *RetryError when every attempt failed
+// transiently, the
 // context's error when ctx ended first, or another error when the server
 // cannot be used at all (refused login, failed TLS verification).
 //
@@ -177,9 +187,12 @@ func (s *Sender) Send(ctx context.Context, from, to string, msg []byte) error {
 			return err
 		}
 		err := s.attempt(ctx, envFrom, envTo, msg)
+		var unknown *UnknownError
 		switch {
 		case err == nil:
 			return nil
+		case errors.As(err, &unknown):
+			return err
 		case ctx.Err() != nil:
 			return context.Cause(ctx)
 		case !transient(err):
@@ -225,7 +238,7 @@ func (s *Sender) attempt(ctx context.Context, from, to string, msg []byte) error
 			return err
 		}
 	}
-	ok, err = c.send(ctx, s.cfg.Timeout, from, to, msg)
+	ok, err = c.send(ctx, s.cfg.Timeout, s.cfg.DataTimeout, from, to, msg)
 	var stale *staleError
 	if reused && errors.As(err, &stale) && ctx.Err() == nil {
 		// The server closed this idle connection: that says nothing
@@ -235,7 +248,7 @@ func (s *Sender) attempt(ctx context.Context, from, to string, msg []byte) error
 		if c, err = s.dial(ctx); err != nil {
 			return err
 		}
-		ok, err = c.send(ctx, s.cfg.Timeout, from, to, msg)
+		ok, err = c.send(ctx, s.cfg.Timeout, s.cfg.DataTimeout, from, to, msg)
 	}
 	return err
 }

@@ -35,6 +35,9 @@ type testServer struct {
 	// Hooks return the answer to the n-th MAIL, RCPT or DATA (from 1,
 	// over all connections); nil or a nil answer accepts.
 	onMail, onRcpt, onData func(n int) error
+	// afterData, when it returns true for the n-th DATA, takes the message
+	// and then hangs up (or stalls, if it sleeps) instead of answering.
+	afterData func(n int) bool
 
 	mu        sync.Mutex
 	got       []received
@@ -169,6 +172,9 @@ func (s *session) Data(r io.Reader) error {
 	s.ts.mu.Lock()
 	s.ts.got = append(s.ts.got, received{from: s.from, to: s.to, user: s.user, data: data, tls: isTLS})
 	s.ts.mu.Unlock()
+	if s.ts.afterData != nil && s.ts.afterData(n) {
+		s.conn.Conn().Close()
+	}
 	return nil
 }
 

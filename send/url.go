@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ParseURL reads the --smtp flag:
@@ -88,8 +89,14 @@ func ParseURL(raw string) (Config, error) {
 				return Config{}, fmt.Errorf("smtp URL: helo=%q, want a host name", v)
 			}
 			cfg.Helo = v
+		case "datatimeout":
+			d, err := time.ParseDuration(v)
+			if err != nil || d < time.Second {
+				return Config{}, fmt.Errorf("smtp URL: datatimeout=%q, want a duration of 1s or more, such as 10m", v)
+			}
+			cfg.DataTimeout = d
 		default:
-			return Config{}, fmt.Errorf("smtp URL: unknown option %q (known: tls, conns, helo)", key)
+			return Config{}, fmt.Errorf("smtp URL: unknown option %q (known: tls, conns, helo, datatimeout)", key)
 		}
 	}
 	return cfg, nil

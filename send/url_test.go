@@ -64,9 +64,9 @@ func TestNewDefaults(t *testing.T) {
 		want Config
 	}{
 		{Config{Host: "h"}, Config{Host: "h", Port: 25, Conns: 4, Burst: 1, Attempts: 5,
-			Backoff: time.Second, MaxBackoff: time.Minute, Timeout: 30 * time.Second}},
+			Backoff: time.Second, MaxBackoff: time.Minute, Timeout: 30 * time.Second, DataTimeout: 10 * time.Minute}},
 		{Config{Host: "h", TLS: TLSImplicit, Backoff: 2 * time.Minute}, Config{Host: "h", TLS: TLSImplicit, Port: 465,
-			Conns: 4, Burst: 1, Attempts: 5, Backoff: 2 * time.Minute, MaxBackoff: 2 * time.Minute, Timeout: 30 * time.Second}},
+			Conns: 4, Burst: 1, Attempts: 5, Backoff: 2 * time.Minute, MaxBackoff: 2 * time.Minute, Timeout: 30 * time.Second, DataTimeout: 10 * time.Minute}},
 	}
 	for _, tt := range tests {
 		s, err := New(tt.in)

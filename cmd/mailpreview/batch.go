@@ -32,6 +32,7 @@ type batchFlags struct {
 	track                                                    trackFlags
 	rate                                                     float64
 	rateSet                                                  bool
+	resendUnknown                                            bool
 }
 
 func newBatch(g *global) *cobra.Command {
@@ -79,6 +80,7 @@ Exit codes: 0 done, 3 done with rejected records (see OUT/rejects.ndjson),
 	fl.IntVar(&f.maxMessage, "max-message-bytes", render.DefaultMaxBytes, "a message rendering to more than `N` bytes (body, subject…) is a render reject")
 	fl.IntVar(&f.pack, "pack", 0, "write the messages into part files of `N` messages each (OUT/messages/part-00001.mbox, or .ndjson for json and html) with OUT/messages/index.ndjson, instead of one file per message")
 	fl.StringVar(&f.smtp, "smtp", "", "send over SMTP instead of writing files: `URL` smtp://user:pass@host:port (smtps:// for TLS)")
+	fl.BoolVar(&f.resendUnknown, "resend-unknown", false, "with --smtp, send again the messages whose delivery an earlier attempt could not confirm (the connection ended before the server's answer; rejects of stage unknown); they may arrive twice")
 	fl.Float64Var(&f.rate, "rate", 0, "SMTP sending rate: `N` messages per second over all connections; 0: no limit")
 	f.track.add(cmd, true)
 	return cmd
@@ -87,7 +89,7 @@ Exit codes: 0 done, 3 done with rejected records (see OUT/rejects.ndjson),
 // run turns the flags into a batch.Runner and runs it, drawing a progress
 // bar on progress when it is not nil.
 func (f *batchFlags) run(ctx context.Context, library string, stdout, stderr, progress io.Writer) error {
-	r := &batch.Runner{Campaign: render.Campaign{ID: f.campaign, Name: f.name}, Seed: f.seed, Strict: f.strict, Dir: f.out, Workers: f.workers, MaxMessageBytes: f.maxMessage, Pack: f.pack}
+	r := &batch.Runner{Campaign: render.Campaign{ID: f.campaign, Name: f.name}, Seed: f.seed, Strict: f.strict, Dir: f.out, Workers: f.workers, MaxMessageBytes: f.maxMessage, Pack: f.pack, ResendUnknown: f.resendUnknown}
 	if f.at != "" {
 		t, err := decisionTime(f.at)
 		if err != nil {
@@ -110,6 +112,8 @@ func (f *batchFlags) run(ctx context.Context, library string, stdout, stderr, pr
 		}
 		sc.Rate = f.rate
 		smtp = &sc
+	} else if f.resendUnknown {
+		return usage("--resend-unknown resends SMTP messages; it needs --smtp")
 	} else if f.rateSet {
 		return usage("--rate limits SMTP sending; it needs --smtp")
 	}
@@ -307,6 +311,9 @@ func summarize(w io.Writer, out string, r *batch.Report) {
 		return
 	}
 	fmt.Fprintf(w, "%s: %d messages %s, %d rejected", r.Campaign, n, verb, r.Totals.Rejected)
+	if r.Totals.Unknown > 0 {
+		fmt.Fprintf(w, " (%d unknown: sent without the server's answer; --resend-unknown sends them again)", r.Totals.Unknown)
+	}
 	if r.Totals.Rejected > 0 {
 		fmt.Fprintf(w, " (see %s/rejects.ndjson)", out)
 	}

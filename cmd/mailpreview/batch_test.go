@@ -55,6 +55,7 @@ func TestBatchCommand(t *testing.T) {
 		{"pack changed", append(args, "--pack", "5"), exitUsage, `--pack "0", not "5"`},
 		{"negative pack", append(args, "--pack", "-1"), exitUsage, "--pack must be at least 1"},
 		{"pack and smtp", append(args, "--pack", "5", "--smtp", "smtp://127.0.0.1:1"), exitUsage, "give one or the other"},
+		{"resend-unknown without smtp", append(args, "--resend-unknown"), exitUsage, "--resend-unknown resends SMTP messages; it needs --smtp"},
 		{"broken template", replaceArg(args, batchTemplate, writeBroken(t)), exitInvalid, "broken.hbs:1:"},
 	}
 	for _, tt := range tests {
