@@ -135,6 +135,9 @@ func (t *Template) executeTo(out *Output, in *Input, doc *compiledDoc) (err erro
 	if len(out.Unsubscribe) > 0 && !isUnsubscribeURL(out.Unsubscribe) {
 		return t.fm.fields["unsubscribe"].pos().errorc(diag.Execute, "unsubscribe renders as %q for this recipient, which is not an http(s):// URL or a mailto: address", out.Unsubscribe)
 	}
+	if bytes.ContainsAny(out.Unsubscribe, urlUnsafe) {
+		return t.fm.fields["unsubscribe"].pos().errorc(diag.Execute, "unsubscribe renders as %q for this recipient, with a quote, an angle bracket or a space, which List-Unsubscribe cannot carry: urlencode the data put in it", out.Unsubscribe)
+	}
 	if doc != nil {
 		var ok bool
 		if s.preAt < 0 {

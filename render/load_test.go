@@ -93,6 +93,19 @@ func TestLoadErrors(t *testing.T) {
 			[]string{`layouts/base.hbs:1:1: layout has no {{{body}}}`}},
 		{"layout with escaped body", map[string]string{"main.hbs": "---\nlayout: base\n---\nbody", "layouts/base.hbs": "<html>\n<body>{{body}}</body>"},
 			[]string{`layouts/base.hbs:1:1: layout has no {{{body}}}`, `layouts/base.hbs:2:7: write the body as {{{body}}}`}},
+		// Issue 13, item 9: templates that failed every recipient at run
+		// time while check passed them.
+		{"partial including itself", map[string]string{"main.hbs": "<p>{{> loop}}</p>", "partials/loop.hbs": "x\n {{> loop}}"},
+			[]string{`partials/loop.hbs:2:2: partial "loop" includes itself (loop → loop) outside any block`}},
+		{"partials including each other", map[string]string{"main.hbs": "{{> a}}", "partials/a.hbs": "{{#if x}}{{> a}}{{/if}}{{> b}}", "partials/b.hbs": "{{> a}}"},
+			[]string{`partials/b.hbs:1:1: partial "a" includes itself (a → b → a) outside any block`}},
+		{"from address too long", map[string]string{"main.hbs": "---\nfrom: 'News <" + strings.Repeat("n", 1000) + "@shop.example>'\n---\nbody"},
+			[]string{`main.hbs:2:8: from address is 1013 octets long, over the 254 mail servers accept`}},
+		{"unsubscribe too long", map[string]string{"main.hbs": "---\nunsubscribe: 'https://shop.example/" + strings.Repeat("u", 1000) + "'\n---\nbody"},
+			[]string{`main.hbs:2:15: unsubscribe is 1021 octets long: its List-Unsubscribe line would pass the 998 octets`}},
+		// Issue 13, item 13.
+		{"quote in unsubscribe", map[string]string{"main.hbs": "---\nunsubscribe: 'https://shop.example/u?n=\"x\"'\n---\nbody"},
+			[]string{`main.hbs:2:15: unsubscribe holds a quote, an angle bracket or a space, which List-Unsubscribe cannot carry`}},
 		{"error in partial", map[string]string{"main.hbs": "{{> footer}}", "partials/footer.hbs": "<p>\n  {{uper x}}</p>"},
 			[]string{`partials/footer.hbs:2:5: unknown helper "uper"`}},
 		{"unclosed block", map[string]string{"main.hbs": "<p>\n{{#if profile.vip}}VIP\n</p>"},

@@ -124,8 +124,17 @@ func (l *library) template(name string, cat Catalog) (*Template, diag.List) {
 	t.subject = compileField(b, fm, "subject")
 	t.pre = compileField(b, fm, "preheader")
 	t.unsub = compileField(b, fm, "unsubscribe")
-	if f := fm.fields["unsubscribe"]; f != nil && !isUnsubscribeURL(f.value) && !strings.HasPrefix(f.value, "{{") {
-		b.errs = append(b.errs, f.pos().errorf("unsubscribe must be an https:// URL or a mailto: address"))
+	if f := fm.fields["unsubscribe"]; f != nil {
+		static := !strings.Contains(f.value, "{{")
+		switch {
+		case !isUnsubscribeURL(f.value) && !strings.HasPrefix(f.value, "{{"):
+			b.errs = append(b.errs, f.pos().errorf("unsubscribe must be an https:// URL or a mailto: address"))
+		case static && strings.ContainsAny(f.value, urlUnsafe):
+			b.errs = append(b.errs, f.pos().errorf("unsubscribe holds a quote, an angle bracket or a space, which List-Unsubscribe cannot carry: write them %%22, %%3C, %%3E, %%20"))
+		case static && len("List-Unsubscribe: <>")+len(f.value) > maxHeaderLine:
+			// A URL cannot be folded: it failed every recipient.
+			b.errs = append(b.errs, f.pos().errorf("unsubscribe is %d octets long: its List-Unsubscribe line would pass the %d octets a header line may have", len(f.value), maxHeaderLine))
+		}
 	}
 	t.from = checkAddress(b, fm, "from")
 	t.replyTo = checkAddress(b, fm, "replyTo")
@@ -136,6 +145,7 @@ func (l *library) template(name string, cat Catalog) (*Template, diag.List) {
 		t.texts[f] = l.texts[f]
 	}
 	t.pool.New = func() any { return new(state) }
+	b.partialCycles()
 	if len(b.errs) > 0 {
 		return nil, b.errs
 	}
@@ -143,6 +153,17 @@ func (l *library) template(name string, cat Catalog) (*Template, diag.List) {
 	t.doc, t.docErr = t.compileDoc()
 	return t, nil
 }
+
+// urlUnsafe are the characters an unsubscribe URL cannot hold: it is
+// written <URL> in List-Unsubscribe, and a quote or bracket from profile
+// data could end it early (RFC 2369 wants them percent-encoded).
+const urlUnsafe = "\"<> \t"
+
+// maxHeaderLine is the longest line of a message (RFC 5322 §2.1.1).
+const maxHeaderLine = 998
+
+// maxAddress is the longest address (local@domain) a message may carry.
+const maxAddress = 254
 
 // From returns the sender of the template's front matter, "" when it has
 // none (its MIME is then written from DefaultFrom, which cannot receive
@@ -169,8 +190,16 @@ func checkAddress(b *build, fm *frontMatter, key string) string {
 	if f == nil {
 		return ""
 	}
-	if _, err := mail.ParseAddress(f.value); err != nil {
+	a, err := mail.ParseAddress(f.value)
+	if err != nil {
 		b.errs = append(b.errs, f.pos().errorf("%s %q is not an email address (%v): write it as Name <user@example.com>", key, f.value, err))
+		return ""
+	}
+	// An address cannot be folded across lines: a longer one failed every
+	// recipient when the message was written (RFC 5321 §4.5.3.1.3 allows
+	// 254 octets; servers refuse more).
+	if len(a.Address) > maxAddress {
+		b.errs = append(b.errs, f.pos().errorf("%s address is %d octets long, over the %d mail servers accept", key, len(a.Address), maxAddress))
 		return ""
 	}
 	return f.value
