@@ -135,3 +135,30 @@ func TestRedisKilledMidRun(t *testing.T) {
 		wantStoreLost(t, cfg, decisions)
 	})
 }
+
+// TestAttemptsCountEveryStart: a start that fails before it reaches the
+// store (here, its bbolt file held by another process) is an attempt too:
+// report.json said 2 after three starts (issue 13, item 13).
+func TestAttemptsCountEveryStart(t *testing.T) {
+	cfg := lostConfig(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := interruptedRun(ctx, t, cfg, cancel); !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("the interrupted run = %v, want ErrInterrupted", err)
+	}
+	held, err := capstore.Open("bolt:" + filepath.Join(cfg.Out, "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runBatch(context.Background(), cfg); !errors.Is(err, decide.ErrStoreUnavailable) {
+		t.Errorf("a run whose store is held = %v, want ErrStoreUnavailable", err)
+	}
+	held.Close()
+	rep, err := runBatch(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Attempts != 3 {
+		t.Errorf("report attempts = %d after three starts, want 3", rep.Attempts)
+	}
+}

@@ -231,6 +231,16 @@ func (r *Runner) Open() error {
 		unlock()
 		return err
 	}
+	if meta.Attempts > 1 {
+		// A directory bound to this run already: every start counts, even
+		// one that fails before it reaches the store (report.json's
+		// attempts). A first attempt writes run.json in Run, once the
+		// store is open, so that a mistyped flag binds nothing.
+		if err := writeJSONFile(filepath.Join(r.Dir, metaFile), meta); err != nil {
+			unlock()
+			return err
+		}
+	}
 	r.opened, r.unlock, r.meta = true, unlock, meta
 	return nil
 }
@@ -326,12 +336,12 @@ func (r *Runner) run(ctx context.Context) (*Report, error) {
 	}
 	started := r.Clock()
 	out, meta := r.Dir, r.meta
+	if err := writeJSONFile(filepath.Join(out, metaFile), meta); err != nil {
+		return nil, err
+	}
 	stats, err := decide.LoadStats(ctx, r.Store, r.Project.Library)
 	if err != nil {
 		return nil, fmt.Errorf("read feedback for learned ranking: %w", err)
-	}
-	if err := writeJSONFile(filepath.Join(out, metaFile), meta); err != nil {
-		return nil, err
 	}
 	step := &Step{Project: r.Project, Template: r.Template, Format: r.Format, Options: campaign.Options{
 		Campaign: r.Campaign, Seed: r.Seed, Now: meta.DecisionTime, Strict: r.Strict, MaxBytes: r.MaxMessageBytes, Stats: stats,

@@ -80,10 +80,11 @@ func (k smtpSink) Deliver(ctx context.Context, m *Message) error {
 	err := k.s.Send(ctx, m.From, m.To, m.Data)
 	var rej *send.RejectError
 	var unknown *send.UnknownError
+	var utf8 *send.UTF8Error
 	switch {
 	case err == nil:
 		return nil
-	case errors.As(err, &rej):
+	case errors.As(err, &rej), errors.As(err, &utf8):
 		return Refused(err)
 	case errors.As(err, &unknown):
 		return &kindError{ErrUnknown, err}

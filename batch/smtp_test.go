@@ -329,3 +329,25 @@ func TestSMTPConnectionLostAfterData(t *testing.T) {
 		}
 	}
 }
+
+// TestSMTPInternationalAddresses: an IDN domain is sent as punycode; a
+// non-ASCII local part, which the server (without SMTPUTF8) cannot take,
+// is a send reject saying so, and the run goes on (issue 13, item 13).
+func TestSMTPInternationalAddresses(t *testing.T) {
+	srv := startSMTP(t, nil)
+	recipients := writeTemplate(t, "r.ndjson", `{"id":"i1","email":"anna@bücher.example"}`+"\n"+`{"id":"i2","email":"jörg@example.com"}`+"\n")
+	cfg := config(t, newsletter, recipients)
+	cfg.SMTP = smtpConfig(srv)
+	rep, err := runBatch(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.messages(); len(got) != 1 || len(got["anna@xn--bcher-kva.example"]) != 1 {
+		t.Errorf("server got messages for %v, want one for anna@xn--bcher-kva.example", got)
+	}
+	rejects := readRejects(t, cfg.Out)
+	if rep.Totals.Sent != 1 || len(rejects) != 1 || rejects[0].ID != "i2" || rejects[0].Stage != stageSend ||
+		!strings.Contains(rejects[0].Reason, "needs SMTPUTF8, and the server does not offer it") {
+		t.Errorf("Totals %+v, rejects %+v; want 1 sent and i2 a send reject for SMTPUTF8", rep.Totals, rejects)
+	}
+}

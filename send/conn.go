@@ -12,6 +12,8 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 	"github.com/wneessen/go-mail/smtp"
+
+	"github.com/offermail/offermail/internal/mailaddr"
 )
 
 // longAgo is a deadline in the past: setting it makes every blocked read
@@ -119,6 +121,11 @@ func (c *conn) send(ctx context.Context, timeout, dataTimeout time.Duration, fro
 		}
 	}()
 
+	if mailaddr.NeedsUTF8(from) || mailaddr.NeedsUTF8(to) {
+		if ok, _ := c.smtp.Extension("SMTPUTF8"); !ok {
+			return true, &UTF8Error{From: from, To: to}
+		}
+	}
 	if err := c.smtp.Mail(from); err != nil {
 		if brokenConn(err) && ctx.Err() == nil {
 			return false, &staleError{fmt.Errorf("smtp: MAIL FROM: %w", err)}
@@ -193,6 +200,14 @@ func envelope(from, to string) (string, string, error) {
 	t, err := mail.ParseAddress(to)
 	if err != nil {
 		return "", "", fmt.Errorf("smtp: envelope recipient %q: %w", to, err)
+	}
+	// Internationalized domains go out as IDNA ASCII, which any server
+	// takes; only a non-ASCII local part needs SMTPUTF8 (see send).
+	if f.Address, err = mailaddr.ASCIIDomain(f.Address); err != nil {
+		return "", "", fmt.Errorf("smtp: envelope sender: %w", err)
+	}
+	if t.Address, err = mailaddr.ASCIIDomain(t.Address); err != nil {
+		return "", "", fmt.Errorf("smtp: envelope recipient: %w", err)
 	}
 	return (&mail.Address{Address: f.Address}).String(), (&mail.Address{Address: t.Address}).String(), nil
 }

@@ -8,6 +8,8 @@ import (
 	"net/textproto"
 	"regexp"
 	"syscall"
+
+	"github.com/offermail/offermail/internal/mailaddr"
 )
 
 // ErrClosed is returned by Send after Close.
@@ -30,6 +32,21 @@ func (e *RejectError) Error() string {
 		code += " " + e.Enhanced
 	}
 	return fmt.Sprintf("smtp: %s rejected: %s %s", e.Command, code, e.Message)
+}
+
+// UTF8Error: an envelope address has a local part that is not ASCII,
+// which needs SMTPUTF8 (RFC 6531), and the server does not offer it. No
+// retry can help; like a RejectError, it concerns this message only.
+type UTF8Error struct {
+	From, To string // the envelope, as it would have been sent
+}
+
+func (e *UTF8Error) Error() string {
+	who, addr := "recipient", e.To
+	if !mailaddr.NeedsUTF8(e.To) {
+		who, addr = "sender", e.From
+	}
+	return fmt.Sprintf("smtp: not sent: the %s address %s has a local part that is not ASCII, which needs SMTPUTF8, and the server does not offer it", who, addr)
 }
 
 // UnknownError: the whole message was sent, but the connection ended (or

@@ -61,6 +61,7 @@ type serverOpts struct {
 	startTLS *tls.Config // offer STARTTLS with this config
 	implicit *tls.Config // speak TLS from the first byte
 	addr     string      // listen here instead of a free port
+	utf8     bool        // offer SMTPUTF8
 }
 
 func startServer(t *testing.T, o serverOpts) *testServer {
@@ -70,6 +71,7 @@ func startServer(t *testing.T, o serverOpts) *testServer {
 	ts.srv.Domain = "test.example"
 	ts.srv.AllowInsecureAuth = true
 	ts.srv.TLSConfig = o.startTLS
+	ts.srv.EnableSMTPUTF8 = o.utf8
 	// Not t.Log: the server may log after the test has ended.
 	ts.srv.ErrorLog = log.New(io.Discard, "", 0)
 	addr := o.addr

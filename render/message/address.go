@@ -5,6 +5,8 @@ import (
 	"net/mail"
 	"strings"
 	"sync"
+
+	"github.com/offermail/offermail/internal/mailaddr"
 )
 
 // Address fields: From, Reply-To and To, one address each.
@@ -93,6 +95,12 @@ func parseAddress(header, addr string) (*mail.Address, error) {
 	a, err := mail.ParseAddress(addr)
 	if err != nil {
 		return nil, fmt.Errorf("message: %s address %q: %w", header, addr, err)
+	}
+	// An internationalized domain is written as its IDNA ASCII form, which
+	// every reader and server resolves; a non-ASCII local part stays
+	// UTF-8 (RFC 6532), for servers with SMTPUTF8.
+	if a.Address, err = mailaddr.ASCIIDomain(a.Address); err != nil {
+		return nil, fmt.Errorf("message: %s %w", header, err)
 	}
 	return a, nil
 }
