@@ -1,6 +1,10 @@
 package message
 
-import "testing"
+import (
+	"mime"
+	"strings"
+	"testing"
+)
 
 // TestWriteToIDN: an internationalized domain in From, Reply-To and To is
 // written as its IDNA ASCII form (it went out as raw UTF-8, which servers
@@ -30,3 +34,22 @@ func TestWriteToIDN(t *testing.T) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestWriteToUnbreakableSubject: a subject of 1,200 octets with no space
+// was refused (issue 13, item 13); it is written as encoded words whose
+// lines fold, and decodes back to itself.
+func TestWriteToUnbreakableSubject(t *testing.T) {
+	m := sample()
+	m.Subject = strings.Repeat("S", 1200)
+	raw := write(t, m)
+	for i, line := range strings.Split(string(raw), "\r\n") {
+		if len(line) > 998 {
+			t.Fatalf("line %d has %d octets, want <= 998", i+1, len(line))
+		}
+	}
+	msg, _ := parse(t, raw)
+	got, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+	if err != nil || got != m.Subject {
+		t.Errorf("Subject decodes to %d octets (%v), want the 1200 written", len(got), err)
+	}
+}
