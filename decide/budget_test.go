@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/offermail/offermail/diag"
+	"github.com/offermail/offermail/internal/boundtest"
 )
 
 // budgetLibrary is a library with one offer whose eligibility is rule.
@@ -30,16 +30,6 @@ activities:
     placements:
       p: {criteria: [{collection: c}]}
 `
-}
-
-// allocated returns the bytes f allocates, measured in this process.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
 }
 
 // deadline is the context hostile inputs run under: if a bound failed, the
@@ -95,7 +85,7 @@ func TestBudgetStopsHostileRules(t *testing.T) {
 			ctx := deadline(t)
 			var d *Decision
 			var err error
-			mem := allocated(func() {
+			mem := boundtest.Allocated(func() {
 				d, err = New(lib).Decide(ctx, &Request{Recipient: "r", Now: testNow, Profile: tt.profile, Trace: true, Scopes: []Scope{{"a", "p", 0}}})
 			})
 			if err != nil {
@@ -254,7 +244,7 @@ func loadBounded(t *testing.T, file string, ceiling uint64) error {
 	var mem uint64
 	go func() {
 		var err error
-		mem = allocated(func() { _, err = LoadFiles([]File{{Name: "lib.yaml", Data: []byte(file)}}) })
+		mem = boundtest.Allocated(func() { _, err = LoadFiles([]File{{Name: "lib.yaml", Data: []byte(file)}}) })
 		done <- err
 	}()
 	select {

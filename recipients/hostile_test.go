@@ -1,41 +1,13 @@
 package recipients
 
 import (
-	"context"
 	"errors"
-	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/offermail/offermail/diag"
+	"github.com/offermail/offermail/internal/boundtest"
 )
-
-// allocated returns the bytes f allocates, measured in this process.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
-
-// within runs f and fails the test if it has not returned before a generous
-// deadline: a bound that fails ends the test instead of hanging it. No test
-// asserts how long anything took.
-func within(t *testing.T, f func()) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	done := make(chan struct{})
-	go func() { defer close(done); f() }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		t.Fatalf("still running after the deadline: %v", ctx.Err())
-	}
-}
 
 // TestCSVDeepHeader: a 120 KB header of one field 60,000 levels deep
 // (issue 13, item 1) used 6.7 GB, a key per prefix; it is refused at the
@@ -54,8 +26,8 @@ func TestCSVDeepHeader(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var err error
 			var bytes uint64
-			within(t, func() {
-				bytes = allocated(func() {
+			boundtest.Within(t, func() {
+				bytes = boundtest.Allocated(func() {
 					_, err = NewCSV(strings.NewReader(tt.header+"\nu1,a@example.com,x,y\n"), WithName("in.csv"))
 				})
 			})
@@ -102,8 +74,8 @@ func TestCSVManyColumns(t *testing.T) {
 	header := b.String()
 	var err error
 	var bytes uint64
-	within(t, func() {
-		bytes = allocated(func() {
+	boundtest.Within(t, func() {
+		bytes = boundtest.Allocated(func() {
 			_, err = NewCSV(strings.NewReader(header+"\n"), WithName("in.csv"), WithMaxLineBytes(1<<20))
 		})
 	})

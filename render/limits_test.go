@@ -1,43 +1,15 @@
 package render
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/offermail/offermail/diag"
+	"github.com/offermail/offermail/internal/boundtest"
 )
-
-// allocated returns the bytes f allocates, measured in this process.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
-
-// within runs f and fails the test if it has not returned before a generous
-// deadline: a bound that fails ends the test instead of hanging it. No test
-// asserts how long anything took.
-func within(t *testing.T, f func()) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	done := make(chan struct{})
-	go func() { defer close(done); f() }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		t.Fatalf("still running after the deadline: %v", ctx.Err())
-	}
-}
 
 // TestMessageBounded: {{#each}} nested over a profile list of 1,000 items
 // (issue 13, item 5) ran out of memory; it stops at the message's bound
@@ -72,8 +44,8 @@ func TestMessageBounded(t *testing.T) {
 			}
 			in := &Input{Recipient: Recipient{ID: "u1", Email: "a@example.com", Profile: profile}, MaxBytes: tt.maxBytes}
 			var bytes uint64
-			within(t, func() {
-				bytes = allocated(func() { _, err = tmpl.Execute(in) })
+			boundtest.Within(t, func() {
+				bytes = boundtest.Allocated(func() { _, err = tmpl.Execute(in) })
 			})
 			var e *diag.Error
 			if !errors.As(err, &e) || e.Code != diag.Limit || !strings.HasPrefix(short(err), tt.want) {
@@ -105,8 +77,8 @@ func TestMessageBoundIndentedPartial(t *testing.T) {
 	}
 	in := &Input{Recipient: Recipient{Profile: map[string]any{"items": items}}}
 	var bytes uint64
-	within(t, func() {
-		bytes = allocated(func() { _, err = tmpl.Execute(in) })
+	boundtest.Within(t, func() {
+		bytes = boundtest.Allocated(func() { _, err = tmpl.Execute(in) })
 	})
 	if want := "main.hbs:2:2001: the message for this recipient is over"; !strings.HasPrefix(short(err), want) {
 		t.Fatalf("Execute() error = %v, want %q", short(err), want)
@@ -141,8 +113,8 @@ func TestTemplateBounded(t *testing.T) {
 			dir := writeFiles(t, map[string]string{"main.hbs": tt.body})
 			var err error
 			var bytes uint64
-			within(t, func() {
-				bytes = allocated(func() { _, err = LoadFile(filepath.Join(dir, "main.hbs"), sampleCatalog) })
+			boundtest.Within(t, func() {
+				bytes = boundtest.Allocated(func() { _, err = LoadFile(filepath.Join(dir, "main.hbs"), sampleCatalog) })
 			})
 			var list diag.List
 			if !errors.As(err, &list) || len(list) != 1 || list[0].Code != diag.Limit || !strings.HasPrefix(short(err), tt.want) {
@@ -165,8 +137,8 @@ func TestTemplateBounded(t *testing.T) {
 		dir := writeFiles(t, map[string]string{"main.hbs": body})
 		var err error
 		var bytes uint64
-		within(t, func() {
-			bytes = allocated(func() { _, err = LoadFile(filepath.Join(dir, "main.hbs"), sampleCatalog) })
+		boundtest.Within(t, func() {
+			bytes = boundtest.Allocated(func() { _, err = LoadFile(filepath.Join(dir, "main.hbs"), sampleCatalog) })
 		})
 		if err != nil {
 			t.Fatalf("LoadFile(%d bytes) error = %v", len(body), short(err))
