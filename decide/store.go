@@ -3,6 +3,7 @@ package decide
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -57,7 +58,9 @@ type Counter struct {
 	// counter's value plus N would be greater than Limit.
 	Limit int64
 	// N is the increment, at least 1 (an offer proposed in two placements
-	// of one message with duplicates allowed counts twice).
+	// of one message with duplicates allowed counts twice). Only a release
+	// (see ReleaseLedger) has negative increments; a store refuses one
+	// that would take a counter below 0 (Exhausted, nothing released).
 	N int64
 	// Expire is when a windowed counter stops mattering (the end of its
 	// window); zero for lifetime counters. Stores may drop the counter
@@ -73,6 +76,21 @@ type Reservation struct {
 	Counters  []Counter
 	Record    []byte
 }
+
+// ReleaseLedger names the ledger that records releases of campaign's
+// decisions: a recipient whose message does not render gives back the
+// counters its decision reserved, with a reservation of negative
+// increments under (ReleaseLedger(campaign), recipient). The ledger makes
+// a release happen once: done again (a resumed run whose render fails
+// again) it comes back Replayed and counts nothing. Campaign IDs never
+// contain '|', so no campaign's own ledger has this name.
+func ReleaseLedger(campaign string) string { return campaign + releaseSuffix }
+
+const releaseSuffix = "|release"
+
+// IsRelease reports whether a reservation's ledger is a ReleaseLedger,
+// the only one whose counters may have negative increments.
+func IsRelease(ledger string) bool { return strings.HasSuffix(ledger, releaseSuffix) }
 
 // Status says what Reserve did with one reservation.
 type Status int

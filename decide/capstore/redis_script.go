@@ -225,7 +225,7 @@ for r = 1, nr do
       local k = a[q]
       local v = val[k] + a[q + 2]
       val[k] = v
-      if v > a[q + 1] then
+      if v > a[q + 1] or v < 0 then
         if not bad then bad = {} end
         bad[#bad + 1] = q
       end

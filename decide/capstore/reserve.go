@@ -41,8 +41,11 @@ func validate(rs []decide.Reservation) error {
 			if err := checkID("counter key", c.Key); err != nil {
 				return fmt.Errorf("reservation %d counter %d: %w", i, j, err)
 			}
+			if c.N < 0 && decide.IsRelease(r.Campaign) {
+				continue
+			}
 			if c.N < 1 {
-				return fmt.Errorf("reservation %d counter %q: %w: increment %d, want at least 1", i, c.Key, errInvalid, c.N)
+				return fmt.Errorf("reservation %d counter %q: %w: increment %d, want at least 1 (negative only in a release)", i, c.Key, errInvalid, c.N)
 			}
 		}
 	}
@@ -166,7 +169,9 @@ func applyBatch(tx txn, rs []decide.Reservation, now, retain int64, out []decide
 			}
 			p.add += c.N
 			p.deadline = mergeDeadline(p.deadline, deadlineOf(c.Expire, now, retain))
-			if p.have.n+p.add > c.Limit && !p.refused {
+			// Below 0 only a release can go, and only by giving back more
+			// than was counted: it is refused like a passed limit.
+			if v := p.have.n + p.add; (v > c.Limit || v < 0) && !p.refused {
 				p.refused = true
 				refused = append(refused, c.Key)
 			}

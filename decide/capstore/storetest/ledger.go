@@ -149,3 +149,38 @@ func testClosed(t *testing.T, open Opener) {
 		t.Errorf("second Close = %v, want nil", err)
 	}
 }
+
+// testRelease: a release (decide.ReleaseLedger) gives counters back once,
+// never below 0, and negative increments are a release's only.
+func testRelease(t *testing.T, open Opener) {
+	s := open(t, Options{})
+	Reserve(t, s, []decide.Reservation{reservation("c", "u1", "r1", counterOf("a", 2, 1), counterOf("b", 5, 2))}, decide.Committed)
+	Reserve(t, s, []decide.Reservation{reservation("c", "u2", "r2", counterOf("a", 2, 1))}, decide.Committed)
+	Reserve(t, s, []decide.Reservation{reservation("c", "u3", "r3", counterOf("a", 2, 1))}, decide.Exhausted)
+
+	rel := decide.ReleaseLedger("c")
+	back := reservation(rel, "u1", "", counterOf("a", 2, -1), counterOf("b", 5, -2))
+	Reserve(t, s, []decide.Reservation{back}, decide.Committed)
+	WantCounts(t, s, []string{"a", "b"}, 1, 0)
+	// Done again (a resumed run), it counts nothing.
+	Reserve(t, s, []decide.Reservation{back}, decide.Replayed)
+	WantCounts(t, s, []string{"a", "b"}, 1, 0)
+	// The room it gave back is taken by the next recipient.
+	Reserve(t, s, []decide.Reservation{reservation("c", "u3", "r3", counterOf("a", 2, 1))}, decide.Committed)
+	WantCounts(t, s, []string{"a"}, 2)
+
+	// Below 0 is refused like a passed limit: nothing of it is applied.
+	over := reservation(rel, "u2", "", counterOf("a", 2, -1), counterOf("b", 5, -1))
+	out := Reserve(t, s, []decide.Reservation{over}, decide.Exhausted)
+	if !slices.Equal(out[0].Exhausted, []string{"b"}) {
+		t.Errorf("release below 0: refused %q, want [b]", out[0].Exhausted)
+	}
+	WantCounts(t, s, []string{"a", "b"}, 2, 0)
+	WantRecords(t, s, rel, []string{"u1", "u2"}, []byte{}, nil)
+
+	// Outside a release ledger a negative increment is invalid.
+	if out, err := s.Reserve(context.Background(), []decide.Reservation{reservation("c", "u4", "r", counterOf("a", 2, -1))}); err == nil {
+		t.Errorf("negative increment outside a release: Reserve = %v, want an error", statuses(out))
+	}
+	WantCounts(t, s, []string{"a"}, 2)
+}

@@ -74,6 +74,7 @@ func Run(t *testing.T, open Opener) {
 		{"LargeBatch", testLargeBatch},
 		{"Add", testAdd},
 		{"Invalid", testInvalid},
+		{"Release", testRelease},
 		{"Exact", testExact},
 		{"Suppression", testSuppression},
 		{"Closed", testClosed},
