@@ -317,6 +317,17 @@ func (p *pipeline) message(j job, buf *bytes.Buffer) (*outcome, error) {
 	}
 	msg, err := p.step.Message(rec, d, buf)
 	if err != nil {
+		// Nothing is sent, so the caps the decision reserved go back
+		// before the reject is journaled. A decision replayed after a
+		// crash carries no counters: they are computed again, and the
+		// release ledger makes a release already done count nothing.
+		counters := d.Counters
+		if j.res.Replayed {
+			counters = p.step.Project.Library.Counters(d, rec.ID, p.step.Options.Now)
+		}
+		if _, rerr := p.reserver.Release(p.deliverCtx, p.step.Options.Campaign.ID, rec.ID, counters); rerr != nil {
+			return nil, fmt.Errorf("recipient %s: %w", rec.ID, rerr)
+		}
 		return reject(stageRender, err)
 	}
 	from := msg.From

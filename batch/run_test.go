@@ -204,7 +204,7 @@ func TestResumeAfterCrash(t *testing.T) {
 
 // TestRenderRejects: a recipient the template cannot render for is
 // rejected with the template position, after being decided, so that it
-// also has a decisions line (its caps were counted).
+// also has a decisions line (its caps are given back: TestRenderRejectReleasesCaps).
 func TestRenderRejects(t *testing.T) {
 	tpl := writeTemplate(t, "strict.hbs", "---\nsubject: Hi\nfrom: news@northwind.example\n---\n<p>{{offer \"winter-sale\" placement=\"hero\"}} {{profile.loyalty.tier}}</p>\n")
 	cfg := config(t, tpl, sampleNDJSON)

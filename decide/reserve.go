@@ -28,6 +28,7 @@ type Reserver struct {
 	store  Store
 	mu     sync.RWMutex
 	full   map[string]int64 // values read of refused total counters
+	gen    uint64           // releases so far: a read older than one is stale
 }
 
 // maxRounds bounds how often one batch is decided again; every round
@@ -170,13 +171,18 @@ func (r *Reserver) learn(ctx context.Context, refused []refusal) error {
 			}
 		}
 	}
+	r.mu.RLock()
+	gen := r.gen
+	r.mu.RUnlock()
 	values, err := r.store.Counts(ctx, keys)
 	if err != nil {
 		return err
 	}
 	r.mu.Lock()
 	for i, k := range keys {
-		if sharedCounter(k) && values[i] > r.full[k] {
+		// Values read before a release may count what it gave back;
+		// keeping them would refuse offers the caps still have room for.
+		if sharedCounter(k) && values[i] > r.full[k] && gen == r.gen {
 			r.full[k] = values[i]
 		}
 	}
