@@ -56,7 +56,14 @@ func (r *Reserver) Release(ctx context.Context, ledger, key string, counters []C
 // name another window.
 func (lib *Library) Counters(d *Decision, recipient string, now time.Time) []Counter {
 	var out []Counter
+	seen := map[scopeKey]bool{}
 	for _, p := range d.Propositions {
+		// Two placeholders naming one scope show one decision, counted once.
+		key := scopeKey{p.Activity, p.Placement}
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
 		for _, c := range p.Offers {
 			if c.Offer == nil {
 				continue
