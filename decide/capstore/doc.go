@@ -19,7 +19,9 @@
 // limit would be passed (Exhausted), nothing is written at all. The
 // reservations of one Reserve call are applied in order, so earlier ones
 // get the room first and a pair that appears twice is Replayed the second
-// time.
+// time. A release (its campaign is decide.ReleaseLedger's) is the one
+// reservation with negative increments; a value below 0 refuses it as a
+// passed limit does.
 //
 // Caps are exact whatever the concurrency: Memory serialises calls with a
 // mutex; bbolt has one writer at a time and its file lock keeps other
