@@ -51,7 +51,7 @@ func (s *Service) run(ctx context.Context, q *decision) (*decided, error) {
 	o := q.options(q.at)
 	o.Trace = q.trace
 	// Learned ranking follows every process's events within a second.
-	if st, err := s.live.Stats(ctx, q.b.project.Library); err == nil {
+	if st, err := s.live.Stats(ctx, q.b.project.Library, q.at); err == nil {
 		o.Stats = st
 	} else {
 		o.Stats = st // the last statistics read, or none

@@ -339,7 +339,7 @@ func (r *Runner) run(ctx context.Context) (*Report, error) {
 	if err := writeJSONFile(filepath.Join(out, metaFile), meta); err != nil {
 		return nil, err
 	}
-	stats, err := decide.LoadStats(ctx, r.Store, r.Project.Library)
+	stats, err := decide.LoadStats(ctx, r.Store, r.Project.Library, meta.DecisionTime)
 	if err != nil {
 		return nil, fmt.Errorf("read feedback for learned ranking: %w", err)
 	}

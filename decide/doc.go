@@ -1,6 +1,6 @@
 // Package decide is offermail's offer library and decision engine.
 //
-// Load reads a library — placements, rules, formulas, offers, fallbacks,
+// Load reads a library — placements, rules, formulas, models, offers, fallbacks,
 // collections and activities — from a directory of YAML or JSON files,
 // checks every id, enum, date, expression and reference, and reports every
 // problem at once as "file:line:col: message" (a diag.List of diag.Error,

@@ -45,7 +45,9 @@ type Counts interface {
 // Stats gives the feedback a learned ranking (model:<id>) samples from.
 // A nil Stats is no feedback at all.
 type Stats interface {
-	Feedback(offer, placement string) (impressions, clicks int64)
+	// Feedback is the statistics of offer in placement as model (the id
+	// of model:<id>) counts them: over its window, or all time.
+	Feedback(model, offer, placement string) (impressions, clicks int64)
 }
 
 // Request is one recipient's decision for one message.

@@ -138,7 +138,7 @@ func (st *state) check(pl *plan, g *groupPlan, cand *candidate) (ranked, *TraceE
 func (st *state) score(pl *plan, c *Criterion, cand *candidate, k int) (float64, string) {
 	switch {
 	case c.Rank == RankModel:
-		return st.sample(pl, cand), ""
+		return st.sample(pl, c, cand), ""
 	case c.Rank == RankFormula && !c.formula.prog.static:
 		st.ev.env["offer"] = cand.env
 		return runFormula(st.ev, c.formula, cand.offer)

@@ -8,6 +8,7 @@ type Library struct {
 	placements  map[string]*Placement
 	rules       map[string]*Rule
 	formulas    map[string]*Formula
+	models      map[string]*Model
 	offers      map[string]*Offer
 	fallbacks   map[string]*Offer
 	collections map[string]*Collection

@@ -169,6 +169,7 @@ func newLoader() *loader {
 			placements:  map[string]*Placement{},
 			rules:       map[string]*Rule{},
 			formulas:    map[string]*Formula{},
+			models:      map[string]*Model{},
 			offers:      map[string]*Offer{},
 			fallbacks:   map[string]*Offer{},
 			collections: map[string]*Collection{},
@@ -179,7 +180,7 @@ func newLoader() *loader {
 	}
 }
 
-var topLevel = []string{"placements", "rules", "formulas", "offers", "fallbacks", "collections", "activities"}
+var topLevel = []string{"placements", "rules", "formulas", "models", "offers", "fallbacks", "collections", "activities"}
 
 func (l *loader) file(name string, data []byte) {
 	s := &source{name: name, lines: strings.Split(string(data), "\n"), errs: &l.errs}
@@ -225,6 +226,8 @@ func (l *loader) file(name string, data []byte) {
 				l.rule(s, n)
 			case "formulas":
 				l.formula(s, n)
+			case "models":
+				l.model(s, n)
 			case "offers":
 				l.offer(s, n, false)
 			case "fallbacks":

@@ -26,6 +26,21 @@ func TestLoadErrors(t *testing.T) {
     content:
       hreo: {html: x}
 `}, []string{`lib/offers.yaml:4:7: offer "a" has content for unknown placement "hreo" (did you mean "hero"?)`}},
+		{"bad model windows", []string{"lib/p.yaml", basePlacements, "lib/models.yaml", `models:
+  - {id: ctr, window: 30}
+  - {id: ctr2, window: 30x}
+  - {id: ctr3, window: 0d}
+  - {id: ctr4, window: 400d}
+  - {id: ctr5, widow: 30d}
+  - {id: ctr, window: 7d}
+`}, []string{
+			`lib/models.yaml:2:23: window "30" is not a window: write a number of days such as 30d`,
+			`lib/models.yaml:3:24: window "30x" is not a window: write a number of days such as 30d`,
+			`lib/models.yaml:4:24: window "0d" must be between 1d and 366d`,
+			`lib/models.yaml:5:24: window "400d" must be between 1d and 366d`,
+			`lib/models.yaml:6:16: model: unknown field "widow"`,
+			`lib/models.yaml:7:5: model "ctr" is already defined at lib/models.yaml:2:5`,
+		}},
 		{"unknown rule", []string{"lib/p.yaml", basePlacements, "lib/offers.yaml", `offers:
   - id: a
     eligibility: gld

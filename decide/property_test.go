@@ -46,7 +46,7 @@ var ranks = func() []string {
 // hashStats gives every offer feedback derived from its id, for model:m.
 type hashStats struct{}
 
-func (hashStats) Feedback(offer, placement string) (int64, int64) {
+func (hashStats) Feedback(_, offer, placement string) (int64, int64) {
 	h := fnv.New32a()
 	h.Write([]byte(offer + "/" + placement))
 	imps := int64(h.Sum32() % 50)

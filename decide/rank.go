@@ -99,10 +99,10 @@ const modelSalt = 0x6d6f64656c5f7473
 // sample draws a Thompson-sampling score for cand: Beta(1+clicks,
 // 1+impressions-clicks) from the feedback of the offer in the placement
 // (§4.5), seeded like ties.
-func (st *state) sample(pl *plan, cand *candidate) float64 {
+func (st *state) sample(pl *plan, c *Criterion, cand *candidate) float64 {
 	var imps, clicks int64
 	if st.req.Stats != nil {
-		imps, clicks = st.req.Stats.Feedback(cand.offer.ID, pl.placement.ID)
+		imps, clicks = st.req.Stats.Feedback(c.RankID, cand.offer.ID, pl.placement.ID)
 	}
 	clicks = max(clicks, 0)
 	imps = max(imps, clicks)

@@ -151,31 +151,84 @@ func (c storeCounts) Count(ctx context.Context, key string) (int64, error) {
 }
 
 // LoadStats reads from a store the feedback of every offer in every
-// placement of lib, for learned ranking. Feedback changes between runs,
-// not during one, so a run reads it once.
-func LoadStats(ctx context.Context, s Store, lib *Library) (Stats, error) {
+// placement of lib, for learned ranking, as of the decision time at: a
+// model with a window (`models:`) sums the per-UTC-day counters of the
+// window's days ending with at's, the others read the all-time counters.
+// Feedback changes between runs, not during one, so a run reads it once.
+func LoadStats(ctx context.Context, s Store, lib *Library, at time.Time) (Stats, error) {
 	var keys []string
 	for _, o := range lib.OfferIDs() {
 		for _, p := range lib.PlacementIDs() {
 			keys = append(keys, FeedbackKey("impression", o, p), FeedbackKey("click", o, p))
 		}
 	}
+	nAll := len(keys)
+	// The windowed models' pairs of offer and placement, each day's
+	// counters after the all-time ones.
+	type windowed struct {
+		model, key string
+		first, n   int // its days' counters in keys: impression, click per day
+	}
+	var wins []windowed
+	seen := map[[2]string]bool{}
+	for _, aid := range lib.ActivityIDs() {
+		for _, ap := range lib.Activity(aid).Placements {
+			for _, c := range ap.Criteria {
+				m := lib.Model(c.RankID)
+				if c.Rank != RankModel || m == nil || m.Window == 0 || c.collection == nil {
+					continue
+				}
+				for _, o := range c.collection.members {
+					k := FeedbackKey("impression", o.ID, ap.Placement)
+					if seen[[2]string{m.ID, k}] {
+						continue
+					}
+					seen[[2]string{m.ID, k}] = true
+					w := windowed{model: m.ID, key: k, first: len(keys), n: m.Window}
+					for _, day := range windowDays(at, m.Window) {
+						keys = append(keys, FeedbackDayKey("impression", o.ID, ap.Placement, day), FeedbackDayKey("click", o.ID, ap.Placement, day))
+					}
+					wins = append(wins, w)
+				}
+			}
+		}
+	}
 	values, err := s.Counts(ctx, keys)
 	if err != nil {
 		return nil, err
 	}
-	st := stats{}
-	for i := 0; i+1 < len(keys); i += 2 {
+	st := &stats{all: map[string][2]int64{}, windowed: map[string]map[string][2]int64{}}
+	for i := 0; i < nAll; i += 2 {
 		if values[i] != 0 || values[i+1] != 0 {
-			st[keys[i]] = [2]int64{values[i], values[i+1]}
+			st.all[keys[i]] = [2]int64{values[i], values[i+1]}
 		}
+	}
+	for _, w := range wins {
+		var sum [2]int64
+		for d := range w.n {
+			sum[0] += values[w.first+2*d]
+			sum[1] += values[w.first+2*d+1]
+		}
+		if st.windowed[w.model] == nil {
+			st.windowed[w.model] = map[string][2]int64{}
+		}
+		st.windowed[w.model][w.key] = sum
 	}
 	return st, nil
 }
 
-type stats map[string][2]int64
+// stats holds the all-time feedback, and each windowed model's own.
+type stats struct {
+	all      map[string][2]int64
+	windowed map[string]map[string][2]int64
+}
 
-func (s stats) Feedback(offer, placement string) (int64, int64) {
-	v := s[FeedbackKey("impression", offer, placement)]
+func (s *stats) Feedback(model, offer, placement string) (int64, int64) {
+	k := FeedbackKey("impression", offer, placement)
+	if w, ok := s.windowed[model]; ok {
+		v := w[k]
+		return v[0], v[1]
+	}
+	v := s.all[k]
 	return v[0], v[1]
 }

@@ -82,7 +82,7 @@ func TestTies(t *testing.T) {
 
 type fixedStats map[string][2]int64
 
-func (s fixedStats) Feedback(offer, placement string) (int64, int64) {
+func (s fixedStats) Feedback(_, offer, placement string) (int64, int64) {
 	v := s[offer+"/"+placement]
 	return v[0], v[1]
 }

@@ -24,6 +24,7 @@ type Live struct {
 	mu   sync.Mutex
 	lib  *decide.Library
 	read time.Time
+	day  time.Time // the UTC day of the decision time read for
 	cur  decide.Stats
 }
 
@@ -42,24 +43,25 @@ func NewLive(store decide.Store, maxAge time.Duration, now func() time.Time) *Li
 	return &Live{store: store, maxAge: maxAge, now: now}
 }
 
-// Stats returns the statistics of every offer in every placement of lib,
-// read from the store at most MaxAge ago (now, when lib is not the one
-// of the last read: a reloaded library). When the store cannot be read,
+// Stats returns the statistics of every offer in every placement of lib
+// for a decision at time at, read from the store at most MaxAge ago (now,
+// when lib is not the one of the last read — a reloaded library — or at
+// is on another UTC day: a model's window moved). When the store cannot be read,
 // the last statistics are returned with the error, or nil before any.
-func (l *Live) Stats(ctx context.Context, lib *decide.Library) (decide.Stats, error) {
+func (l *Live) Stats(ctx context.Context, lib *decide.Library, at time.Time) (decide.Stats, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := l.now()
-	if l.cur != nil && l.lib == lib && now.Sub(l.read) < l.maxAge {
+	now, day := l.now(), at.UTC().Truncate(24*time.Hour)
+	if l.cur != nil && l.lib == lib && l.day.Equal(day) && now.Sub(l.read) < l.maxAge {
 		return l.cur, nil
 	}
-	st, err := decide.LoadStats(ctx, l.store, lib)
+	st, err := decide.LoadStats(ctx, l.store, lib, at)
 	if err != nil {
-		if l.lib != lib {
+		if l.lib != lib || !l.day.Equal(day) {
 			return nil, err
 		}
 		return l.cur, err
 	}
-	l.lib, l.read, l.cur = lib, now, st
+	l.lib, l.read, l.day, l.cur = lib, now, day, st
 	return st, nil
 }

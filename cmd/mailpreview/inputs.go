@@ -73,7 +73,7 @@ func readRecipient(profile, contextFile string) (render.Recipient, error) {
 
 // dryCounts opens the store named by --store read-only, for counters and
 // feedback, or none: a dry run without a store reads every counter as 0.
-func dryCounts(ctx context.Context, url string, lib *decide.Library) (decide.Counts, decide.Stats, func(), error) {
+func dryCounts(ctx context.Context, url string, lib *decide.Library, at time.Time) (decide.Counts, decide.Stats, func(), error) {
 	if url == "" {
 		return nil, nil, func() {}, nil
 	}
@@ -81,7 +81,7 @@ func dryCounts(ctx context.Context, url string, lib *decide.Library) (decide.Cou
 	if err != nil {
 		return nil, nil, nil, storeError(err)
 	}
-	stats, err := decide.LoadStats(ctx, store, lib)
+	stats, err := decide.LoadStats(ctx, store, lib, at)
 	if err != nil {
 		store.Close()
 		return nil, nil, nil, failed(err)
@@ -157,7 +157,7 @@ func (d *dryRunFlags) load(ctx context.Context, library string, check func(*camp
 	if err != nil {
 		return nil, err
 	}
-	counts, stats, closeStore, err := dryCounts(ctx, d.store, p.Library)
+	counts, stats, closeStore, err := dryCounts(ctx, d.store, p.Library, now)
 	if err != nil {
 		return nil, err
 	}

@@ -60,7 +60,7 @@ error. check stays the fast load-time check; lint renders.`,
 			if err != nil {
 				return invalid(err)
 			}
-			counts, stats, closeStore, err := dryCounts(cmd.Context(), storeURL, p.Library)
+			counts, stats, closeStore, err := dryCounts(cmd.Context(), storeURL, p.Library, now)
 			if err != nil {
 				return err
 			}

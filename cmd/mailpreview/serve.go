@@ -137,7 +137,7 @@ func previewStore(ctx context.Context, url, library string) (decide.Counts, deci
 	if p, err := campaign.Load(library); err == nil {
 		lib = p.Library
 	}
-	counts, stats, closeStore, err := dryCounts(ctx, url, lib)
+	counts, stats, closeStore, err := dryCounts(ctx, url, lib, time.Now()) // windows as of the start
 	if err != nil || !strings.HasPrefix(url, "bolt:") {
 		return counts, stats, closeStore, err
 	}
