@@ -15,10 +15,11 @@ import (
 // progress draws a bar on a terminal: how far through the recipients file
 // the finished work is, the recipients finished, their rate and the ETA.
 type progress struct {
-	p    *mpb.Progress
-	bar  *mpb.Bar
-	quit chan struct{}
-	done chan struct{}
+	p     *mpb.Progress
+	bar   *mpb.Bar
+	total int64
+	quit  chan struct{}
+	done  chan struct{}
 }
 
 // startProgress shows a bar on w, or nothing when w is nil.
@@ -53,6 +54,7 @@ func startProgress(w io.Writer, src *source, run *batch.Runner, started time.Tim
 		return s
 	})
 	total := max(src.size, 0)
+	pr.total = total
 	pr.bar = pr.p.AddBar(total, mpb.PrependDecorators(decor.Name("batch "), decor.Percentage(decor.WCSyncSpace)),
 		mpb.AppendDecorators(status))
 	go func() {
@@ -88,6 +90,11 @@ func (pr *progress) stop(ok bool) {
 	close(pr.quit)
 	<-pr.done
 	if ok {
+		// A run that ends before the first tick has not moved the bar:
+		// complete it at its total, not at where it stands.
+		if pr.total > 0 {
+			pr.bar.SetCurrent(pr.total)
+		}
 		pr.bar.SetTotal(-1, true)
 	} else {
 		pr.bar.Abort(false)
