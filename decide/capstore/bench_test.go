@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/offermail/offermail/decide"
+
+	"github.com/offermail/offermail/internal/redistest"
 )
 
 // benchBatch builds batch i of size reservations, each for a new
@@ -102,10 +104,10 @@ func BenchmarkReserveBolt(b *testing.B) {
 }
 
 func BenchmarkReserveRedis(b *testing.B) {
-	srv := startRedis(b)
+	srv := redistest.Start(b)
 	for _, c := range benchCases {
 		b.Run(c.name, func(b *testing.B) {
-			s, err := OpenRedis(srv.url(b))
+			s, err := OpenRedis(srv.URL(b))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/offermail/offermail/decide"
 	"github.com/offermail/offermail/decide/capstore/storetest"
+
+	"github.com/offermail/offermail/internal/redistest"
 )
 
 // options turns what the suite asks for into the stores' options.
@@ -28,9 +30,9 @@ func openBolt(t *testing.T, o storetest.Options) decide.Store {
 	return s
 }
 
-func redisOpener(srv *redisServer) storetest.Opener {
+func redisOpener(srv *redistest.Server) storetest.Opener {
 	return func(t *testing.T, o storetest.Options) decide.Store {
-		s, err := OpenRedis(srv.url(t), options(o)...)
+		s, err := OpenRedis(srv.URL(t), options(o)...)
 		if err != nil {
 			t.Fatalf("OpenRedis: %v", err)
 		}
@@ -42,12 +44,12 @@ func TestMemoryConformance(t *testing.T) { storetest.Run(t, openMemory) }
 
 func TestBoltConformance(t *testing.T) { storetest.Run(t, openBolt) }
 
-func TestRedisConformance(t *testing.T) { storetest.Run(t, redisOpener(startRedis(t))) }
+func TestRedisConformance(t *testing.T) { storetest.Run(t, redisOpener(redistest.Start(t))) }
 
 // TestErrClosed: beyond failing, as the suite asks, every call to a closed
 // store of this package wraps ErrClosed.
 func TestErrClosed(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	for name, open := range map[string]storetest.Opener{"memory": openMemory, "bolt": openBolt, "redis": redisOpener(srv)} {
 		s := open(t, storetest.Options{})
 		if err := s.Close(); err != nil {

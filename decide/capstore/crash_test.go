@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/offermail/offermail/decide"
+
+	"github.com/offermail/offermail/internal/redistest"
 )
 
 // The crash scenario: a child process reserves batches as fast as it can
@@ -39,7 +41,7 @@ func TestBoltCrash(t *testing.T) {
 }
 
 func TestRedisCrash(t *testing.T) {
-	runCrash(t, startRedis(t).url(t))
+	runCrash(t, redistest.Start(t).URL(t))
 }
 
 func runCrash(t *testing.T, url string) {

@@ -11,13 +11,15 @@ import (
 	"testing"
 
 	"github.com/offermail/offermail/decide/capstore/storetest"
+
+	"github.com/offermail/offermail/internal/redistest"
 )
 
 // TestRedisExactProcesses: four processes of 16 goroutines each share one
 // server; the cap still holds exactly.
 func TestRedisExactProcesses(t *testing.T) {
-	srv := startRedis(t)
-	url := srv.url(t)
+	srv := redistest.Start(t)
+	url := srv.URL(t)
 	const procs = 4
 	var (
 		mu        sync.Mutex

@@ -12,6 +12,8 @@ import (
 
 	"github.com/offermail/offermail/decide"
 	"github.com/offermail/offermail/decide/capstore/storetest"
+
+	"github.com/offermail/offermail/internal/redistest"
 )
 
 func TestOpen(t *testing.T) {
@@ -88,18 +90,18 @@ func TestRedisUnavailable(t *testing.T) {
 }
 
 func TestOpenRedisURL(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	tests := []struct {
 		url     string
 		wantNS  string
 		wantErr string
 	}{
-		{"redis://" + srv.addr + "/0", DefaultNamespace, ""},
-		{"redis://" + srv.addr + "/3?namespace=tenant-a", "tenant-a", ""},
-		{"redis://" + srv.addr + "/0?namespace=", "", "namespace"},
-		{"redis://" + srv.addr + "/0?namespace=%7Bx%7D", "", "namespace"},
-		{"redis://" + srv.addr + "/notadb", "", "database"},
-		{"redis://:hunter2@" + srv.addr + "/0?bogus=1", "", "bogus"},
+		{"redis://" + srv.Addr + "/0", DefaultNamespace, ""},
+		{"redis://" + srv.Addr + "/3?namespace=tenant-a", "tenant-a", ""},
+		{"redis://" + srv.Addr + "/0?namespace=", "", "namespace"},
+		{"redis://" + srv.Addr + "/0?namespace=%7Bx%7D", "", "namespace"},
+		{"redis://" + srv.Addr + "/notadb", "", "database"},
+		{"redis://:hunter2@" + srv.Addr + "/0?bogus=1", "", "bogus"},
 	}
 	for _, tt := range tests {
 		s, err := OpenRedis(tt.url)
@@ -127,15 +129,15 @@ func TestOpenRedisURL(t *testing.T) {
 }
 
 func TestOpenRedisPassword(t *testing.T) {
-	srv := startRedis(t, "--requirepass", "s3cret")
-	s, err := OpenRedis("redis://:s3cret@" + srv.addr + "/2")
+	srv := redistest.Start(t, "--requirepass", "s3cret")
+	s, err := OpenRedis("redis://:s3cret@" + srv.Addr + "/2")
 	if err != nil {
 		t.Fatalf("OpenRedis with the password: %v", err)
 	}
 	storetest.Reserve(t, s, []decide.Reservation{reservation("c", "u", "r", counterOf("k", 1, 1))}, decide.Committed)
 	s.Close()
 
-	for _, url := range []string{"redis://" + srv.addr + "/2", "redis://:wrong-pass@" + srv.addr + "/2"} {
+	for _, url := range []string{"redis://" + srv.Addr + "/2", "redis://:wrong-pass@" + srv.Addr + "/2"} {
 		_, err := OpenRedis(url)
 		if err == nil {
 			t.Errorf("OpenRedis(%s) = nil error, want the server to refuse", url)
@@ -148,8 +150,8 @@ func TestOpenRedisPassword(t *testing.T) {
 }
 
 func TestOpenRedisEvicting(t *testing.T) {
-	srv := startRedis(t, "--maxmemory", "100mb", "--maxmemory-policy", "allkeys-lru")
-	_, err := OpenRedis("redis://" + srv.addr + "/0")
+	srv := redistest.Start(t, "--maxmemory", "100mb", "--maxmemory-policy", "allkeys-lru")
+	_, err := OpenRedis("redis://" + srv.Addr + "/0")
 	if err == nil || !strings.Contains(err.Error(), "allkeys-lru") || !strings.Contains(err.Error(), "noeviction") {
 		t.Errorf("OpenRedis(server with allkeys-lru) = %v, want an error naming the policy and noeviction", err)
 	}

@@ -16,6 +16,8 @@ import (
 
 	"github.com/offermail/offermail/decide"
 	"github.com/offermail/offermail/decide/capstore/storetest"
+
+	"github.com/offermail/offermail/internal/redistest"
 )
 
 // TestOverlayConformance: over an empty store, an overlay is a store like
@@ -34,7 +36,7 @@ func TestOverlayConformance(t *testing.T) {
 // batch naming the counter many times — while the store stays as it was:
 // the bbolt file byte for byte, every Redis key's value.
 func TestOverlayReadsNeverWrites(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	for _, tc := range []struct {
 		name string
 		url  func(t *testing.T) string
@@ -43,7 +45,7 @@ func TestOverlayReadsNeverWrites(t *testing.T) {
 	}{
 		{"bolt", func(t *testing.T) string { return "bolt:" + filepath.Join(t.TempDir(), "state.db") },
 			func(t *testing.T, url string) string { return string(fileHash(t, strings.TrimPrefix(url, "bolt:"))) }},
-		{"redis", func(t *testing.T) string { return srv.url(t) }, func(t *testing.T, _ string) string { return dumpRedis(t, srv.addr) }},
+		{"redis", func(t *testing.T) string { return srv.URL(t) }, func(t *testing.T, _ string) string { return dumpRedis(t, srv.Addr) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()

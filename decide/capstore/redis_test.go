@@ -13,18 +13,20 @@ import (
 
 	"github.com/offermail/offermail/decide"
 	"github.com/offermail/offermail/decide/capstore/storetest"
+
+	"github.com/offermail/offermail/internal/redistest"
 )
 
 // TestRedisServerGone: calls after the server dies fail as unavailable;
 // none of them succeeds partially.
 func TestRedisServerGone(t *testing.T) {
-	srv := startRedis(t)
-	s, err := OpenRedis(srv.url(t))
+	srv := redistest.Start(t)
+	s, err := OpenRedis(srv.URL(t))
 	if err != nil {
 		t.Fatalf("OpenRedis: %v", err)
 	}
 	defer s.Close()
-	srv.stop()
+	srv.Kill()
 	ctx := context.Background()
 	_, err = s.Reserve(ctx, []decide.Reservation{reservation("c", "u", "r", counterOf("k", 1, 1))})
 	if !errors.Is(err, decide.ErrStoreUnavailable) {
@@ -44,8 +46,8 @@ func TestRedisServerGone(t *testing.T) {
 // TestRedisNoScript: after SCRIPT FLUSH (or a restart) the store falls
 // back from EVALSHA to EVAL.
 func TestRedisNoScript(t *testing.T) {
-	srv := startRedis(t)
-	s, err := OpenRedis(srv.url(t))
+	srv := redistest.Start(t)
+	s, err := OpenRedis(srv.URL(t))
 	if err != nil {
 		t.Fatalf("OpenRedis: %v", err)
 	}
@@ -66,9 +68,9 @@ func TestRedisNoScript(t *testing.T) {
 // lifetime counters are fields of one hash, the counters of a window
 // fields of the window's hash, which expires with them.
 func TestRedisKeyLayout(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	clock := storetest.NewClock(t0)
-	s, err := OpenRedis("redis://"+srv.addr+"/0", WithNamespace("acme"), WithClock(clock.Now))
+	s, err := OpenRedis("redis://"+srv.Addr+"/0", WithNamespace("acme"), WithClock(clock.Now))
 	if err != nil {
 		t.Fatalf("OpenRedis: %v", err)
 	}
@@ -118,9 +120,9 @@ func TestRedisKeyLayout(t *testing.T) {
 // one-node Redis Cluster, which refuses (CROSSSLOT) a script whose keys
 // are in different hash slots.
 func TestRedisClusterSlot(t *testing.T) {
-	srv := startRedis(t, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
+	srv := redistest.Start(t, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
 	ctx := context.Background()
-	c := redis.NewClient(&redis.Options{Addr: srv.addr})
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr})
 	defer c.Close()
 	// ADDSLOTS rather than ADDSLOTSRANGE, which needs Redis 7.
 	slots := []any{"CLUSTER", "ADDSLOTS"}
@@ -146,7 +148,7 @@ func TestRedisClusterSlot(t *testing.T) {
 		t.Fatalf("EVAL over two slots = %v, want CROSSSLOT", err)
 	}
 
-	s, err := OpenRedis("redis://" + srv.addr + "/0")
+	s, err := OpenRedis("redis://" + srv.Addr + "/0")
 	if err != nil {
 		t.Fatalf("OpenRedis: %v", err)
 	}
@@ -167,8 +169,8 @@ func TestRedisClusterSlot(t *testing.T) {
 // TestRedisPack checks the MessagePack forms the Go side writes against
 // the server's own cmsgpack.
 func TestRedisPack(t *testing.T) {
-	srv := startRedis(t)
-	c := redis.NewClient(&redis.Options{Addr: srv.addr})
+	srv := redistest.Start(t)
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr})
 	defer c.Close()
 	ints := []int64{0, 1, 127, 128, 255, 65536, 1<<32 - 1, 1 << 32, 1 << 50, -1, -32, -33, -(1 << 40)}
 	strs := []string{"", "a", strings.Repeat("x", 31), strings.Repeat("y", 32), "\x00\xff\r\n", strings.Repeat("z", 1<<16)}
@@ -209,9 +211,9 @@ return out`
 // TestRedisNotACount: a counter field that holds something else is an
 // error naming the counter, and the reservation changes nothing.
 func TestRedisNotACount(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	clock := storetest.NewClock(t0)
-	s, err := OpenRedis(srv.url(t), WithClock(clock.Now))
+	s, err := OpenRedis(srv.URL(t), WithClock(clock.Now))
 	if err != nil {
 		t.Fatalf("OpenRedis: %v", err)
 	}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/offermail/offermail/decide"
 	"github.com/offermail/offermail/decide/capstore/storetest"
+
+	"github.com/offermail/offermail/internal/redistest"
 )
 
 // The Redis windows: the counters of one window are fields of one hash,
@@ -57,9 +59,9 @@ func pttl(t *testing.T, s *Redis, key string) time.Duration {
 func ms(t time.Time) string { return fmt.Sprint(t.UnixMilli()) }
 
 func TestRedisWindowHashes(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	clock := storetest.NewClock(t0)
-	s := openRedisAt(t, srv.url(t), clock, time.Hour)
+	s := openRedisAt(t, srv.URL(t), clock, time.Hour)
 	dayKey, dayEnd := decide.CounterKey(decide.Cap{Scope: decide.ScopeProfile, Every: decide.EveryDay}, "o", "p", "u1", t0)
 	monthKey, monthEnd := decide.CounterKey(decide.Cap{Scope: decide.ScopeProfile, Every: decide.EveryMonth}, "o", "p", "u1", t0)
 	storetest.Reserve(t, s, []decide.Reservation{reservation("c", "u1", "r",
@@ -88,9 +90,9 @@ func TestRedisWindowHashes(t *testing.T) {
 // TestRedisWindowExpires: a window's TTL follows the store's clock, and
 // Redis drops the whole hash when it runs out.
 func TestRedisWindowExpires(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	clock := storetest.NewClock(t0)
-	s := openRedisAt(t, srv.url(t), clock, 0)
+	s := openRedisAt(t, srv.URL(t), clock, 0)
 	end := t0.Add(time.Hour)
 	w := "w:" + windowName(end.UnixMilli())
 	counter := func(key string) decide.Counter { return decide.Counter{Key: key, Limit: 5, N: 1, Expire: end} }
@@ -124,9 +126,9 @@ func TestRedisWindowExpires(t *testing.T) {
 // deadline, the next reservation unlinks the window, whatever its TTL by
 // the server's clock, and takes it out of the registry.
 func TestRedisWindowUnlinked(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	clock := storetest.NewClock(t0)
-	s := openRedisAt(t, srv.url(t), clock, 0)
+	s := openRedisAt(t, srv.URL(t), clock, 0)
 	end := t0.Add(time.Hour)
 	w := "w:" + windowName(end.UnixMilli())
 	storetest.Reserve(t, s, []decide.Reservation{reservation("c", "u1", "r",
@@ -150,9 +152,9 @@ func TestRedisWindowUnlinked(t *testing.T) {
 // the window alive longer, and the window's older counters still expire
 // at their own deadlines.
 func TestRedisWindowExtended(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	clock := storetest.NewClock(t0)
-	s := openRedisAt(t, srv.url(t), clock, time.Hour)
+	s := openRedisAt(t, srv.URL(t), clock, time.Hour)
 	end := t0.Add(10 * time.Minute)
 	w := "w:" + windowName(end.UnixMilli())
 	counter := func(key string) decide.Counter { return decide.Counter{Key: key, Limit: 1, N: 1, Expire: end} }
@@ -184,9 +186,9 @@ func TestRedisWindowExtended(t *testing.T) {
 // TestRedisWindowsShared: a process learns of windows another one
 // registered, and finds the counters in them.
 func TestRedisWindowsShared(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	clock := storetest.NewClock(t0)
-	url := srv.url(t)
+	url := srv.URL(t)
 	a := openRedisAt(t, url, clock, time.Hour)
 	b := openRedisAt(t, url, clock, time.Hour)
 	end := t0.Add(48 * time.Hour)
@@ -214,9 +216,9 @@ func TestRedisWindowsShared(t *testing.T) {
 // TestRedisWindowToLifetime: a windowed counter that a reservation treats
 // as a lifetime counter moves to the lifetime hash and leaves its window.
 func TestRedisWindowToLifetime(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	clock := storetest.NewClock(t0)
-	s := openRedisAt(t, srv.url(t), clock, time.Hour)
+	s := openRedisAt(t, srv.URL(t), clock, time.Hour)
 	end := t0.Add(time.Hour)
 	w := "w:" + windowName(end.UnixMilli())
 	storetest.Reserve(t, s, []decide.Reservation{reservation("c", "u1", "r",

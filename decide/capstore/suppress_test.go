@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/offermail/offermail/decide"
+
+	"github.com/offermail/offermail/internal/redistest"
 )
 
 // TestSuppressionShared: the suppression list is the store's, seen by
@@ -26,10 +28,10 @@ func TestSuppressionShared(t *testing.T) {
 		}
 	}
 
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	var rs []*Redis
 	for _, ns := range []string{"a", "a", "b"} {
-		r, err := OpenRedis("redis://" + srv.addr + "/0?namespace=" + ns)
+		r, err := OpenRedis("redis://" + srv.Addr + "/0?namespace=" + ns)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -31,12 +31,14 @@ type Server struct {
 	// persist: an append-only file synced on every write, kept across
 	// Kill and Restart.
 	persist bool
+	args    []string // more redis-server arguments, kept for Restart
 }
 
-// Start starts a redis-server and waits until it answers.
-func Start(t testing.TB) *Server {
+// Start starts a redis-server and waits until it answers; args are more
+// redis-server arguments (e.g. "--requirepass", "s3cret").
+func Start(t testing.TB, args ...string) *Server {
 	t.Helper()
-	return start(t, false)
+	return start(t, false, args...)
 }
 
 // StartPersistent starts a redis-server that writes every command to its
@@ -47,7 +49,7 @@ func StartPersistent(t testing.TB) *Server {
 	return start(t, true)
 }
 
-func start(t testing.TB, persist bool) *Server {
+func start(t testing.TB, persist bool, args ...string) *Server {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -62,7 +64,7 @@ func start(t testing.TB, persist bool) *Server {
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
-	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), bin: bin, dir: t.TempDir(), port: port, persist: persist}
+	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), bin: bin, dir: t.TempDir(), port: port, persist: persist, args: args}
 	t.Cleanup(s.Kill)
 	s.start(t)
 	return s
@@ -75,7 +77,7 @@ func (s *Server) start(t testing.TB) {
 		aof = []string{"--appendonly", "yes", "--appendfsync", "always"}
 	}
 	s.cmd = exec.Command(s.bin, append([]string{"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
-		"--save", "", "--dir", s.dir, "--logfile", filepath.Join(s.dir, "redis.log")}, aof...)...)
+		"--save", "", "--dir", s.dir, "--logfile", filepath.Join(s.dir, "redis.log")}, append(aof, s.args...)...)...)
 	if err := s.cmd.Start(); err != nil {
 		t.Fatalf("start redis-server: %v", err)
 	}
@@ -136,7 +138,8 @@ func ping(addr string) error {
 	if err != nil {
 		return err
 	}
-	if !strings.HasPrefix(line, "+PONG") {
+	// NOAUTH: up, and asking for the password the test configured.
+	if !strings.HasPrefix(line, "+PONG") && !strings.HasPrefix(line, "-NOAUTH") {
 		return fmt.Errorf("PING answered %q", line)
 	}
 	return nil
