@@ -2,14 +2,13 @@ package simulate
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/offermail/offermail/internal/browsertest"
 )
 
 // TestReportHTMLInChromium opens the report.html of a simulation (total
@@ -84,47 +83,19 @@ func TestReportHTMLInChromium(t *testing.T) {
 // skips when there is none (fails when OFFERMAIL_REQUIRE_ALL=1).
 func chromium(t *testing.T) context.Context {
 	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("OFFERMAIL_REQUIRE_ALL") == "1" {
-			t.Fatal("chromium not found (apt-get install chromium), and OFFERMAIL_REQUIRE_ALL=1")
-		}
-		t.Skip("chromium not found (apt-get install chromium)")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancelAlloc)
-	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(cancel)
-	// Bounds the test, in case the browser hangs; not a timing assertion.
-	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
-	t.Cleanup(cancelTimeout)
+	ctx := browsertest.Start(t, chromedp.WindowSize(1280, 900))
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
 	return ctx
 }
 
-// screenshot saves a PNG of the whole page as a test artifact, in
-// $OFFERMAIL_ARTIFACTS or <repo>/.artifacts.
+// screenshot saves a PNG of the whole page as a test artifact.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100 makes a PNG
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
-	dir := os.Getenv("OFFERMAIL_ARTIFACTS")
-	if dir == "" {
-		dir = filepath.Join("..", ".artifacts")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	path, _ := filepath.Abs(filepath.Join(dir, name))
-	if err := os.WriteFile(path, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s", path)
+	browsertest.SaveArtifact(t, name, png)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -12,20 +11,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-)
 
-// chromiumPath finds Debian's chromium.
-func chromiumPath() string {
-	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
-		return "/usr/bin/chromium"
-	}
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
+	"github.com/offermail/offermail/internal/browsertest"
+)
 
 // browser is the one headless chromium the package's browser tests
 // share: each test opens a tab of its own, so CI pays for one start.
@@ -50,7 +38,7 @@ func TestMain(m *testing.M) {
 // The tab starts at width × height CSS pixels (1500 × 1100 unless given).
 func newBrowser(t *testing.T, size ...int64) context.Context {
 	t.Helper()
-	path := chromiumPath()
+	path := browsertest.Path()
 	if path == "" {
 		if os.Getenv("OFFERMAIL_REQUIRE_ALL") == "1" {
 			t.Fatal("chromium not found (apt-get install chromium), and OFFERMAIL_REQUIRE_ALL=1")
@@ -164,26 +152,14 @@ func choose(t *testing.T, ctx context.Context, sel, value string) {
 	}
 }
 
-// screenshot saves a PNG of the page as a test artifact, in
-// $OFFERMAIL_ARTIFACTS or <repo>/.artifacts.
+// screenshot saves a PNG of the page as a test artifact.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
-	dir := os.Getenv("OFFERMAIL_ARTIFACTS")
-	if dir == "" {
-		dir = filepath.Join(root, ".artifacts")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	path, _ := filepath.Abs(filepath.Join(dir, name))
-	if err := os.WriteFile(path, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s", path)
+	browsertest.SaveArtifact(t, name, png)
 }
 
 // TestBrowserPreview drives the page as a designer does: choose a template
