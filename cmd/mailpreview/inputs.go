@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/offermail/offermail/campaign"
+	"github.com/offermail/offermail/campaign/snapshot"
 	"github.com/offermail/offermail/decide"
 	"github.com/offermail/offermail/decide/capstore"
 	"github.com/offermail/offermail/recipients"
@@ -27,6 +28,32 @@ func loadProject(dir string) (*campaign.Project, error) {
 		return nil, invalid(err)
 	}
 	return p, nil
+}
+
+// loadMatrix loads what lint and snapshot run over, every template ×
+// profile: the library, every template of templates (all of them loading,
+// or none: a partly broken set would be reported as stale) and the
+// profiles; errors are invalid input.
+func loadMatrix(library, templates, profiles string) (*campaign.Project, *render.Set, []snapshot.Profile, error) {
+	if st, err := os.Stat(templates); err != nil || !st.IsDir() {
+		return nil, nil, nil, invalid(fmt.Errorf("templates directory %s not found (set it with --templates DIR)", templates))
+	}
+	if st, err := os.Stat(profiles); err != nil || !st.IsDir() {
+		return nil, nil, nil, invalid(fmt.Errorf("profiles directory %s not found (set it with --profiles DIR)", profiles))
+	}
+	p, err := loadProject(library)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	set, err := p.LoadTemplates(templates)
+	if err != nil {
+		return nil, nil, nil, invalid(err)
+	}
+	profs, err := snapshot.ReadProfiles(profiles)
+	if err != nil {
+		return nil, nil, nil, invalid(err)
+	}
+	return p, set, profs, nil
 }
 
 // decisionTime parses --at, or takes the wall clock once, at the start of

@@ -3,12 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/offermail/offermail/campaign"
-	"github.com/offermail/offermail/campaign/snapshot"
 	"github.com/offermail/offermail/decide"
 	"github.com/offermail/offermail/lint"
 	"github.com/offermail/offermail/render"
@@ -45,20 +43,9 @@ error. check stays the fast load-time check; lint renders.`,
 			if err != nil {
 				return err
 			}
-			if st, err := os.Stat(templates); err != nil || !st.IsDir() {
-				return invalid(fmt.Errorf("templates directory %s not found (set it with --templates DIR)", templates))
-			}
-			p, err := loadProject(g.library)
+			p, set, profs, err := loadMatrix(g.library, templates, profiles)
 			if err != nil {
 				return err
-			}
-			set, err := p.LoadTemplates(templates)
-			if err != nil {
-				return invalid(err)
-			}
-			profs, err := snapshot.ReadProfiles(profiles)
-			if err != nil {
-				return invalid(err)
 			}
 			counts, stats, closeStore, err := dryCounts(cmd.Context(), storeURL, p.Library, now)
 			if err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/offermail/offermail/campaign"
@@ -54,25 +53,9 @@ snapshots are stable.`,
 			if err != nil {
 				return err
 			}
-			if st, err := os.Stat(templates); err != nil || !st.IsDir() {
-				return invalid(fmt.Errorf("templates directory %s not found (set it with --templates DIR)", templates))
-			}
-			if st, err := os.Stat(profiles); err != nil || !st.IsDir() {
-				return invalid(fmt.Errorf("profiles directory %s not found (set it with --profiles DIR)", profiles))
-			}
-			p, err := loadProject(g.library)
+			p, set, profs, err := loadMatrix(g.library, templates, profiles)
 			if err != nil {
 				return err
-			}
-			set, err := p.LoadTemplates(templates)
-			if err != nil {
-				// A snapshot of a partly broken set would report the broken
-				// templates as stale and --update would delete their files.
-				return invalid(err)
-			}
-			profs, err := snapshot.ReadProfiles(profiles)
-			if err != nil {
-				return invalid(err)
 			}
 			files, err := snapshot.Build(cmd.Context(), p, set, profs, campaign.Options{
 				Campaign: render.Campaign{ID: campaignID, Name: campaignID}, Now: now,
