@@ -80,6 +80,14 @@ type Runner struct {
 	// BatchSize is how many recipients are decided per store round trip;
 	// 0 means 256.
 	BatchSize int
+	// Live is learned ranking's statistics (track.Live): re-read from the
+	// store at most once a second as the run goes on, so that events
+	// recorded meanwhile (the tracking routes, feedback, another process)
+	// move the decisions of the recipients not decided yet; each read
+	// sums a model's window as of the run's decision time. Recipients
+	// already in the ledger keep their recorded decisions. nil is a Live
+	// on Store with the wall clock.
+	Live *track.Live
 	// ResendUnknown sends again the messages whose fate an earlier attempt
 	// could not learn (the connection ended after the message, before the
 	// server's answer: a reject of stage "unknown"). Off, they are left
@@ -339,12 +347,17 @@ func (r *Runner) run(ctx context.Context) (*Report, error) {
 	if err := writeJSONFile(filepath.Join(out, metaFile), meta); err != nil {
 		return nil, err
 	}
-	stats, err := decide.LoadStats(ctx, r.Store, r.Project.Library, meta.DecisionTime)
-	if err != nil {
+	live := r.Live
+	if live == nil {
+		live = track.NewLive(r.Store, 0, nil)
+	}
+	// A store that cannot give the statistics stops the run before it
+	// starts; Step.Reserve reads them again as they age.
+	if _, err := live.Stats(ctx, r.Project.Library, meta.DecisionTime); err != nil {
 		return nil, fmt.Errorf("read feedback for learned ranking: %w", err)
 	}
-	step := &Step{Project: r.Project, Template: r.Template, Format: r.Format, Options: campaign.Options{
-		Campaign: r.Campaign, Seed: r.Seed, Now: meta.DecisionTime, Strict: r.Strict, MaxBytes: r.MaxMessageBytes, Stats: stats,
+	step := &Step{Project: r.Project, Template: r.Template, Format: r.Format, Live: live, Options: campaign.Options{
+		Campaign: r.Campaign, Seed: r.Seed, Now: meta.DecisionTime, Strict: r.Strict, MaxBytes: r.MaxMessageBytes,
 		Tracker: r.Tracker, Trace: r.Trace,
 	}}
 

@@ -3,11 +3,13 @@ package batch
 import (
 	"bytes"
 	"context"
+	"fmt"
 
 	"github.com/offermail/offermail/campaign"
 	"github.com/offermail/offermail/decide"
 	"github.com/offermail/offermail/recipients"
 	"github.com/offermail/offermail/render"
+	"github.com/offermail/offermail/track"
 )
 
 // Step is the work of a real run for one recipient, in the pieces that the
@@ -24,16 +26,30 @@ type Step struct {
 	// runs and play no part in a reservation.
 	Options campaign.Options
 	Format  campaign.Format
+	// Live, when set, gives each Reserve the store's statistics as they
+	// are now (read at most once per its MaxAge, windowed as of
+	// Options.Now) instead of Options.Stats: one call's recipients are
+	// decided on the same numbers, a later call's on newer ones.
+	Live *track.Live
 }
 
 // Reserve decides recs and reserves their decisions with rv: one store
-// round trip for all of them. A recipient whose decision the ledger already
+// round trip for all of them (and, when its statistics have aged, one
+// read of them). A recipient whose decision the ledger already
 // holds gets it back (Result.Replayed) and nothing is counted again.
 func (s *Step) Reserve(ctx context.Context, rv *decide.Reserver, recs []*recipients.Record) ([]decide.Result, error) {
+	o := s.Options
+	if s.Live != nil {
+		st, err := s.Live.Stats(ctx, s.Project.Library, o.Now)
+		if err != nil {
+			return nil, fmt.Errorf("read feedback for learned ranking: %w", err)
+		}
+		o.Stats = st
+	}
 	scopes := campaign.Scopes(s.Template)
 	reqs := make([]*decide.Request, len(recs))
 	for i, rec := range recs {
-		reqs[i] = campaign.NewRequest(campaign.Recipient(rec), scopes, s.Options)
+		reqs[i] = campaign.NewRequest(campaign.Recipient(rec), scopes, o)
 	}
 	return rv.Reserve(ctx, reqs)
 }

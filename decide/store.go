@@ -154,7 +154,8 @@ func (c storeCounts) Count(ctx context.Context, key string) (int64, error) {
 // placement of lib, for learned ranking, as of the decision time at: a
 // model with a window (`models:`) sums the per-UTC-day counters of the
 // window's days ending with at's, the others read the all-time counters.
-// Feedback changes between runs, not during one, so a run reads it once.
+// It is one read: track.Live reads it again as it ages, for processes
+// that decide for long.
 func LoadStats(ctx context.Context, s Store, lib *Library, at time.Time) (Stats, error) {
 	var keys []string
 	for _, o := range lib.OfferIDs() {

@@ -14,8 +14,8 @@
 //     whatever brings it and however often: by its id, else by type and
 //     proposition, with its time.
 //   - Live (live.go) is the store's statistics for learned ranking,
-//     re-read at most once a second, so a replica's decisions follow every
-//     replica's events.
+//     re-read at most once a second, so the decisions of a replica or a
+//     running batch follow every process's events.
 //
 // The package knows nothing of HTTP: the decisioning service (package api)
 // serves the routes, and cmd/mailpreview reads the secret.
