@@ -1,7 +1,6 @@
 package batch
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -46,7 +45,7 @@ type outcome struct {
 	seq     uint64
 	// msg, in a packed run, is the message, to be appended to a part as
 	// the recipient is journalled; recipient and from go with it.
-	msg             *bytes.Buffer
+	msg             []byte
 	recipient, from string
 }
 

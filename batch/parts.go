@@ -7,6 +7,7 @@ import (
 	"net/mail"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/offermail/offermail/campaign"
@@ -31,6 +32,7 @@ type parts struct {
 	at     time.Time // the decision time: the date of mbox From_ lines
 
 	num     int      // the current part's number, 0 before the first
+	part    string   // its name
 	n       int      // messages in the current part
 	f       *os.File // the current part
 	written int64    // bytes of it on file; what buf holds follows
@@ -85,6 +87,10 @@ func (p *parts) add(recipient, from string, data []byte) error {
 			return err
 		}
 	}
+	if p.buf == nil {
+		// Room for what is held between two flushes, and a message.
+		p.buf = make([]byte, 0, partFlush+partFlush/4)
+	}
 	if p.ext == "mbox" {
 		p.buf = append(p.buf, p.fromLine(from)...)
 	}
@@ -105,11 +111,11 @@ func (p *parts) add(recipient, from string, data []byte) error {
 	length := len(p.buf) - start
 	// The empty line that ends an mbox message; the end of an ndjson line.
 	p.buf = append(p.buf, '\n')
-	line, err := json.Marshal(indexLine{Recipient: recipient, Part: p.partName(p.num), Offset: offset, Length: int64(length)})
-	if err != nil {
+	var err error
+	if p.ibuf, err = appendIndexLine(p.ibuf, indexLine{Recipient: recipient, Part: p.part, Offset: offset, Length: int64(length)}); err != nil {
 		return err
 	}
-	p.ibuf = append(append(p.ibuf, line...), '\n')
+	p.ibuf = append(p.ibuf, '\n')
 	p.n++
 	if len(p.buf) >= partFlush {
 		return p.flush()
@@ -151,7 +157,8 @@ func (p *parts) next() error {
 		p.f = nil
 	}
 	p.num++
-	f, err := os.OpenFile(filepath.Join(p.dir, p.partName(p.num)), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	p.part = p.partName(p.num)
+	f, err := os.OpenFile(filepath.Join(p.dir, p.part), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return err
 	}
@@ -224,19 +231,62 @@ func (p *parts) close() error {
 // appendMboxrd appends msg quoted as mboxrd does: a line that starts with
 // "From ", after any number of ">", gets one more ">" in front, so that
 // readers split messages only at From_ lines and can undo the quoting.
+// Such lines are rare (MIME bodies are quoted-printable), so it looks for
+// "From " and copies what lies between in one piece.
 func appendMboxrd(dst, msg []byte) []byte {
-	for len(msg) > 0 {
-		line := msg
-		if i := bytes.IndexByte(msg, '\n'); i >= 0 {
-			line = msg[:i+1]
+	atStart := true // msg[0] starts a line
+	for {
+		i := bytes.Index(msg, fromSpace)
+		if i < 0 {
+			return append(dst, msg...)
 		}
-		if rest := bytes.TrimLeft(line, ">"); bytes.HasPrefix(rest, []byte("From ")) {
-			dst = append(dst, '>')
+		s := i // the start of the ">"s before it
+		for s > 0 && msg[s-1] == '>' {
+			s--
 		}
-		dst = append(dst, line...)
-		msg = msg[len(line):]
+		if (s == 0 && atStart) || (s > 0 && msg[s-1] == '\n') {
+			dst = append(append(dst, msg[:s]...), '>')
+			msg = msg[s:]
+			i -= s
+		}
+		dst = append(dst, msg[:i+len(fromSpace)]...)
+		msg, atStart = msg[i+len(fromSpace):], false
 	}
-	return dst
+}
+
+var fromSpace = []byte("From ")
+
+// appendIndexLine appends the index line of a message, as json.Marshal
+// writes an indexLine.
+func appendIndexLine(dst []byte, e indexLine) ([]byte, error) {
+	dst = append(dst, `{"recipient":`...)
+	if plainJSON(e.Recipient) {
+		dst = append(append(append(dst, '"'), e.Recipient...), '"')
+	} else {
+		q, err := json.Marshal(e.Recipient)
+		if err != nil {
+			return dst, err
+		}
+		dst = append(dst, q...)
+	}
+	dst = append(append(append(dst, `,"part":"`...), e.Part...), `","offset":`...)
+	dst = strconv.AppendInt(dst, e.Offset, 10)
+	dst = append(dst, `,"length":`...)
+	dst = strconv.AppendInt(dst, e.Length, 10)
+	return append(dst, '}'), nil
+}
+
+// plainJSON reports whether json.Marshal writes s as it is, in quotes:
+// printable ASCII without a quote, a backslash or a character it escapes
+// for HTML.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20, c >= 0x7f, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
 }
 
 // appendMessageLine appends one message of a json or html run as a line

@@ -51,7 +51,7 @@ func openParts(out string, f campaign.Format, pack int, at time.Time, done *resu
 		return nil, nil, err
 	}
 	if n > 0 {
-		p.num, p.n = (n-1)/pack+1, (n-1)%pack+1
+		p.num, p.n, p.part = (n-1)/pack+1, (n-1)%pack+1, last.Part
 		f, err := os.OpenFile(filepath.Join(p.dir, last.Part), os.O_WRONLY, 0)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s names %s: %w", indexPath, last.Part, err)

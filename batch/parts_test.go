@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -307,6 +308,53 @@ func TestPackQuotes(t *testing.T) {
 	for _, quoted := range []string{"\n>From the team", "\n>>From a quote\r", "\n>>>From a quote of"} {
 		if !bytes.Contains(data, []byte(quoted)) {
 			t.Errorf("part-00001.mbox has no %q", quoted)
+		}
+	}
+}
+
+// TestAppendMboxrdLines checks appendMboxrd, which looks for "From ", with
+// the rule applied line by line, on random text made of the pieces that
+// matter.
+func TestAppendMboxrdLines(t *testing.T) {
+	byLine := func(dst, msg []byte) []byte {
+		for len(msg) > 0 {
+			line := msg
+			if i := bytes.IndexByte(msg, '\n'); i >= 0 {
+				line = msg[:i+1]
+			}
+			if rest := bytes.TrimLeft(line, ">"); bytes.HasPrefix(rest, []byte("From ")) {
+				dst = append(dst, '>')
+			}
+			dst = append(dst, line...)
+			msg = msg[len(line):]
+		}
+		return dst
+	}
+	pieces := []string{"From ", "From", ">", ">>", "\n", "\r\n", "a", " ", "F", "rom "}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		var in []byte
+		for range rng.IntN(12) {
+			in = append(in, pieces[rng.IntN(len(pieces))]...)
+		}
+		if got, want := appendMboxrd([]byte("x"), in), byLine([]byte("x"), in); !bytes.Equal(got, want) {
+			t.Fatalf("appendMboxrd(%q) = %q, want %q", in, got[1:], want[1:])
+		}
+	}
+}
+
+// TestAppendIndexLine checks the index line against json.Marshal, also
+// for ids that JSON escapes.
+func TestAppendIndexLine(t *testing.T) {
+	for _, id := range []string{"u-1", "", `a"b`, `a\b`, "<&>", "é", "\x01", "\u2028", "a\xffb", "~"} {
+		e := indexLine{Recipient: id, Part: "part-00001.mbox", Offset: 12345678901, Length: 7}
+		want, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := appendIndexLine([]byte("x"), e)
+		if err != nil || string(got[1:]) != string(want) {
+			t.Errorf("appendIndexLine(%q) = %s, %v; want %s", id, got[1:], err, want)
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package batch
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -34,10 +33,10 @@ type pipeline struct {
 	sink     Sink
 	reserver *decide.Reserver
 	// parts, in a packed run, receives the messages instead of sink, in
-	// the order of the recipients: workers hand their buffers (from bufs)
-	// to the journal, which appends them in sequence.
+	// the order of the recipients: workers hand their buffers (from free)
+	// to the journal, which appends them in sequence and gives them back.
 	parts  *parts
-	bufs   sync.Pool
+	free   chan []byte
 	window chan struct{} // see stream
 	// deliverCtx is what deliveries see: it ends Grace after the run.
 	deliverCtx context.Context
@@ -85,6 +84,8 @@ func (p *pipeline) run(ctx context.Context, done *resumed, j *journal) error {
 		// Enough for the stages to stay busy: what the channels and the
 		// workers hold, twice over.
 		p.window = make(chan struct{}, 2*(2*size+p.r.Workers))
+		// A buffer for every message in flight: the window bounds them.
+		p.free = make(chan []byte, cap(p.window)+p.r.Workers)
 	}
 	recorded := make(chan error, 1)
 	go func() { recorded <- p.record(outcomes, j, cancel) }()
@@ -148,8 +149,8 @@ func (p *pipeline) record(outcomes <-chan *outcome, j *journal, cancel context.C
 		}
 		delivered := o.decision != nil && o.reject == nil
 		if o.msg != nil {
-			err := p.parts.add(o.recipient, o.from, o.msg.Bytes())
-			p.bufs.Put(o.msg)
+			err := p.parts.add(o.recipient, o.from, o.msg)
+			p.putBuf(o.msg)
 			if err != nil {
 				failed = outputErr(err)
 				cancel(err)
@@ -262,20 +263,24 @@ func (p *pipeline) decideBatches(ctx context.Context, batches <-chan batch, jobs
 // journal. When ctx ends it stops taking jobs; the message it was busy
 // with is finished (a file) or given the grace period (SMTP).
 func (p *pipeline) deliver(ctx context.Context, jobs <-chan job, outcomes chan<- *outcome) error {
-	buf := new(bytes.Buffer)
+	// The worker renders into out and encodes into own (or, in a packed
+	// run, a buffer of free), both reused from recipient to recipient.
+	var out render.Output
+	var own []byte
 	for j := range jobs {
 		if ctx.Err() != nil {
 			return context.Cause(ctx)
 		}
+		buf := own[:0]
 		if p.parts != nil {
 			// The buffer goes with the outcome to the journal, which
-			// appends it to a part and puts it back in bufs.
-			buf, _ = p.bufs.Get().(*bytes.Buffer)
-			if buf == nil {
-				buf = new(bytes.Buffer)
-			}
+			// appends it to a part and gives it back to free.
+			buf = p.getBuf()
 		}
-		o, err := p.message(j, buf)
+		o, buf, err := p.message(j, &out, buf)
+		if p.parts == nil {
+			own = buf
+		}
 		if errors.Is(err, errStopped) {
 			return context.Cause(ctx)
 		}
@@ -287,35 +292,56 @@ func (p *pipeline) deliver(ctx context.Context, jobs <-chan job, outcomes chan<-
 	return nil
 }
 
+// getBuf returns a buffer for a packed message, empty, from free when it
+// holds one.
+func (p *pipeline) getBuf() []byte {
+	select {
+	case b := <-p.free:
+		return b[:0]
+	default:
+		return make([]byte, 0, 16<<10)
+	}
+}
+
+// putBuf gives a packed message's buffer back to free.
+func (p *pipeline) putBuf(b []byte) {
+	select {
+	case p.free <- b:
+	default:
+	}
+}
+
 // errStopped: a delivery was given up because the run is stopping.
 var errStopped = errors.New("stopped")
 
-// message makes one recipient's outcome. Problems of this recipient's
-// data become rejects; problems of the run are returned.
-func (p *pipeline) message(j job, buf *bytes.Buffer) (*outcome, error) {
+// message makes one recipient's outcome, rendering into out and encoding
+// into buf, which it returns (grown) for the worker to reuse; in a packed
+// run the outcome takes it along, or it goes back to free. Problems of
+// this recipient's data become rejects; problems of the run are returned.
+func (p *pipeline) message(j job, out *render.Output, buf []byte) (*outcome, []byte, error) {
 	if j.suppressed {
 		if p.parts != nil {
-			p.bufs.Put(buf)
+			p.putBuf(buf)
 		}
 		// In the source's order like the others: a packed run's journal
 		// waits for every seq.
 		return &outcome{ordered: true, seq: j.seq, reject: &rejectLine{Line: j.rec.Line, ID: j.rec.ID, Stage: stageSuppressed,
-			Reason: "the recipient is on the store's suppression list (unsubscribed, or added with mailpreview suppress): nothing decided or written"}}, nil
+			Reason: "the recipient is on the store's suppression list (unsubscribed, or added with mailpreview suppress): nothing decided or written"}}, buf, nil
 	}
 	rec, d := j.rec, j.res.Decision
 	line, err := decisionOf(p.step.Options.Campaign.ID, rec.ID, d)
 	if err != nil {
-		return nil, err
+		return nil, buf, err
 	}
 	o := &outcome{decision: line, replayed: j.res.Replayed, ordered: true, seq: j.seq}
-	reject := func(stage string, err error) (*outcome, error) {
+	reject := func(stage string, err error) (*outcome, []byte, error) {
 		o.reject = &rejectLine{Line: rec.Line, ID: rec.ID, Stage: stage, Reason: err.Error()}
 		if p.parts != nil {
-			p.bufs.Put(buf)
+			p.putBuf(buf)
 		}
-		return o, nil
+		return o, buf, nil
 	}
-	msg, err := p.step.Message(rec, d, buf)
+	buf, err = p.step.Message(out, buf, rec, d)
 	if err != nil {
 		// Nothing is sent, so the caps the decision reserved go back
 		// before the reject is journaled. A decision replayed after a
@@ -326,22 +352,22 @@ func (p *pipeline) message(j job, buf *bytes.Buffer) (*outcome, error) {
 			counters = p.step.Project.Library.Counters(d, rec.ID, p.step.Options.Now)
 		}
 		if _, rerr := p.reserver.Release(p.deliverCtx, p.step.Options.Campaign.ID, rec.ID, counters); rerr != nil {
-			return nil, fmt.Errorf("recipient %s: %w", rec.ID, rerr)
+			return nil, buf, fmt.Errorf("recipient %s: %w", rec.ID, rerr)
 		}
 		return reject(stageRender, err)
 	}
-	from := msg.From
+	from := out.From
 	if from == "" {
 		from = render.DefaultFrom
 	}
 	if p.parts != nil {
 		o.msg, o.recipient, o.from = buf, rec.ID, from
-		return o, nil
+		return o, buf, nil
 	}
-	err = p.sink.Deliver(p.deliverCtx, &Message{Recipient: rec, Format: p.step.Format, From: from, To: msg.To, Data: buf.Bytes(), Decision: d})
+	err = p.sink.Deliver(p.deliverCtx, &Message{Recipient: rec, Format: p.step.Format, From: from, To: out.To, Data: buf, Decision: d})
 	switch {
 	case err == nil:
-		return o, nil
+		return o, buf, nil
 	case errors.Is(err, ErrRefused):
 		return reject(stageSend, err)
 	case errors.Is(err, ErrUnknown):
@@ -349,7 +375,7 @@ func (p *pipeline) message(j job, buf *bytes.Buffer) (*outcome, error) {
 		o.decision = nil
 		return reject(stageUnknown, fmt.Errorf("%w; not sent again unless the run is resumed with --resend-unknown", err))
 	case p.deliverCtx.Err() != nil:
-		return nil, errStopped
+		return nil, buf, errStopped
 	}
-	return nil, err
+	return nil, buf, err
 }

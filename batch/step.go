@@ -1,7 +1,6 @@
 package batch
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 
@@ -54,20 +53,19 @@ func (s *Step) Reserve(ctx context.Context, rv *decide.Reserver, recs []*recipie
 	return rv.Reserve(ctx, reqs)
 }
 
-// Message renders d for rec and encodes the message into buf (reset
-// first), in the step's format. An error is this recipient's: its data
+// Message renders d for rec into out and appends the message, encoded in
+// the step's format, to dst; the caller reuses out and the returned slice
+// for its next recipient, so that a run does not allocate a message per
+// recipient. out's From and To are the message's sender ("" for
+// render.DefaultFrom) and address. An error is this recipient's: its data
 // does not render (a missing field in strict mode, a line break in a
-// header), which a run records as a render reject.
-func (s *Step) Message(rec *recipients.Record, d *decide.Decision, buf *bytes.Buffer) (*render.Message, error) {
-	msg, err := s.Project.Render(s.Template, campaign.Recipient(rec), s.Options, d)
-	if err != nil {
-		return nil, err
+// header), which a run records as a render reject; dst is then returned
+// as it was.
+func (s *Step) Message(out *render.Output, dst []byte, rec *recipients.Record, d *decide.Decision) ([]byte, error) {
+	if err := s.Project.RenderTo(out, s.Template, campaign.Recipient(rec), s.Options, d); err != nil {
+		return dst, err
 	}
 	// Encoding into memory first keeps a recipient's bad header from ever
 	// reaching a sink.
-	buf.Reset()
-	if err := campaign.Encode(buf, s.Format, msg, d, s.Options.Now); err != nil {
-		return nil, err
-	}
-	return msg, nil
+	return campaign.AppendOutput(dst, s.Format, out, d, s.Options.Now)
 }

@@ -56,6 +56,27 @@ func Encode(w io.Writer, f Format, msg *render.Message, d *decide.Decision, date
 	return fmt.Errorf("unknown message format %q", f)
 }
 
+// AppendOutput appends the message that out holds (rendered by
+// Project.RenderTo), decided by d, in format f to dst, as Encode writes
+// the Message that out.Message() would return; on an error it returns dst
+// as it was. In html and eml it copies nothing but the bytes written,
+// which a batch does for every recipient.
+func AppendOutput(dst []byte, f Format, out *render.Output, d *decide.Decision, date time.Time) ([]byte, error) {
+	switch f {
+	case HTML:
+		return append(dst, out.HTML...), nil
+	case Text:
+		return append(dst, out.Text...), nil
+	case EML:
+		return out.AppendMIME(dst, date)
+	}
+	b := bytes.NewBuffer(dst)
+	if err := Encode(b, f, out.Message(), d, date); err != nil {
+		return dst, err
+	}
+	return b.Bytes(), nil
+}
+
 // Rendered is a rendered message as JSON (`mailpreview render --format
 // json` and batch's json format): SPEC §7's subject, preheader, html, text
 // and propositions, and the profile fields the template missed.

@@ -74,9 +74,45 @@ func (p *Project) Decide(ctx context.Context, scopes []decide.Scope, r render.Re
 // the template's scopes (by Decide, by a decide.Reserver, or replayed from
 // the ledger).
 func (p *Project) Render(tpl *render.Template, r render.Recipient, o Options, d *decide.Decision) (*render.Message, error) {
+	in, messageToken, err := p.input(tpl, r, o, d)
+	if err != nil {
+		return nil, err
+	}
+	msg, err := tpl.Execute(in)
+	if err != nil {
+		return nil, err
+	}
+	if msg.Unsubscribe == "" && messageToken != "" {
+		// RFC 8058 one-click: the MIME writer adds List-Unsubscribe-Post
+		// for an https or http URL.
+		msg.Unsubscribe = o.Tracker.UnsubscribeURL(messageToken)
+	}
+	return msg, nil
+}
+
+// RenderTo is Render into out, whose buffers the next call reuses
+// (render.Template.ExecuteTo): a batch worker renders recipient after
+// recipient into one Output.
+func (p *Project) RenderTo(out *render.Output, tpl *render.Template, r render.Recipient, o Options, d *decide.Decision) error {
+	in, messageToken, err := p.input(tpl, r, o, d)
+	if err != nil {
+		return err
+	}
+	if err := tpl.ExecuteTo(out, in); err != nil {
+		return err
+	}
+	if len(out.Unsubscribe) == 0 && messageToken != "" {
+		out.Unsubscribe = append(out.Unsubscribe, o.Tracker.UnsubscribeURL(messageToken)...)
+	}
+	return nil
+}
+
+// input is what tpl executes for one recipient, and the message's
+// tracking token ("" when the run does not track).
+func (p *Project) input(tpl *render.Template, r render.Recipient, o Options, d *decide.Decision) (*render.Input, string, error) {
 	props, err := p.Propositions(tpl.Scopes(), d, o, r.ID)
 	if err != nil {
-		return nil, fmt.Errorf("render %s for recipient %s: %w", tpl.Name(), r.ID, err)
+		return nil, "", fmt.Errorf("render %s for recipient %s: %w", tpl.Name(), r.ID, err)
 	}
 	in := &render.Input{
 		Recipient: r, Campaign: o.Campaign, Now: o.Now, Strict: o.Strict, MaxBytes: o.MaxBytes, Propositions: props,
@@ -90,16 +126,7 @@ func (p *Project) Render(tpl *render.Template, r render.Recipient, o Options, d 
 		messageToken = o.Tracker.Message(m)
 		in.Links, in.Pixel = o.Tracker, o.Tracker.PixelURL(messageToken)
 	}
-	msg, err := tpl.Execute(in)
-	if err != nil {
-		return nil, err
-	}
-	if msg.Unsubscribe == "" && messageToken != "" {
-		// RFC 8058 one-click: the MIME writer adds List-Unsubscribe-Post
-		// for an https or http URL.
-		msg.Unsubscribe = o.Tracker.UnsubscribeURL(messageToken)
-	}
-	return msg, nil
+	return in, messageToken, nil
 }
 
 // Preview decides and renders one recipient as a dry run: counters are

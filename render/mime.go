@@ -57,3 +57,26 @@ func (m *Message) mime(messageID string, date time.Time) message.Message {
 		Headers: m.Headers, HTML: m.HTML, Text: m.Text,
 	}
 }
+
+// AppendMIME appends the rendered output as Message.AppendMIME writes the
+// Message that o.Message would return, without copying o into one: a
+// batch renders and encodes each recipient through the same reused
+// buffers. The Message-ID is derived from the campaign and recipient ids.
+func (o *Output) AppendMIME(dst []byte, date time.Time) ([]byte, error) {
+	from := o.From
+	if from == "" {
+		from = DefaultFrom
+	}
+	// The views of o's buffers live only for this call, in which nothing
+	// writes to them.
+	mm := message.Message{
+		From: from, ReplyTo: o.ReplyTo, To: o.To, Subject: arenaString(o.Subject),
+		Date: date, MessageID: message.MessageID(o.campaignID+"/"+o.recipientID, from), Unsubscribe: arenaString(o.Unsubscribe),
+		Headers: o.Headers, HTML: arenaString(o.HTML), Text: arenaString(o.Text),
+	}
+	out, err := mm.AppendTo(dst)
+	if err != nil {
+		return dst, fmt.Errorf("write MIME: %w", err)
+	}
+	return out, nil
+}

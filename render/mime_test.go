@@ -1,0 +1,61 @@
+package render
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/diff"
+)
+
+// TestOutputAppendMIME checks that a message encoded straight from the
+// buffers of ExecuteTo, one Output reused for every sample template and
+// profile, has the bytes of the Message that Execute returns.
+func TestOutputAppendMIME(t *testing.T) {
+	set, err := LoadDir(filepath.Join("..", "templates"), sampleCatalog)
+	if err != nil {
+		t.Fatalf("LoadDir(templates): %v", err)
+	}
+	profiles, err := filepath.Glob(filepath.Join("..", "testdata", "profiles", "*.json"))
+	if err != nil || len(profiles) == 0 {
+		t.Fatalf("no sample profiles: %v", err)
+	}
+	offers := sampleOffers(t)
+	date := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	var out Output
+	var got []byte
+	n := 0
+	for _, tmpl := range set.Templates() {
+		for _, p := range profiles {
+			name := tmpl.Name() + "/" + strings.TrimSuffix(filepath.Base(p), ".json")
+			in := &Input{Recipient: loadProfile(t, filepath.Base(p)), Campaign: Campaign{ID: "winter-2026", Name: "Winter sale"}, Now: date}
+			in = offers.forTemplate(in, tmpl)
+			msg, err := tmpl.Execute(in)
+			if err != nil {
+				continue // a sample that does not render for this profile
+			}
+			want, err := msg.AppendMIME(nil, "", date)
+			if err != nil {
+				t.Errorf("%s: Message.AppendMIME: %v", name, err)
+				continue
+			}
+			if err := tmpl.ExecuteTo(&out, in); err != nil {
+				t.Errorf("%s: ExecuteTo: %v, where Execute succeeded", name, err)
+				continue
+			}
+			if got, err = out.AppendMIME(got[:0], date); err != nil {
+				t.Errorf("%s: Output.AppendMIME: %v", name, err)
+				continue
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s: Output.AppendMIME differs from Message.AppendMIME:\n%s", name, diff.Diff("Message", want, "Output", got))
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatal("no sample rendered")
+	}
+}
