@@ -49,24 +49,33 @@ type outcome struct {
 	recipient, from string
 }
 
-// decisionOf is the decisions.ndjson line of a recipient's decision.
+// decisionOf is the decisions.ndjson line of a recipient's decision, as
+// decisionLine makes it, in one allocation.
 func decisionOf(campaign, recipient string, d *decide.Decision) ([]byte, error) {
-	props, err := d.AppendJSON(make([]byte, 0, 512))
+	line := appendLineHead(make([]byte, 0, 512+len(campaign)+len(recipient)), campaign, recipient)
+	at := len(line)
+	line, err := d.AppendJSON(line)
 	if err != nil {
 		return nil, err
 	}
-	return decisionLine(campaign, recipient, props), nil
+	// Without the record's own '{'.
+	return append(line[:at], line[at+1:]...), nil
+}
+
+// appendLineHead appends the start of a decisions line, up to the members
+// of the decision's record.
+func appendLineHead(line []byte, campaign, recipient string) []byte {
+	line = append(line, `{"campaign":`...)
+	line = strconv.AppendQuote(line, campaign)
+	line = append(line, `,"recipient":`...)
+	line = strconv.AppendQuote(line, recipient)
+	return append(line, ',')
 }
 
 // decisionLine builds a decisions.ndjson line from the JSON of a
 // decision, which is {"propositions":[…]}, without decoding it again.
 func decisionLine(campaign, recipient string, record []byte) []byte {
-	line := make([]byte, 0, len(record)+len(campaign)+len(recipient)+32)
-	line = append(line, `{"campaign":`...)
-	line = strconv.AppendQuote(line, campaign)
-	line = append(line, `,"recipient":`...)
-	line = strconv.AppendQuote(line, recipient)
-	line = append(line, ',')
+	line := appendLineHead(make([]byte, 0, len(record)+len(campaign)+len(recipient)+32), campaign, recipient)
 	return append(line, record[1:]...)
 }
 

@@ -1,12 +1,15 @@
 package batch
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/offermail/offermail/decide"
 )
 
 // TestScanJournal: lines that do not parse at the end of a journal are
@@ -108,5 +111,20 @@ func TestDecisionLine(t *testing.T) {
 	}
 	if v["campaign"] != `c"1` || v["recipient"] != "u\n1" || v["propositions"] == nil {
 		t.Errorf("decisionLine = %s, want campaign, recipient and propositions", got)
+	}
+}
+
+// TestDecisionOf checks that the line made in one allocation is
+// decisionLine's over the decision's JSON.
+func TestDecisionOf(t *testing.T) {
+	d := &decide.Decision{Propositions: []decide.Proposition{{Activity: "a", Placement: "p", Offers: []decide.Choice{{ID: "o\"1", Score: 2, Rank: 1}}}}}
+	record, err := d.AppendJSON(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := decisionLine("c", "u\n1", record)
+	got, err := decisionOf("c", "u\n1", d)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Errorf("decisionOf = %s, %v; want %s", got, err, want)
 	}
 }

@@ -3,6 +3,7 @@ package batch
 import (
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/offermail/offermail/decide"
@@ -80,6 +81,30 @@ type Attempt struct {
 	Rejected int `json:"rejected"`
 }
 
+// tally counts ids met as bytes, allocating a string only for an id not
+// met before.
+type tally map[string]*int
+
+func (t *tally) add(id []byte) {
+	if n := (*t)[string(id)]; n != nil {
+		*n++
+		return
+	}
+	if *t == nil {
+		*t = tally{}
+	}
+	n := 1
+	(*t)[string(id)] = &n
+}
+
+func (t tally) into(m map[string]int) {
+	for id, n := range t {
+		m[id] += *n
+	}
+}
+
+type scopeTally struct{ offers, fallbacks tally }
+
 // buildReport reads the journals back; memory holds one line at a time
 // and the per-offer counts.
 func buildReport(out string, meta runMeta, scopes []decide.Scope, started, finished time.Time, a Attempt) (*Report, error) {
@@ -91,13 +116,10 @@ func buildReport(out string, meta runMeta, scopes []decide.Scope, started, finis
 		Attempt: a,
 	}
 	r.Placements = []ScopeCounts{} // [] in JSON for a template without placeholders
-	index := map[[2]string]int{}
 	for _, sc := range scopes {
-		key := [2]string{sc.Activity, sc.Placement}
-		if _, ok := index[key]; ok {
+		if slices.ContainsFunc(r.Placements, func(c ScopeCounts) bool { return c.Activity == sc.Activity && c.Placement == sc.Placement }) {
 			continue // two placeholders of one scope show one decision (§4.3)
 		}
-		index[key] = len(r.Placements)
 		r.Placements = append(r.Placements, ScopeCounts{Activity: sc.Activity, Placement: sc.Placement, Offers: map[string]int{}, Fallbacks: map[string]int{}})
 	}
 	unknown := map[string]bool{} // few: the messages of lost connections
@@ -118,44 +140,50 @@ func buildReport(out string, meta runMeta, scopes []decide.Scope, started, finis
 	if err != nil {
 		return nil, err
 	}
+	var dr decisionReader
+	tallies := make([]scopeTally, len(r.Placements))
 	err = scanJournal(filepath.Join(out, decisionsFile), func(_ int, line []byte) error {
-		var d struct {
-			Recipient    string
-			Propositions []struct {
-				Activity, Placement string
-				Offers              []struct{ ID string }
-				Fallback            *struct{ ID string }
-			}
-		}
-		if err := json.Unmarshal(line, &d); err != nil {
+		if err := dr.read(line); err != nil {
 			return err
 		}
-		for _, p := range d.Propositions {
-			key := [2]string{p.Activity, p.Placement}
-			i, ok := index[key]
-			if !ok {
+		for _, p := range dr.props {
+			activity, placement := dr.text(p.activity), dr.text(p.placement)
+			i := -1
+			for k := range r.Placements {
+				if sc := &r.Placements[k]; sc.Activity == string(activity) && sc.Placement == string(placement) {
+					i = k
+					break
+				}
+			}
+			if i < 0 {
 				// The template changed during the run; count the scope anyway.
 				i = len(r.Placements)
-				index[key] = i
-				r.Placements = append(r.Placements, ScopeCounts{Activity: p.Activity, Placement: p.Placement, Offers: map[string]int{}, Fallbacks: map[string]int{}})
+				r.Placements = append(r.Placements, ScopeCounts{Activity: string(activity), Placement: string(placement), Offers: map[string]int{}, Fallbacks: map[string]int{}})
+				tallies = append(tallies, scopeTally{})
 			}
-			sc := &r.Placements[i]
-			for _, o := range p.Offers {
-				sc.Offers[o.ID]++
+			t := &tallies[i]
+			for _, o := range p.offers {
+				t.offers.add(dr.text(o))
 			}
 			switch {
-			case p.Fallback != nil:
-				sc.Fallbacks[p.Fallback.ID]++
-			case len(p.Offers) == 0:
-				sc.Empty++
+			case p.hasFallback:
+				t.fallbacks.add(dr.text(p.fallback))
+			case len(p.offers) == 0:
+				r.Placements[i].Empty++
 			}
 		}
 		r.Totals.Decided++
-		delete(unknown, d.Recipient)
+		if len(unknown) > 0 {
+			delete(unknown, string(dr.text(dr.recipient)))
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	for i, t := range tallies {
+		t.offers.into(r.Placements[i].Offers)
+		t.fallbacks.into(r.Placements[i].Fallbacks)
 	}
 	delivered := r.Totals.Decided - r.Rejects[stageRender] - r.Rejects[stageSend]
 	if meta.Delivery != "files" {
