@@ -14,6 +14,50 @@ import (
 // buffers of ExecuteTo, one Output reused for every sample template and
 // profile, has the bytes of the Message that Execute returns.
 func TestOutputAppendMIME(t *testing.T) {
+	date := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	var out Output
+	var got []byte
+	n := 0
+	for _, c := range sampleCases(t) {
+		name, tmpl, in := c.name, c.tmpl, c.in
+		msg, err := tmpl.Execute(in)
+		if err != nil {
+			continue // a sample that does not render for this profile
+		}
+		want, err := msg.AppendMIME(nil, "", date)
+		if err != nil {
+			t.Errorf("%s: Message.AppendMIME: %v", name, err)
+			continue
+		}
+		if err := tmpl.ExecuteTo(&out, in); err != nil {
+			t.Errorf("%s: ExecuteTo: %v, where Execute succeeded", name, err)
+			continue
+		}
+		if got, err = out.AppendMIME(got[:0], date); err != nil {
+			t.Errorf("%s: Output.AppendMIME: %v", name, err)
+			continue
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: Output.AppendMIME differs from Message.AppendMIME:\n%s", name, diff.Diff("Message", want, "Output", got))
+		}
+		n++
+	}
+	if n == 0 {
+		t.Fatal("no sample rendered")
+	}
+}
+
+// sampleCase is a sample template with the input of a sample profile.
+type sampleCase struct {
+	name string // template/profile
+	tmpl *Template
+	in   *Input
+}
+
+// sampleCases is every sample template with every sample profile, and
+// the sample offers for its scopes.
+func sampleCases(t *testing.T) []sampleCase {
+	t.Helper()
 	set, err := LoadDir(filepath.Join("..", "templates"), sampleCatalog)
 	if err != nil {
 		t.Fatalf("LoadDir(templates): %v", err)
@@ -23,39 +67,13 @@ func TestOutputAppendMIME(t *testing.T) {
 		t.Fatalf("no sample profiles: %v", err)
 	}
 	offers := sampleOffers(t)
-	date := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
-	var out Output
-	var got []byte
-	n := 0
+	var cases []sampleCase
 	for _, tmpl := range set.Templates() {
 		for _, p := range profiles {
-			name := tmpl.Name() + "/" + strings.TrimSuffix(filepath.Base(p), ".json")
-			in := &Input{Recipient: loadProfile(t, filepath.Base(p)), Campaign: Campaign{ID: "winter-2026", Name: "Winter sale"}, Now: date}
-			in = offers.forTemplate(in, tmpl)
-			msg, err := tmpl.Execute(in)
-			if err != nil {
-				continue // a sample that does not render for this profile
-			}
-			want, err := msg.AppendMIME(nil, "", date)
-			if err != nil {
-				t.Errorf("%s: Message.AppendMIME: %v", name, err)
-				continue
-			}
-			if err := tmpl.ExecuteTo(&out, in); err != nil {
-				t.Errorf("%s: ExecuteTo: %v, where Execute succeeded", name, err)
-				continue
-			}
-			if got, err = out.AppendMIME(got[:0], date); err != nil {
-				t.Errorf("%s: Output.AppendMIME: %v", name, err)
-				continue
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s: Output.AppendMIME differs from Message.AppendMIME:\n%s", name, diff.Diff("Message", want, "Output", got))
-			}
-			n++
+			in := &Input{Recipient: loadProfile(t, filepath.Base(p)), Campaign: Campaign{ID: "winter-2026", Name: "Winter sale"},
+				Now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+			cases = append(cases, sampleCase{tmpl.Name() + "/" + strings.TrimSuffix(filepath.Base(p), ".json"), tmpl, offers.forTemplate(in, tmpl)})
 		}
 	}
-	if n == 0 {
-		t.Fatal("no sample rendered")
-	}
+	return cases
 }
