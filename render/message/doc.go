@@ -118,6 +118,9 @@ type Doc struct {
 	// value would add siblings where the template showed text).
 	structural bool
 	staticPre  bool // the preheader is in the pieces already
+	// readsAttr: a selector reads the attribute of holeAttrs, whose
+	// values are then no holes of a markup value's shape.
+	readsAttr [len(holeAttrs)]bool
 }
 
 // Lead returns the piece before the first mark.
@@ -234,6 +237,7 @@ func CompileDoc(skeleton string, kinds []MarkKind, groups [][]int, pre string, s
 			return nil, r
 		}
 		d.styles = st
+		d.setReadAttrs()
 		if document {
 			out, err = renderChildren(root, len(full))
 		} else {

@@ -23,6 +23,11 @@ type DocWriter struct {
 	// content is the same for many recipients. It is this writer's own,
 	// bounded, and dropped with it.
 	seen map[markupKey]markupDone
+	// shapes keeps the shapes of markup values compiled so far (see
+	// shape.go), by mark and shape; nil for a shape markup must write.
+	shapes map[string]*shape
+	key    []byte
+	holes  []hole
 }
 
 type markupKey struct {
@@ -81,14 +86,17 @@ func (w *DocWriter) Value(dst []byte, n int, v []byte) ([]byte, bool) {
 		}
 		return w.text(dst, s, v, styled), true
 	}
+	if s.kind != MarkRaw && w.d.structural {
+		return dst, false
+	}
+	if out, ok := w.markupShaped(dst, n, s, v); ok {
+		return out, true
+	}
 	if done, ok := w.seen[markupKey{n, string(v)}]; ok {
 		if !s.silent {
 			w.tw.Run(done.text)
 		}
 		return append(dst, done.html...), true
-	}
-	if s.kind != MarkRaw && w.d.structural {
-		return dst, false
 	}
 	start := len(dst)
 	var ops TextOps
@@ -130,27 +138,11 @@ func (w *DocWriter) markup(dst []byte, s *slot, v []byte) (out []byte, ops TextO
 		return dst, ops, false
 	}
 	if w.d.styles != nil {
-		w.m.sh = w.d.styles.sheet
-		var walk func(*html.Node)
-		walk = func(n *html.Node) {
-			for c := n.FirstChild; c != nil; c = c.NextSibling {
-				if c.Type != html.ElementNode {
-					continue
-				}
-				if _, own, ok := w.m.match(c); ok {
-					newStyling(w.m.rules(), w.d.styles.styleDecls(own)).apply(c)
-				}
-				walk(c)
-			}
+		styled, done := w.styleMarkup(p)
+		if !done {
+			return dst, ops, false
 		}
-		walk(p)
-		w.frag.Reset()
-		for c := p.FirstChild; c != nil; c = c.NextSibling {
-			if html.Render(&w.frag, c) != nil {
-				return dst, ops, false
-			}
-		}
-		dst = append(dst, reencodeFast(w.frag.String())...)
+		dst = append(dst, styled...)
 	} else {
 		dst = append(dst, v...)
 	}
@@ -166,6 +158,32 @@ func (w *DocWriter) markup(dst []byte, s *slot, v []byte) (out []byte, ops TextO
 		w.tw.Run(ops)
 	}
 	return dst, ops, true
+}
+
+// styleMarkup inlines the CSS into the elements under p, read from a
+// value's markup, and writes them out as the reference does.
+func (w *DocWriter) styleMarkup(p *html.Node) (string, bool) {
+	w.m.sh = w.d.styles.sheet
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			if _, own, ok := w.m.match(c); ok {
+				newStyling(w.m.rules(), w.d.styles.styleDecls(own)).apply(c)
+			}
+			walk(c)
+		}
+	}
+	walk(p)
+	w.frag.Reset()
+	for c := p.FirstChild; c != nil; c = c.NextSibling {
+		if html.Render(&w.frag, c) != nil {
+			return "", false
+		}
+	}
+	return reencodeFast(w.frag.String()), true
 }
 
 // Preheader inserts the preheader pre into dst at the offset where the
