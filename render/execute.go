@@ -183,6 +183,9 @@ func (t *Template) checkPropositions(props []Proposition) error {
 // bind gives an error of one recipient its source line and caret, from
 // the text of the template file it is in.
 func (t *Template) bind(err error) error {
+	if err == nil {
+		return nil
+	}
 	var e *diag.Error
 	if errors.As(err, &e) {
 		if text, ok := t.texts[e.File]; ok {

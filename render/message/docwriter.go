@@ -238,12 +238,84 @@ func refsTerminated(v []byte) bool {
 }
 
 // appendUnescaped appends v with its character references decoded, as the
-// HTML parser reads text.
+// HTML parser reads text (html.UnescapeString). The references Handlebars
+// and the HTML writer write (&amp; &lt; &gt; &quot; &#x27; &#x3D; …) are
+// decoded here; a value with any other goes through html.UnescapeString.
 func appendUnescaped(dst, v []byte) []byte {
-	if bytes.IndexByte(v, '&') < 0 {
+	i := bytes.IndexByte(v, '&')
+	if i < 0 {
 		return append(dst, v...)
 	}
-	return append(dst, html.UnescapeString(string(v))...)
+	start, all := len(dst), v
+	for i >= 0 {
+		dst = append(dst, v[:i]...)
+		v = v[i:]
+		s, n := commonRef(v)
+		if n == 0 {
+			return append(dst[:start], html.UnescapeString(string(all))...)
+		}
+		dst = append(dst, s...)
+		v = v[n:]
+		i = bytes.IndexByte(v, '&')
+	}
+	return append(dst, v...)
+}
+
+// commonRef decodes the character reference v starts with when it is a
+// named one of namedRefs or a numeric one of a printable ASCII character,
+// ended by ';': what it stands for and its length; n is 0 for any other.
+func commonRef(v []byte) (s string, n int) {
+	if len(v) < 4 || v[0] != '&' {
+		return "", 0
+	}
+	if v[1] != '#' {
+		for _, r := range namedRefs {
+			if len(v) > len(r[0]) && string(v[1:1+len(r[0])]) == r[0] {
+				return r[1], 1 + len(r[0])
+			}
+		}
+		return "", 0
+	}
+	i, base := 2, 10
+	if v[2] == 'x' || v[2] == 'X' {
+		i, base = 3, 16
+	}
+	c, digits := 0, 0
+	for ; i < len(v) && digits < 4; i, digits = i+1, digits+1 {
+		d := hexDigit(v[i])
+		if d < 0 || d >= base {
+			break
+		}
+		c = c*base + d
+	}
+	if digits == 0 || i >= len(v) || v[i] != ';' || c < 0x20 || c > 0x7e {
+		return "", 0
+	}
+	return asciiChars[c : c+1], i + 1
+}
+
+// namedRefs are the named references commonRef decodes.
+var namedRefs = [...][2]string{{"amp;", "&"}, {"lt;", "<"}, {"gt;", ">"}, {"quot;", "\""}, {"apos;", "'"}, {"nbsp;", "\u00a0"}}
+
+// asciiChars holds every byte value at its own index.
+var asciiChars = func() string {
+	b := make([]byte, 128)
+	for i := range b {
+		b[i] = byte(i)
+	}
+	return string(b)
+}()
+
+func hexDigit(c byte) int {
+	switch {
+	case '0' <= c && c <= '9':
+		return int(c - '0')
+	case 'a' <= c && c <= 'f':
+		return int(c-'a') + 10
+	case 'A' <= c && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
 }
 
 // appendRenderEscaped appends text as html.Render escapes it, then as

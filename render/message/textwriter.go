@@ -58,6 +58,7 @@ func (w *TextWriter) Reset() {
 	*w = TextWriter{
 		out: w.out[:0], run: w.run[:0], rows: w.rows[:0], heads: w.heads[:0], links: w.links[:0],
 		href: w.href[:0], spans: w.spans[:0], urls: w.urls[:0], scratch: w.scratch[:0], pending: -1,
+		at: w.at[:0], head: w.head[:0],
 	}
 }
 
@@ -401,14 +402,48 @@ func (w *TextWriter) Finish(dst []byte) []byte {
 // strings.Join(strings.Fields(s), " ").
 func appendFields(dst, b []byte) []byte {
 	start := len(dst)
-	for _, f := range bytes.Fields(b) {
+	for len(b) > 0 {
+		i := 0
+		for i < len(b) && isFieldSpace(b, i) {
+			i += fieldSpaceLen(b, i)
+		}
+		b = b[i:]
+		j := 0
+		for j < len(b) && !isFieldSpace(b, j) {
+			_, n := utf8.DecodeRune(b[j:])
+			j += n
+		}
+		if j == 0 {
+			break
+		}
 		if len(dst) > start {
 			dst = append(dst, ' ')
 		}
-		dst = append(dst, f...)
+		dst = append(dst, b[:j]...)
+		b = b[j:]
 	}
 	return dst
 }
+
+// isFieldSpace reports whether b[i:] starts with white space as
+// bytes.Fields reads it (unicode.IsSpace).
+func isFieldSpace(b []byte, i int) bool {
+	if c := b[i]; c < utf8.RuneSelf {
+		return asciiSpace[c]
+	}
+	r, _ := utf8.DecodeRune(b[i:])
+	return unicode.IsSpace(r)
+}
+
+func fieldSpaceLen(b []byte, i int) int {
+	if b[i] < utf8.RuneSelf {
+		return 1
+	}
+	_, n := utf8.DecodeRune(b[i:])
+	return n
+}
+
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 func hasPrefixFold(b []byte, prefix string) bool {
 	return len(b) >= len(prefix) && bytes.EqualFold(b[:len(prefix)], []byte(prefix))

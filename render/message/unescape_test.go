@@ -1,0 +1,48 @@
+package message
+
+import (
+	"bytes"
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+// unescapeSeeds are values with the references Handlebars writes, the
+// others a parser reads, and broken ones.
+var unescapeSeeds = []string{
+	"", "plain", "a &amp; b", "&lt;b&gt;", "&quot;q&quot; &#x27;a&#x27; &#x3D; &#x60;", "&#39;&#34;&#61;",
+	"&nbsp;&NBSP;&nbsp", "&amp", "&ampx;", "&copy;&eacute;", "&#0;&#x80;&#x9F;&#128;&#xD800;&#x110000;",
+	"&#65;&#x41;&#X41;&#0065;&#00065;", "&#x7e;&#x7f;&#x1f;", "&#;&#x;&;", "x&y=z&", "&apos;&AMP;&LT;",
+	"https://x.example/?u=1&amp;t=2&#x3D;3", "\u00e9&amp;\u00a0",
+}
+
+// TestAppendUnescaped checks the fast decoding of references against
+// html.UnescapeString, the parser's.
+func TestAppendUnescaped(t *testing.T) {
+	for _, s := range unescapeSeeds {
+		if got, want := string(appendUnescaped([]byte("pre"), []byte(s))), "pre"+html.UnescapeString(s); got != want {
+			t.Errorf("appendUnescaped(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+func FuzzAppendUnescaped(f *testing.F) {
+	for _, s := range unescapeSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := string(appendUnescaped(nil, []byte(s))), html.UnescapeString(s); got != want {
+			t.Errorf("appendUnescaped(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// TestAppendFields checks appendFields against bytes.Fields joined.
+func TestAppendFields(t *testing.T) {
+	for _, s := range []string{"", " ", "a", " a  b\tc\n", "\u00a0x\u0085y\u2003z ", "\xffa \xfe", "é  ü", "\v\f\r"} {
+		want := string(bytes.Join(bytes.Fields([]byte(s)), []byte(" ")))
+		if got := string(appendFields([]byte("pre"), []byte(s))); got != "pre"+want {
+			t.Errorf("appendFields(%q) = %q, want %q", s, got, "pre"+want)
+		}
+	}
+}
