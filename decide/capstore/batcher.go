@@ -24,14 +24,20 @@ type batcher struct {
 	maxBatch int
 	linger   time.Duration
 	// enough is the batch size worth sending without lingering: a
-	// quarter of maxBatch. Lingering only pays when callers come one
-	// reservation at a time.
+	// quarter of maxBatch unless the policy says. Lingering only pays
+	// when callers come one reservation at a time.
 	enough int
+	// lingerBusy lingers only after a batch that carried more than one
+	// call: callers that come one at a time with gaps between them are
+	// not made to wait for company that is not coming.
+	lingerBusy bool
 
 	mu     sync.Mutex
 	queue  []*request
 	queued int // reservations in queue, for maxBatch
 	closed bool
+	// crowded: the last batch taken carried more than one call.
+	crowded bool
 
 	wake    chan struct{} // something was queued, or Close
 	full    chan struct{} // queued reached enough, ends a linger early
@@ -48,16 +54,32 @@ type request struct {
 	taken bool // a flush owns rs; the caller must wait for done
 }
 
-func newBatcher(flush flushFunc, maxBatch int, linger time.Duration, parallel int) *batcher {
+// batchPolicy is how a store group-commits.
+type batchPolicy struct {
+	maxBatch int           // reservations in one flush at most
+	linger   time.Duration // how long a small batch may wait for more
+	enough   int           // a batch this large never waits; 0: maxBatch/4
+	// lingerBusy: wait only after a batch that carried several calls.
+	lingerBusy bool
+	parallel   int // flushes in flight at once
+}
+
+func newBatcher(flush flushFunc, p batchPolicy) *batcher {
+	maxBatch := max(p.maxBatch, 1)
+	enough := p.enough
+	if enough <= 0 {
+		enough = maxBatch / 4
+	}
 	b := &batcher{
-		flush:    flush,
-		maxBatch: max(maxBatch, 1),
-		linger:   linger,
-		enough:   max(maxBatch/4, 1),
-		wake:     make(chan struct{}, 1),
-		full:     make(chan struct{}, 1),
-		slots:    make(chan struct{}, max(parallel, 1)),
-		stopped:  make(chan struct{}),
+		flush:      flush,
+		maxBatch:   maxBatch,
+		linger:     p.linger,
+		enough:     max(min(enough, maxBatch), 1),
+		lingerBusy: p.lingerBusy,
+		wake:       make(chan struct{}, 1),
+		full:       make(chan struct{}, 1),
+		slots:      make(chan struct{}, max(p.parallel, 1)),
+		stopped:    make(chan struct{}),
 	}
 	go b.run()
 	return b
@@ -186,7 +208,7 @@ func (b *batcher) lingerIfSmall() {
 		return
 	}
 	b.mu.Lock()
-	small := b.queued > 0 && b.queued < b.enough && !b.closed
+	small := b.queued > 0 && b.queued < b.enough && !b.closed && (b.crowded || !b.lingerBusy)
 	b.mu.Unlock()
 	if !small {
 		return
@@ -215,6 +237,9 @@ func (b *batcher) take() (batch []*request, last bool) {
 		n += len(q.rs)
 	}
 	batch = append(batch, b.queue[:i]...)
+	if len(batch) > 0 {
+		b.crowded = len(batch) > 1
+	}
 	b.queue = append(b.queue[:0], b.queue[i:]...)
 	b.queued -= n
 	// Drain a stale "full" signal so the next linger is not cut short.

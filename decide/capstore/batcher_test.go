@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/offermail/offermail/decide"
 )
@@ -94,7 +95,7 @@ func TestBatcherCoalesces(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			g := newGatedFlush()
-			b := newBatcher(g.flush, tt.maxBatch, 0, 1)
+			b := newBatcher(g.flush, batchPolicy{maxBatch: tt.maxBatch, parallel: 1})
 			defer b.close()
 			var wg sync.WaitGroup
 			callAsync(t, b, &wg, batchOf("first"))
@@ -121,7 +122,7 @@ func TestBatcherCoalesces(t *testing.T) {
 
 func TestBatcherCancelBeforeFlush(t *testing.T) {
 	g := newGatedFlush()
-	b := newBatcher(g.flush, 100, 0, 1)
+	b := newBatcher(g.flush, batchPolicy{maxBatch: 100, parallel: 1})
 	defer b.close()
 	var wg sync.WaitGroup
 	callAsync(t, b, &wg, batchOf("first"))
@@ -151,13 +152,13 @@ func TestBatcherErrors(t *testing.T) {
 	g := newGatedFlush()
 	g.err = boom
 	close(g.gate)
-	b := newBatcher(g.flush, 100, 0, 1)
+	b := newBatcher(g.flush, batchPolicy{maxBatch: 100, parallel: 1})
 	if _, err := b.reserve(context.Background(), batchOf("a")); !errors.Is(err, boom) {
 		t.Errorf("reserve with a failing flush = %v, want %v", err, boom)
 	}
 	b.close()
 
-	panicky := newBatcher(func([]decide.Reservation, []decide.Outcome) error { panic("bug") }, 100, 0, 1)
+	panicky := newBatcher(func([]decide.Reservation, []decide.Outcome) error { panic("bug") }, batchPolicy{maxBatch: 100, parallel: 1})
 	_, err := panicky.reserve(context.Background(), batchOf("a"))
 	if err == nil || !strings.Contains(err.Error(), "bug") {
 		t.Errorf("reserve with a panicking flush = %v, want an error naming the panic", err)
@@ -171,7 +172,7 @@ func TestBatcherErrors(t *testing.T) {
 // TestBatcherCloseDrains: what is queued when close is called is applied.
 func TestBatcherCloseDrains(t *testing.T) {
 	g := newGatedFlush()
-	b := newBatcher(g.flush, 100, 0, 1)
+	b := newBatcher(g.flush, batchPolicy{maxBatch: 100, parallel: 1})
 	var wg sync.WaitGroup
 	callAsync(t, b, &wg, batchOf("first"))
 	<-g.entered
@@ -192,7 +193,7 @@ func TestBatcherCloseDrains(t *testing.T) {
 // other: a call made while it holds the only slot waits in the queue.
 func TestBatcherCallerFlushTakesSlot(t *testing.T) {
 	g := newGatedFlush()
-	b := newBatcher(g.flush, 8, 0, 1)
+	b := newBatcher(g.flush, batchPolicy{maxBatch: 8, parallel: 1})
 	defer b.close()
 	var wg sync.WaitGroup
 	callAsync(t, b, &wg, batchOf("a1", "a2", "a3"))
@@ -203,5 +204,58 @@ func TestBatcherCallerFlushTakesSlot(t *testing.T) {
 	wg.Wait()
 	if !slices.Equal(g.sizes, []int{3, 3}) {
 		t.Errorf("flush sizes = %v, want [3 3]", g.sizes)
+	}
+}
+
+// TestBatcherLingersWhenBusy: with lingerBusy, a call that comes alone is
+// flushed at once (a linger of an hour would hang the test), and after a
+// batch of several calls the next batch waits for enough reservations.
+func TestBatcherLingersWhenBusy(t *testing.T) {
+	g := newGatedFlush()
+	close(g.gate)
+	b := newBatcher(g.flush, batchPolicy{maxBatch: 100, linger: time.Hour, enough: 4, lingerBusy: true, parallel: 1})
+	defer b.close()
+	var wg sync.WaitGroup
+	callAsync(t, b, &wg, batchOf("solo"))
+	wg.Wait()
+
+	g2 := newGatedFlush()
+	b2 := newBatcher(g2.flush, batchPolicy{maxBatch: 100, linger: time.Hour, enough: 4, lingerBusy: true, parallel: 1})
+	defer b2.close()
+	callAsync(t, b2, &wg, batchOf("first"))
+	<-g2.entered
+	callAsync(t, b2, &wg, batchOf("a"))
+	waitQueued(b2, 1)
+	callAsync(t, b2, &wg, batchOf("b"))
+	waitQueued(b2, 2)
+	close(g2.gate)
+	wg.Wait() // first alone, then a and b together: the batcher is busy
+	for i, n := range []string{"c", "d", "e"} {
+		callAsync(t, b2, &wg, batchOf(n))
+		// Lingering: each call stays queued, nothing is flushed yet.
+		for {
+			b2.mu.Lock()
+			q := b2.queued
+			b2.mu.Unlock()
+			g2.mu.Lock()
+			flushed := len(g2.sizes) > 2
+			g2.mu.Unlock()
+			if flushed {
+				wg.Wait()
+				t.Fatalf("busy: flushed %v before %d reservations gathered", g2.sizes, 4)
+			}
+			if q == i+1 {
+				break
+			}
+			runtime.Gosched()
+		}
+	}
+	callAsync(t, b2, &wg, batchOf("f"))
+	wg.Wait()
+	if !slices.Equal(g.sizes, []int{1}) {
+		t.Errorf("lone call: flush sizes = %v, want [1]", g.sizes)
+	}
+	if !slices.Equal(g2.sizes, []int{1, 2, 4}) {
+		t.Errorf("busy: flush sizes = %v, want [1 2 4]", g2.sizes)
 	}
 }

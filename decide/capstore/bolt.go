@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sync/atomic"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
@@ -21,11 +22,20 @@ var (
 	keyFormat      = []byte("format")
 )
 
-// Group commit defaults for bbolt: one writer at a time is all bbolt
-// allows, and the fsync of one transaction is the time in which the next
-// batch gathers, so there is no linger.
+// Group commit for bbolt: one writer at a time is all bbolt allows, and
+// the next batch gathers while one commits. A commit has a fixed cost
+// (the dirty pages of every bucket it touches, written and fsynced) of
+// about 150 µs of CPU, while one reservation costs about 5 µs: under load
+// the batches that gather during a commit alone are small (3 requests on
+// average at 5,000 counted API requests/s), and the commits then cost more
+// than everything else. So, once a batch carried several calls (callers
+// are coming concurrently), the next one waits up to boltLinger for
+// boltEnough reservations. A caller that comes alone is committed at
+// once. Every caller still returns only once its batch is fsynced.
 const (
 	boltMaxBatch = 4096
+	boltLinger   = time.Millisecond
+	boltEnough   = 64
 	// pruneStep is how many counters each write transaction inspects for
 	// expiry, so pruning costs a little on every batch and never a pause.
 	pruneStep = 64
@@ -92,7 +102,7 @@ func OpenBolt(path string, opts ...Option) (*Bolt, error) {
 		return nil, fmt.Errorf("open bolt %s: %w", path, err)
 	}
 	s := &Bolt{cfg: cfg, path: path, db: db, layout: layout}
-	s.b = newBatcher(s.flush, boltMaxBatch, 0, 1)
+	s.b = newBatcher(s.flush, batchPolicy{maxBatch: boltMaxBatch, linger: boltLinger, enough: boltEnough, lingerBusy: true, parallel: 1})
 	return s, nil
 }
 

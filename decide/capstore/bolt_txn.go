@@ -73,10 +73,12 @@ func newBoltTxn(tx *bolt.Tx, layout *boltLayout) *boltTxn {
 	return t
 }
 
-// alloc returns n bytes that stay valid for the transaction.
+// alloc returns n bytes that stay valid for the transaction. They are cut
+// from chunks of 8 KiB: a batch of one API request needs about 2 KiB, and
+// a larger chunk, cleared on every commit, would cost more than the puts.
 func (t *boltTxn) alloc(n int) []byte {
 	if len(t.buf) < n {
-		t.buf = make([]byte, max(n, 64<<10))
+		t.buf = make([]byte, max(n, 8<<10))
 	}
 	b := t.buf[:n:n]
 	t.buf = t.buf[n:]

@@ -98,7 +98,7 @@ func OpenRedis(rawURL string, opts ...Option) (*Redis, error) {
 		s.client.Close()
 		return nil, err
 	}
-	s.b = newBatcher(s.flush, redisMaxBatch, redisLinger, redisFlushers)
+	s.b = newBatcher(s.flush, batchPolicy{maxBatch: redisMaxBatch, linger: redisLinger, parallel: redisFlushers})
 	return s, nil
 }
 
