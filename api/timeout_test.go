@@ -12,14 +12,14 @@ import (
 
 // TestStoreStalled: a Redis that takes connections and never answers
 // (SIGSTOP) gets requests a 503 with Retry-After, never a stalled
-// connection; /healthz stays 200. What bounds the wait is the first of
-// RequestTimeout and the Redis client's own read timeout and retries
-// (about 5 s): a batch already handed to Redis is waited for. The request
-// may still reach Redis once it answers again: retried with its
+// connection; /healthz stays 200. What bounds the wait is RequestTimeout:
+// the Redis client's own read timeout is set to an hour, so a request
+// that waited for it would trip the test's hang guard. The request may
+// still reach Redis once it answers again: retried with its
 // Idempotency-Key it answers 200, and the decision is counted once.
 func TestStoreStalled(t *testing.T) {
 	srv := redistest.Start(t)
-	f := start(t, srv.URL(t), nil)
+	f := start(t, srv.URL(t)+"&read_timeout=1h&write_timeout=1h", func(c *Config) { c.RequestTimeout = time.Second })
 	if a := f.post(t, "/v1/decisions", decisionsBody("warm", "")); a.status != 200 {
 		t.Fatalf("with Redis up: %d %s", a.status, a.body)
 	}

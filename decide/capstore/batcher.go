@@ -85,10 +85,6 @@ func newBatcher(flush flushFunc, p batchPolicy) *batcher {
 	return b
 }
 
-// reserve queues rs and waits for its outcomes. If ctx ends before a flush
-// took the request, the request is withdrawn and nothing of it is applied;
-// once taken, reserve waits for the flush, so the caller's slices are never
-// read after it returns.
 // reserveBatched is Reserve for the stores that group-commit through b:
 // reservations are checked before they join anyone else's batch.
 func reserveBatched(ctx context.Context, b *batcher, rs []decide.Reservation) ([]decide.Outcome, error) {
@@ -105,6 +101,14 @@ func reserveBatched(ctx context.Context, b *batcher, rs []decide.Reservation) ([
 	return out, nil
 }
 
+// reserve queues rs and waits for its outcomes. If ctx ends before a flush
+// took the request, the request is withdrawn and nothing of it is applied.
+// If it ends while a flush that took it runs (a stalled Redis), reserve
+// returns ctx's error at once rather than when the flush gives up: the
+// flush goes on for the other callers of its batch, and rs may have been
+// applied or not, as when a store's reply is lost (a retry tells). The
+// flush may read rs after reserve returned; callers build a new slice
+// per call and do not touch it again.
 func (b *batcher) reserve(ctx context.Context, rs []decide.Reservation) ([]decide.Outcome, error) {
 	b.mu.Lock()
 	if b.closed {
@@ -137,14 +141,17 @@ func (b *batcher) reserve(ctx context.Context, rs []decide.Reservation) ([]decid
 	select {
 	case <-req.done:
 	case <-ctx.Done():
+		select {
+		case <-req.done:
+			return req.out, req.err
+		default:
+		}
 		b.mu.Lock()
 		if !req.taken {
 			b.withdraw(req)
-			b.mu.Unlock()
-			return nil, ctx.Err()
 		}
 		b.mu.Unlock()
-		<-req.done
+		return nil, ctx.Err()
 	}
 	return req.out, req.err
 }

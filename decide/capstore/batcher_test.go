@@ -147,6 +147,30 @@ func TestBatcherCancelBeforeFlush(t *testing.T) {
 	}
 }
 
+// TestBatcherCancelDuringFlush: a caller whose context ends while the
+// flush holding its call runs (a stalled store) gets its context's error
+// at once; the flush goes on and completes for the batch.
+func TestBatcherCancelDuringFlush(t *testing.T) {
+	g := newGatedFlush()
+	b := newBatcher(g.flush, batchPolicy{maxBatch: 100, parallel: 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		_, err := b.reserve(ctx, batchOf("stalled"))
+		done <- err
+	}()
+	<-g.entered
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("reserve cancelled during its flush = %v, want context.Canceled", err)
+	}
+	close(g.gate)
+	b.close()
+	if !slices.Equal(g.sizes, []int{1}) {
+		t.Errorf("flush sizes = %v, want [1]: the flush still ran", g.sizes)
+	}
+}
+
 func TestBatcherErrors(t *testing.T) {
 	boom := errors.New("disk full")
 	g := newGatedFlush()

@@ -56,8 +56,12 @@
 // finds nothing queued and a flush free is flushed by its caller at once,
 // which saves it two goroutine hand-offs. A batch holds up to 4096
 // reservations for bbolt and 512 per script call for Redis. A caller
-// whose context ends before its reservations were taken into a batch withdraws them;
-// once taken, the call waits for the batch to finish.
+// whose context ends before its reservations were taken into a batch
+// withdraws them; once taken, the call returns the context's error at
+// once and the batch goes on (its reservations applied or not, as when a
+// reply is lost: a retry tells). Contexts reach the Redis client's reads
+// (go-redis ContextTimeoutEnabled), so a stalled server holds a call no
+// longer than its deadline.
 //
 // # Windows, expiry and retention
 //

@@ -70,6 +70,10 @@ func OpenRedis(rawURL string, opts ...Option) (*Redis, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open redis %s: %w: %w", u.Redacted(), ErrBadURL, err)
 	}
+	// Without it go-redis ignores a context's deadline and waits for its
+	// own read timeout (5 s) and retries: a stalled server would hold an
+	// API request well past its request timeout.
+	o.ContextTimeoutEnabled = true
 	if o.DialerRetries == 0 {
 		// go-redis retries each dial 5 times on top of its command
 		// retries; one dial per attempt still rides out a blip and lets
