@@ -134,23 +134,34 @@ func readLines(r io.Reader, name string, tr *Tracker, good func(Event) error, ba
 }
 
 func readArray(r io.Reader, name string, tr *Tracker, good func(Event) error, bad func(*EventError)) error {
-	dec := jsontext.NewDecoder(r)
+	lim := &budget{r: r, left: maxEventLine}
+	dec := jsontext.NewDecoder(lim)
 	malformed := func(err error) *EventError {
 		e := &diag.Error{Code: diag.Syntax, File: name, Msg: "malformed events: " + jsonMessage(err), Err: ErrMalformed}
-		return &EventError{Error: e, Offset: dec.InputOffset()}
+		off := dec.InputOffset()
+		if o := errOffset(err); o > off {
+			off = o
+		}
+		return &EventError{Error: e, Offset: off}
 	}
 	if _, err := dec.ReadToken(); err != nil { // '['
 		bad(malformed(err))
 		return nil
 	}
-	for i := 0; dec.PeekKind() != ']'; i++ {
+	for i := 0; ; i++ {
+		// An element and the separators before it: what is more is not
+		// read, so a long one is never held whole.
+		lim.left = maxEventLine + elementSlack
+		if dec.PeekKind() == ']' {
+			break
+		}
 		v, err := dec.ReadValue()
+		if errors.Is(err, errOverBudget) || len(v) > maxEventLine {
+			return fmt.Errorf("%s: element [%d] is over %d bytes", name, i, maxEventLine)
+		}
 		if err != nil {
 			bad(malformed(err))
 			return nil
-		}
-		if len(v) > maxEventLine {
-			return fmt.Errorf("%s: element [%d] is over %d bytes", name, i, maxEventLine)
 		}
 		at := fmt.Sprintf("[%d]", i)
 		var w wire
@@ -177,6 +188,34 @@ func readArray(r io.Reader, name string, tr *Tracker, good func(Event) error, ba
 		bad(malformed(errors.New("more after the array")))
 	}
 	return nil
+}
+
+// elementSlack is what an array element may bring beside its own bytes:
+// the comma and space before it, the byte after it that ends a number.
+const elementSlack = 4 << 10
+
+// errOverBudget: an array element (with the space before it) went past
+// what an event may be.
+var errOverBudget = errors.New("over an event's size")
+
+// budget reads at most left bytes of r, then fails: the JSON decoder
+// holds a whole value in memory before its length can be checked, so what
+// it may read for one element is bounded here.
+type budget struct {
+	r    io.Reader
+	left int
+}
+
+func (b *budget) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, errOverBudget
+	}
+	if len(p) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= n
+	return n, err
 }
 
 // bind sets the caret snippet of a line's error.
