@@ -164,28 +164,19 @@ func appendJSNumber(b []byte, f float64) []byte {
 func appendEscaped(b []byte, s string) []byte {
 	last := 0
 	for i := 0; i < len(s); i++ {
-		var esc string
-		switch s[i] {
-		case '&':
-			esc = "&amp;"
-		case '<':
-			esc = "&lt;"
-		case '>':
-			esc = "&gt;"
-		case '"':
-			esc = "&quot;"
-		case '\'':
-			esc = "&#x27;"
-		case '`':
-			esc = "&#x60;"
-		case '=':
-			esc = "&#x3D;"
-		default:
+		k := escapeIndex[s[i]]
+		if k == 0 {
 			continue
 		}
 		b = append(b, s[last:i]...)
-		b = append(b, esc...)
+		b = append(b, escapes[k]...)
 		last = i + 1
 	}
 	return append(b, s[last:]...)
 }
+
+// escapes are what appendEscaped writes for the bytes escapeIndex gives a
+// non-zero index: a table lookup per byte instead of a switch.
+var escapes = [...]string{1: "&amp;", 2: "&lt;", 3: "&gt;", 4: "&quot;", 5: "&#x27;", 6: "&#x60;", 7: "&#x3D;"}
+
+var escapeIndex = [256]uint8{'&': 1, '<': 2, '>': 3, '"': 4, '\'': 5, '`': 6, '=': 7}

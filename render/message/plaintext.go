@@ -107,11 +107,17 @@ func appendTidy(dst, raw []byte) []byte {
 // appendVisible appends line with what invisible replaces replaced.
 func appendVisible(dst, line []byte) []byte {
 	for len(line) > 0 {
+		// A run of ASCII but CR goes as it is.
+		i := 0
+		for i < len(line) && line[i] < utf8.RuneSelf && line[i] != '\r' {
+			i++
+		}
+		dst = append(dst, line[:i]...)
+		if line = line[i:]; len(line) == 0 {
+			break
+		}
 		c := line[0]
-		if c < utf8.RuneSelf {
-			if c != '\r' {
-				dst = append(dst, c)
-			}
+		if c < utf8.RuneSelf { // CR
 			line = line[1:]
 			continue
 		}

@@ -187,19 +187,21 @@ func (w *TextWriter) flush() {
 	ws := false
 	spans := w.hasRunSpans()
 	at := w.at[:0]
-	for _, c := range w.run {
-		if spans {
+	if !spans {
+		data = appendCollapsed(data, w.run)
+	} else {
+		for _, c := range w.run {
 			at = append(at, len(data))
-		}
-		if c == ' ' || c == '\r' || c == '\n' || c == '\t' {
-			if !ws {
-				data = append(data, ' ')
-				ws = true
+			if c == ' ' || c == '\r' || c == '\n' || c == '\t' {
+				if !ws {
+					data = append(data, ' ')
+					ws = true
+				}
+				continue
 			}
-			continue
+			ws = false
+			data = append(data, c)
 		}
-		ws = false
-		data = append(data, c)
 	}
 	if spans {
 		at = append(at, len(data))
@@ -214,6 +216,28 @@ func (w *TextWriter) flush() {
 	w.scratch = data
 	w.run = w.run[:0]
 }
+
+// appendCollapsed appends run with each run of [ \r\n\t] as one space.
+func appendCollapsed(dst, run []byte) []byte {
+	for len(run) > 0 {
+		i := 0
+		for i < len(run) && !collapsible[run[i]] {
+			i++
+		}
+		dst = append(dst, run[:i]...)
+		if i == len(run) {
+			break
+		}
+		dst = append(dst, ' ')
+		for i < len(run) && collapsible[run[i]] {
+			i++
+		}
+		run = run[i:]
+	}
+	return dst
+}
+
+var collapsible = [256]bool{' ': true, '\r': true, '\n': true, '\t': true}
 
 func (w *TextWriter) hasRunSpans() bool {
 	for i := range w.spans {
@@ -266,10 +290,12 @@ func (w *TextWriter) emitBytes(data []byte) int {
 	w.endsWithSpace = unicode.IsSpace(last)
 	start := len(w.out)
 	w.out = append(w.out, data...)
+	// Only whether the line has text is ever asked: bytes count as well
+	// as characters.
 	if i := bytes.LastIndexByte(data, '\n'); i >= 0 {
-		w.lineLength = utf8.RuneCount(data[i+1:])
+		w.lineLength = len(data) - i - 1
 	} else {
-		w.lineLength += utf8.RuneCount(data)
+		w.lineLength += len(data)
 	}
 	if n := len(w.rows); n > 0 && len(bytes.TrimSpace(data)) > 0 {
 		w.rows[n-1] = true
