@@ -221,7 +221,7 @@ func (t *Template) renderLine(s *state, dst []byte, prog program, key string) ([
 	if err != nil {
 		return out, err
 	}
-	if bytes.ContainsAny(out, "\r\n") {
+	if bytes.IndexByte(out, '\r') >= 0 || bytes.IndexByte(out, '\n') >= 0 {
 		return out, t.fm.fields[key].pos().errorc(diag.Execute, "the %s holds a line break for this recipient (from the data?), which a header cannot carry", key)
 	}
 	return out, nil

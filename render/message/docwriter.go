@@ -323,6 +323,9 @@ func hexDigit(c byte) int {
 func appendRenderEscaped(dst, text []byte) []byte {
 	start := 0
 	for i := 0; i < len(text); i++ {
+		if !renderSpecial[text[i]] {
+			continue
+		}
 		var esc string
 		switch c := text[i]; c {
 		case '&':
@@ -355,6 +358,18 @@ func appendRenderEscaped(dst, text []byte) []byte {
 	}
 	return append(dst, text[start:]...)
 }
+
+// renderSpecial marks the bytes appendRenderEscaped looks at: those
+// html.Render escapes and the first bytes of what reencode replaces.
+var renderSpecial = func() (t [256]bool) {
+	for _, c := range []byte("&'<>\"") {
+		t[c] = true
+	}
+	for c := range t {
+		t[c] = t[c] || reencodeByLead[c] != nil
+	}
+	return t
+}()
 
 // blockAllowed reports whether the block element a may open where top is
 // the current element (stack, then parent and its ancestors, around it).
