@@ -150,13 +150,19 @@ func (c storeCounts) Count(ctx context.Context, key string) (int64, error) {
 	return v[0], nil
 }
 
+// CounterReader reads counters, many in one round trip: all that learned
+// ranking's statistics (LoadStats) need of a store.
+type CounterReader interface {
+	Counts(ctx context.Context, keys []string) ([]int64, error)
+}
+
 // LoadStats reads from a store the feedback of every offer in every
 // placement of lib, for learned ranking, as of the decision time at: a
 // model with a window (`models:`) sums the per-UTC-day counters of the
 // window's days ending with at's, the others read the all-time counters.
 // It is one read: track.Live reads it again as it ages, for processes
 // that decide for long.
-func LoadStats(ctx context.Context, s Store, lib *Library, at time.Time) (Stats, error) {
+func LoadStats(ctx context.Context, s CounterReader, lib *Library, at time.Time) (Stats, error) {
 	var keys []string
 	for _, o := range lib.OfferIDs() {
 		for _, p := range lib.PlacementIDs() {

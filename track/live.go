@@ -17,7 +17,7 @@ import (
 // first request after a pause sees fresh numbers. Safe for concurrent
 // use.
 type Live struct {
-	store  decide.Store
+	store  decide.CounterReader
 	maxAge time.Duration
 	now    func() time.Time
 
@@ -33,7 +33,7 @@ const DefaultMaxAge = time.Second
 
 // NewLive returns the live statistics of store. maxAge 0 is
 // DefaultMaxAge; now nil is the wall clock.
-func NewLive(store decide.Store, maxAge time.Duration, now func() time.Time) *Live {
+func NewLive(store decide.CounterReader, maxAge time.Duration, now func() time.Time) *Live {
 	if maxAge <= 0 {
 		maxAge = DefaultMaxAge
 	}

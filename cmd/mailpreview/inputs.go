@@ -122,16 +122,22 @@ func dryCounts(ctx context.Context, url string, lib *decide.Library, at time.Tim
 type reopeningCounts struct{ url string }
 
 func (c reopeningCounts) Count(ctx context.Context, key string) (int64, error) {
-	store, err := capstore.Open(c.url, capstore.WithReadOnly(), capstore.WithLockTimeout(5*time.Second))
-	if err != nil {
-		return 0, err
-	}
-	defer store.Close()
-	v, err := store.Counts(ctx, []string{key})
+	v, err := c.Counts(ctx, []string{key})
 	if err != nil {
 		return 0, err
 	}
 	return v[0], nil
+}
+
+// Counts reads many counters in one opening (decide.CounterReader, for
+// the statistics of learned ranking).
+func (c reopeningCounts) Counts(ctx context.Context, keys []string) ([]int64, error) {
+	store, err := capstore.Open(c.url, capstore.WithReadOnly(), capstore.WithLockTimeout(5*time.Second))
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	return store.Counts(ctx, keys)
 }
 
 // writeJSON prints v as indented JSON.

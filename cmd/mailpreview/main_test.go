@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/offermail/offermail/decide"
 	"github.com/offermail/offermail/decide/capstore"
 	"github.com/offermail/offermail/track"
 )
@@ -452,12 +453,19 @@ func TestDryRunsDoNotWriteOrLockStores(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Close()
-	counts, _, closeStore, err := previewStore(context.Background(), "bolt:"+path, library)
+	counts, stats, closeStore, err := previewStore("bolt:" + path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer closeStore()
 	if _, err := counts.Count(context.Background(), "cap|x|total|all|*|*"); err != nil {
+		t.Fatal(err)
+	}
+	lib, err := decide.LoadFiles(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stats(context.Background(), lib, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	// A real run opens the store for writing while the preview is up.

@@ -10,10 +10,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/offermail/offermail/campaign"
 	"github.com/offermail/offermail/cmd/mailpreview/internal/preview"
 	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/decide/capstore"
 	"github.com/offermail/offermail/render"
+	"github.com/offermail/offermail/track"
 	"github.com/spf13/cobra"
 )
 
@@ -57,7 +58,7 @@ it was given.`,
 				Log: errOut,
 			}
 			if url := previewStoreURL(storeFlag, g.library); url != "" {
-				counts, stats, closeStore, err := previewStore(ctx, url, g.library)
+				counts, stats, closeStore, err := previewStore(url)
 				if err != nil {
 					return err
 				}
@@ -129,22 +130,20 @@ func previewStoreURL(flag, library string) string {
 }
 
 // previewStore opens the store for reading counters, and the feedback
-// learned ranking samples from. Feedback is read once, for the offers of the
-// library as it is at start; a library that does not load yet (the page
-// shows why) has none, and caps are still read.
-func previewStore(ctx context.Context, url, library string) (decide.Counts, decide.Stats, func(), error) {
-	lib, _ := decide.LoadFiles(nil)
-	if p, err := campaign.Load(library); err == nil {
-		lib = p.Library
+// learned ranking samples from: read per request at most once a second
+// (track.Live), for the library as the page has it and windowed as of the
+// page's decision time.
+func previewStore(url string) (decide.Counts, func(context.Context, *decide.Library, time.Time) (decide.Stats, error), func(), error) {
+	if strings.HasPrefix(url, "bolt:") {
+		// Read without holding the file.
+		r := reopeningCounts{url}
+		return r, track.NewLive(r, 0, nil).Stats, func() {}, nil
 	}
-	counts, stats, closeStore, err := dryCounts(ctx, url, lib, time.Now()) // windows as of the start
-	if err != nil || !strings.HasPrefix(url, "bolt:") {
-		return counts, stats, closeStore, err
+	store, err := capstore.Open(url, capstore.WithReadOnly())
+	if err != nil {
+		return nil, nil, nil, storeError(err)
 	}
-	// Feedback is read once, above; counters are read per request
-	// without holding the file.
-	closeStore()
-	return reopeningCounts{url}, stats, func() {}, nil
+	return decide.StoreCounts(store), track.NewLive(store, 0, nil).Stats, func() { store.Close() }, nil
 }
 
 // isLoopback reports whether addr's host is this machine only. An empty

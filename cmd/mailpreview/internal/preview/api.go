@@ -174,7 +174,16 @@ func (s *Server) handleRender(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, out)
 		return
 	}
-	opts := campaign.Options{Campaign: s.cfg.Campaign, Seed: s.cfg.Seed, Now: now, Counts: s.cfg.Counts, Stats: s.cfg.Stats, Trace: true}
+	opts := campaign.Options{Campaign: s.cfg.Campaign, Seed: s.cfg.Seed, Now: now, Counts: s.cfg.Counts, Trace: true}
+	if s.cfg.Stats != nil {
+		// A model's window ends with the page's decision time, not the
+		// server's start.
+		stats, err := s.cfg.Stats(r.Context(), st.project.Library, now)
+		if err != nil {
+			out.Problems = append(out.Problems, problems(fmt.Errorf("read feedback for learned ranking (decided without it): %w", err), "store")...)
+		}
+		opts.Stats = stats
+	}
 	msg, d, err := st.project.Preview(r.Context(), e.tpl, *rec, opts)
 	out.Decisions = d
 	if err != nil {

@@ -2,6 +2,7 @@ package preview
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -11,6 +12,9 @@ import (
 	"time"
 
 	"github.com/offermail/offermail/decide"
+	"github.com/offermail/offermail/decide/capstore"
+	"github.com/offermail/offermail/render"
+	"github.com/offermail/offermail/track"
 )
 
 func TestRenderChoosesAndExplains(t *testing.T) {
@@ -228,4 +232,59 @@ func TestRenderErrorForRecipient(t *testing.T) {
 	}
 	// The same template renders for a profile without a city.
 	mustRender(t, ts, "dated.hbs", "sam-new-customer")
+}
+
+// TestRenderLearnsAsOfPageTime: learned ranking reads the store's
+// statistics with a model's window ending at the page's decision time,
+// not at the server's start: 200 impressions of socks-3for2 without a
+// click on 2026-11-20 weigh on a decision of 2026-11-21 (7-day window),
+// not on one of 2026-12-02, when Maya's draw from Beta(1,1) picks it.
+func TestRenderLearnsAsOfPageTime(t *testing.T) {
+	p := newProject(t)
+	p.write(t, "templates/library/models.yaml", "models:\n  - {id: ctr, window: 7d}\n")
+	p.write(t, "templates/hero.hbs", "---\nfrom: news@northwind.example\n---\n{{offer \"weekly-digest\" placement=\"hero\"}}\n")
+	store := capstore.NewMemory()
+	day := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	var events []track.Event
+	for i := range 200 {
+		events = append(events, track.Event{Type: track.Impression, Time: day,
+			Prop: track.Proposition{Campaign: "digest", Recipient: fmt.Sprint("v", i), Activity: "weekly-digest", Placement: "hero", Offer: "socks-3for2"}})
+	}
+	rec := &track.Recorder{Store: store, Now: func() time.Time { return day }}
+	if _, err := rec.Record(context.Background(), events); err != nil {
+		t.Fatal(err)
+	}
+	cfg := p.config()
+	cfg.Stats = track.NewLive(store, 0, nil).Stats
+	cfg.Campaign = render.Campaign{ID: "preview", Name: "preview"} // as the command's default: the golden files' draws
+	_, ts := start(t, cfg)
+	for _, tc := range []struct{ at, want string }{
+		{"2026-11-21T09:00:00Z", "hydration-vest"},
+		{"2026-12-02T09:00:00Z", "socks-3for2"},
+		{"2026-11-26T09:00:00Z", "hydration-vest"}, // the window's last day
+		{"2026-11-27T09:00:00Z", "socks-3for2"},
+	} {
+		code, r := postRender(t, ts, renderRequest{Template: "hero.hbs", Profile: "maya-gold-runner", At: tc.at})
+		if code != http.StatusOK || r.Decisions == nil || len(r.Decisions.Propositions) != 1 || len(r.Decisions.Propositions[0].Offers) != 1 {
+			t.Fatalf("render at %s = %d, %+v", tc.at, code, r)
+		}
+		if got := r.Decisions.Propositions[0].Offers[0].ID; got != tc.want {
+			t.Errorf("hero at %s = %s, want %s", tc.at, got, tc.want)
+		}
+	}
+}
+
+// TestRenderStatsUnreadable: a store whose statistics cannot be read
+// still gets the page its message, decided without feedback, and says so.
+func TestRenderStatsUnreadable(t *testing.T) {
+	p := newProject(t)
+	cfg := p.config()
+	cfg.Stats = func(context.Context, *decide.Library, time.Time) (decide.Stats, error) {
+		return nil, fmt.Errorf("redis down: %w", decide.ErrStoreUnavailable)
+	}
+	_, ts := start(t, cfg)
+	code, r := postRender(t, ts, renderRequest{Template: "offers.hbs", Profile: "maya-gold-runner"})
+	if code != http.StatusOK || !r.Rendered || !strings.Contains(problemText(r.Problems), "read feedback for learned ranking (decided without it): redis down") {
+		t.Errorf("render with the statistics unreadable = %d, rendered %v, problems %s", code, r.Rendered, problemText(r.Problems))
+	}
 }

@@ -1,6 +1,7 @@
 package preview
 
 import (
+	"context"
 	"embed"
 	"fmt"
 	"io"
@@ -30,10 +31,12 @@ type Config struct {
 	At  time.Time
 	Now func() time.Time
 	// Counts reads cap counters (from a store opened read-only); nil reads
-	// every counter as 0. Stats feeds learned ranking; nil is none. The
+	// every counter as 0. Stats gives learned ranking the statistics of a
+	// library at the page's decision time (track.Live.Stats: the store's,
+	// windowed as of that time, at most a second old); nil is none. The
 	// preview only ever reads them.
 	Counts decide.Counts
-	Stats  decide.Stats
+	Stats  func(ctx context.Context, lib *decide.Library, at time.Time) (decide.Stats, error)
 	// AnyHost accepts requests for any Host. By default only localhost,
 	// 127.0.0.1 and [::1] are answered, so that a web page elsewhere
 	// cannot read the preview through DNS rebinding.
