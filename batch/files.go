@@ -13,6 +13,7 @@ import (
 type files struct {
 	msgDir, tmpDir string
 	ext            string
+	dirs           *fileDirs
 	sync           func() error // nil where each file is synced (perFileSync)
 	closeSync      func()
 }
@@ -30,7 +31,11 @@ func openFiles(out, ext string) (*files, error) {
 		}
 	}
 	var err error
+	if f.dirs, err = openDirs(f.tmpDir, f.msgDir); err != nil {
+		return nil, outputErr(err)
+	}
 	if f.sync, f.closeSync, err = fileSyncer(f.msgDir); err != nil {
+		f.dirs.close()
 		return nil, err
 	}
 	return f, nil
@@ -50,25 +55,13 @@ func (f *files) Sync() error {
 	return f.sync()
 }
 
-func (f *files) close() { f.closeSync() }
+func (f *files) close() {
+	f.closeSync()
+	f.dirs.close()
+}
 
 func (f *files) write(name string, data []byte) error {
-	tmp, err := os.CreateTemp(f.tmpDir, "m-*")
-	if err != nil {
-		return outputErr(err)
-	}
-	_, err = tmp.Write(data)
-	if err == nil && perFileSync {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), filepath.Join(f.msgDir, name))
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+	if err := f.dirs.write(name, data); err != nil {
 		return outputErr(err)
 	}
 	return nil
