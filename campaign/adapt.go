@@ -90,6 +90,9 @@ func (p *Project) Propositions(scopes []render.Scope, d *decide.Decision, o Opti
 		}
 		pl := p.Library.Placement(sc.Placement)
 		rp := render.Proposition{Scope: sc, Type: render.ContentType(pl.Content)}
+		if n := len(prop.Offers); n > 0 || prop.Fallback != nil {
+			rp.Items = make([]render.Item, 0, n+1)
+		}
 		for _, c := range prop.Offers {
 			rp.Items = append(rp.Items, p.item(c.Offer, sc, c.Rank, false, o, recipient))
 		}

@@ -54,6 +54,38 @@ type parser struct {
 	order    *KeyOrder
 	recorded KeyOrder
 	keys     []string
+	// names holds the member names met, so that the same name is the same
+	// string in every record (see name).
+	names map[string]string
+}
+
+// Bounds of parser.names: a file's few profile keys, not every name a
+// hostile file can make up.
+const (
+	maxNames    = 1024
+	maxNameSize = 64
+)
+
+// name returns the member name tok, just read at start. A recipients file
+// repeats its few keys on every line: the same name is returned as the
+// same string, which saves a string per member and record (the reader's
+// largest share of allocations).
+func (p *parser) name(tok jsontext.Token, start int) string {
+	raw := p.data[start:min(int(p.dec.InputOffset()), len(p.data))]
+	if len(raw) < 2 || len(raw) > maxNameSize+2 || raw[0] != '"' || raw[len(raw)-1] != '"' || bytes.IndexByte(raw, '\\') >= 0 {
+		return tok.String() // escaped: the raw bytes are not the name
+	}
+	if s, ok := p.names[string(raw[1:len(raw)-1])]; ok {
+		return s
+	}
+	s := tok.String()
+	if len(p.names) < maxNames {
+		if p.names == nil {
+			p.names = map[string]string{}
+		}
+		p.names[s] = s
+	}
+	return s
 }
 
 func (p *parser) reset(data []byte, outer int) {
@@ -227,7 +259,7 @@ func (p *parser) object(start int) (map[string]any, *posError) {
 	m := make(map[string]any)
 	mark := len(p.keys)
 	for g := atFirstKey; ; g = atNextMember {
-		tok, _, err := p.read(g)
+		tok, at, err := p.read(g)
 		if err != nil {
 			return nil, err
 		}
@@ -238,7 +270,7 @@ func (p *parser) object(start int) (map[string]any, *posError) {
 			}
 			return m, nil
 		}
-		name := tok.String()
+		name := p.name(tok, at)
 		vtok, vstart, err := p.read(atMemberVal)
 		if err != nil {
 			return nil, err

@@ -2,6 +2,7 @@ package recipients
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -174,5 +175,28 @@ func TestRepeatedKey(t *testing.T) {
 	r := NewNDJSON(strings.NewReader(`{"id":"u1","email":"a@example.com","profile":{"a":{"b":1,"b\u0020":2,"b":3}}}`))
 	if _, rej, _ := r.Next(); rej == nil || rej.Err.Code != diag.Duplicate || rej.Err.Col != 70 || rej.Reason != `col 70: duplicate key "b"` {
 		t.Errorf("reject = %+v, want a duplicate key \"b\" at col 70 (\"b \" is another name)", rej)
+	}
+}
+
+// TestNames: member names are kept once for all records (parser.name);
+// an escaped name, a long one and the names past the table's bound read
+// as they are written.
+func TestNames(t *testing.T) {
+	var in strings.Builder
+	want := []map[string]any{}
+	for i := range maxNames + 10 {
+		key := fmt.Sprintf("k%d", i)
+		in.WriteString(fmt.Sprintf(`{"id":"u%d","email":"a@example.com","profile":{"%s":1,"a\u0062":{"%s":3,"ab":4}}}`+"\n", i, key, strings.Repeat("x", maxNameSize+1)))
+		want = append(want, map[string]any{key: 1.0, "ab": map[string]any{strings.Repeat("x", maxNameSize+1): 3.0, "ab": 4.0}})
+	}
+	r := NewNDJSON(strings.NewReader(in.String()))
+	for i := range want {
+		rec, rej, err := r.Next()
+		if err != nil || rej != nil {
+			t.Fatalf("record %d: %v, %v", i+1, rej, err)
+		}
+		if !reflect.DeepEqual(rec.Profile, want[i]) {
+			t.Fatalf("record %d profile = %v, want %v", i+1, rec.Profile, want[i])
+		}
 	}
 }

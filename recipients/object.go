@@ -94,10 +94,11 @@ func (p *parser) record() (parsed, *posError) {
 		if tok.Kind() == '}' {
 			break
 		}
-		k := keyIndex(tok.String())
+		key := p.name(tok, keyOff)
+		k := keyIndex(key)
 		if k < 0 {
-			keep(&posError{off: keyOff, code: diag.Unknown, msg: "unknown key " + quote(tok.String()) +
-				suggestKey(tok.String()) + "; a record has only " + strings.Join(recordKeys[:], ", ")})
+			keep(&posError{off: keyOff, code: diag.Unknown, msg: "unknown key " + quote(key) +
+				suggestKey(key) + "; a record has only " + strings.Join(recordKeys[:], ", ")})
 		}
 		vtok, valOff, err := p.read(atMemberVal)
 		if err != nil {

@@ -104,9 +104,21 @@ func unpack(b []byte, kind byte, n int) ([]string, bool) {
 
 // plainToken is the readable token of a proposition, as offermail wrote
 // it before tokens were sealed.
+// A message makes one per offer it shows, so it is built in one
+// allocation (the others on the stack while they fit).
 func plainToken(p Proposition) string {
-	raw := p.Campaign + "\x1f" + p.Recipient + "\x1f" + p.Activity + "\x1f" + p.Placement + "\x1f" + p.Offer
-	return plainPrefix + base64.RawURLEncoding.EncodeToString([]byte(raw))
+	var rawBuf [256]byte
+	raw := append(rawBuf[:0], p.Campaign...)
+	for _, f := range [...]string{p.Recipient, p.Activity, p.Placement, p.Offer} {
+		raw = append(append(raw, '\x1f'), f...)
+	}
+	var encBuf [344]byte // base64 of 256 bytes
+	enc := base64.RawURLEncoding.AppendEncode(encBuf[:0], raw)
+	var b strings.Builder
+	b.Grow(len(plainPrefix) + len(enc))
+	b.WriteString(plainPrefix)
+	b.Write(enc)
+	return b.String()
 }
 
 func openPlain(token string) (Proposition, error) {

@@ -2,6 +2,7 @@ package track
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"net/url"
 	"reflect"
@@ -195,6 +196,15 @@ func TestReadableToken(t *testing.T) {
 	tok := tr.Proposition(prop)
 	if got, err := tr.OpenProposition(tok); err != nil || got != prop {
 		t.Fatalf("OpenProposition(Proposition(%+v)) = %+v, %v", prop, got, err)
+	}
+	raw := prop.Campaign + "\x1f" + prop.Recipient + "\x1f" + prop.Activity + "\x1f" + prop.Placement + "\x1f" + prop.Offer
+	if want := "t1." + base64.RawURLEncoding.EncodeToString([]byte(raw)); tok != want {
+		t.Errorf("Proposition(%+v) = %q, want %q", prop, tok, want)
+	}
+	long := prop
+	long.Offer = strings.Repeat("o", 300) // past the stack buffers
+	if got, err := tr.OpenProposition(tr.Proposition(long)); err != nil || got != long {
+		t.Errorf("OpenProposition(Proposition(an offer id of 300 bytes)) = %+v, %v", got, err)
 	}
 	var none *Tracker
 	if none.Proposition(prop) != tok {
