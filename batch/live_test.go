@@ -3,6 +3,7 @@ package batch
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"os"
@@ -38,7 +39,7 @@ activities:
   - {id: pick, fallback: fb, placements: {hero: {criteria: [{collection: all, rank: 'model:ctr'}]}}}
 `
 
-// liveRun is one run of TestBatchLearnsLive: 60 recipients decided 20 per
+// liveRun is one run of the TestBatchLearnsLive tests: 60 recipients decided 20 per
 // store round trip, whose source holds recipient 21 back until event,
 // when set, has been called once recipient 20 was delivered.
 type liveRun struct {
@@ -49,13 +50,29 @@ type liveRun struct {
 	// event is called between recipient 20 and 21 with the run's store
 	// (a bbolt file is open in one place at a time).
 	event func(t *testing.T, st decide.Store)
+	// stop, instead, stops the run (ErrInterrupted) at its first
+	// delivery, as a crash or Ctrl-C would: the first 20 recipients are
+	// decided, in the ledger, and none is done. dir, when set, is the
+	// run's directory (a resumed run's).
+	stop bool
+	dir  string
 }
 
 const liveN, liveK = 60, 20
 
 func (lr liveRun) run(t *testing.T, p *campaign.Project, tpl *render.Template) []byte {
+	data, _ := lr.runReport(t, p, tpl)
+	return data
+}
+
+func (lr liveRun) runReport(t *testing.T, p *campaign.Project, tpl *render.Template) ([]byte, *Report) {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), "out")
+	out := lr.dir
+	if out == "" {
+		out = filepath.Join(t.TempDir(), "out")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	st, err := capstore.Open(lr.store)
 	if err != nil {
 		t.Fatal(err)
@@ -65,11 +82,13 @@ func (lr liveRun) run(t *testing.T, p *campaign.Project, tpl *render.Template) [
 	var once sync.Once
 	held := func(yield func(*recipients.Record) bool) {
 		for i := range liveN {
-			if i == liveK {
+			if i == liveK && lr.stop {
+				<-ctx.Done()
+				return
+			}
+			if i == liveK && lr.event != nil {
 				<-delivered
-				if lr.event != nil {
-					lr.event(t, st)
-				}
+				lr.event(t, st)
 			}
 			id := fmt.Sprintf("r%02d", i)
 			if !yield(&recipients.Record{ID: id, Email: id + "@example.com"}) {
@@ -78,6 +97,11 @@ func (lr liveRun) run(t *testing.T, p *campaign.Project, tpl *render.Template) [
 		}
 	}
 	sink := SinkFunc(func(_ context.Context, m *Message) error {
+		if lr.stop {
+			// The first batch is in the ledger, nothing delivered.
+			cancel()
+			return context.Canceled
+		}
 		if m.Recipient.ID == fmt.Sprintf("r%02d", liveK-1) {
 			once.Do(func() { close(delivered) })
 		}
@@ -88,8 +112,14 @@ func (lr liveRun) run(t *testing.T, p *campaign.Project, tpl *render.Template) [
 		Source: Records(iter.Seq[*recipients.Record](held)), Store: st, Sink: sink, Dir: out,
 		Workers: 1, BatchSize: liveK, Live: track.NewLive(st, time.Second, lr.clock),
 	}
-	if _, err := r.Run(context.Background()); err != nil {
+	rep, err := r.Run(ctx)
+	if lr.stop && !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("run stopped after recipient %d = %v, want ErrInterrupted", liveK, err)
+	} else if !lr.stop && err != nil {
 		t.Fatal(err)
+	}
+	if lr.stop {
+		return nil, nil
 	}
 	data, err := os.ReadFile(filepath.Join(out, decisionsFile))
 	if err != nil {
@@ -99,16 +129,12 @@ func (lr liveRun) run(t *testing.T, p *campaign.Project, tpl *render.Template) [
 	// deciders vary; what each line says is the run's.
 	lines := bytes.SplitAfter(data, []byte("\n"))
 	slices.SortFunc(lines, bytes.Compare)
-	return bytes.Join(lines, nil)
+	return bytes.Join(lines, nil), rep
 }
 
-// TestBatchLearnsLive, on bbolt and on a real Redis: clicks recorded in
-// the store while a run goes on move the decisions of the recipients it
-// decides after its statistics are re-read (SPEC §10, "within a second"),
-// not of those decided before. Without a re-read, or re-reading with no
-// new events, the run decides what it decides on the statistics of its
-// start, to the byte.
-func TestBatchLearnsLive(t *testing.T) {
+// liveProject loads liveLibrary and a template of its one placeholder.
+func liveProject(t *testing.T) (*campaign.Project, *render.Template) {
+	t.Helper()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "lib.yaml"), []byte(liveLibrary), 0o644); err != nil {
 		t.Fatal(err)
@@ -121,30 +147,46 @@ func TestBatchLearnsLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stores := map[string]func(t *testing.T) string{
-		"bolt":  func(t *testing.T) string { return "bolt:" + filepath.Join(t.TempDir(), "state.db") },
-		"redis": func(t *testing.T) string { return redistest.Start(t).URL(t) },
-	}
-	for name, newStore := range stores {
-		t.Run(name, func(t *testing.T) {
-			// Offer b was clicked by everyone it was shown to, a and c by
-			// nobody: Beta(201, 1) against Beta(1, 201).
-			clicks := func(t *testing.T, st decide.Store) {
-				var events []track.Event
-				for i := range 200 {
-					for _, offer := range []string{"a", "b", "c"} {
-						prop := track.Proposition{Campaign: "earlier", Recipient: fmt.Sprint("v", i), Activity: "pick", Placement: "hero", Offer: offer}
-						events = append(events, track.Event{Type: track.Impression, Prop: prop, Time: decisionAt})
-						if offer == "b" {
-							events = append(events, track.Event{Type: track.Click, Prop: prop, Time: decisionAt})
-						}
-					}
-				}
-				rec := &track.Recorder{Store: st, Now: func() time.Time { return decisionAt }}
-				if _, err := rec.Record(context.Background(), events); err != nil {
-					t.Fatal(err)
-				}
+	return p, tpl
+}
+
+// liveStores make a new store URL of each kind.
+var liveStores = map[string]func(t *testing.T) string{
+	"bolt":  func(t *testing.T) string { return "bolt:" + filepath.Join(t.TempDir(), "state.db") },
+	"redis": func(t *testing.T) string { return redistest.Start(t).URL(t) },
+}
+
+// liveClicks records that offer b was clicked by everyone it was shown
+// to, a and c by nobody: Beta(201, 1) against Beta(1, 201).
+func liveClicks(t *testing.T, st decide.Store) {
+	t.Helper()
+	var events []track.Event
+	for i := range 200 {
+		for _, offer := range []string{"a", "b", "c"} {
+			prop := track.Proposition{Campaign: "earlier", Recipient: fmt.Sprint("v", i), Activity: "pick", Placement: "hero", Offer: offer}
+			events = append(events, track.Event{Type: track.Impression, Prop: prop, Time: decisionAt})
+			if offer == "b" {
+				events = append(events, track.Event{Type: track.Click, Prop: prop, Time: decisionAt})
 			}
+		}
+	}
+	rec := &track.Recorder{Store: st, Now: func() time.Time { return decisionAt }}
+	if _, err := rec.Record(context.Background(), events); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBatchLearnsLive, on bbolt and on a real Redis: clicks recorded in
+// the store while a run goes on move the decisions of the recipients it
+// decides after its statistics are re-read (SPEC §10, "within a second"),
+// not of those decided before. Without a re-read, or re-reading with no
+// new events, the run decides what it decides on the statistics of its
+// start, to the byte.
+func TestBatchLearnsLive(t *testing.T) {
+	p, tpl := liveProject(t)
+	for name, newStore := range liveStores {
+		t.Run(name, func(t *testing.T) {
+			clicks := liveClicks
 			frozen := func() time.Time { return decisionAt }
 
 			// Re-reading before every batch, no events: the same bytes as
@@ -193,6 +235,43 @@ func TestBatchLearnsLive(t *testing.T) {
 			// see a run that did not learn.
 			if baseB == liveN-liveK {
 				t.Fatalf("without events b was chosen for all %d later recipients; the test cannot tell learning from chance", baseB)
+			}
+		})
+	}
+}
+
+// TestBatchLearnsLiveOnResume, on bbolt and on a real Redis: a run stopped
+// once its first batch was decided, before any message, is resumed after
+// clicks were recorded. The recipients it had decided keep their
+// decisions (replayed from the ledger); the others are decided on the new
+// statistics.
+func TestBatchLearnsLiveOnResume(t *testing.T) {
+	p, tpl := liveProject(t)
+	for name, newStore := range liveStores {
+		t.Run(name, func(t *testing.T) {
+			frozen := func() time.Time { return decisionAt }
+			base := livePicks(t, liveRun{store: newStore(t), clock: frozen}.run(t, p, tpl))
+			store, dir := newStore(t), filepath.Join(t.TempDir(), "out")
+			liveRun{store: store, clock: frozen, stop: true, dir: dir}.run(t, p, tpl)
+			st, err := capstore.Open(store)
+			if err != nil {
+				t.Fatal(err)
+			}
+			liveClicks(t, st)
+			st.Close()
+			data, rep := liveRun{store: store, clock: frozen, dir: dir}.runReport(t, p, tpl)
+			if a := rep.Attempt; a.Replayed != liveK || a.Recipients != liveN {
+				t.Errorf("resumed attempt: %d recipients, %d replayed from the ledger; want %d and %d", a.Recipients, a.Replayed, liveN, liveK)
+			}
+			resumed := livePicks(t, data)
+			for i := range liveN {
+				id := fmt.Sprintf("r%02d", i)
+				if i < liveK && resumed[id] != base[id] {
+					t.Errorf("recipient %s, decided before the stop, got %s after the resume, want %s as decided", id, resumed[id], base[id])
+				}
+				if i >= liveK && resumed[id] != "b" {
+					t.Errorf("recipient %s, decided by the resumed run, got %s, want the clicked offer b", id, resumed[id])
+				}
 			}
 		})
 	}
