@@ -63,7 +63,7 @@ func (s *Service) handleDecisions(w http.ResponseWriter, r *http.Request, c *cal
 	c.decisionID, c.replayed = res.id, res.replayed
 	props, content, err := b.project.Content(res.d, q.recipient, q.options(res.at))
 	if err != nil {
-		return s.renderError(err)
+		return s.renderFailed(r.Context(), q, res, err)
 	}
 	out := decisionsOut{DecisionID: res.id, Propositions: make([]propositionOut, len(res.d.Propositions))}
 	for i, p := range res.d.Propositions {

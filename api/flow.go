@@ -159,10 +159,37 @@ func (q *decision) options(at time.Time) campaign.Options {
 	return campaign.Options{Campaign: q.campaign, Now: at, Tracker: q.b.tracker}
 }
 
-// renderError is a failure to render for this recipient's data: the
-// decision stands (and was counted, unless a dry run). Its position names
-// the file relative to the library or templates directory: the client
-// learns where, not the server's directories.
+// renderFailed answers a decision whose content or message does not
+// render for this recipient's data. Nothing was delivered, so a counted
+// decision gives its counters back (decide.Reserver.Release): the caps
+// stay for others, as a batch run releases a recipient whose message
+// fails. Its ledger entry stays, so a retry with the same Idempotency-Key
+// gets the same answer; the release happens once however often it is
+// asked for. A release the store cannot make is the store's error (503):
+// a retry with the key releases then.
+func (s *Service) renderFailed(ctx context.Context, q *decision, res *decided, err error) error {
+	if res.ledger != "" {
+		counters := res.d.Counters
+		if res.replayed {
+			// A replayed decision carries no counters; the first attempt
+			// may have stopped before its release.
+			counters = q.b.project.Library.Counters(res.d, q.recipient.ID, res.at)
+		}
+		released, rerr := q.b.reserver.Release(ctx, res.ledger, res.entry, counters)
+		if rerr != nil {
+			s.log.Warn("release the counters of a decision that did not render", "decisionId", res.id, "error", rerr.Error())
+			return rerr
+		}
+		if released {
+			s.metrics.decisions.WithLabelValues("released").Inc()
+		}
+	}
+	return s.renderError(err)
+}
+
+// renderError is a failure to render for this recipient's data. Its
+// position names the file relative to the library or templates directory:
+// the client learns where, not the server's directories.
 func (s *Service) renderError(err error) error {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return err

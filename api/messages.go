@@ -74,7 +74,7 @@ func (s *Service) handleMessages(w http.ResponseWriter, r *http.Request, c *call
 	// counts nothing; its unsubscribe link works as any other.
 	msg, err := b.project.Render(tpl, q.recipient, o, res.d)
 	if err != nil {
-		return s.renderError(err)
+		return s.renderFailed(r.Context(), q, res, err)
 	}
 	s.countPropositions(res.d)
 	if mimeWanted {
@@ -84,7 +84,7 @@ func (s *Service) handleMessages(w http.ResponseWriter, r *http.Request, c *call
 		msg.IDKey = "api/" + res.id
 		var buf bytes.Buffer
 		if err := campaign.Encode(&buf, campaign.EML, msg, res.d, res.at); err != nil {
-			return s.renderError(err)
+			return s.renderFailed(r.Context(), q, res, err)
 		}
 		h := w.Header()
 		h.Set("Content-Type", "message/rfc822")

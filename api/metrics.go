@@ -19,7 +19,7 @@ import (
 type metrics struct {
 	requests  *prometheus.CounterVec   // route, status
 	latency   *prometheus.HistogramVec // route
-	decisions *prometheus.CounterVec   // mode: counted, replayed, dry_run
+	decisions *prometheus.CounterVec   // mode: counted, replayed, dry_run, released
 	fallbacks *prometheus.CounterVec   // activity, placement
 	refusals  *prometheus.CounterVec   // offer
 	reloads   *prometheus.CounterVec   // result: ok, error
@@ -39,7 +39,7 @@ func newMetrics(reg *prometheus.Registry) (*metrics, error) {
 		}, []string{"route"}),
 		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "offermail_api_decisions_total",
-			Help: "Decisions answered: counted (decision events reserved in the store), replayed (an Idempotency-Key retry; nothing counted) or dry_run.",
+			Help: "Decisions answered: counted (decision events reserved in the store), replayed (an Idempotency-Key retry; nothing counted), dry_run, or released (counted, then given back because the answer did not render).",
 		}, []string{"mode"}),
 		fallbacks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "offermail_api_fallbacks_total", Help: "Propositions answered with the activity's fallback, by activity and placement.",

@@ -40,28 +40,43 @@ func TestReplayAfterLibraryChange(t *testing.T) {
 
 // TestRenderFailed: a recipient whose data the template cannot render
 // (formatNumber of a word) gets 422 render_failed naming the helper and
-// the position, relative to the templates directory; the
-// decision stands and was counted, as SPEC §4.4 counts decision events.
+// the position, relative to the templates directory, and counts nothing:
+// the counters the decision reserved are given back, once, also when the
+// request is retried with its Idempotency-Key. Another recipient renders
+// and counts.
 func TestRenderFailed(t *testing.T) {
-	f := start(t, "", nil)
-	tpl := "---\nsubject: Hi\n---\n<p>{{formatNumber profile.points}}</p>{{offer \"act\" placement=\"hero\"}}\n"
-	if err := os.WriteFile(filepath.Join(f.cfg.Templates, "points.hbs"), []byte(tpl), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.svc.Reload(t.Context()); err != nil {
-		t.Fatalf("Reload: %v", err)
-	}
-	a := f.post(t, "/v1/messages", `{"template": "points.hbs", "recipient": {"id": "u1", "email": "a@example.com", "profile": {"points": "many"}}}`)
-	if a.status != http.StatusUnprocessableEntity {
-		t.Fatalf("status %d, want 422: %s", a.status, a.body)
-	}
-	if code, _ := a.errorOf(t); code != CodeRender || !strings.Contains(string(a.body), `"points.hbs:4:6: formatNumber`) {
-		t.Errorf("code %q, want %q at points.hbs:4:6 (relative to the templates directory), naming formatNumber: %s", code, CodeRender, a.body)
-	}
-	if n := f.counter(t, scarceKey); n != 1 {
-		t.Errorf("scarce's counter = %d, want 1: the decision was made before rendering failed", n)
-	}
-	if a := f.post(t, "/v1/messages", `{"template": "points.hbs", "recipient": {"id": "u2", "email": "b@example.com", "profile": {"points": 1200}}}`); a.status != 200 {
-		t.Errorf("a number renders: %d %s", a.status, a.body)
+	for _, accept := range []string{"application/json", "message/rfc822"} {
+		t.Run(strings.ReplaceAll(accept, "/", "-"), func(t *testing.T) {
+			f := start(t, "", nil)
+			tpl := "---\nsubject: Hi\n---\n<p>{{formatNumber profile.points}}</p>{{offer \"act\" placement=\"hero\"}}\n"
+			if err := os.WriteFile(filepath.Join(f.cfg.Templates, "points.hbs"), []byte(tpl), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.svc.Reload(t.Context()); err != nil {
+				t.Fatalf("Reload: %v", err)
+			}
+			body := `{"template": "points.hbs", "recipient": {"id": "u1", "email": "a@example.com", "profile": {"points": "many"}}}`
+			for _, attempt := range []string{"first", "retry"} {
+				a := f.post(t, "/v1/messages", body, "Accept", accept, "Idempotency-Key", "k-render")
+				if a.status != http.StatusUnprocessableEntity {
+					t.Fatalf("%s: status %d, want 422: %s", attempt, a.status, a.body)
+				}
+				if code, _ := a.errorOf(t); code != CodeRender || !strings.Contains(string(a.body), `"points.hbs:4:6: formatNumber`) {
+					t.Errorf("%s: code %q, want %q at points.hbs:4:6 (relative to the templates directory), naming formatNumber: %s", attempt, code, CodeRender, a.body)
+				}
+				if n := f.counter(t, scarceKey); n != 0 {
+					t.Errorf("%s: scarce's counter = %d, want 0: a decision that did not render counts nothing", attempt, n)
+				}
+				if n := f.counter(t, onceKey("u1")); n != 0 {
+					t.Errorf("%s: u1's once counter = %d, want 0", attempt, n)
+				}
+			}
+			if a := f.post(t, "/v1/messages", `{"template": "points.hbs", "recipient": {"id": "u2", "email": "b@example.com", "profile": {"points": 1200}}}`); a.status != 200 {
+				t.Errorf("a number renders: %d %s", a.status, a.body)
+			}
+			if n := f.counter(t, scarceKey); n != 1 {
+				t.Errorf("scarce's counter = %d after u2's message, want 1", n)
+			}
+		})
 	}
 }
