@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/offermail/offermail/decide"
 )
@@ -57,11 +58,50 @@ type record struct {
 }
 
 // encoder returns the decide.Entry Encode of a request: the decision with
-// its trace, if any, and m.
+// its trace, if any, and m. A decision without a trace, nearly every
+// one, is written without reflection (Decision.AppendJSON and m's members
+// by hand): encoding the record by reflection was a twentieth of a
+// counted request's CPU. Both ways read back the same.
 func encoder(m *meta) func(*decide.Decision) ([]byte, error) {
 	return func(d *decide.Decision) ([]byte, error) {
-		return json.Marshal(record{Propositions: d.Propositions, API: m}, json.Deterministic(true))
+		for _, p := range d.Propositions {
+			if len(p.Trace) > 0 {
+				return json.Marshal(record{Propositions: d.Propositions, API: m}, json.Deterministic(true))
+			}
+		}
+		rec, err := d.AppendJSON(make([]byte, 0, 512))
+		if err != nil {
+			return nil, err
+		}
+		rec = append(rec[:len(rec)-1], `,"api":`...) // into {"propositions":[…]}
+		if rec, err = m.appendJSON(rec); err != nil {
+			return nil, err
+		}
+		return append(rec, '}'), nil
 	}
+}
+
+// appendJSON appends m as json.Marshal writes it.
+func (m *meta) appendJSON(dst []byte) ([]byte, error) {
+	var err error
+	member := func(name, value string) {
+		if err == nil {
+			dst = append(append(dst, name...), ':')
+			dst, err = jsontext.AppendQuote(dst, value)
+		}
+	}
+	dst = append(dst, '{')
+	member(`"id"`, m.ID)
+	member(`,"route"`, m.Route)
+	member(`,"hash"`, m.Hash)
+	dst = m.At.AppendFormat(append(dst, `,"at":"`...), time.RFC3339Nano)
+	dst = append(dst, '"')
+	member(`,"campaign"`, m.Campaign)
+	member(`,"recipient"`, m.Recipient)
+	if m.Template != "" {
+		member(`,"template"`, m.Template)
+	}
+	return append(dst, '}'), err
 }
 
 // readMeta reads the API's part of a ledger record.
