@@ -100,7 +100,9 @@ need --store redis://HOST:PORT/DB.`,
 				// in the environment wins.
 				debug.SetGCPercent(400)
 			}
-			logger := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), nil))
+			logs := newLogWriter(cmd.ErrOrStderr(), apiLogFlush)
+			defer logs.Close()
+			logger := slog.New(slog.NewJSONHandler(logs, nil))
 			svc, err := api.New(ctx, api.Config{
 				Library: g.library, Templates: templates, Store: store, Campaign: campaignID, Keys: keys, Logger: logger,
 				Tracker: tracker,
