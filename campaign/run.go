@@ -110,7 +110,8 @@ func (p *Project) RenderTo(out *render.Output, tpl *render.Template, r render.Re
 // input is what tpl executes for one recipient, and the message's
 // tracking token ("" when the run does not track).
 func (p *Project) input(tpl *render.Template, r render.Recipient, o Options, d *decide.Decision) (*render.Input, string, error) {
-	props, err := p.Propositions(tpl.Scopes(), d, o, r.ID)
+	scopes := tpl.Scopes() // a copy: taken once
+	props, err := p.Propositions(scopes, d, o, r.ID)
 	if err != nil {
 		return nil, "", fmt.Errorf("render %s for recipient %s: %w", tpl.Name(), r.ID, err)
 	}
@@ -120,7 +121,7 @@ func (p *Project) input(tpl *render.Template, r render.Recipient, o Options, d *
 	var messageToken string
 	if o.Tracker.Tracking() {
 		m := track.Message{Campaign: o.Campaign.ID, Recipient: r.ID, Ledger: o.Ledger, Entry: o.Entry}
-		for _, sc := range tpl.Scopes() {
+		for _, sc := range scopes {
 			m.Scopes = append(m.Scopes, track.Scope{Activity: sc.Activity, Placement: sc.Placement})
 		}
 		messageToken = o.Tracker.Message(m)
