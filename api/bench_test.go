@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/offermail/offermail/decide/capstore"
+	"github.com/offermail/offermail/internal/apitest"
 	"github.com/offermail/offermail/internal/cputime"
 )
 
@@ -25,27 +25,10 @@ import (
 //
 //	go test ./api -run '^$' -bench Serve -benchmem
 
-// sampleBodies returns request bodies for the sample profiles, with a
-// placeholder %d for a recipient id unique to each request.
+// sampleBodies returns request bodies for the sample profiles, split
+// around the recipient id.
 func sampleBodies(b *testing.B, build func(profile map[string]any) map[string]any) [][2][]byte {
-	b.Helper()
-	files, _ := filepath.Glob("../testdata/profiles/*.json")
-	var out [][2][]byte
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			b.Fatal(err)
-		}
-		var rec map[string]any
-		if err := json.Unmarshal(data, &rec); err != nil {
-			b.Fatal(err)
-		}
-		rec["id"] = "ID"
-		body, _ := json.Marshal(build(rec))
-		before, after, _ := bytes.Cut(body, []byte(`"id":"ID"`))
-		out = append(out, [2][]byte{append(before, `"id":"`...), append([]byte(`"`), after...)})
-	}
-	return out
+	return apitest.SampleBodies(b, "../testdata/profiles", build)
 }
 
 func benchService(b *testing.B) *Service {

@@ -4,13 +4,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/offermail/offermail/internal/apitest"
 )
 
 // TestReloadWhileServing: the library is edited while 8 clients send
@@ -64,12 +65,12 @@ func TestReloadWhileServing(t *testing.T) {
 	// A new offer, ranked first, added to the collection.
 	edited := strings.Replace(testLibrary, "offers:\n", "offers:\n  - {id: fresh, priority: 99, content: {side: {text: 'Fresh!'}}}\n", 1)
 	edited = strings.Replace(edited, "offers: [scarce, once, plenty]", "offers: [fresh, scarce, once, plenty]", 1)
-	writeAtomic(t, lib, edited)
-	waitFor(t, "the new offer to be answered", sawNew.Load)
+	apitest.ReplaceFile(t, lib, edited)
+	apitest.WaitFor(t, "the new offer to be answered", sawNew.Load)
 
 	// A broken library: the last good one keeps serving.
 	write(t, lib, strings.Replace(edited, "priority: 99", "priority: [99", 1))
-	waitFor(t, "/readyz to show the broken library", func() bool {
+	apitest.WaitFor(t, "/readyz to show the broken library", func() bool {
 		return strings.Contains(string(f.do(t, "GET", "/readyz", "").body), "lib.yaml:")
 	})
 	ready := f.do(t, "GET", "/readyz", "")
@@ -92,8 +93,8 @@ func TestReloadWhileServing(t *testing.T) {
 	t.Logf("%d requests while reloading", requests.Load())
 
 	// Fixed again: the problems go away.
-	writeAtomic(t, lib, edited)
-	waitFor(t, "/readyz to clear the problems", func() bool {
+	apitest.ReplaceFile(t, lib, edited)
+	apitest.WaitFor(t, "/readyz to clear the problems", func() bool {
 		return !strings.Contains(string(f.do(t, "GET", "/readyz", "").body), "problems")
 	})
 }
@@ -117,27 +118,5 @@ func TestReloadTemplates(t *testing.T) {
 	}
 	if a := f.post(t, "/v1/messages", body); a.status != 200 {
 		t.Errorf("the last good template should serve: %d %s", a.status, a.body)
-	}
-}
-
-// writeAtomic replaces a file the way editors do: a new file renamed over
-// the old one.
-func writeAtomic(t *testing.T, path, data string) {
-	t.Helper()
-	tmp := filepath.Join(filepath.Dir(path), ".tmp-"+filepath.Base(path))
-	write(t, tmp, data)
-	if err := os.Rename(tmp, path); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// waitFor polls cond; the deadline is a hang guard, not a timing check.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); !cond(); {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/offermail/offermail/internal/apitest"
 	"github.com/offermail/offermail/internal/redistest"
 )
 
@@ -41,7 +42,7 @@ func TestStoreDown(t *testing.T) {
 		t.Errorf("/healthz with Redis down: %d, want 200 (the process is alive)", a.status)
 	}
 	srv.Restart(t)
-	waitFor(t, "requests to succeed again", func() bool {
+	apitest.WaitFor(t, "requests to succeed again", func() bool {
 		return f.post(t, "/v1/decisions", body).status == 200
 	})
 	if a := f.do(t, "GET", "/readyz", ""); a.status != 200 {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/offermail/offermail/internal/apitest"
 	"github.com/offermail/offermail/internal/redistest"
 )
 
@@ -52,7 +53,7 @@ func TestStoreStalled(t *testing.T) {
 	}
 	srv.Resume()
 	var retry answer
-	waitFor(t, "the retry to succeed", func() bool {
+	apitest.WaitFor(t, "the retry to succeed", func() bool {
 		retry = f.post(t, "/v1/decisions", body, "Idempotency-Key", "stalled-counted")
 		return retry.status != http.StatusServiceUnavailable
 	})

@@ -4,7 +4,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -17,6 +16,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/offermail/offermail/internal/apitest"
 	"github.com/offermail/offermail/internal/cputime"
 )
 
@@ -111,22 +111,7 @@ func startLoadService(b *testing.B) *replica {
 // recipient of its own.
 func loadTargeter(b *testing.B, url string, build func(map[string]any) map[string]any) vegeta.Targeter {
 	b.Helper()
-	files, _ := filepath.Glob(filepath.Join(profiles, "*.json"))
-	var parts [][2][]byte
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			b.Fatal(err)
-		}
-		var rec map[string]any
-		if err := json.Unmarshal(data, &rec); err != nil {
-			b.Fatal(err)
-		}
-		rec["id"] = "ID"
-		body, _ := json.Marshal(build(rec))
-		before, after, _ := bytes.Cut(body, []byte(`"id":"ID"`))
-		parts = append(parts, [2][]byte{append(before, `"id":"`...), append([]byte(`"`), after...)})
-	}
+	parts := apitest.SampleBodies(b, profiles, build)
 	header := http.Header{"Authorization": {"Bearer load-key"}, "Content-Type": {"application/json"}}
 	var seq atomic.Int64
 	return func(t *vegeta.Target) error {

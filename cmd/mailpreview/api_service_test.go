@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/offermail/offermail/decide/capstore"
+	"github.com/offermail/offermail/internal/apitest"
 )
 
 // TestAPIExactCapOneProcess: one service process on the embedded store,
@@ -114,17 +115,17 @@ func TestAPIReloadUnderLoad(t *testing.T) {
 
 	edited := strings.Replace(apiLibrary, "offers:\n", "offers:\n  - {id: fresh, priority: 99, content: {hero: {html: N}}}\n", 1)
 	edited = strings.Replace(edited, "offers: [scarce, plenty]", "offers: [fresh, scarce, plenty]", 1)
-	replaceFile(t, lib, edited)
-	waitUntil(t, "the new offer to be answered", sawFresh.Load)
+	apitest.ReplaceFile(t, lib, edited)
+	apitest.WaitFor(t, "the new offer to be answered", sawFresh.Load)
 
 	if err := os.WriteFile(lib, []byte(strings.Replace(edited, "priority: 99", "priority: [99", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "/readyz to show the broken library", func() bool { return strings.Contains(readyz(), "lib.yaml:") })
+	apitest.WaitFor(t, "/readyz to show the broken library", func() bool { return strings.Contains(readyz(), "lib.yaml:") })
 	failed := func() int { return strings.Count(r.logs(), `"msg":"reload failed`) }
 	before := failed()
 	r.cmd.Process.Signal(syscall.SIGHUP)
-	waitUntil(t, "the SIGHUP reload to be logged", func() bool { return failed() > before })
+	apitest.WaitFor(t, "the SIGHUP reload to be logged", func() bool { return failed() > before })
 	if got := readyz(); !strings.HasPrefix(got, "200 ") || !strings.Contains(got, lib+":") {
 		t.Errorf("/readyz with a broken library = %s; want 200 (the last good library serves) and %s:line:col", got, lib)
 	}
@@ -132,8 +133,8 @@ func TestAPIReloadUnderLoad(t *testing.T) {
 		t.Errorf("with the edit broken, the last good library should answer: %s", data)
 	}
 
-	replaceFile(t, lib, edited)
-	waitUntil(t, "/readyz to clear the problem", func() bool { return !strings.Contains(readyz(), "problems") })
+	apitest.ReplaceFile(t, lib, edited)
+	apitest.WaitFor(t, "/readyz to clear the problem", func() bool { return !strings.Contains(readyz(), "problems") })
 	close(stop)
 	wg.Wait()
 	if failures.Load() != 0 {
@@ -239,28 +240,4 @@ func apiPost(url, key, body string) (int, string, error) {
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(data), err
-}
-
-// replaceFile replaces a file as editors and ConfigMap updates do: a new
-// file renamed over the old one.
-func replaceFile(t *testing.T, path, data string) {
-	t.Helper()
-	tmp := filepath.Join(filepath.Dir(path), ".tmp-"+filepath.Base(path))
-	if err := os.WriteFile(tmp, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// waitUntil polls cond; the deadline is a hang guard, not a timing check.
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); !cond(); {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
