@@ -90,3 +90,41 @@ func TestMarkupShapes(t *testing.T) {
 		t.Errorf("only %d of %d messages were finished at load: the test no longer reaches the shapes", direct, messages)
 	}
 }
+
+// FuzzMarkupShapes renders a markup value of a fixed shape with fuzzed
+// data in its holes, then the same shape with the data in the other
+// order, through one template, both ways: the second message is written
+// through the shape the first compiled.
+func FuzzMarkupShapes(f *testing.F) {
+	f.Add(uint8(0), uint8(0), uint8(0), "Maya", "https://x.example/?u=1&amp;t=2", "a &amp; b", "it's")
+	f.Add(uint8(2), uint8(1), uint8(2), "&copy;", "#top", "\u00a0nb", `q"uote`)
+	f.Add(uint8(8), uint8(3), uint8(1), "mailto:a@b.example", "", " ", "x&y")
+	dir := f.TempDir()
+	tmpls := map[[2]uint8]*Template{}
+	f.Fuzz(func(t *testing.T, si, ci, vi uint8, f1, f2, f3, f4 string) {
+		if len(f1)+len(f2)+len(f3)+len(f4) > 1024 {
+			return
+		}
+		key := [2]uint8{si % uint8(len(shapeSheets)), ci % uint8(len(shapeContexts))}
+		tmpl := tmpls[key]
+		if tmpl == nil {
+			src := "<style>" + shapeSheets[key[0]] + "</style>\n" + fmt.Sprintf(shapeContexts[key[1]], "{{{profile.h}}}")
+			path := filepath.Join(dir, fmt.Sprintf("s%d-c%d.hbs", key[0], key[1]))
+			if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var err error
+			if tmpl, err = LoadFile(path, sampleCatalog); err != nil || tmpl.doc == nil {
+				t.Fatalf("%s: %v %v", src, err, tmpl.docErr)
+			}
+			tmpls[key] = tmpl
+		}
+		shape := shapeValues[int(vi)%len(shapeValues)]
+		for _, fills := range [][]any{{f1, f2, f3, f4}, {f4, f3, f2, f1}} {
+			h := fmt.Sprintf(shape, fills[:strings.Count(shape, "%s")]...)
+			in := &Input{Recipient: Recipient{ID: "u-1", Profile: map[string]any{"h": h}},
+				Campaign: Campaign{ID: "c"}, Now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+			compareWays(t, fmt.Sprintf("%q with %q", shapeContexts[key[1]], h), tmpl, in)
+		}
+	})
+}

@@ -72,7 +72,7 @@ func (w *DocWriter) Value(dst []byte, n int, v []byte) ([]byte, bool) {
 	}
 	styled := w.d.styles != nil
 	if s.inAttr {
-		if bytes.ContainsAny(v, `"'`) || !refsTerminated(v) {
+		if bytes.ContainsAny(v, `"'`) || !refsTerminated(v) || !attrRefsRead(v) {
 			return dst, false
 		}
 		return w.text(dst, s, v, styled), true
@@ -235,6 +235,39 @@ func refsTerminated(v []byte) bool {
 		i = j
 	}
 	return true
+}
+
+// attrRefsRead reports whether v, whose references are all ended by ';'
+// (refsTerminated), reads the same in an attribute value as in text: the
+// parser decodes "&amp0;" in text as "&" and "0;" (the longest entity
+// name that starts the reference), but leaves it as it is in an attribute
+// value, where appendUnescaped would decode it.
+func attrRefsRead(v []byte) bool {
+	for {
+		i := bytes.IndexByte(v, '&')
+		if i < 0 {
+			return true
+		}
+		v = v[i:]
+		end := bytes.IndexByte(v, ';')
+		if end < 0 {
+			return true
+		}
+		ref := v[:end+1]
+		v = v[end+1:]
+		if len(ref) < 3 || ref[1] == '#' {
+			continue // numeric: read alike
+		}
+		if _, n := commonRef(ref); n == len(ref) {
+			continue
+		}
+		// Decoded whole, or not at all, it reads alike; decoded by a
+		// prefix of its name, the rest of the name and the ';' are left.
+		out := html.UnescapeString(string(ref))
+		if out != string(ref) && strings.HasSuffix(out, string(ref[len(ref)-2:])) {
+			return false
+		}
+	}
 }
 
 // appendUnescaped appends v with its character references decoded, as the

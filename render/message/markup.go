@@ -188,6 +188,9 @@ func readAttrs(b []byte, n *html.Node) (rest []byte, selfClosing, ok bool) {
 				return nil, false, false
 			}
 			val = string(b[1 : 1+end])
+			if !attrRefsRead(b[1 : 1+end]) {
+				return nil, false, false
+			}
 			if strings.IndexByte(val, '&') >= 0 {
 				val = html.UnescapeString(val)
 			}

@@ -40,7 +40,10 @@ type shape struct {
 }
 
 // hole is where a value's hole is in it.
-type hole struct{ start, end int }
+type hole struct {
+	start, end int
+	attr       bool // an attribute's value, not text
+}
 
 // Bounds of DocWriter.shapes.
 const (
@@ -91,7 +94,7 @@ func (w *DocWriter) markupShaped(dst []byte, n int, s *slot, v []byte) (out []by
 		return dst, false
 	}
 	for _, h := range w.holes {
-		if !refsTerminated(v[h.start:h.end]) {
+		if !refsTerminated(v[h.start:h.end]) || h.attr && !attrRefsRead(v[h.start:h.end]) {
 			return dst, false
 		}
 	}
@@ -137,21 +140,21 @@ var markLeadUTF8 = []byte(string(rune(markLead)))
 // reports false for what it does not read as readMarkup would.
 func (w *DocWriter) scanShape(key []byte, holes []hole, v []byte) ([]byte, []hole, bool) {
 	from := 0 // v[from:i] is not yet in key
-	addHole := func(i, j int) {
+	addHole := func(i, j int, attr bool) {
 		key = append(key, v[from:i]...)
 		key = AppendMark(key, len(holes), MarkText)
-		holes = append(holes, hole{i, j})
+		holes = append(holes, hole{i, j, attr})
 		from = j
 	}
 	i := 0
 	for i < len(v) {
 		j := bytes.IndexByte(v[i:], '<')
 		if j < 0 {
-			addHole(i, len(v))
+			addHole(i, len(v), false)
 			break
 		}
 		if j > 0 {
-			addHole(i, i+j)
+			addHole(i, i+j, false)
 		}
 		i += j + 1
 		switch {
@@ -184,7 +187,7 @@ func (w *DocWriter) scanShape(key []byte, holes []hole, v []byte) ([]byte, []hol
 // scanAttrs reads a start tag's attributes from v[i:] as readAttrs does,
 // calling hole for the values that are holes, and returns where the tag
 // ends.
-func (w *DocWriter) scanAttrs(v []byte, i int, hole func(i, j int)) (int, bool) {
+func (w *DocWriter) scanAttrs(v []byte, i int, hole func(i, j int, attr bool)) (int, bool) {
 	space := func() {
 		for i < len(v) && (v[i] == ' ' || v[i] == '\t' || v[i] == '\n' || v[i] == '\f') {
 			i++
@@ -223,7 +226,7 @@ func (w *DocWriter) scanAttrs(v []byte, i int, hole func(i, j int)) (int, bool) 
 				return i, false
 			}
 			if w.d.holeAttr(name) {
-				hole(i+1, i+1+end)
+				hole(i+1, i+1+end, true)
 			}
 			i += 1 + end + 1
 		}

@@ -46,3 +46,16 @@ func TestAppendFields(t *testing.T) {
 		}
 	}
 }
+
+// TestAttrRefsRead checks which terminated references read alike in an
+// attribute value and in text: those decoded whole or not at all.
+func TestAttrRefsRead(t *testing.T) {
+	for v, want := range map[string]bool{
+		"": true, "plain": true, "a &amp; b": true, "&eacute;&AMP;&notin;": true, "&#65;&#x3D;": true,
+		"&foo;": true, "x&amp0;y": false, "&notit;": false, "&ampx;": false, "&amp;&copyx;": false,
+	} {
+		if got := attrRefsRead([]byte(v)); got != want {
+			t.Errorf("attrRefsRead(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
