@@ -45,6 +45,13 @@ func releaseConfig(t *testing.T) runConfig {
 // give back the total cap they were decided; the recipients that render
 // get all of it, and the store counts only theirs (issue 13, item 9).
 // Before releases, the three rejects used up the cap and nobody got it.
+//
+// Which recipients are decided the cap depends on timing: a run's
+// deciders (at least two) reserve their batches side by side, so u03 may
+// be reserved before a reject whose decider is slow and take the cap from
+// it (README, Sharding). The rejects need not all hold it, then; at least
+// one does, and with the rendered recipients holding all three and the
+// store counting three, every reject's reservation was given back.
 func TestRenderRejectReleasesCaps(t *testing.T) {
 	for _, kind := range []string{"bolt", "redis"} {
 		t.Run(kind, func(t *testing.T) {
@@ -69,8 +76,8 @@ func TestRenderRejectReleasesCaps(t *testing.T) {
 					granted += count(d, "gold-double-points")
 				}
 			}
-			if rejected != 3 || granted != 3 {
-				t.Errorf("gold-double-points decided for %d rejects and %d rendered recipients, want 3 and 3", rejected, granted)
+			if rejected < 1 || granted != 3 {
+				t.Errorf("gold-double-points decided for %d rejects and %d rendered recipients, want 1 to 3 and 3", rejected, granted)
 			}
 			st, err := capstore.Open(store)
 			if err != nil {
