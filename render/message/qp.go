@@ -7,9 +7,11 @@ import (
 
 // Quoted-printable (RFC 2045 §6.7) as mime/quotedprintable.Writer writes
 // it in text mode, but appended to a byte slice and a run of bytes at a
-// time: a message body is mostly bytes that pass through unchanged, which
-// are found eight at a time and copied up to the end of the line, where
-// the Writer handles every byte through a buffer of its own.
+// time: a message body is mostly bytes that pass through unchanged. Each
+// run of them is found once, sixteen bytes a step, and copied in as few
+// pieces as the 76-octet lines allow; the Writer instead handles every
+// byte through a buffer of its own. Markup cuts runs short (every "=" of
+// an attribute is encoded), so the cost that counts is the one per run.
 //
 // The output is the Writer's byte for byte, with one exception: the
 // Writer loses the line break of an LF that follows a CR when bytes it
@@ -33,7 +35,7 @@ var qpPlain = func() (t [256]bool) {
 	return t
 }()
 
-// Masks of the eight-byte scan: a byte is flagged when it is below 0x20
+// Masks of the word-wise scan: a byte is flagged when it is below 0x20
 // (controls, tab, CR and LF), is "=" or DEL, or has its high bit set.
 const (
 	lows  = 0x0101010101010101
@@ -43,26 +45,43 @@ const (
 // flagged returns a word with the high bit set in each byte of x (eight
 // bytes, the first in the low bits) that is not qpPlain but for tabs: a
 // byte below 0x20, "=", DEL, or one with its high bit set. The lowest
-// flagged byte is exact; borrows can flag bytes above it spuriously.
+// flagged byte is exact; a borrow or carry out of a flagged byte can
+// flag the bytes above it spuriously, never one below.
 func flagged(x uint64) uint64 {
-	// below 0x20, with the high bit clear: the borrow of x - 0x20 reaches bit 7
-	m := (x - 0x20*lows) &^ x
-	// equal to "=" or DEL: a zero byte after the XOR
+	// below 0x20 (the borrow of x - 0x20 reaches bit 7 of a byte whose
+	// own bit 7 is clear), DEL or above (x + 1 sets bit 7), "=" (a zero
+	// byte after the XOR)
 	eq := x ^ ('=' * lows)
-	m |= (eq - lows) &^ eq
-	del := x ^ (0x7f * lows)
-	m |= (del - lows) &^ del
-	return (m | x) & highs
+	return ((x-0x20*lows)&^x | x | (x + lows) | (eq-lows)&^eq) & highs
 }
 
-// plainPrefix returns how many bytes at the start of s are qpPlain,
-// reading eight bytes at a time.
-func plainPrefix(s string) int {
-	i := 0
+// word reads the eight bytes of s at i as a little-endian word.
+func word(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// plainEnd returns the end of the run of qpPlain bytes that starts at i,
+// reading sixteen bytes a step while they last.
+func plainEnd(s string, i int) int {
+	for i+16 <= len(s) {
+		m, n := flagged(word(s, i)), flagged(word(s, i+8))
+		if m|n == 0 {
+			i += 16
+			continue
+		}
+		if m == 0 {
+			m, i = n, i+8
+		}
+		i += bits.TrailingZeros64(m) / 8
+		if s[i] != '\t' {
+			return i
+		}
+		i++ // a tab is plain but flagged: take it and read on
+	}
 	for i+8 <= len(s) {
-		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		m := flagged(x)
+		m := flagged(word(s, i))
 		if m == 0 {
 			i += 8
 			continue
@@ -71,7 +90,7 @@ func plainPrefix(s string) int {
 		if s[i] != '\t' {
 			return i
 		}
-		i++ // a tab is plain but flagged: take it and read on
+		i++
 	}
 	for i < len(s) && qpPlain[s[i]] {
 		i++
@@ -79,30 +98,41 @@ func plainPrefix(s string) int {
 	return i
 }
 
+// plainPrefix returns how many bytes at the start of s are qpPlain.
+func plainPrefix(s string) int { return plainEnd(s, 0) }
+
 // appendQP appends s encoded as quoted-printable to dst. Line breaks in s
 // (CRLF, LF or CR) become CRLF; no line is longer than 76 octets; a space
 // or tab at the end of a line is encoded so that transports that strip
 // trailing white space cannot change the text.
 //
-// It works a line at a time: the plain bytes that fit on the current line
-// are found eight at a time and copied at once; the byte that ends the
-// run is handled in the loop.
+// It alternates between a run of plain bytes, scanned once and copied in
+// pieces cut at the soft line breaks, and the bytes that end it, encoded
+// or written as line breaks one by one.
 func appendQP(dst []byte, s string) []byte {
 	dst = slices.Grow(dst, len(s)+len(s)/16+16)
 	col := 0 // octets on the current output line
 	for i := 0; i < len(s); {
-		c := s[i]
-		if qpPlain[c] {
-			if col == qpMaxLine-1 {
-				dst = append(dst, '=', '\r', '\n')
-				col = 0
+		if end := plainEnd(s, i); end > i {
+			for {
+				if col == qpMaxLine-1 {
+					dst = append(dst, '=', '\r', '\n')
+					col = 0
+				}
+				k := min(end, i+qpMaxLine-1-col)
+				dst = append(dst, s[i:k]...)
+				col += k - i
+				i = k
+				if i == end {
+					break
+				}
 			}
-			n := plainPrefix(s[i:min(len(s), i+qpMaxLine-1-col)])
-			dst = append(dst, s[i:i+n]...)
-			col += n
-			i += n
-			continue
+			if i == len(s) {
+				break
+			}
 		}
+		// s[i] is not plain: encode it, or end the line.
+		c := s[i]
 		i++
 		if c != '\r' && c != '\n' {
 			dst, col = appendQPByte(dst, col, c)
