@@ -94,6 +94,9 @@ func checkUnsubscribe(u string) (oneClick bool, err error) {
 	if mayDecode(u) {
 		return false, fmt.Errorf("message: Unsubscribe %q: holds an encoded word (=?…?=), which readers may decode; percent-encode its = or ?", u)
 	}
+	if plainHTTP(u) {
+		return true, nil
+	}
 	p, err := url.Parse(u)
 	if err != nil {
 		return false, fmt.Errorf("message: Unsubscribe: %w", err)
@@ -112,6 +115,44 @@ func checkUnsubscribe(u string) (oneClick bool, err error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("message: Unsubscribe %q: want an http, https or mailto URL", u)
+}
+
+// plainHTTP reports whether u has the shape of a usual unsubscribe link,
+// http[s]://host[/path][?query] with a host of letters, digits, dots and
+// hyphens, no "%" before the query and no "#", which url.Parse accepts as
+// an http or https URL with that host: its query is not checked, its path
+// only for "%" escapes. It spares the parse per message; any other shape
+// (ports, userinfo, escapes, IP literals, mailto) goes through url.Parse.
+// The caller has refused control bytes and non-ASCII already.
+func plainHTTP(u string) bool {
+	rest, ok := cutPrefixFold(u, "https://")
+	if !ok {
+		if rest, ok = cutPrefixFold(u, "http://"); !ok {
+			return false
+		}
+	}
+	n := 0
+	for n < len(rest) && isHostByte(rest[n]) {
+		n++
+	}
+	if n == 0 || n < len(rest) && rest[n] != '/' && rest[n] != '?' {
+		return false
+	}
+	path, _, _ := strings.Cut(rest[n:], "?")
+	return !strings.Contains(path, "%") && !strings.Contains(rest, "#")
+}
+
+// cutPrefixFold is strings.CutPrefix with ASCII case folding.
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) < len(prefix) || !strings.EqualFold(s[:len(prefix)], prefix) {
+		return s, false
+	}
+	return s[len(prefix):], true
+}
+
+// isHostByte reports whether c is a letter, digit, dot or hyphen.
+func isHostByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '-'
 }
 
 // senderDomain returns the lower-case ASCII domain of from's address, or
