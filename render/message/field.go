@@ -199,12 +199,24 @@ func openWord(dst []byte, charset string, enc byte) []byte {
 // appendRaw appends "name: value" CRLF for a value that is never folded
 // (a URL, a Message-ID), refusing a line longer than 998 octets.
 func appendRaw(dst []byte, name, value string) ([]byte, error) {
-	if len(name)+2+len(value) > maxLine {
+	return appendRawIn(dst, name, "", value, "")
+}
+
+// appendRawAngled is appendRaw for "<" + value + ">", without building it.
+func appendRawAngled(dst []byte, name, value string) ([]byte, error) {
+	return appendRawIn(dst, name, "<", value, ">")
+}
+
+// appendRawIn is appendRaw for the value pre + value + post.
+func appendRawIn(dst []byte, name, pre, value, post string) ([]byte, error) {
+	if n := len(name) + 2 + len(pre) + len(value) + len(post); n > maxLine {
 		return dst, fmt.Errorf("message: header %s: line of %d octets, longer than %d, with no space to fold at",
-			name, len(name)+2+len(value), maxLine)
+			name, n, maxLine)
 	}
 	dst = append(dst, name...)
 	dst = append(dst, ": "...)
+	dst = append(dst, pre...)
 	dst = append(dst, value...)
+	dst = append(dst, post...)
 	return append(dst, '\r', '\n'), nil
 }

@@ -39,11 +39,32 @@ func CheckHeaderName(name string) error {
 			return fmt.Errorf("%w %q: invalid character %q", ErrHeaderName, name, c)
 		}
 	}
-	lower := strings.ToLower(name)
-	if reserved[lower] || strings.HasPrefix(lower, "content-") {
+	if isReserved(name) {
 		return fmt.Errorf("%w: %s", ErrReservedHeader, name)
 	}
 	return nil
+}
+
+// isReserved reports whether name, printable ASCII, is one of the reserved
+// names or starts with "Content-", in any case. It lowers the name in a
+// buffer of its own: a message checks its extra headers every time.
+func isReserved(name string) bool {
+	const prefix = "content-"
+	if len(name) >= len(prefix) && strings.EqualFold(name[:len(prefix)], prefix) {
+		return true
+	}
+	var lower [len("list-unsubscribe-post")]byte // the longest reserved name
+	if len(name) > len(lower) {
+		return false
+	}
+	for i := range len(name) {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
+	return reserved[string(lower[:len(name)])]
 }
 
 // checkHeaderName accepts a field name as RFC 5322 §3.6.8 defines it

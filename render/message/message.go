@@ -162,7 +162,7 @@ func (m *Message) appendTo(dst []byte) ([]byte, error) {
 	}
 	b = append(b, "MIME-Version: 1.0\r\n"...)
 	if m.Unsubscribe != "" {
-		if b, err = appendRaw(b, "List-Unsubscribe", "<"+m.Unsubscribe+">"); err != nil {
+		if b, err = appendRawAngled(b, "List-Unsubscribe", m.Unsubscribe); err != nil {
 			return nil, err
 		}
 		if oneClick {
@@ -284,8 +284,8 @@ func holds(body string, b []byte) bool {
 func MessageID(key, from string) string {
 	sum := sha256.Sum256([]byte(key))
 	domain := domains.get(from)
-	b := make([]byte, 0, 1+32+1+len(domain)+1)
-	b = append(b, '<')
+	var buf [128]byte // on the stack for the usual domain: one allocation, the string
+	b := append(buf[:0], '<')
 	b = hex.AppendEncode(b, sum[:16])
 	b = append(b, '@')
 	b = append(b, domain...)

@@ -1,6 +1,7 @@
 package message
 
 import (
+	"errors"
 	"math/rand/v2"
 	"net/url"
 	"strings"
@@ -77,4 +78,26 @@ func FuzzPlainHTTP(f *testing.F) {
 		}
 		checkPlainHTTP(t, u)
 	})
+}
+
+// TestCheckHeaderNameReserved checks the reserved names in any case, the
+// Content- prefix, and names that only look like them.
+func TestCheckHeaderNameReserved(t *testing.T) {
+	for name := range reserved {
+		for _, n := range []string{name, strings.ToUpper(name), strings.ToUpper(name[:1]) + name[1:]} {
+			if err := CheckHeaderName(n); !errors.Is(err, ErrReservedHeader) {
+				t.Errorf("CheckHeaderName(%q) = %v, want ErrReservedHeader", n, err)
+			}
+		}
+	}
+	for _, n := range []string{"Content-Type", "content-x", "CONTENT-", "CoNtEnT-Language"} {
+		if err := CheckHeaderName(n); !errors.Is(err, ErrReservedHeader) {
+			t.Errorf("CheckHeaderName(%q) = %v, want ErrReservedHeader", n, err)
+		}
+	}
+	for _, n := range []string{"X-Campaign-Type", "Content", "Fromm", "List-Unsubscribe-Posts", "X-" + strings.Repeat("a", 40), "Tos"} {
+		if err := CheckHeaderName(n); err != nil {
+			t.Errorf("CheckHeaderName(%q) = %v, want nil", n, err)
+		}
+	}
 }
