@@ -57,7 +57,7 @@ it was given.`,
 				At: defaultAt, Now: time.Now,
 				Log: errOut,
 			}
-			if url := previewStoreURL(storeFlag, g.library); url != "" {
+			if url := readStoreURL(storeFlag, g.library); url != "" {
 				counts, stats, closeStore, err := previewStore(url)
 				if err != nil {
 					return err
@@ -116,10 +116,11 @@ it was given.`,
 	return cmd
 }
 
-// previewStoreURL is the store the preview reads: the one real runs of the
-// library count in (--store, $OFFERMAIL_STORE, or the library's own), or
-// none while the library has no store yet, so that every counter reads 0.
-func previewStoreURL(flag, library string) string {
+// readStoreURL is the store the preview and simulate read: the one real
+// runs of the library count in (--store, $OFFERMAIL_STORE, or the
+// library's own), or none while the library has no store yet, so that
+// every counter reads 0.
+func readStoreURL(flag, library string) string {
 	url, own := storeURL(flag, library)
 	if own {
 		if _, err := os.Stat(libraryStore(library)); err != nil {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 
@@ -109,16 +108,11 @@ earlier simulation, never a real run.`,
 	return cmd
 }
 
-// simulationStore is the store whose counters a simulation reads, as
-// storeURL finds it, except that the library's own store is read only
-// when it exists, and memory: is none: "" means every counter at 0.
+// simulationStore is the store whose counters a simulation reads, as the
+// preview finds it (readStoreURL), except that memory: is none: "" means
+// every counter at 0.
 func simulationStore(flag, library string) string {
-	url, own := storeURL(flag, library)
-	if own {
-		if _, err := os.Stat(libraryStore(library)); err != nil {
-			return ""
-		}
-	}
+	url := readStoreURL(flag, library)
 	if url == "memory:" || url == "memory" {
 		return ""
 	}

@@ -139,8 +139,8 @@ func TestRunOnItsOldStore(t *testing.T) {
 func TestPreviewReadsLibraryStore(t *testing.T) {
 	t.Setenv(storeEnv, "")
 	lib, _, _ := capProject(t)
-	if got := previewStoreURL("", lib); got != "" {
-		t.Errorf("previewStoreURL before any real run = %q, want none", got)
+	if got := readStoreURL("", lib); got != "" {
+		t.Errorf("readStoreURL before any real run = %q, want none", got)
 	}
 	os.MkdirAll(filepath.Dir(libraryStore(lib)), 0o755)
 	s, err := capstore.OpenBolt(libraryStore(lib))
@@ -148,15 +148,15 @@ func TestPreviewReadsLibraryStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	if got, want := previewStoreURL("", lib), "bolt:"+libraryStore(lib); got != want {
-		t.Errorf("previewStoreURL = %q, want %q", got, want)
+	if got, want := readStoreURL("", lib), "bolt:"+libraryStore(lib); got != want {
+		t.Errorf("readStoreURL = %q, want %q", got, want)
 	}
 	t.Setenv(storeEnv, "redis://127.0.0.1:1/0")
-	if got := previewStoreURL("", lib); got != "redis://127.0.0.1:1/0" {
-		t.Errorf("previewStoreURL with OFFERMAIL_STORE = %q", got)
+	if got := readStoreURL("", lib); got != "redis://127.0.0.1:1/0" {
+		t.Errorf("readStoreURL with OFFERMAIL_STORE = %q", got)
 	}
-	if got := previewStoreURL("bolt:x", lib); got != "bolt:x" {
-		t.Errorf("previewStoreURL with --store = %q", got)
+	if got := readStoreURL("bolt:x", lib); got != "bolt:x" {
+		t.Errorf("readStoreURL with --store = %q", got)
 	}
 }
 
