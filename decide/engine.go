@@ -79,6 +79,22 @@ type Decision struct {
 	// Counters are the cap counters this decision increments; a real run
 	// reserves them with Store.Reserve.
 	Counters []Counter `json:"-"`
+
+	// spare is where the propositions' offers are carved from.
+	spare []Choice
+}
+
+// choices returns an empty slice with room for n offers, from the spare
+// room of d when it has enough: a decision's offers then take one
+// allocation, not one per scope. The slice is never empty but nil, so
+// that a proposition without offers has "offers": [] in JSON.
+func (d *Decision) choices(n int) []Choice {
+	if n > cap(d.spare) {
+		return make([]Choice, 0, n)
+	}
+	room := d.spare[:cap(d.spare)]
+	d.spare = room[n:n]
+	return room[:0:n]
 }
 
 // Proposition is the decision for one scope: offers, or the fallback, or
@@ -139,19 +155,23 @@ func (e *Engine) Decide(ctx context.Context, req *Request) (*Decision, error) {
 	defer e.pool.Put(st)
 	st.reset(ctx, req)
 
-	d := &Decision{Propositions: make([]Proposition, 0, len(req.Scopes))}
+	st.plans = st.plans[:0]
 	for _, sc := range req.Scopes {
+		st.plans = append(st.plans, e.lib.plans[scopeKey{sc.Activity, sc.Placement}])
+	}
+	d := st.newDecision(req.Scopes)
+	for k, sc := range req.Scopes {
 		key := scopeKey{sc.Activity, sc.Placement}
 		if i := st.scopeIndex(key); i >= 0 {
 			// Two placeholders naming one scope show one decision.
 			d.Propositions = append(d.Propositions, d.Propositions[st.scopeAt[i]])
 			continue
 		}
-		pl := e.lib.plans[key]
+		pl := st.plans[k]
 		if pl == nil {
 			return nil, e.lib.ScopeError(sc.Activity, sc.Placement)
 		}
-		p, err := st.decideScope(pl, sc.Items)
+		p, err := st.decideScope(pl, sc.Items, d)
 		if err != nil {
 			return nil, fmt.Errorf("decide %s/%s: %w", sc.Activity, sc.Placement, err)
 		}
@@ -162,7 +182,40 @@ func (e *Engine) Decide(ctx context.Context, req *Request) (*Decision, error) {
 	if len(st.pending) > 0 {
 		d.Counters = append([]Counter(nil), st.pending...)
 	}
+	d.spare = nil
 	return d, nil
+}
+
+// decisionBlock holds a decision of up to len(props) scopes and its
+// offers, so that a decision takes few allocations.
+type decisionBlock struct {
+	d     Decision
+	props [4]Proposition
+}
+
+// newDecision returns an empty decision with room for the propositions of
+// scopes and the offers they can hold; st.plans are the scopes' plans.
+func (st *state) newDecision(scopes []Scope) *Decision {
+	var d *Decision
+	if len(scopes) <= len(decisionBlock{}.props) {
+		b := new(decisionBlock)
+		d = &b.d
+		d.Propositions = b.props[:0:len(scopes)]
+	} else {
+		d = &Decision{Propositions: make([]Proposition, 0, len(scopes))}
+	}
+	n := 0
+	for k, sc := range scopes {
+		if sc.Items > 0 {
+			n += sc.Items
+		} else if pl := st.plans[k]; pl != nil {
+			n += pl.items
+		}
+	}
+	if n > 0 {
+		d.spare = make([]Choice, 0, min(n, 64))
+	}
+	return d
 }
 
 // activeAt reports whether t is inside [start, end); zero bounds are open.
@@ -171,8 +224,8 @@ func activeAt(start, end, t time.Time) bool {
 }
 
 // decideScope runs SPEC §4 for one scope.
-func (st *state) decideScope(pl *plan, items int) (Proposition, error) {
-	p := Proposition{Activity: pl.activity.ID, Placement: pl.placement.ID, Offers: []Choice{}}
+func (st *state) decideScope(pl *plan, items int, d *Decision) (Proposition, error) {
+	p := Proposition{Activity: pl.activity.ID, Placement: pl.placement.ID, Offers: d.choices(0)}
 	a := pl.activity
 	if a.Status != ActivityLive {
 		st.traceInactive(&p, fmt.Sprintf("activity %q is %s; only live activities decide", a.ID, a.Status))
@@ -219,7 +272,7 @@ func (st *state) decideScope(pl *plan, items int) (Proposition, error) {
 		}
 		st.traceFallback(pl)
 	} else {
-		p.Offers = append(p.Offers, st.result...)
+		p.Offers = append(d.choices(len(st.result)), st.result...)
 		for _, c := range st.result {
 			st.choose(pl, c.Offer)
 		}

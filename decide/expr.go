@@ -29,6 +29,8 @@ type evaluator struct {
 	// env is what programs run on: profile, context, now, the offer of a
 	// formula and the helpers bound to meter.
 	env map[string]any
+	// now is the decision time env holds.
+	now time.Time
 	// cancelled is the context's error once an evaluation found the
 	// decision cancelled; the decision then fails with it.
 	cancelled error
@@ -47,7 +49,13 @@ func newEvaluator() *evaluator {
 func (ev *evaluator) reset(ctx context.Context, profile, context map[string]any, now time.Time) {
 	ev.meter.bind(ctx)
 	ev.cancelled = nil
-	ev.env["profile"], ev.env["context"], ev.env["now"] = profile, context, now
+	ev.env["profile"], ev.env["context"] = profile, context
+	// The decisions of a run share their time: boxing it again for each
+	// would be an allocation per recipient.
+	if !now.Equal(ev.now) || now.Location() != ev.now.Location() {
+		ev.now = now
+		ev.env["now"] = now
+	}
 }
 
 // run evaluates prog. Once the decision is cancelled it evaluates nothing

@@ -33,7 +33,21 @@ const recordVersion = '2'
 
 // Record encodes the decision for the campaign ledger (see above). It
 // fails only for a score that is not a finite number.
-func (d *Decision) Record() ([]byte, error) { return d.AppendRecord(nil) }
+func (d *Decision) Record() ([]byte, error) {
+	// Room for the usual record, so that it is built in one allocation:
+	// ids, separators and a short score each.
+	n := 1
+	for _, p := range d.Propositions {
+		n += 2
+		if p.Fallback != nil {
+			n += len(p.Fallback.ID)
+		}
+		for _, c := range p.Offers {
+			n += len(c.ID) + 8
+		}
+	}
+	return d.AppendRecord(make([]byte, 0, n))
+}
 
 // AppendRecord appends the decision's ledger record to dst.
 func (d *Decision) AppendRecord(dst []byte) ([]byte, error) {

@@ -76,12 +76,14 @@ type Entry struct {
 // counter values the Reserver knew when it made it.
 func (r *Reserver) Reserve(ctx context.Context, reqs []*Request) ([]Result, error) {
 	results := make([]Result, len(reqs))
-	views := make([]*view, len(reqs))
+	views := make([]view, len(reqs))
 	pending := make([]int, len(reqs))
 	for i := range reqs {
 		pending[i] = i
-		views[i] = &view{r: r}
+		views[i].r = r
 	}
+	// The requests as decided: each with its view as Counts.
+	copies := make([]Request, len(reqs))
 	decisions := make([]*Decision, len(reqs))
 	for round := 0; len(pending) > 0; round++ {
 		if round == maxRounds {
@@ -89,9 +91,10 @@ func (r *Reserver) Reserve(ctx context.Context, reqs []*Request) ([]Result, erro
 		}
 		rs := make([]Reservation, len(pending))
 		for k, i := range pending {
-			req := *reqs[i]
-			req.Counts = views[i]
-			d, err := r.engine.Decide(ctx, &req)
+			req := &copies[i]
+			*req = *reqs[i]
+			req.Counts = &views[i]
+			d, err := r.engine.Decide(ctx, req)
 			if err != nil {
 				return nil, err
 			}
@@ -132,7 +135,7 @@ func (r *Reserver) Reserve(ctx context.Context, reqs []*Request) ([]Result, erro
 				if len(o.Exhausted) == 0 {
 					return nil, fmt.Errorf("reserve: the store refused recipient %s without naming a counter", reqs[i].Recipient)
 				}
-				refused = append(refused, refusal{views[i], o.Exhausted})
+				refused = append(refused, refusal{&views[i], o.Exhausted})
 				next = append(next, i)
 			default:
 				return nil, fmt.Errorf("reserve: unknown outcome %v", o.Status)

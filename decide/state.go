@@ -22,12 +22,21 @@ type state struct {
 	memo    []int8
 	memoErr map[int]string
 
+	plans   []*plan    // of the request's scopes, nil for an unknown one
 	scopes  []scopeKey // decided so far, in order
 	scopeAt []int      // where each of scopes is in the decision's propositions
 	chosen  []*Offer   // offers proposed so far in this message
 	pending []Counter  // counters this message increments
 	counts  []countedKey
-	windows [4]window // cap windows at now, by Every, computed when first needed
+	// windows are the cap windows at windowsAt, by Every, computed when
+	// first needed; keys the counter keys made at windowsAt. Both outlive a
+	// decision: the decisions of a run share their time, and most counters
+	// (total caps) their keys. A key that names the recipient is kept for
+	// the decision numbered serial only.
+	windows   [4]window
+	windowsAt time.Time
+	keys      map[slotKey]cachedKey
+	serial    uint64
 
 	// Per scope.
 	scopeHash uint64
@@ -49,13 +58,36 @@ type window struct {
 
 var everyIndex = map[Every]int{EveryLifetime: 0, EveryDay: 1, EveryWeek: 2, EveryMonth: 3}
 
-// key returns the counter key of a cap slot at the decision time.
+// slotKey names the counter a cap slot of an offer keeps in a placement.
+type slotKey struct {
+	slot      *capSlot
+	placement string
+}
+
+// cachedKey is a counter key made for the decision numbered serial.
+type cachedKey struct {
+	key    string
+	expire time.Time
+	serial uint64
+}
+
+// key returns the counter key of a cap slot of offer at the decision time.
 func (st *state) key(s *capSlot, offer, placement string) (string, time.Time) {
+	own := s.cap.Scope == ScopeProfile
+	k := slotKey{s, placement}
+	if c, ok := st.keys[k]; ok && (!own || c.serial == st.serial) {
+		return c.key, c.expire
+	}
 	w := &st.windows[everyIndex[s.cap.Every]]
 	if w.label == "" {
 		w.label, w.end = Window(s.cap.Every, st.now)
 	}
-	return counterKey(s.cap, offer, placement, st.req.Recipient, w.label), w.end
+	key := counterKey(s.cap, offer, placement, st.req.Recipient, w.label)
+	if st.keys == nil {
+		st.keys = map[slotKey]cachedKey{}
+	}
+	st.keys[k] = cachedKey{key, w.end, st.serial}
+	return key, w.end
 }
 
 // countedKey caches a counter read during one decision.
@@ -95,7 +127,11 @@ func (st *state) reset(ctx context.Context, req *Request) {
 	st.chosen = st.chosen[:0]
 	st.pending = st.pending[:0]
 	st.counts = st.counts[:0]
-	st.windows = [4]window{}
+	st.serial++
+	if !st.now.Equal(st.windowsAt) {
+		st.windows, st.windowsAt = [4]window{}, st.now
+		clear(st.keys)
+	}
 	st.trace = st.trace[:0]
 }
 
