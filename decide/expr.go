@@ -126,6 +126,9 @@ type condition struct {
 	index int // slot in a decision's memo
 	src   string
 	prog  *vm.Program
+	// rule is the program as parts, when the interpreter knows them all
+	// (rule.go).
+	rule *part
 }
 
 // scorer is a compiled formula.

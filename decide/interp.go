@@ -103,6 +103,14 @@ type interp struct {
 	rvals  []val
 	rdone  []bool
 	base   int
+	// The values of the library's paths that rules read (rule.go), valid
+	// where pathAt is gen: gen numbers the decisions.
+	lib      *Library
+	pathVals []any
+	pathAt   []uint64
+	gen      uint64
+	// nowAny is now, boxed once per decision time.
+	nowAny any
 }
 
 // recip is the value of recipient slot k, computed on first use.
@@ -149,7 +157,12 @@ func (ip *interp) eval(p *part) val {
 	case pContext:
 		return val{k: vAny, x: ip.context}
 	case pNow:
-		return val{k: vAny, x: ip.now} // boxed when read: rare in formulas
+		if ip.nowAny == nil {
+			return val{k: vAny, x: ip.now}
+		}
+		return val{k: vAny, x: ip.nowAny}
+	case pPath:
+		return fromAny(ip.path(p.slot))
 	case pOffer:
 		return val{k: vAny, x: ip.offer}
 	case pField:

@@ -104,9 +104,35 @@ func (ip *interp) typed(op pop, a, b val) val {
 	case pTEq, pTNe:
 		return boolVal(ip.equal(a, b) == (op == pTEq))
 	case pIn:
+		if s, ok := a.x.(string); ok {
+			if in, ok := inStrings(s, b.x); ok {
+				return boolVal(in)
+			}
+		}
 		return boolVal(runtime.In(a.any(), b.any()))
 	}
 	return unknown
+}
+
+// inStrings is runtime.In for a string needle in the two kinds of list
+// rules name most — a list from the data, a constant list of strings (a
+// set, as expr's optimizer makes it) — without reflection: runtime.Equal
+// holds a string equal only to the same string. ok is false for any
+// other list.
+func inStrings(s string, list any) (in, ok bool) {
+	switch l := list.(type) {
+	case map[string]struct{}:
+		_, in := l[s]
+		return in, true
+	case []any:
+		for _, e := range l {
+			if e, isString := e.(string); isString && e == s {
+				return true, true
+			}
+		}
+		return false, true
+	}
+	return false, false
 }
 
 // equal is runtime.Equal, without boxing numbers.

@@ -27,6 +27,8 @@ type Library struct {
 	// recipSlots counts the recipient slots of every split formula, which
 	// a decision computes at most once each.
 	recipSlots int
+	// paths are the fields rules read by name (rule.go).
+	paths pathTable
 }
 
 // Channel of a placement.

@@ -102,7 +102,7 @@ func (l *loader) condition(s *source, n *yaml.Node) (string, *condition) {
 		l.exprError(s, n, err)
 		return src, nil
 	}
-	c := &condition{index: len(l.conds), src: key, prog: prog}
+	c := &condition{index: len(l.conds), src: key, prog: prog, rule: l.lib.paths.newRule(prog.Node())}
 	l.conds[key] = c
 	return src, c
 }

@@ -90,6 +90,7 @@ const (
 	pCoalesce
 	pCond
 	pBuiltin
+	pPath // a numbered path of a rule (rule.go)
 )
 
 // Which names a subtree reads.

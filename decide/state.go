@@ -106,7 +106,8 @@ type ranked struct {
 
 func newState(lib *Library) *state {
 	st := &state{lib: lib, memo: make([]int8, len(lib.conditions)), ev: newEvaluator()}
-	st.ip = interp{m: &st.ev.meter, rvals: make([]val, lib.recipSlots), rdone: make([]bool, lib.recipSlots)}
+	st.ip = interp{m: &st.ev.meter, rvals: make([]val, lib.recipSlots), rdone: make([]bool, lib.recipSlots),
+		lib: lib, pathVals: make([]any, len(lib.paths.steps)), pathAt: make([]uint64, len(lib.paths.steps))}
 	return st
 }
 
@@ -117,7 +118,11 @@ func (st *state) reset(ctx context.Context, req *Request) {
 		st.seed = req.Campaign
 	}
 	st.ev.reset(ctx, req.Profile, req.Context, st.now)
-	st.ip.profile, st.ip.context, st.ip.now = req.Profile, req.Context, st.now
+	st.ip.profile, st.ip.context = req.Profile, req.Context
+	if !st.now.Equal(st.ip.now) || st.ip.nowAny == nil {
+		st.ip.now, st.ip.nowAny = st.now, st.now
+	}
+	st.ip.gen++
 	clear(st.ip.rdone)
 	clear(st.memo)
 	st.memoErr = nil
@@ -160,6 +165,15 @@ func (st *state) cond(c *condition) bool {
 		return true
 	case -1:
 		return false
+	}
+	if c.rule != nil && !st.req.Trace {
+		if ok, sure := st.ip.rule(c.rule); sure {
+			st.memo[c.index] = -1
+			if ok {
+				st.memo[c.index] = 1
+			}
+			return ok
+		}
 	}
 	out, err := st.ev.run(c.prog)
 	ok, _ := out.(bool)
