@@ -288,4 +288,3 @@ func FuzzRule(f *testing.F) {
 		}
 	})
 }
-
