@@ -4,6 +4,8 @@ import (
 	"errors"
 	"slices"
 	"time"
+
+	"github.com/offermail/offermail/render/message"
 )
 
 // ContentType is the kind of content a placement holds.
@@ -169,6 +171,7 @@ type Output struct {
 	Missing []Missing
 
 	campaignID, recipientID string
+	pieces                  []message.PieceAt // where HTML holds pieces encoded ahead, for AppendMIME
 }
 
 // Message copies the output into a Message of its own (without the

@@ -110,6 +110,7 @@ func (t *Template) executeTo(out *Output, in *Input, doc *compiledDoc) (err erro
 	}()
 
 	body := t.body
+	out.pieces = out.pieces[:0]
 	if doc != nil {
 		if s.dw == nil {
 			s.dw = new(message.DocWriter)
@@ -147,6 +148,7 @@ func (t *Template) executeTo(out *Output, in *Input, doc *compiledDoc) (err erro
 			return errReference
 		}
 		out.Text = s.dw.Text(out.Text[:0])
+		out.pieces = s.dw.AppendPieces(out.pieces[:0])
 	}
 	out.Missing = append(out.Missing[:0], s.missing...)
 	return nil

@@ -72,7 +72,7 @@ func (o *Output) AppendMIME(dst []byte, date time.Time) ([]byte, error) {
 	mm := message.Message{
 		From: from, ReplyTo: o.ReplyTo, To: o.To, Subject: arenaString(o.Subject),
 		Date: date, MessageID: message.MessageID(o.campaignID+"/"+o.recipientID, from), Unsubscribe: arenaString(o.Unsubscribe),
-		Headers: o.Headers, HTML: arenaString(o.HTML), Text: arenaString(o.Text),
+		Headers: o.Headers, HTML: arenaString(o.HTML), Text: arenaString(o.Text), Pieces: o.pieces,
 	}
 	out, err := mm.AppendTo(dst)
 	if err != nil {

@@ -12,12 +12,14 @@ import (
 
 // TestOutputAppendMIME checks that a message encoded straight from the
 // buffers of ExecuteTo, one Output reused for every sample template and
-// profile, has the bytes of the Message that Execute returns.
+// profile, has the bytes of the Message that Execute returns — which
+// encodes its HTML whole, where Output copies in the encoding of the
+// compiled pieces' lines (message.PieceAt), as it must for some.
 func TestOutputAppendMIME(t *testing.T) {
 	date := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	var out Output
 	var got []byte
-	n := 0
+	n, noted := 0, 0
 	for _, c := range sampleCases(t) {
 		name, tmpl, in := c.name, c.tmpl, c.in
 		msg, err := tmpl.Execute(in)
@@ -33,6 +35,9 @@ func TestOutputAppendMIME(t *testing.T) {
 			t.Errorf("%s: ExecuteTo: %v, where Execute succeeded", name, err)
 			continue
 		}
+		if len(out.pieces) > 0 {
+			noted++
+		}
 		if got, err = out.AppendMIME(got[:0], date); err != nil {
 			t.Errorf("%s: Output.AppendMIME: %v", name, err)
 			continue
@@ -44,6 +49,9 @@ func TestOutputAppendMIME(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no sample rendered")
+	}
+	if noted == 0 {
+		t.Error("no sample's HTML holds a piece encoded ahead")
 	}
 }
 

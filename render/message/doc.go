@@ -77,6 +77,7 @@ func refuse(mark int, format string, args ...any) *Refusal {
 type Piece struct {
 	HTML []byte
 	text TextOps
+	qp   qpLines // its whole lines encoded ahead (qp_ahead.go)
 }
 
 // slot is what a recipient's value at a value mark needs: where it is.
@@ -260,6 +261,11 @@ func CompileDoc(skeleton string, kinds []MarkKind, groups [][]int, pre string, s
 	d.staticPre = static
 	d.after = d.after[:n]
 	d.slots = d.slots[:n]
+	d.lead.encodeAhead()
+	d.preRest.encodeAhead()
+	for i := range d.after {
+		d.after[i].encodeAhead()
+	}
 	return d, nil
 }
 

@@ -28,6 +28,7 @@ type DocWriter struct {
 	shapes map[string]*shape
 	key    []byte
 	holes  []hole
+	pieces []PieceAt // where the pieces encoded ahead went
 }
 
 type markupKey struct {
@@ -50,13 +51,21 @@ const (
 func (w *DocWriter) Reset(d *Doc) {
 	w.d = d
 	w.tw.Reset()
+	w.pieces = w.pieces[:0]
 }
 
 // Piece appends p's HTML to dst and adds its text.
 func (w *DocWriter) Piece(dst []byte, p *Piece) []byte {
 	w.tw.Run(p.text)
+	if p.qp.enc != nil {
+		w.pieces = append(w.pieces, PieceAt{Off: len(dst), P: p})
+	}
 	return append(dst, p.HTML...)
 }
+
+// AppendPieces appends to dst where the pieces this message's HTML holds
+// are in it, for Message.Pieces: the notes hold until the next Reset.
+func (w *DocWriter) AppendPieces(dst []PieceAt) []PieceAt { return append(dst, w.pieces...) }
 
 // Value appends v, what the template wrote at value mark n, as the
 // reference path writes it after parsing the message, and adds its text.
@@ -207,6 +216,11 @@ func (w *DocWriter) Preheader(dst []byte, at int, pre []byte) ([]byte, bool) {
 	dst = append(dst, ins...)
 	copy(dst[at+len(ins):], dst[at:len(dst)-len(ins)])
 	copy(dst[at:], ins)
+	for i := range w.pieces {
+		if w.pieces[i].Off >= at {
+			w.pieces[i].Off += len(ins)
+		}
+	}
 	return dst, true
 }
 

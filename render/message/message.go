@@ -63,6 +63,11 @@ type Message struct {
 	Headers     [][2]string // extra headers, written in this order
 	HTML        string
 	Text        string
+	// Pieces, optional, says where HTML holds pieces of a compiled
+	// document (DocWriter.AppendPieces), whose lines were encoded at
+	// load: they are copied in instead of encoded again. A note that does
+	// not match HTML is passed over; the bytes written are the same.
+	Pieces []PieceAt
 }
 
 // WriteTo writes the message as multipart/alternative MIME. The output is
@@ -178,9 +183,9 @@ func (m *Message) appendTo(dst []byte) ([]byte, error) {
 	b = append(b, "Content-Type: multipart/alternative;\r\n boundary="...)
 	b = append(b, bound...)
 	b = append(b, "\r\n\r\n--"...)
-	b = appendPart(b, bound, "text/plain", m.Text)
+	b = appendPart(b, bound, "text/plain", m.Text, nil)
 	b = append(b, "\r\n--"...)
-	b = appendPart(b, bound, "text/html", m.HTML)
+	b = appendPart(b, bound, "text/html", m.HTML, m.Pieces)
 	b = append(b, "\r\n--"...)
 	b = append(b, bound...)
 	return append(b, "--\r\n"...), nil
@@ -188,13 +193,13 @@ func (m *Message) appendTo(dst []byte) ([]byte, error) {
 
 // appendPart appends the rest of a body part after the "--" of its
 // boundary line: the boundary, the part's header, and body encoded as
-// quoted-printable.
-func appendPart(dst, bound []byte, contentType, body string) []byte {
+// quoted-printable (with the pieces in it encoded ahead).
+func appendPart(dst, bound []byte, contentType, body string, pieces []PieceAt) []byte {
 	dst = append(dst, bound...)
 	dst = append(dst, "\r\nContent-Transfer-Encoding: quoted-printable\r\nContent-Type: "...)
 	dst = append(dst, contentType...)
 	dst = append(dst, "; charset=UTF-8\r\n\r\n"...)
-	return appendQP(dst, body)
+	return appendQPPieces(dst, body, pieces)
 }
 
 // checkInjection refuses CR and LF anywhere in a header name or value: one
