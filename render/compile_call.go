@@ -62,6 +62,7 @@ func (c *compiler) call(h *helper, e *ast.Expression, strictCtx bool) *callExpr 
 	if !ok {
 		return nil
 	}
+	ce.direct = len(ce.hash) == 0
 	return ce
 }
 

@@ -45,6 +45,8 @@ type state struct {
 	dw    *message.DocWriter
 	preAt int    // where the preheader goes in buf
 	val   []byte // a value's output, as its node wrote it
+
+	used used
 }
 
 // boxCache keeps values boxed in interfaces from one execution to the
@@ -76,38 +78,38 @@ func (c *boxCache) box(i int, s string) any {
 // its pool and must keep nothing alive, nor anything a later execution
 // could see.
 func (s *state) drop() {
-	clear(s.frames[:cap(s.frames)])
-	clear(s.args[:cap(s.args)])
-	clear(s.hash[:cap(s.hash)])
+	clear(s.frames[:s.used.frames])
+	clear(s.args[:s.used.args])
+	clear(s.hash[:s.used.hash])
 	for i := range s.items {
 		clear(s.items[i][:cap(s.items[i])])
 	}
-	for _, h := range s.hashes {
+	for _, h := range s.hashes[:s.used.hashes] {
 		*h = hashContext{}
 	}
-	for _, c := range s.calls {
+	for _, c := range s.calls[:s.used.calls] {
 		*c = call{}
 	}
-	s.in, s.props, s.data, s.buf = nil, nil, rootData{}, nil
+	s.in, s.props, s.buf = nil, nil, nil
+	s.data.drop()
 }
 
+// used holds the most entries of the state's stacks an execution used, so
+// that drop clears those and not the whole capacity every earlier
+// execution left them.
+type used struct{ frames, args, hash, hashes, calls int }
+
+// reset readies the state for an execution, keeping the buffers and the
+// pooled records of earlier ones (their contents dropped).
 func (s *state) reset() {
-	*s = state{
-		arena:    s.arena[:0],
-		tmp:      s.tmp[:0],
-		hashes:   s.hashes,
-		cache:    s.cache,
-		dw:       s.dw,
-		val:      s.val[:0],
-		frames:   s.frames[:0],
-		args:     s.args[:0],
-		hash:     s.hash[:0],
-		calls:    s.calls,
-		items:    s.items[:0],
-		done:     s.done[:0],
-		missing:  s.missing[:0],
-		maxBytes: DefaultMaxBytes,
-	}
+	s.in, s.strict, s.escape, s.buf = nil, false, false, nil
+	s.arena, s.tmp, s.val = s.arena[:0], s.tmp[:0], s.val[:0]
+	s.frames, s.args, s.hash = s.frames[:0], s.args[:0], s.hash[:0]
+	s.ncalls, s.depth, s.steps, s.maxBytes, s.overAt, s.root = 0, 0, 0, DefaultMaxBytes, nil, 0
+	s.now, s.order = time.Time{}, nil
+	s.props, s.items, s.done, s.missing = nil, s.items[:0], s.done[:0], s.missing[:0]
+	s.doc, s.preAt = nil, 0
+	s.used = used{}
 }
 
 // frame is one context on the stack: what {{field}} reads, and what ../
@@ -148,6 +150,7 @@ func (s *state) push(fr frame) int {
 		fr.same = sameContext(fr.ctx, s.frames[fr.parent].ctx)
 	}
 	s.frames = append(s.frames, fr)
+	s.used.frames = max(s.used.frames, len(s.frames))
 	return len(s.frames) - 1
 }
 
@@ -304,30 +307,98 @@ type fieldWriter interface {
 	fieldTruth(name string) (truth, ok bool)
 }
 
-// parentWriter returns the fieldWriter holding p's last part, when p
-// reads a field of one.
-func (p *pathExpr) parentWriter(s *state, f int) (fieldWriter, string) {
+// The contexts that are fieldWriters.
+var (
+	_ fieldWriter = (*itemData)(nil)
+	_ fieldWriter = (*snippetData)(nil)
+	_ fieldWriter = (*pair)(nil)
+	_ fieldWriter = offerView{}
+)
+
+// appendFieldOf is v.appendField when v is a fieldWriter, without the
+// interface assertion.
+func appendFieldOf(v any, b []byte, name string, escape bool) ([]byte, bool) {
+	switch x := v.(type) {
+	case *itemData:
+		return x.appendField(b, name, escape)
+	case *snippetData:
+		return x.appendField(b, name, escape)
+	case *pair:
+		return x.appendField(b, name, escape)
+	case offerView:
+		return x.appendField(b, name, escape)
+	}
+	return b, false
+}
+
+// fieldTruthOf is v.fieldTruth when v is a fieldWriter.
+func fieldTruthOf(v any, name string) (truth, ok bool) {
+	switch x := v.(type) {
+	case *itemData:
+		return x.fieldTruth(name)
+	case *snippetData:
+		return x.fieldTruth(name)
+	case *pair:
+		return x.fieldTruth(name)
+	case offerView:
+		return x.fieldTruth(name)
+	}
+	return false, false
+}
+
+// parent walks p to the value holding its last part, for write and truth
+// to ask that value for the part without boxing it. ok is false when p has
+// no such parent (a data variable, @now, this, a lone block parameter);
+// then st is not walkFound when the walk ended before the parent (the
+// path's value is then as eval makes it from st and base).
+func (p *pathExpr) parent(s *state, f int) (v any, base int, st walkState, ok bool) {
 	n := len(p.parts)
 	if p.now || p.data || n == 0 || (p.bp && n == 1) {
-		return nil, ""
+		return nil, -1, walkFound, false
 	}
-	parent, _, st := p.walk(s, f, n-1)
-	if st != walkFound {
-		return nil, ""
+	v, base, st = p.walk(s, f, n-1)
+	return v, base, st, true
+}
+
+// last reads p's last part from parent, found by walking the others from
+// base, as walk would.
+func (p *pathExpr) last(s *state, parent any, base int) (any, error) {
+	if p.root && parent != nil && !truthy(parent) {
+		return parent, nil // walkShort
 	}
-	w, _ := parent.(fieldWriter)
-	return w, p.parts[n-1]
+	v, ok := lookupField(parent, p.parts[len(p.parts)-1])
+	if !ok {
+		return s.missingPath(p, base)
+	}
+	return v, nil
+}
+
+// value is eval for a walk to p's parent that ended with st.
+func (p *pathExpr) value(s *state, parent any, base int, st walkState) (any, error) {
+	switch st {
+	case walkShort:
+		return parent, nil
+	case walkMissing:
+		return s.missingPath(p, base)
+	}
+	return p.last(s, parent, base)
 }
 
 // write appends p's value to the output as appendValue would.
 func (p *pathExpr) write(s *state, f int, escape bool) error {
-	if w, name := p.parentWriter(s, f); w != nil {
-		if b, ok := w.appendField(s.buf, name, escape); ok {
-			s.buf = b
-			return nil
+	var v any
+	var err error
+	if parent, base, st, ok := p.parent(s, f); ok {
+		if st == walkFound {
+			if b, ok := appendFieldOf(parent, s.buf, p.parts[len(p.parts)-1], escape); ok {
+				s.buf = b
+				return nil
+			}
 		}
+		v, err = p.value(s, parent, base, st)
+	} else {
+		v, err = p.eval(s, f)
 	}
-	v, err := p.eval(s, f)
 	if err != nil {
 		return err
 	}
@@ -337,12 +408,18 @@ func (p *pathExpr) write(s *state, f int, escape bool) error {
 
 // truth is ifTrue for p's value, without boxing it where it can.
 func (p *pathExpr) truth(s *state, f int) (bool, error) {
-	if w, name := p.parentWriter(s, f); w != nil {
-		if t, ok := w.fieldTruth(name); ok {
-			return t, nil
+	var v any
+	var err error
+	if parent, base, st, ok := p.parent(s, f); ok {
+		if st == walkFound {
+			if t, ok := fieldTruthOf(parent, p.parts[len(p.parts)-1]); ok {
+				return t, nil
+			}
 		}
+		v, err = p.value(s, parent, base, st)
+	} else {
+		v, err = p.eval(s, f)
 	}
-	v, err := p.eval(s, f)
 	if err != nil {
 		return false, err
 	}
@@ -509,15 +586,21 @@ func (s *state) setRoot(in *Input) {
 	s.escape = true
 	s.now = in.Now
 	s.order = in.Recipient.Order
-	s.data = rootData{
-		profile: in.Recipient.Profile,
-		context: in.Recipient.Context,
-		recipient: pair{names: [2]string{"id", "email"},
-			vals: [2]string{in.Recipient.ID, in.Recipient.Email}, cache: &s.cache, slot: 0},
-		campaign: pair{names: [2]string{"id", "name"},
-			vals: [2]string{in.Campaign.ID, in.Campaign.Name}, cache: &s.cache, slot: 2},
+	d := &s.data
+	if d.recipient.cache == nil { // a new state: the names, once
+		d.recipient = pair{names: [2]string{"id", "email"}, cache: &s.cache, slot: 0}
+		d.campaign = pair{names: [2]string{"id", "name"}, cache: &s.cache, slot: 2}
 	}
-	s.root = s.push(frame{ctx: &s.data, parent: -1, from: -1, elem: -1, includer: -1, rooted: true})
+	d.profile, d.context = in.Recipient.Profile, in.Recipient.Context
+	d.recipient.vals = [2]string{in.Recipient.ID, in.Recipient.Email}
+	d.campaign.vals = [2]string{in.Campaign.ID, in.Campaign.Name}
+	s.root = s.push(frame{ctx: d, parent: -1, from: -1, elem: -1, includer: -1, rooted: true})
+}
+
+// drop lets go of the recipient's data, keeping the names.
+func (r *rootData) drop() {
+	r.profile, r.context = nil, nil
+	r.recipient.vals, r.campaign.vals = [2]string{}, [2]string{}
 }
 
 // hashContext is the context of {{> partial key=value}}: as in

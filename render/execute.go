@@ -136,7 +136,7 @@ func (t *Template) executeTo(out *Output, in *Input, doc *compiledDoc) (err erro
 	if len(out.Unsubscribe) > 0 && !isUnsubscribeURL(out.Unsubscribe) {
 		return t.fm.fields["unsubscribe"].pos().errorc(diag.Execute, "unsubscribe renders as %q for this recipient, which is not an http(s):// URL or a mailto: address", out.Unsubscribe)
 	}
-	if bytes.ContainsAny(out.Unsubscribe, urlUnsafe) {
+	if containsURLUnsafe(out.Unsubscribe) {
 		return t.fm.fields["unsubscribe"].pos().errorc(diag.Execute, "unsubscribe renders as %q for this recipient, with a quote, an angle bracket or a space, which List-Unsubscribe cannot carry: urlencode the data put in it", out.Unsubscribe)
 	}
 	if doc != nil {
@@ -181,6 +181,23 @@ func (t *Template) checkPropositions(props []Proposition) error {
 	}
 	return nil
 }
+
+// containsURLUnsafe is bytes.ContainsAny(b, urlUnsafe), by a table.
+func containsURLUnsafe(b []byte) bool {
+	for _, c := range b {
+		if urlUnsafeByte[c] {
+			return true
+		}
+	}
+	return false
+}
+
+var urlUnsafeByte = func() (t [256]bool) {
+	for i := range len(urlUnsafe) {
+		t[urlUnsafe[i]] = true
+	}
+	return t
+}()
 
 // bind gives an error of one recipient its source line and caret, from
 // the text of the template file it is in.

@@ -35,6 +35,14 @@ type helper struct {
 	// app, for helpers that make text, appends the text to b: written out,
 	// the result then needs no string of its own. fn is then appFn(app).
 	app func(c *call, b []byte) ([]byte, error)
+	// pure, for a helper of two arguments without named ones that neither
+	// fails nor reads anything but its arguments: the result, computed
+	// without a call record (fn is then pureFn(pure)).
+	pure func(a, b any) any
+	// text, for a helper of one argument without named ones that cannot
+	// fail and reads nothing but its argument: appends its text to b (app
+	// is then textApp(text)).
+	text func(b []byte, v any) []byte
 	// examples document the helper and are run by TestHelperExamples,
 	// with examplePixel as the Input's Pixel.
 	examples     []example
@@ -52,6 +60,18 @@ func builtinHelpers() map[string]*helper {
 	m := map[string]*helper{}
 	for _, l := range list {
 		for _, h := range l {
+			if h.pure != nil {
+				if h.minArgs != 2 || h.maxArgs != 2 || len(h.hashKeys) > 0 {
+					panic("render: helper " + h.name + " has pure but does not take exactly two arguments")
+				}
+				h.fn = pureFn(h.pure)
+			}
+			if h.text != nil {
+				if h.minArgs != 1 || h.maxArgs != 1 || len(h.hashKeys) > 0 {
+					panic("render: helper " + h.name + " has text but does not take exactly one argument")
+				}
+				h.app = textApp(h.text)
+			}
 			if h.app != nil {
 				h.fn = appFn(h.app)
 			}
@@ -107,32 +127,60 @@ func (s *state) writeCall(ce *callExpr, f int, escape bool) error {
 	return err
 }
 
+// writeText is writeCall for a call of a text helper.
+func (s *state) writeText(ce *callExpr, f int, escape bool) error {
+	v, err := ce.params[0].eval(s, f)
+	if err != nil {
+		return err
+	}
+	mark := len(s.tmp)
+	s.tmp = ce.h.text(s.tmp, v)
+	s.buf = appendString(s.buf, arenaString(s.tmp[mark:]), escape)
+	s.tmp = s.tmp[:mark]
+	return nil
+}
+
 // prepare evaluates a call's arguments onto the argument stacks and
 // pushes the call.
 func (s *state) prepare(ce *callExpr, f int, blk *blockNode, base, hbase int) (*call, error) {
 	for _, p := range ce.params {
 		v, err := p.eval(s, f)
 		if err != nil {
+			s.used.args = max(s.used.args, len(s.args))
 			return nil, err
 		}
 		s.args = append(s.args, v)
 	}
+	s.used.args = max(s.used.args, len(s.args))
 	for _, kv := range ce.hash {
 		v, err := kv.val.eval(s, f)
 		if err != nil {
+			s.used.hash = max(s.used.hash, len(s.hash))
 			return nil, err
 		}
 		s.hash = append(s.hash, hashVal{key: kv.key, val: v})
 	}
+	s.used.hash = max(s.used.hash, len(s.hash))
 	if s.ncalls == len(s.calls) {
 		s.calls = append(s.calls, new(call))
 	}
 	c := s.calls[s.ncalls]
 	s.ncalls++
+	s.used.calls = max(s.used.calls, s.ncalls)
 	*c = call{s: s, f: f, h: ce.h, expr: ce, blk: blk,
 		args: s.args[base:len(s.args):len(s.args)],
 		hash: s.hash[hbase:len(s.hash):len(s.hash)]}
 	return c, nil
+}
+
+// pureFn is fn for a helper that has pure.
+func pureFn(pure func(a, b any) any) func(c *call) (any, error) {
+	return func(c *call) (any, error) { return pure(c.args[0], c.args[1]), nil }
+}
+
+// textApp is app for a helper that has text.
+func textApp(text func(b []byte, v any) []byte) func(c *call, b []byte) ([]byte, error) {
+	return func(c *call, b []byte) ([]byte, error) { return text(b, c.args[0]), nil }
 }
 
 // appFn is fn for a helper that has app: its text as a string.

@@ -296,8 +296,16 @@ func appendNumber(b []byte, f float64, decimals int, loc numberFormat) []byte {
 // from zero, so 1.005 and 0.125 round up as a reader expects, where binary
 // rounding would give 1.00 and 0.12.
 func roundDecimal(dst []byte, f float64, decimals int) ([]byte, int) {
-	full := strconv.AppendFloat(dst, f, 'f', -1, 64)
-	n := bytes.IndexByte(full, '.')
+	var full []byte
+	n := -1
+	if f < 1<<53 && f == math.Trunc(f) {
+		// A whole number below 2⁵³ has no shorter digits that read back
+		// as it than its own: AppendFloat's, made faster.
+		full = strconv.AppendInt(dst, int64(f), 10)
+	} else {
+		full = strconv.AppendFloat(dst, f, 'f', -1, 64)
+		n = bytes.IndexByte(full, '.')
+	}
 	if n < 0 {
 		n = len(full)
 	} else {

@@ -9,11 +9,11 @@ import (
 func logicHelpers() []*helper {
 	return []*helper{
 		{name: "default", minArgs: 2, maxArgs: 2,
-			fn: func(c *call) (any, error) {
-				if v := c.args[0]; v != nil && v != "" && v != safeString("") {
-					return v, nil
+			pure: func(v, def any) any {
+				if v != nil && v != "" && v != safeString("") {
+					return v
 				}
-				return c.args[1], nil
+				return def
 			},
 			examples: []example{
 				{`Hi {{default profile.firstName "friend"}}`, `{"profile":{}}`, `Hi friend`},
@@ -21,13 +21,13 @@ func logicHelpers() []*helper {
 				{`Hi {{default profile.firstName "friend"}}`, `{"profile":{"firstName":"Maya"}}`, `Hi Maya`},
 				{`{{default profile.points 100}}`, `{"profile":{"points":0}}`, `0`},
 			}},
-		{name: "eq", minArgs: 2, maxArgs: 2, fn: func(c *call) (any, error) { return equal(c.args[0], c.args[1]), nil },
+		{name: "eq", minArgs: 2, maxArgs: 2, pure: func(a, b any) any { return equal(a, b) },
 			examples: []example{
 				{`{{#if (eq profile.loyalty.tier "gold")}}Gold perks{{/if}}`, `{"profile":{"loyalty":{"tier":"gold"}}}`, `Gold perks`},
 				{`{{eq profile.age 34}}`, `{"profile":{"age":34.0}}`, `true`},
 				{`{{eq profile.age "34"}}`, `{"profile":{"age":34}}`, `false`},
 			}},
-		{name: "ne", minArgs: 2, maxArgs: 2, fn: func(c *call) (any, error) { return !equal(c.args[0], c.args[1]), nil },
+		{name: "ne", minArgs: 2, maxArgs: 2, pure: func(a, b any) any { return !equal(a, b) },
 			examples: []example{
 				{`{{#if (ne profile.country "US")}}International shipping{{/if}}`, `{"profile":{"country":"CA"}}`, `International shipping`},
 			}},
@@ -82,15 +82,15 @@ func logicHelpers() []*helper {
 				{`{{#if (not profile.unsubscribed)}}subscribed{{/if}}`, `{"profile":{}}`, `subscribed`},
 				{`{{not profile.interests}}`, `{"profile":{"interests":[]}}`, `true`},
 			}},
-		{name: "upper", minArgs: 1, maxArgs: 1, app: func(c *call, b []byte) ([]byte, error) { return appendCase(b, toString(c.args[0]), true), nil },
+		{name: "upper", minArgs: 1, maxArgs: 1, text: func(b []byte, v any) []byte { return appendCase(b, toString(v), true) },
 			examples: []example{
 				{`{{upper profile.loyalty.tier}} MEMBER`, `{"profile":{"loyalty":{"tier":"gold"}}}`, `GOLD MEMBER`},
 			}},
-		{name: "lower", minArgs: 1, maxArgs: 1, app: func(c *call, b []byte) ([]byte, error) { return appendCase(b, toString(c.args[0]), false), nil },
+		{name: "lower", minArgs: 1, maxArgs: 1, text: func(b []byte, v any) []byte { return appendCase(b, toString(v), false) },
 			examples: []example{
 				{`{{lower recipient.email}}`, `{"recipient":{"email":"Maya.Chen@Example.com"}}`, `maya.chen@example.com`},
 			}},
-		{name: "urlencode", minArgs: 1, maxArgs: 1, app: func(c *call, b []byte) ([]byte, error) { return appendURIComponent(b, toString(c.args[0])), nil },
+		{name: "urlencode", minArgs: 1, maxArgs: 1, text: func(b []byte, v any) []byte { return appendURIComponent(b, toString(v)) },
 			examples: []example{
 				{`https://northwind.example/u?e={{urlencode recipient.email}}`, `{"recipient":{"email":"maya+news@example.com"}}`, `https://northwind.example/u?e=maya%2Bnews%40example.com`},
 				{`{{{urlencode profile.city}}}`, `{"profile":{"city":"São Paulo & co (it's)"}}`, `S%C3%A3o%20Paulo%20%26%20co%20(it's)`},
@@ -163,16 +163,24 @@ func stringOf(v any) (string, bool) {
 // escapes it: everything but A-Z a-z 0-9 - _ . ! ~ * ' ( ).
 func appendURIComponent(b []byte, s string) []byte {
 	const hex = "0123456789ABCDEF"
+	last := 0
 	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		if 'a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z' || '0' <= ch && ch <= '9' || strings.IndexByte("-_.!~*'()", ch) >= 0 {
-			b = append(b, ch)
-			continue
+		if ch := s[i]; !uriUnreserved[ch] {
+			b = append(b, s[last:i]...) // the run before, at once
+			b = append(b, '%', hex[ch>>4], hex[ch&15])
+			last = i + 1
 		}
-		b = append(b, '%', hex[ch>>4], hex[ch&15])
 	}
-	return b
+	return append(b, s[last:]...)
 }
+
+// uriUnreserved are the bytes encodeURIComponent leaves as they are.
+var uriUnreserved = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_.!~*'()", byte(c)) >= 0
+	}
+	return t
+}()
 
 // appendCase appends s in upper or lower case, as strings.ToUpper and
 // strings.ToLower write it, without a string of its own when s is ASCII.

@@ -12,21 +12,28 @@ func (p program) exec(s *state, f int) error {
 	for _, n := range p {
 		err := n.exec(s, f)
 		if err == nil {
-			err = s.account()
-		}
-		if err == errOverLimit {
-			if at, ok := blockPos(n); ok {
-				return s.overLimit(at)
-			}
-			if at, ok := outputPos(n); ok && s.overAt == nil {
-				s.overAt = &at
+			if err = s.account(); err == nil {
+				continue
 			}
 		}
-		if err != nil {
-			return err
-		}
+		return s.failed(n, err)
 	}
 	return nil
+}
+
+// failed is the error of program.exec when statement n failed with err:
+// over a bound, it is reported at the innermost block, or kept for the
+// {{value}} that passed it outside blocks.
+func (s *state) failed(n node, err error) error {
+	if err == errOverLimit {
+		if at, ok := blockPos(n); ok {
+			return s.overLimit(at)
+		}
+		if at, ok := outputPos(n); ok && s.overAt == nil {
+			s.overAt = &at
+		}
+	}
+	return err
 }
 
 // node is a compiled statement. exec writes its output to s.buf, reading
@@ -59,6 +66,9 @@ func (n *outputNode) exec(s *state, f int) error {
 	case *pathExpr:
 		return e.write(s, f, escape)
 	case *callExpr:
+		if e.direct && e.h.text != nil {
+			return s.writeText(e, f, escape)
+		}
 		if e.h.app != nil {
 			return s.writeCall(e, f, escape)
 		}
@@ -97,6 +107,9 @@ type callExpr struct {
 	params []expr
 	hash   []hashExpr
 	pos    pos
+	// direct: the call has no named arguments, so a helper with pure (two
+	// arguments) or text (one) is called without a call record.
+	direct bool
 }
 
 type hashExpr struct {
@@ -109,7 +122,20 @@ type hashVal struct {
 	val any
 }
 
-func (c *callExpr) eval(s *state, f int) (any, error) { return s.invoke(c, f, nil) }
+func (c *callExpr) eval(s *state, f int) (any, error) {
+	if c.direct && c.h.pure != nil {
+		a, err := c.params[0].eval(s, f)
+		if err != nil {
+			return nil, err
+		}
+		b, err := c.params[1].eval(s, f)
+		if err != nil {
+			return nil, err
+		}
+		return c.h.pure(a, b), nil
+	}
+	return s.invoke(c, f, nil)
+}
 
 // blockNode is {{#helper …}}…{{else}}…{{/helper}}.
 type blockNode struct {
@@ -298,6 +324,7 @@ func (s *state) hashContext() *hashContext {
 	for len(s.hashes) <= s.depth {
 		s.hashes = append(s.hashes, new(hashContext))
 	}
+	s.used.hashes = max(s.used.hashes, s.depth+1)
 	return s.hashes[s.depth]
 }
 

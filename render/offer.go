@@ -15,6 +15,21 @@ type itemData struct {
 type rendered struct {
 	content, link, image, alt             string
 	hasContent, hasLink, hasImage, hasAlt bool
+	// The same escaped as HTML, when their snippet is static (escaped at
+	// load); "" when they are to be escaped as they are written.
+	contentEsc, linkEsc, imageEsc, altEsc string
+}
+
+// appendText appends the rendered text s, escaped or not; esc is its
+// escaped form when known.
+func appendText(b []byte, s, esc string, escape bool) []byte {
+	switch {
+	case !escape:
+		return append(b, s...)
+	case esc != "":
+		return append(b, esc...)
+	}
+	return appendEscaped(b, s)
 }
 
 func (r *rendered) value(name string) (any, bool) {
@@ -33,11 +48,11 @@ func (r *rendered) value(name string) (any, bool) {
 func (r *rendered) appendValue(b []byte, name string, escape bool) ([]byte, bool) {
 	switch name {
 	case "link":
-		return appendString(b, r.link, escape), true
+		return appendText(b, r.link, r.linkEsc, escape), true
 	case "image":
-		return appendString(b, r.image, escape), true
+		return appendText(b, r.image, r.imageEsc, escape), true
 	case "alt":
-		return appendString(b, r.alt, escape), true
+		return appendText(b, r.alt, r.altEsc, escape), true
 	}
 	return b, false
 }
@@ -111,7 +126,7 @@ func (d *itemData) appendField(b []byte, name string, escape bool) ([]byte, bool
 		if !r.hasContent {
 			return b, true
 		}
-		return appendString(b, r.content, escape && !d.html), true
+		return appendText(b, r.content, r.contentEsc, escape && !d.html), true
 	}
 	if b, ok := appendItemField(b, d.it, name, escape); ok {
 		return b, true
@@ -202,33 +217,25 @@ func (s *state) writeInline(it *itemData, typ ContentType) {
 	case ContentHTML:
 		s.buf = append(s.buf, r.content...)
 	case ContentText:
-		s.buf = s.appendText(r.content)
+		s.buf = appendText(s.buf, r.content, r.contentEsc, s.escape)
 	case ContentImage:
 		if !r.hasImage {
 			return
 		}
 		if r.hasLink {
 			s.buf = append(s.buf, `<a href="`...)
-			s.buf = appendEscaped(s.buf, r.link)
+			s.buf = appendText(s.buf, r.link, r.linkEsc, true)
 			s.buf = append(s.buf, `">`...)
 		}
 		s.buf = append(s.buf, `<img src="`...)
-		s.buf = appendEscaped(s.buf, r.image)
+		s.buf = appendText(s.buf, r.image, r.imageEsc, true)
 		s.buf = append(s.buf, `" alt="`...)
-		s.buf = appendEscaped(s.buf, r.alt)
+		s.buf = appendText(s.buf, r.alt, r.altEsc, true)
 		s.buf = append(s.buf, `">`...)
 		if r.hasLink {
 			s.buf = append(s.buf, `</a>`...)
 		}
 	}
-}
-
-// appendText appends text, escaped when rendering HTML.
-func (s *state) appendText(text string) []byte {
-	if s.escape {
-		return appendEscaped(s.buf, text)
-	}
-	return append(s.buf, text...)
 }
 
 // scopeItems renders the items of a scope's proposition the first time a
@@ -251,19 +258,21 @@ func (s *state) scopeItems(i int, typ ContentType) ([]itemData, error) {
 		r := &d.sd.text
 		var err error
 		// link first: html content may use {{link}}, {{image}} and {{alt}}.
-		if r.link, r.hasLink, err = s.snippetText(it.Link, &d.sd, false); err != nil {
+		if r.link, r.linkEsc, r.hasLink, err = s.snippetText(it.Link, &d.sd, false); err != nil {
 			return nil, err
 		}
 		if r.hasLink {
-			r.link = s.trackedLink(it, r.link)
+			if l := s.trackedLink(it, r.link); l != r.link {
+				r.link, r.linkEsc = l, ""
+			}
 		}
-		if r.image, r.hasImage, err = s.snippetText(it.Image, &d.sd, false); err != nil {
+		if r.image, r.imageEsc, r.hasImage, err = s.snippetText(it.Image, &d.sd, false); err != nil {
 			return nil, err
 		}
-		if r.alt, r.hasAlt, err = s.snippetText(it.Alt, &d.sd, false); err != nil {
+		if r.alt, r.altEsc, r.hasAlt, err = s.snippetText(it.Alt, &d.sd, false); err != nil {
 			return nil, err
 		}
-		if r.content, r.hasContent, err = s.snippetText(it.Content, &d.sd, d.html); err != nil {
+		if r.content, r.contentEsc, r.hasContent, err = s.snippetText(it.Content, &d.sd, d.html); err != nil {
 			return nil, err
 		}
 	}
@@ -271,11 +280,15 @@ func (s *state) scopeItems(i int, typ ContentType) ([]itemData, error) {
 	return items, nil
 }
 
-// snippetText renders a snippet, reporting false when there is none.
-func (s *state) snippetText(sn *Snippet, d *snippetData, html bool) (string, bool, error) {
-	if sn == nil {
-		return "", false, nil
+// snippetText renders a snippet, reporting false when there is none; esc
+// is its output escaped as HTML when the snippet is static, else "".
+func (s *state) snippetText(sn *Snippet, d *snippetData, html bool) (out, esc string, ok bool, err error) {
+	switch {
+	case sn == nil:
+		return "", "", false, nil
+	case sn.static:
+		return sn.text, sn.escaped, true, nil
 	}
-	out, err := s.renderSnippet(sn, d, html)
-	return out, err == nil, err
+	out, err = s.renderSnippet(sn, d, html)
+	return out, "", err == nil, err
 }

@@ -15,6 +15,9 @@ type Snippet struct {
 	prog   program
 	static bool   // no data in it: text is the output for everyone
 	text   string // the output when static
+	// escaped is text escaped as HTML, for where a static snippet's output
+	// is written escaped (a link in an attribute, text content).
+	escaped string
 }
 
 // ParseSnippet compiles the fragment src, named name in errors. Errors are
@@ -39,6 +42,12 @@ func ParseSnippet(name, src string) (*Snippet, error) {
 	case len(prog) == 1:
 		if t, ok := prog[0].(*textNode); ok {
 			sn.static, sn.text = true, t.text
+		}
+	}
+	if sn.static {
+		sn.escaped = sn.text
+		if e := appendEscaped(nil, sn.text); string(e) != sn.text {
+			sn.escaped = string(e)
 		}
 	}
 	return sn, nil

@@ -34,6 +34,18 @@ func lookupField(v any, name string) (any, bool) {
 	case map[string]any:
 		r, ok := x[name]
 		return r, ok
+	// This package's contexts by their types, before fielder: a type
+	// switch finds a concrete type faster than an interface.
+	case *rootData:
+		return x.field(name)
+	case *itemData:
+		return x.field(name)
+	case *snippetData:
+		return x.field(name)
+	case *pair:
+		return x.field(name)
+	case *hashContext:
+		return x.field(name)
 	case fielder:
 		return x.field(name)
 	case []any:
