@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/offermail/offermail/internal/cputime"
 )
 
 // A realistic NDJSON record of about 300 bytes; %d becomes a fresh id.
@@ -47,6 +49,7 @@ func benchReader(b *testing.B, r Reader, recordBytes int) {
 	b.ReportAllocs()
 	b.SetBytes(int64(recordBytes))
 	n := 0
+	defer cputime.Report(b)()
 	for b.Loop() {
 		rec, rej, err := r.Next()
 		if err != nil || rej != nil || rec == nil {

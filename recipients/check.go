@@ -66,6 +66,8 @@ func checkEmail(s string) string {
 		return "email is not valid UTF-8; save the file as UTF-8"
 	case strings.IndexFunc(s, unicode.IsControl) >= 0:
 		return fmt.Sprintf("email %s contains a control character (CR, LF, tab...)", quote(s))
+	case plainAddress(s):
+		return ""
 	}
 	addr, err := mail.ParseAddress(s)
 	if err != nil {
@@ -85,6 +87,42 @@ func checkEmail(s string) string {
 	}
 	return fmt.Sprintf("email %s %s", quote(s), what)
 }
+
+// plainAddress reports whether s is local@domain with both parts dot-atoms
+// of ASCII: what nearly every address in a file is, and what net/mail
+// parses to exactly itself (its addr-spec, with nothing around it), so
+// that checkEmail need not parse it with net/mail, which allocates
+// (TestPlainAddress and FuzzPlainAddress check the two agree).
+func plainAddress(s string) bool {
+	at := strings.IndexByte(s, '@')
+	return at >= 0 && dotAtom(s[:at]) && dotAtom(s[at+1:])
+}
+
+// dotAtom reports whether s is atext characters of ASCII in dot-separated
+// non-empty runs.
+func dotAtom(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 || atext[c>>6]&(1<<(c&63)) == 0 || (c == '.' && s[i-1] == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// atext is the set of ASCII atext characters of RFC 5322 (visible
+// characters but the specials), and the dot, as a bitmap.
+var atext = func() (set [2]uint64) {
+	for c := byte('!'); c <= '~'; c++ {
+		if !strings.ContainsRune(`()<>[]:;@\,"`, rune(c)) {
+			set[c>>6] |= 1 << (c & 63)
+		}
+	}
+	return set
+}()
 
 // dupSet remembers the ids seen so far in one file, to reject the second
 // and later records with the same id.

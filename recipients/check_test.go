@@ -3,6 +3,7 @@ package recipients
 import (
 	"hash/fnv"
 	"math"
+	"net/mail"
 	"strconv"
 	"strings"
 	"testing"
@@ -144,4 +145,40 @@ func appendInt(b []byte, i int) []byte {
 		b = appendInt(b, i/10)
 	}
 	return append(b, byte('0'+i%10))
+}
+
+// netMailAccepts is checkEmail's verdict through net/mail alone: s parses
+// to exactly itself.
+func netMailAccepts(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && a.Name == ""
+}
+
+// TestPlainAddress: the addresses plainAddress takes without net/mail are
+// ones net/mail accepts as they are, and the usual ones are among them.
+func TestPlainAddress(t *testing.T) {
+	for _, s := range []string{"a@example.com", "maya.chen@example.com", "first.last+tag@mail.example.co.uk",
+		"o'brien@x.ie", "x!#$%&'*+-/=?^_`{|}~@y.z", "a@localhost", "1@2"} {
+		if !plainAddress(s) || !netMailAccepts(s) {
+			t.Errorf("%q: plainAddress %v, net/mail %v; want both true", s, plainAddress(s), netMailAccepts(s))
+		}
+	}
+	for _, s := range []string{"", "@", "a@", "@b", "a@@b", "a@b@c", ".a@b", "a.@b", "a..b@c", "a@b.", "a@.b", "a@b..c",
+		"a b@c", "a@[1.2.3.4]", `"a"@b`, "Maya <m@x.y>", "m@x.y (Maya)", "müller@exämple.de", "a(b)@c", "a@b,c", "a\\b@c", "a@b:c"} {
+		if plainAddress(s) {
+			t.Errorf("%q: plainAddress true; want false (net/mail decides)", s)
+		}
+	}
+}
+
+// FuzzPlainAddress: whatever plainAddress takes, net/mail accepts as it is.
+func FuzzPlainAddress(f *testing.F) {
+	for _, s := range []string{"a@example.com", "a..b@c", "x!#$%&'*+-/=?^_`{|}~@y.z", "a@b.", " a@b", "a@b "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if plainAddress(s) && !netMailAccepts(s) {
+			t.Fatalf("%q: plainAddress takes it, net/mail does not parse it to itself", s)
+		}
+	})
 }

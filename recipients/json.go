@@ -57,6 +57,19 @@ type parser struct {
 	// names holds the member names met, so that the same name is the same
 	// string in every record (see name).
 	names map[string]string
+	// values caches the short strings and numbers met (values.go); nil
+	// caches nothing.
+	values *valueCache
+	// elems and members hold the arrays and objects being read, so that
+	// each is made once at its final size.
+	elems   []any
+	members []member
+}
+
+// member is a member of an object being read.
+type member struct {
+	name  string
+	value any
 }
 
 // Bounds of parser.names: a file's few profile keys, not every name a
@@ -93,6 +106,10 @@ func (p *parser) reset(data []byte, outer int) {
 	p.in = *bytes.NewBuffer(data)
 	p.dec.Reset(&p.in)
 	p.order, p.keys = nil, p.keys[:0]
+	// What a parse that failed left.
+	clear(p.members)
+	clear(p.elems)
+	p.members, p.elems = p.members[:0], p.elems[:0]
 }
 
 // grammar is what the loop expects next, to explain a syntax error in
@@ -220,9 +237,21 @@ func (p *parser) value(tok jsontext.Token, start int) (any, *posError) {
 	case '[':
 		return p.array(start)
 	case '"':
-		return tok.String(), nil
+		raw := p.data[start:min(int(p.dec.InputOffset()), len(p.data))]
+		if len(raw) < 2 || bytes.IndexByte(raw, '\\') >= 0 {
+			return tok.String(), nil // escaped: the raw bytes are not the string
+		}
+		raw = raw[1 : len(raw)-1]
+		if v, ok := p.values.str(raw); ok {
+			return v, nil
+		}
+		return p.values.keepStr(raw, tok.String()), nil
 	case '0':
-		return p.number(tok, start)
+		f, err := p.number(tok, start)
+		if err != nil {
+			return nil, err
+		}
+		return p.values.number(f), nil
 	case 't':
 		return true, nil
 	case 'f':
@@ -256,53 +285,67 @@ func (p *parser) object(start int) (map[string]any, *posError) {
 	if err := p.nested(start); err != nil {
 		return nil, err
 	}
-	m := make(map[string]any)
-	mark := len(p.keys)
+	mark, keys := len(p.members), len(p.keys)
 	for g := atFirstKey; ; g = atNextMember {
 		tok, at, err := p.read(g)
 		if err != nil {
 			return nil, err
 		}
 		if tok.Kind() == '}' {
-			if p.order != nil {
-				p.order.record(m, p.keys[mark:])
-				p.keys = p.keys[:mark]
-			}
-			return m, nil
+			break
 		}
 		name := p.name(tok, at)
 		vtok, vstart, err := p.read(atMemberVal)
 		if err != nil {
 			return nil, err
 		}
-		if m[name], err = p.value(vtok, vstart); err != nil {
+		v, err := p.value(vtok, vstart)
+		if err != nil {
 			return nil, err
 		}
+		p.members = append(p.members, member{name, v})
 		if p.order != nil {
 			p.keys = append(p.keys, name)
 		}
 	}
+	// jsontext refuses a repeated name, so the map has one entry a member.
+	m := make(map[string]any, len(p.members)-mark)
+	for _, mb := range p.members[mark:] {
+		m[mb.name] = mb.value
+	}
+	clear(p.members[mark:]) // the values are the caller's now
+	p.members = p.members[:mark]
+	if p.order != nil {
+		p.order.record(m, p.keys[keys:])
+		p.keys = p.keys[:keys]
+	}
+	return m, nil
 }
 
 func (p *parser) array(start int) ([]any, *posError) {
 	if err := p.nested(start); err != nil {
 		return nil, err
 	}
-	a := []any{}
+	mark := len(p.elems)
 	for g := atValue; ; g = atNextElem {
 		tok, tstart, err := p.read(g)
 		if err != nil {
 			return nil, err
 		}
 		if tok.Kind() == ']' {
-			return a, nil
+			break
 		}
 		v, err := p.value(tok, tstart)
 		if err != nil {
 			return nil, err
 		}
-		a = append(a, v)
+		p.elems = append(p.elems, v)
 	}
+	a := make([]any, len(p.elems)-mark) // never nil: [] is an empty list
+	copy(a, p.elems[mark:])
+	clear(p.elems[mark:])
+	p.elems = p.elems[:mark]
+	return a, nil
 }
 
 // end checks that only white space follows the value just read (jsontext

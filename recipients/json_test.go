@@ -13,7 +13,11 @@ import (
 
 // parseValue parses data as one JSON value with nothing after it.
 func parseValue(data []byte) (any, *posError) {
-	var p parser
+	return parseWith(&parser{values: newValueCache()}, data)
+}
+
+// parseWith is parseValue with a parser that may have read other texts.
+func parseWith(p *parser, data []byte) (any, *posError) {
 	p.reset(data, 0)
 	tok, start, err := p.read(atValue)
 	if err != nil {
@@ -108,7 +112,12 @@ func FuzzParseValue(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		got, perr := parseValue(data)
+		p := &parser{values: newValueCache()}
+		got, perr := parseWith(p, data)
+		// Again, with the values of the first parse cached.
+		if again, perr2 := parseWith(p, data); (perr == nil) != (perr2 == nil) || (perr == nil && !equalJSON(got, again)) {
+			t.Fatalf("parse(%q) = %#v, %v; with its values cached %#v, %v", data, got, perr, again, perr2)
+		}
 		var want any
 		stdErr := json.Unmarshal(data, &want)
 		switch {

@@ -30,7 +30,7 @@ type ndjsonReader struct {
 // per line, blank lines skipped, a UTF-8 BOM at the start ignored.
 func NewNDJSON(r io.Reader, opts ...Option) Reader {
 	cfg := newConfig(opts)
-	return &ndjsonReader{in: bufio.NewReaderSize(r, bufSize), cfg: cfg, dups: cfg.dupSet()}
+	return &ndjsonReader{in: bufio.NewReaderSize(r, bufSize), cfg: cfg, dups: cfg.dupSet(), json: parser{values: newValueCache()}}
 }
 
 func (r *ndjsonReader) Next() (*Record, *Reject, error) {

@@ -44,7 +44,7 @@ type parsed struct {
 	idOff, emailOff   int
 	objOff            int
 	profile, context  map[string]any
-	order             KeyOrder
+	order             *KeyOrder // the parser's scratch: copy it out with orNil
 
 	// complete is set once the object parsed to its end, so that its id is
 	// known for sure even if a key was wrong.
@@ -63,10 +63,10 @@ type parsed struct {
 // The parser may be reused for the next record: it keeps its buffers.
 func (p *parser) parseRecord(data []byte) (parsed, *posError) {
 	p.reset(data, 1)
-	p.recorded = KeyOrder{}
+	p.recorded.reset()
 	p.order = &p.recorded
 	rec, err := p.record()
-	rec.order = p.recorded
+	rec.order = &p.recorded
 	return rec, err
 }
 
@@ -171,6 +171,15 @@ func (rec *parsed) field(p *parser, k int, tok jsontext.Token, off int) *posErro
 			return &posError{off: -1, msg: "id must be a string or a non-negative integer, got " + truncate(text, 40)}
 		}
 		rec.id, rec.haveID, rec.idOff = text, true, off
+		return nil
+	}
+	if (k == keyID || k == keyEmail) && tok.Kind() == '"' {
+		// Read as a string, not an any: ids and emails do not repeat.
+		if k == keyID {
+			rec.id, rec.haveID, rec.idOff = tok.String(), true, off
+		} else {
+			rec.email, rec.haveEmail, rec.emailOff = tok.String(), true, off
+		}
 		return nil
 	}
 	v, err := p.value(tok, off)
