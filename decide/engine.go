@@ -189,21 +189,14 @@ func (e *Engine) Decide(ctx context.Context, req *Request) (*Decision, error) {
 // decisionBlock holds a decision of up to len(props) scopes and its
 // offers, so that a decision takes few allocations.
 type decisionBlock struct {
-	d     Decision
-	props [4]Proposition
+	d       Decision
+	props   [4]Proposition
+	choices [8]Choice
 }
 
 // newDecision returns an empty decision with room for the propositions of
 // scopes and the offers they can hold; st.plans are the scopes' plans.
 func (st *state) newDecision(scopes []Scope) *Decision {
-	var d *Decision
-	if len(scopes) <= len(decisionBlock{}.props) {
-		b := new(decisionBlock)
-		d = &b.d
-		d.Propositions = b.props[:0:len(scopes)]
-	} else {
-		d = &Decision{Propositions: make([]Proposition, 0, len(scopes))}
-	}
 	n := 0
 	for k, sc := range scopes {
 		if sc.Items > 0 {
@@ -212,10 +205,16 @@ func (st *state) newDecision(scopes []Scope) *Decision {
 			n += pl.items
 		}
 	}
-	if n > 0 {
-		d.spare = make([]Choice, 0, min(n, 64))
+	if len(scopes) > len(decisionBlock{}.props) {
+		return &Decision{Propositions: make([]Proposition, 0, len(scopes)), spare: make([]Choice, 0, min(n, 64))}
 	}
-	return d
+	b := new(decisionBlock)
+	b.d.Propositions = b.props[:0:len(scopes)]
+	b.d.spare = b.choices[:0]
+	if n > len(b.choices) {
+		b.d.spare = make([]Choice, 0, min(n, 64))
+	}
+	return &b.d
 }
 
 // activeAt reports whether t is inside [start, end); zero bounds are open.
