@@ -213,6 +213,10 @@ type view struct {
 	history bool // read the recipient's own counters from the store
 }
 
+// ownZero reports that the view reads the recipient's own counters as 0
+// (Count does, for every key that is not shared).
+func (v *view) ownZero() bool { return !v.history && len(v.local) == 0 }
+
 func (v *view) Count(ctx context.Context, key string) (int64, error) {
 	if n, ok := v.local[key]; ok {
 		return n, nil

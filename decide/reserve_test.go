@@ -317,3 +317,48 @@ func TestReserverEntry(t *testing.T) {
 		t.Errorf("total counter of scarce = %d, want 2", n)
 	}
 }
+
+// TestReserverOwnCapsPending: in a Reserver's first round, the recipient's
+// own caps are checked against what the message itself adds, without
+// their counter keys (state.ownZero), and decide what a decision reading
+// every counter as 0 decides: an offer capped at one event per recipient
+// fills one placement, capped at two, two (or one, per placement), with
+// the same counters to reserve.
+func TestReserverOwnCapsPending(t *testing.T) {
+	lib := mustLoad(t, "lib.yaml", `
+placements:
+  - {id: a, content: text}
+  - {id: b, content: text}
+  - {id: c, content: text}
+offers:
+  - {id: one, priority: 30, caps: [{scope: profile, limit: 1}], content: {a: {text: X}, b: {text: X}, c: {text: X}}}
+  - {id: two, priority: 20, caps: [{scope: profile, limit: 2, every: week}], content: {a: {text: X}, b: {text: X}, c: {text: X}}}
+  - {id: each, priority: 10, caps: [{scope: profile, limit: 1, placement: each}, {scope: total, limit: 100}], content: {a: {text: X}, b: {text: X}, c: {text: X}}}
+  - {id: free, priority: 1, content: {a: {text: X}, b: {text: X}, c: {text: X}}}
+collections:
+  - {id: all, offers: [one, two, each, free]}
+activities:
+  - id: act
+    allowDuplicates: true
+    placements:
+      a: {items: 4, criteria: [{collection: all}]}
+      b: {items: 4, criteria: [{collection: all}]}
+      c: {items: 4, criteria: [{collection: all}]}
+`)
+	scopes := []Scope{{"act", "a", 0}, {"act", "b", 0}, {"act", "c", 0}}
+	want, err := New(lib).Decide(context.Background(), &Request{Campaign: "c", Recipient: "r", Now: testNow, Scopes: scopes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := NewReserver(New(lib), newTestStore()).Reserve(context.Background(), []*Request{{Campaign: "c", Recipient: "r", Now: testNow, Scopes: scopes}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := res[0].Decision
+	if decisionIDs(got) != decisionIDs(want) || fmt.Sprint(got.Counters) != fmt.Sprint(want.Counters) {
+		t.Fatalf("reserved %s %v, decided %s %v", decisionIDs(got), got.Counters, decisionIDs(want), want.Counters)
+	}
+	if ids := decisionIDs(got); ids != "one:30 two:20 each:10 free:1 |two:20 each:10 free:1 |each:10 free:1 |" {
+		t.Errorf("decided %s", ids)
+	}
+}

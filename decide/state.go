@@ -27,6 +27,12 @@ type state struct {
 	scopeAt []int      // where each of scopes is in the decision's propositions
 	chosen  []*Offer   // offers proposed so far in this message
 	pending []Counter  // counters this message increments
+	// pendingAt names each of pending's counters by slot, for ownZero.
+	pendingAt []slotKey
+	// ownZero: the request's Counts reads every counter of the recipient's
+	// own as 0 (a Reserver's first round), so a cap of the profile scope
+	// is checked against what this message adds, without making its key.
+	ownZero bool
 	counts  []countedKey
 	// windows are the cap windows at windowsAt, by Every, computed when
 	// first needed; keys the counter keys made at windowsAt. Both outlive a
@@ -130,7 +136,9 @@ func (st *state) reset(ctx context.Context, req *Request) {
 	st.scopeAt = st.scopeAt[:0]
 	clear(st.chosen)
 	st.chosen = st.chosen[:0]
-	st.pending = st.pending[:0]
+	st.pending, st.pendingAt = st.pending[:0], st.pendingAt[:0]
+	z, ok := req.Counts.(ownCounts)
+	st.ownZero = ok && z.ownZero()
 	st.counts = st.counts[:0]
 	st.serial++
 	if !st.now.Equal(st.windowsAt) {
@@ -218,14 +226,39 @@ func (st *state) count(key string) (int64, error) {
 	return v + pending, nil
 }
 
+// ownCounts is a Counts that can tell it reads every counter of the
+// recipient's own as 0.
+type ownCounts interface{ ownZero() bool }
+
+// counterAt names the counter of slot s in placement: counters of caps that
+// are not per placement are shared by every placement.
+func counterAt(s *capSlot, placement string) slotKey {
+	if !s.cap.PerPlacement {
+		placement = "*"
+	}
+	return slotKey{s, placement}
+}
+
 // capped returns the first exhausted counter of cand in placement, if any.
 func (st *state) capped(cand *candidate, placement string) (capHit, bool, error) {
 	for i := range cand.offer.slots {
 		s := &cand.offer.slots[i]
-		key, _ := st.key(s, cand.offer.ID, placement)
-		used, err := st.count(key)
-		if err != nil {
-			return capHit{}, false, err
+		var used int64
+		if st.ownZero && s.cap.Scope == ScopeProfile {
+			// What count would read: 0, plus what this message adds.
+			at := counterAt(s, placement)
+			for k, p := range st.pendingAt {
+				if p == at {
+					used = st.pending[k].N
+					break
+				}
+			}
+		} else {
+			key, _ := st.key(s, cand.offer.ID, placement)
+			var err error
+			if used, err = st.count(key); err != nil {
+				return capHit{}, false, err
+			}
 		}
 		if used+1 > s.limit {
 			return capHit{slot: s, used: used}, true, nil
@@ -256,6 +289,7 @@ func (st *state) choose(pl *plan, o *Offer) {
 		}
 		if !found {
 			st.pending = append(st.pending, Counter{Key: key, Limit: s.limit, N: 1, Expire: expire})
+			st.pendingAt = append(st.pendingAt, counterAt(s, pl.placement.ID))
 		}
 	}
 }
