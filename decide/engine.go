@@ -80,8 +80,19 @@ type Decision struct {
 	// reserves them with Store.Reserve.
 	Counters []Counter `json:"-"`
 
-	// spare is where the propositions' offers are carved from.
+	// spare is where the propositions' offers are carved from, and block
+	// the block holding the decision, while it is decided.
 	spare []Choice
+	block *decisionBlock
+}
+
+// counters returns an empty slice with room for n counters, in d's block
+// when they fit.
+func (d *Decision) counters(n int) []Counter {
+	if d.block != nil && n <= len(d.block.counters) {
+		return d.block.counters[:0:n]
+	}
+	return make([]Counter, 0, n)
 }
 
 // choices returns an empty slice with room for n offers, from the spare
@@ -180,9 +191,9 @@ func (e *Engine) Decide(ctx context.Context, req *Request) (*Decision, error) {
 		d.Propositions = append(d.Propositions, p)
 	}
 	if len(st.pending) > 0 {
-		d.Counters = append([]Counter(nil), st.pending...)
+		d.Counters = append(d.counters(len(st.pending)), st.pending...)
 	}
-	d.spare = nil
+	d.spare, d.block = nil, nil
 	return d, nil
 }
 
@@ -190,8 +201,9 @@ func (e *Engine) Decide(ctx context.Context, req *Request) (*Decision, error) {
 // offers, so that a decision takes few allocations.
 type decisionBlock struct {
 	d       Decision
-	props   [4]Proposition
-	choices [8]Choice
+	props    [4]Proposition
+	choices  [8]Choice
+	counters [4]Counter
 }
 
 // newDecision returns an empty decision with room for the propositions of
@@ -210,7 +222,7 @@ func (st *state) newDecision(scopes []Scope) *Decision {
 	}
 	b := new(decisionBlock)
 	b.d.Propositions = b.props[:0:len(scopes)]
-	b.d.spare = b.choices[:0]
+	b.d.spare, b.d.block = b.choices[:0], b
 	if n > len(b.choices) {
 		b.d.spare = make([]Choice, 0, min(n, 64))
 	}

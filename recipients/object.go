@@ -1,6 +1,7 @@
 package recipients
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -45,6 +46,9 @@ type parsed struct {
 	objOff            int
 	profile, context  map[string]any
 	order             *KeyOrder // the parser's scratch: copy it out with orNil
+	// idRaw and emailRaw are the bytes of an id and email without
+	// escapes, made strings (in one allocation) when the parse ends.
+	idRaw, emailRaw []byte
 
 	// complete is set once the object parsed to its end, so that its id is
 	// known for sure even if a key was wrong.
@@ -67,6 +71,15 @@ func (p *parser) parseRecord(data []byte) (parsed, *posError) {
 	p.order = &p.recorded
 	rec, err := p.record()
 	rec.order = &p.recorded
+	switch {
+	case rec.idRaw != nil && rec.emailRaw != nil:
+		both := string(rec.idRaw) + string(rec.emailRaw)
+		rec.id, rec.email = both[:len(rec.idRaw)], both[len(rec.idRaw):]
+	case rec.idRaw != nil:
+		rec.id = string(rec.idRaw)
+	case rec.emailRaw != nil:
+		rec.email = string(rec.emailRaw)
+	}
 	return rec, err
 }
 
@@ -175,10 +188,18 @@ func (rec *parsed) field(p *parser, k int, tok jsontext.Token, off int) *posErro
 	}
 	if (k == keyID || k == keyEmail) && tok.Kind() == '"' {
 		// Read as a string, not an any: ids and emails do not repeat.
-		if k == keyID {
-			rec.id, rec.haveID, rec.idOff = tok.String(), true, off
+		// Without escapes, they are their bytes (see parseRecord).
+		raw := p.data[off:min(int(p.dec.InputOffset()), len(p.data))]
+		var s string
+		if len(raw) < 2 || bytes.IndexByte(raw, '\\') >= 0 {
+			s, raw = tok.String(), nil
 		} else {
-			rec.email, rec.haveEmail, rec.emailOff = tok.String(), true, off
+			raw = raw[1 : len(raw)-1 : len(raw)-1]
+		}
+		if k == keyID {
+			rec.id, rec.idRaw, rec.haveID, rec.idOff = s, raw, true, off
+		} else {
+			rec.email, rec.emailRaw, rec.haveEmail, rec.emailOff = s, raw, true, off
 		}
 		return nil
 	}
