@@ -200,7 +200,7 @@ func (e *Engine) Decide(ctx context.Context, req *Request) (*Decision, error) {
 // decisionBlock holds a decision of up to len(props) scopes and its
 // offers, so that a decision takes few allocations.
 type decisionBlock struct {
-	d       Decision
+	d        Decision
 	props    [4]Proposition
 	choices  [8]Choice
 	counters [4]Counter
