@@ -37,6 +37,7 @@ type outcome struct {
 	// decision is the recipient's decisions.ndjson line without its
 	// newline; nil for a record rejected before it was decided.
 	decision []byte
+	d        *decide.Decision // what decision was written from
 	reject   *rejectLine
 	replayed bool
 	// ordered outcomes (of decided recipients) have their place among the

@@ -40,6 +40,9 @@ type pipeline struct {
 	window chan struct{} // see stream
 	// deliverCtx is what deliveries see: it ends Grace after the run.
 	deliverCtx context.Context
+	// counts, owned by record, counts the decisions lines it journals,
+	// for the report.
+	counts *placements
 }
 
 // job is one decided recipient on its way to a message, or a suppressed
@@ -161,6 +164,9 @@ func (p *pipeline) record(outcomes <-chan *outcome, j *journal, cancel context.C
 			failed = err
 			cancel(err)
 			return
+		}
+		if o.decision != nil {
+			p.counts.decision(o.d)
 		}
 		pend.done++
 		if o.reject != nil {
@@ -333,7 +339,7 @@ func (p *pipeline) message(j job, out *render.Output, buf []byte) (*outcome, []b
 	if err != nil {
 		return nil, buf, err
 	}
-	o := &outcome{decision: line, replayed: j.res.Replayed, ordered: true, seq: j.seq}
+	o := &outcome{decision: line, d: d, replayed: j.res.Replayed, ordered: true, seq: j.seq}
 	reject := func(stage string, err error) (*outcome, []byte, error) {
 		o.reject = &rejectLine{Line: rec.Line, ID: rec.ID, Stage: stage, Reason: err.Error()}
 		if p.parts != nil {

@@ -2,16 +2,18 @@ package batch
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/offermail/offermail/decide"
 )
 
 // Report is OUT/report.json. Its counts cover the whole run, every attempt
-// included, as read back from the journals; its throughput is the last
-// attempt's.
+// included: what the journals say (earlier attempts' lines read back, the
+// last attempt's counted as it journalled them); its throughput is the
+// last attempt's.
 type Report struct {
 	Campaign     string    `json:"campaign"`
 	Name         string    `json:"name"`
@@ -106,21 +108,16 @@ func (t tally) into(m map[string]int) {
 type scopeTally struct{ offers, fallbacks tally }
 
 // buildReport reads the journals back; memory holds one line at a time
-// and the per-offer counts.
-func buildReport(out string, meta runMeta, scopes []decide.Scope, started, finished time.Time, a Attempt) (*Report, error) {
+// and the per-offer counts. live, when not nil, holds the counts of the
+// decisions lines this attempt appended after the first from bytes of
+// decisions.ndjson, which it then does not read back; nil reads it all.
+func buildReport(out string, meta runMeta, scopes []decide.Scope, started, finished time.Time, a Attempt, live *placements, from int64) (*Report, error) {
 	r := &Report{
 		Campaign: meta.Campaign, Name: meta.Name, Template: meta.Template, Recipients: meta.Recipients,
 		Format: meta.Format, Delivery: meta.Delivery, DecisionTime: meta.DecisionTime, Shard: meta.Shard,
 		Started: meta.Started, Finished: finished.UTC(), Attempts: meta.Attempts,
 		Rejects: map[string]int{stageRead: 0, stageRender: 0, stageSend: 0, stageSuppressed: 0, stageUnknown: 0},
 		Attempt: a,
-	}
-	r.Placements = []ScopeCounts{} // [] in JSON for a template without placeholders
-	for _, sc := range scopes {
-		if slices.ContainsFunc(r.Placements, func(c ScopeCounts) bool { return c.Activity == sc.Activity && c.Placement == sc.Placement }) {
-			continue // two placeholders of one scope show one decision (§4.3)
-		}
-		r.Placements = append(r.Placements, ScopeCounts{Activity: sc.Activity, Placement: sc.Placement, Offers: map[string]int{}, Fallbacks: map[string]int{}})
 	}
 	unknown := map[string]bool{} // few: the messages of lost connections
 	err := scanJournal(filepath.Join(out, rejectsFile), func(_ int, line []byte) error {
@@ -140,51 +137,28 @@ func buildReport(out string, meta runMeta, scopes []decide.Scope, started, finis
 	if err != nil {
 		return nil, err
 	}
-	var dr decisionReader
-	tallies := make([]scopeTally, len(r.Placements))
-	err = scanJournal(filepath.Join(out, decisionsFile), func(_ int, line []byte) error {
-		if err := dr.read(line); err != nil {
-			return err
+	path := filepath.Join(out, decisionsFile)
+	if live == nil || len(unknown) > 0 {
+		// Unknown messages are counted by the recipients of every line,
+		// which the live counts do not keep: read it all.
+		if st, err := os.Stat(path); err == nil {
+			from = st.Size()
+		} else if !os.IsNotExist(err) {
+			return nil, fmt.Errorf("read %s: %w", path, err)
+		} else {
+			from = 0
 		}
-		for _, p := range dr.props {
-			activity, placement := dr.text(p.activity), dr.text(p.placement)
-			i := -1
-			for k := range r.Placements {
-				if sc := &r.Placements[k]; sc.Activity == string(activity) && sc.Placement == string(placement) {
-					i = k
-					break
-				}
-			}
-			if i < 0 {
-				// The template changed during the run; count the scope anyway.
-				i = len(r.Placements)
-				r.Placements = append(r.Placements, ScopeCounts{Activity: string(activity), Placement: string(placement), Offers: map[string]int{}, Fallbacks: map[string]int{}})
-				tallies = append(tallies, scopeTally{})
-			}
-			t := &tallies[i]
-			for _, o := range p.offers {
-				t.offers.add(dr.text(o))
-			}
-			switch {
-			case p.hasFallback:
-				t.fallbacks.add(dr.text(p.fallback))
-			case len(p.offers) == 0:
-				r.Placements[i].Empty++
-			}
-		}
-		r.Totals.Decided++
-		if len(unknown) > 0 {
-			delete(unknown, string(dr.text(dr.recipient)))
-		}
-		return nil
-	})
-	if err != nil {
+		live = nil
+	}
+	p := newPlacements(scopes)
+	if err := countDecisions(path, from, p, unknown); err != nil {
 		return nil, err
 	}
-	for i, t := range tallies {
-		t.offers.into(r.Placements[i].Offers)
-		t.fallbacks.into(r.Placements[i].Fallbacks)
+	if live != nil {
+		p.merge(live)
 	}
+	r.Placements = p.result()
+	r.Totals.Decided = p.decided
 	delivered := r.Totals.Decided - r.Rejects[stageRender] - r.Rejects[stageSend]
 	if meta.Delivery != "files" {
 		r.Totals.Sent = delivered

@@ -11,7 +11,7 @@ import (
 // decisionReader reads what the report counts of decisions.ndjson lines —
 // the recipient, and per proposition its scope, offer ids and fallback
 // id — token by token, with one decoder and one scratch buffer for every
-// line: the report reads the whole journal back, a line per recipient,
+// line: the report reads earlier attempts' lines back, a line per recipient,
 // and decoding each into structs with encoding/json cost as much CPU as a
 // recipient's MIME encoding.
 type decisionReader struct {

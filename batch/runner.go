@@ -400,7 +400,16 @@ func (r *Runner) run(ctx context.Context) (*Report, error) {
 		return nil, err
 	}
 
-	p := &pipeline{r: r, step: step, sink: sink, parts: packed, reserver: decide.NewReserver(r.Project.Engine, r.Store)}
+	// Lines from here on are this attempt's: the report takes their
+	// counts from the pipeline instead of reading them back.
+	st, err := j.decisions.Stat()
+	if err != nil {
+		j.close()
+		return nil, outputErr(err)
+	}
+	from := st.Size()
+	p := &pipeline{r: r, step: step, sink: sink, parts: packed, reserver: decide.NewReserver(r.Project.Engine, r.Store),
+		counts: newPlacements(campaign.Scopes(r.Template))}
 	runErr := p.run(ctx, done, j)
 	if err := j.close(); runErr == nil {
 		runErr = err
@@ -414,7 +423,7 @@ func (r *Runner) run(ctx context.Context) (*Report, error) {
 	rep, err := buildReport(out, meta, campaign.Scopes(r.Template), started, finished, Attempt{
 		Number: meta.Attempts, Recipients: int(c.done.Load()),
 		Replayed: int(c.replayed.Load()), Rejected: int(c.rejected.Load()),
-	})
+	}, p.counts, from)
 	if err != nil {
 		return nil, err
 	}
