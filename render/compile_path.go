@@ -90,6 +90,13 @@ func (c *compiler) checkPath(pe *pathExpr, off int) expr {
 		return pe
 	}
 	first := pe.parts[0]
+	if kind == ctxRoot || kind == ctxSnippet {
+		for i, f := range rootFields {
+			if f == first {
+				pe.rootField = uint8(i + 1)
+			}
+		}
+	}
 	switch kind {
 	case ctxRoot:
 		if !contains(rootFields, first) {

@@ -282,9 +282,15 @@ func (p *pathExpr) walk(s *state, f, n int) (v any, base int, st walkState) {
 		}
 		v = s.frames[base].ctx
 	}
-	for _, part := range parts {
+	for i, part := range parts {
 		if p.root && v != nil && !truthy(v) {
 			return v, base, walkShort // @root is data: a && a.b, as for @index.x
+		}
+		if i == 0 && p.rootField > 0 {
+			if r, ok := rootFieldAt(v, p.rootField); ok {
+				v = r
+				continue
+			}
 		}
 		var ok bool
 		if v, ok = lookupField(v, part); !ok {
@@ -326,6 +332,8 @@ func appendFieldOf(v any, b []byte, name string, escape bool) ([]byte, bool) {
 	case *pair:
 		return x.appendField(b, name, escape)
 	case offerView:
+		return x.appendField(b, name, escape)
+	case *hashContext:
 		return x.appendField(b, name, escape)
 	}
 	return b, false
@@ -551,6 +559,30 @@ func (r *rootData) field(name string) (any, bool) {
 
 func (r *rootData) keys() []string { return rootFields }
 
+// rootFieldAt is lookupField(v, rootFields[i-1]) for the template's data
+// and offer content's (which has the same fields after its item's), or
+// false for another context.
+func rootFieldAt(v any, i uint8) (any, bool) {
+	var r *rootData
+	switch x := v.(type) {
+	case *rootData:
+		r = x
+	case *snippetData:
+		r = x.root
+	default:
+		return nil, false
+	}
+	switch i {
+	case 1:
+		return r.profile, true
+	case 2:
+		return &r.recipient, true
+	case 3:
+		return r.context, true
+	}
+	return &r.campaign, true
+}
+
 func (p *pair) field(name string) (any, bool) {
 	for i, n := range p.names {
 		if n == name {
@@ -621,6 +653,20 @@ func (h *hashContext) field(name string) (any, bool) {
 		}
 	}
 	return ownField(h.base, name)
+}
+
+// appendField writes a pair of the hash, a literal string as escaped at
+// load; the fields of the base are read the general way.
+func (h *hashContext) appendField(b []byte, name string, escape bool) ([]byte, bool) {
+	for _, kv := range h.hash {
+		if kv.key == name {
+			if escape && kv.esc != "" {
+				return append(b, kv.esc...), true
+			}
+			return appendValue(b, kv.val, escape), true
+		}
+	}
+	return b, false
 }
 
 func (h *hashContext) keys() []string {

@@ -133,9 +133,13 @@ func (s *state) writeText(ce *callExpr, f int, escape bool) error {
 	if err != nil {
 		return err
 	}
+	if !escape {
+		s.buf = ce.h.text(s.buf, v)
+		return nil
+	}
 	mark := len(s.tmp)
 	s.tmp = ce.h.text(s.tmp, v)
-	s.buf = appendString(s.buf, arenaString(s.tmp[mark:]), escape)
+	s.buf = appendEscaped(s.buf, arenaString(s.tmp[mark:]))
 	s.tmp = s.tmp[:mark]
 	return nil
 }

@@ -81,7 +81,10 @@ func (n *outputNode) exec(s *state, f int) error {
 	return nil
 }
 
-type literal struct{ v any }
+type literal struct {
+	v   any
+	esc string // v escaped as HTML when it is a string, else ""
+}
 
 func (l *literal) eval(*state, int) (any, error) { return l.v, nil }
 
@@ -96,6 +99,10 @@ type pathExpr struct {
 	data     bool // @index, @first, @last, @key: parts[0]
 	now      bool // @now
 	bp       bool // parts[0] is a block parameter
+	// rootField is 1 + the index in rootFields of parts[0] where the
+	// context is known to be the template's data or offer content's,
+	// which walk then reads without looking the name up; 0 elsewhere.
+	rootField uint8
 	// strict: the value is written out or becomes a block's context, so a
 	// missing field is reported (a warning, or an error in strict mode).
 	strict bool
@@ -120,6 +127,7 @@ type hashExpr struct {
 type hashVal struct {
 	key string
 	val any
+	esc string // val escaped as HTML when it is a literal string, else ""
 }
 
 func (c *callExpr) eval(s *state, f int) (any, error) {
@@ -277,7 +285,11 @@ func (n *partialNode) exec(s *state, f int) error {
 			if err != nil {
 				return err
 			}
-			h.hash = append(h.hash, hashVal{key: kv.key, val: v})
+			hv := hashVal{key: kv.key, val: v}
+			if l, ok := kv.val.(*literal); ok {
+				hv.esc = l.esc
+			}
+			h.hash = append(h.hash, hv)
 		}
 		fr.ctx = h
 	}
