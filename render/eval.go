@@ -119,17 +119,19 @@ func (s *state) reset() {
 type frame struct {
 	ctx    any
 	parent int // -1 at a root
-	// same: ctx is the context of the frame around it, so this frame is
-	// no level for ../ (handlebars.js adds a depth only for a new
-	// context: {{#with this}}, {{> p this}}).
-	same bool
 	// includer: for a partial's frame, the frame that included it, where
 	// @index and the other data variables continue (-1: none). ../ does
 	// not: a partial starts its own stack of contexts.
 	includer int
-	// data variables, set by iterations
+	// same: ctx is the context of the frame around it, so this frame is
+	// no level for ../ (handlebars.js adds a depth only for a new
+	// context: {{#with this}}, {{> p this}}).
+	same bool
+	// data variables, set by iterations (the flags beside same, so that
+	// a frame, copied on every push, has no padding between them)
 	hasData     bool
 	first, last bool
+	rooted      bool // see from
 	index       int
 	// block parameters: as |a b|
 	bpNames []string
@@ -141,7 +143,6 @@ type frame struct {
 	fromPath *pathExpr
 	elem     int
 	elemKey  string
-	rooted   bool
 }
 
 // push appends fr and returns its index.

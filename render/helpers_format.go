@@ -135,10 +135,6 @@ func appendPadded(b []byte, n, width int) []byte {
 }
 
 func appendDateToken(b []byte, t time.Time, tok string) []byte {
-	h12 := t.Hour() % 12
-	if h12 == 0 {
-		h12 = 12
-	}
 	switch tok {
 	case "YYYY":
 		return appendPadded(b, t.Year(), 4)
@@ -167,9 +163,9 @@ func appendDateToken(b []byte, t time.Time, tok string) []byte {
 	case "H":
 		return strconv.AppendInt(b, int64(t.Hour()), 10)
 	case "hh":
-		return appendPadded(b, h12, 2)
+		return appendPadded(b, hour12(t), 2)
 	case "h":
-		return strconv.AppendInt(b, int64(h12), 10)
+		return strconv.AppendInt(b, int64(hour12(t)), 10)
 	case "mm":
 		return appendPadded(b, t.Minute(), 2)
 	case "m":
@@ -194,6 +190,14 @@ func appendDateToken(b []byte, t time.Time, tok string) []byte {
 		return t.AppendFormat(b, "-0700")
 	}
 	return append(b, tok...)
+}
+
+// hour12 is t's hour on a 12-hour clock, 12 for noon and midnight.
+func hour12(t time.Time) int {
+	if h := t.Hour() % 12; h != 0 {
+		return h
+	}
+	return 12
 }
 
 func appendOrdinal(b []byte, n int) []byte {

@@ -252,9 +252,11 @@ func (s *state) scopeItems(i int, typ ContentType) ([]itemData, error) {
 	items := s.items[i][:0]
 	for j := range prop.Items {
 		it := &prop.Items[j]
-		// Appended first, so the snippet context lives in the pooled slice.
-		items = append(items, itemData{it: it, html: typ == ContentHTML, sd: snippetData{it: it, root: &s.data}})
+		// Appended first, so the snippet context lives in the pooled
+		// slice; filled there rather than copied in.
+		items = append(items, itemData{})
 		d := &items[len(items)-1]
+		d.it, d.html, d.sd.it, d.sd.root = it, typ == ContentHTML, it, &s.data
 		r := &d.sd.text
 		var err error
 		// link first: html content may use {{link}}, {{image}} and {{alt}}.
