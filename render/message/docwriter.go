@@ -163,7 +163,7 @@ func (w *DocWriter) markup(dst []byte, s *slot, v []byte) (out []byte, ops TextO
 		for n := p.FirstChild; n != nil; n = n.NextSibling {
 			c.node(n)
 		}
-		ops = TextOps{ops: c.ops}
+		ops = TextOps{ops: fuse(c.ops)}
 		w.tw.Run(ops)
 	}
 	return dst, ops, true

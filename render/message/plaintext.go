@@ -26,9 +26,12 @@ func PlainText(src string) (text string, err error) {
 }
 
 // appendPlainText appends the text of the parsed document root to dst,
-// using w.
+// using w. This is the reference way, and it takes the TextWriter's
+// general paths only: where a compiled message is compared with it, the
+// shortcuts the compiled one takes (words.go) are too.
 func appendPlainText(dst []byte, root *html.Node, w *TextWriter) []byte {
 	w.Reset()
+	w.general = true
 	w.Run(compileText(root))
 	return w.Finish(dst)
 }

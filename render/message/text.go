@@ -70,12 +70,14 @@ const (
 	tImgEnd                     //
 	tMark                       // n: a mark of the template (slot or block boundary), see CompileDoc
 	tMarkSilent                 // n: a mark where the text shows nothing of the value
+	tTextBreak                  // s: tText then tBreak, with words: what the break writes out of s alone
 )
 
 type textOp struct {
-	kind textKind
-	n    int
-	b    []byte // tText
+	kind  textKind
+	n     int
+	b     []byte // tText, tTextBreak
+	words []byte // tTextBreak: b collapsed and trimmed, as flush writes it out of a run of b alone
 }
 
 // TextOps is a compiled stretch of the text alternative. It is immutable

@@ -1,0 +1,95 @@
+package message
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+// textDoc writes a random document of what the text alternative reads:
+// blocks, paragraphs, lists, tables, headings, pre, links and images, and
+// text with the white space, dots and invisible characters the writer
+// treats apart.
+func textDoc(r *rand.Rand, b *strings.Builder, depth int) {
+	pick := func(list ...string) string { return list[r.IntN(len(list))] }
+	for range 1 + r.IntN(4) {
+		if depth > 4 || r.IntN(3) == 0 {
+			b.WriteString(pick("word", "Two words", " ", "  ", "\n", "\t", " lead", "trail ", ".", ". dot", "&nbsp;",
+				"\u00a0", "\u200b", "x.y", "https://x.example/a", "a@b.example", "é", "\n\n  \n", "·", ""))
+			continue
+		}
+		tag := pick("p", "div", "ul", "ol", "li", "table", "tr", "td", "th", "h1", "h2", "h3", "h4", "pre",
+			"a", "a", "img", "br", "span", "b", "blockquote", "hidden")
+		switch tag {
+		case "img":
+			b.WriteString(`<img alt="` + pick("", "Alt", " spaced alt ", "x.y") + `">`)
+			continue
+		case "br":
+			b.WriteString("<br>")
+			continue
+		case "a":
+			b.WriteString(`<a href="` + pick("", "#", "javascript:x()", "mailto:a@b.example", "mailto:", "https://x.example/a", " https://x.example/b ") + `">`)
+		case "hidden":
+			b.WriteString(`<div style="display:none">`)
+			tag = "div"
+		default:
+			b.WriteString("<" + tag + ">")
+		}
+		textDoc(r, b, depth+1)
+		b.WriteString("</" + tag + ">")
+	}
+}
+
+// checkTextShortcuts runs the text ops of src, cut at random places where
+// values are written, through a TextWriter with its shortcuts (the ops
+// fused, as a compiled document has them) and one with the general paths
+// only, and compares the texts.
+func checkTextShortcuts(t *testing.T, src string, r *rand.Rand) {
+	t.Helper()
+	root, err := html.Parse(strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := compileText(root).ops
+	var fast, general TextWriter
+	fast.Reset()
+	general.Reset()
+	general.general = true
+	for len(ops) > 0 {
+		n := 1 + r.IntN(len(ops))
+		seg := ops[:n]
+		ops = ops[n:]
+		general.Run(TextOps{ops: seg})
+		fast.Run(TextOps{ops: fuse(append([]textOp(nil), seg...))})
+		v := []byte([]string{"", "Maya", " Maya ", ".", "\n\nx ", "https://x.example/a", "\u00a0", "a b"}[r.IntN(8)])
+		general.Write(v)
+		fast.Write(v)
+	}
+	got, want := string(fast.Finish(nil)), string(general.Finish(nil))
+	if got != want {
+		t.Fatalf("text of %q with shortcuts\n got %q\nwant %q (general paths)\n%s", src, got, want, firstDiff(got, want))
+	}
+}
+
+func TestTextShortcuts(t *testing.T) {
+	for seed := range uint64(3000) {
+		r := rand.New(rand.NewPCG(seed, 0x7478))
+		var b strings.Builder
+		textDoc(r, &b, 0)
+		checkTextShortcuts(t, b.String(), r)
+	}
+}
+
+// FuzzTextShortcuts is TestTextShortcuts on any document.
+//
+//	go test ./render/message -run '^$' -fuzz FuzzTextShortcuts
+func FuzzTextShortcuts(f *testing.F) {
+	f.Add("<p>a <b>b</b>.</p><ul><li>x</li></ul>", uint64(1))
+	f.Add("<table><tr><td>a</td><td> b </td></tr></table><h1> h </h1><pre> p\n q </pre>", uint64(2))
+	f.Add(`<a href="https://x/"><img alt="i"></a> <a href="https://x/">t</a>`, uint64(3))
+	f.Fuzz(func(t *testing.T, src string, seed uint64) {
+		checkTextShortcuts(t, src, rand.New(rand.NewPCG(seed, 0x7478)))
+	})
+}
