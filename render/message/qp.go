@@ -105,14 +105,28 @@ func plainPrefix(s string) int { return plainEnd(s, 0) }
 // (CRLF, LF or CR) become CRLF; no line is longer than 76 octets; a space
 // or tab at the end of a line is encoded so that transports that strip
 // trailing white space cannot change the text.
+func appendQP(dst []byte, s string) []byte {
+	dst = slices.Grow(dst, len(s)+len(s)/16+16)
+	dst, col, _ := appendQPSpan(dst, s, 0, false)
+	return qpEnd(dst, col)
+}
+
+// appendQPSpan appends s encoded as it is encoded where it follows, in a
+// body, what left the line at col octets (cr: ended by a CR, whose LF s
+// may start with), and returns the same for what follows s. A body is
+// encoded as its stretches are, one after the other, with qpEnd after
+// the last.
 //
 // It alternates between a run of plain bytes, scanned once and copied in
 // pieces cut at the soft line breaks, and the bytes that end it, encoded
 // or written as line breaks one by one.
-func appendQP(dst []byte, s string) []byte {
-	dst = slices.Grow(dst, len(s)+len(s)/16+16)
-	col := 0 // octets on the current output line
-	for i := 0; i < len(s); {
+func appendQPSpan(dst []byte, s string, col int, cr bool) ([]byte, int, bool) {
+	i := 0
+	if cr && len(s) > 0 && s[0] == '\n' {
+		i++
+	}
+	cr = cr && len(s) == 0
+	for i < len(s) {
 		if end := plainEnd(s, i); end > i {
 			for {
 				if col == qpMaxLine-1 {
@@ -145,10 +159,20 @@ func appendQP(dst []byte, s string) []byte {
 		}
 		dst = append(dst, '\r', '\n')
 		col = 0
-		if c == '\r' && i < len(s) && s[i] == '\n' {
-			i++
+		if c == '\r' {
+			if i < len(s) && s[i] == '\n' {
+				i++
+			} else {
+				cr = i == len(s) // its LF may start what follows
+			}
 		}
 	}
+	return dst, col, cr
+}
+
+// qpEnd ends a body whose last line has col octets: a space or tab at its
+// end is encoded.
+func qpEnd(dst []byte, col int) []byte {
 	if col > 0 {
 		if b := dst[len(dst)-1]; b == ' ' || b == '\t' {
 			dst, _ = appendQPByte(dst[:len(dst)-1], col-1, b)

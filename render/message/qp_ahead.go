@@ -1,6 +1,10 @@
 package message
 
-import "bytes"
+import (
+	"bytes"
+	"slices"
+	"sync/atomic"
+)
 
 // Most of a message's HTML is the pieces of its template's compiled
 // document, the same bytes for every recipient, which the MIME writer
@@ -14,26 +18,42 @@ import "bytes"
 // the writer checks the bytes there before it trusts a note, so a wrong
 // one costs time, never bytes.
 
-// qpLines is the encoding of a piece's whole lines.
+// qpLines is the encoding of a piece's whole lines, and of its first
+// line's part, its head, for the column where the piece was first met.
 type qpLines struct {
 	from, to int    // HTML[from:to]: after the first '\n' through the last
 	enc      []byte // HTML[from:to] as appendQP encodes it
+	// head is HTML[:from] encoded from the column of the first message
+	// that met it (nil: not met yet, or not kept: it would not pay, or
+	// its encoding depends on more than the column: it starts with a
+	// line break). Set once, read by every writer of the document.
+	head *atomic.Pointer[qpHead]
 }
 
-// minQPLines is the fewest bytes of whole lines worth encoding ahead: a
-// note and its check cost about as much as encoding a short stretch.
+type qpHead struct {
+	col int
+	enc []byte
+}
+
+// minQPLines is the fewest bytes of whole lines (or of a head) worth
+// encoding ahead: a note and its check cost about as much as encoding a
+// short stretch.
 const minQPLines = 64
 
 // encodeAhead encodes p's whole lines, when it has enough of them.
 func (p *Piece) encodeAhead() { p.encodeLines(minQPLines) }
 
-// encodeLines encodes p's whole lines when they are more than least bytes.
+// encodeLines encodes p's whole lines when they are more than least
+// bytes, and makes room for its head when that is least bytes or more.
 func (p *Piece) encodeLines(least int) {
 	i, j := bytes.IndexByte(p.HTML, '\n'), bytes.LastIndexByte(p.HTML, '\n')
 	if i < 0 || j-i < least {
 		return
 	}
 	p.qp = qpLines{from: i + 1, to: j + 1, enc: appendQP(nil, string(p.HTML[i+1:j+1]))}
+	if i+1 >= least && p.HTML[0] != '\r' && p.HTML[0] != '\n' {
+		p.qp.head = new(atomic.Pointer[qpHead])
+	}
 }
 
 // PieceAt notes that a message's HTML holds piece P at offset Off.
@@ -44,28 +64,45 @@ type PieceAt struct {
 
 // appendQPPieces appends s encoded as appendQP encodes it, copying in the
 // encoding of the whole lines of the pieces at says s holds (in order of
-// their offsets). A note whose piece's lines are not in s at its offset,
-// or that overlaps what is already written, is passed over.
+// their offsets), and of their heads when they start at the column where
+// they were first met. A note whose piece is not in s at its offset, or
+// that overlaps what is already written, is passed over.
 //
-// Why the bytes are appendQP's: each piece's lines start after a '\n'
-// and end with one, so s is cut only after line breaks (a CR before the
-// '\n' stays with it), where appendQP's column is 0 and the rest is
-// encoded as a body of its own; the encoding of a body cut after line
-// breaks is the encodings of its stretches, one after the other.
+// Why the bytes are appendQP's: appendQP encodes a body as a sequence of
+// stretches (appendQPSpan), each from the column (and CR) the one before
+// left; a piece's whole lines start after a '\n' and end with one, where
+// the column is 0, so their encoding is the same wherever the piece is;
+// and a head that does not start with a line break is encoded from the
+// column alone (a trailing space it ends a line on is its own).
 func appendQPPieces(dst []byte, s string, at []PieceAt) []byte {
-	pos := 0
+	dst = slices.Grow(dst, len(s)+len(s)/16+16)
+	pos, col, cr := 0, 0, false
 	for _, a := range at {
 		p := a.P
 		if p == nil || p.qp.enc == nil {
 			continue
 		}
 		from, to := a.Off+p.qp.from, a.Off+p.qp.to
-		if a.Off < 0 || from-1 < pos || to > len(s) || s[from-1:to] != string(p.HTML[p.qp.from-1:p.qp.to]) {
+		if a.Off < pos || to > len(s) || s[a.Off:to] != string(p.HTML[:p.qp.to]) {
 			continue
 		}
-		dst = appendQP(dst, s[pos:from])
+		dst, col, cr = appendQPSpan(dst, s[pos:a.Off], col, cr)
+		var h *qpHead
+		if p.qp.head != nil {
+			h = p.qp.head.Load()
+		}
+		if h != nil && h.col == col {
+			dst = append(dst, h.enc...)
+		} else {
+			start := len(dst)
+			dst, _, _ = appendQPSpan(dst, s[a.Off:from], col, cr)
+			if h == nil && p.qp.head != nil {
+				p.qp.head.CompareAndSwap(nil, &qpHead{col: col, enc: bytes.Clone(dst[start:])})
+			}
+		}
 		dst = append(dst, p.qp.enc...)
-		pos = to
+		pos, col, cr = to, 0, false
 	}
-	return appendQP(dst, s[pos:])
+	dst, col, _ = appendQPSpan(dst, s[pos:], col, cr)
+	return qpEnd(dst, col)
 }

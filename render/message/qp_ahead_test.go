@@ -9,9 +9,12 @@ import (
 // checkQPPieces checks appendQPPieces(s, at) against appendQP(s).
 func checkQPPieces(t *testing.T, s string, at []PieceAt) {
 	t.Helper()
-	got, want := string(appendQPPieces(nil, s, at)), string(appendQP(nil, s))
-	if got != want {
-		t.Fatalf("appendQPPieces(%q) with %d notes\n got %q\nwant %q (appendQP)\n%s", s, len(at), got, want, firstDiff(got, want))
+	want := string(appendQP(nil, s))
+	// Twice: the heads kept by the first are taken by the second.
+	for range 2 {
+		if got := string(appendQPPieces(nil, s, at)); got != want {
+			t.Fatalf("appendQPPieces(%q) with %d notes\n got %q\nwant %q (appendQP)\n%s", s, len(at), got, want, firstDiff(got, want))
+		}
 	}
 }
 
@@ -75,12 +78,29 @@ func TestQPPieces(t *testing.T) {
 			checkQPPieces(t, s, randomNotes(s, r))
 		}
 	}
+	// One piece at several columns: its head is kept for the first.
+	for _, b := range bodies {
+		p := &Piece{HTML: []byte(b)}
+		if p.encodeLines(0); p.qp.enc == nil {
+			continue
+		}
+		for range 50 {
+			var s strings.Builder
+			var at []PieceAt
+			for range 3 {
+				s.WriteString(strings.Repeat(string("x= \t\r\né"[r.IntN(8)]), r.IntN(90)))
+				at = append(at, PieceAt{Off: s.Len(), P: p})
+				s.WriteString(b)
+			}
+			checkQPPieces(t, s.String(), at)
+		}
+	}
 }
 
 // TestQPPiecesUsed checks that a note that matches is taken: the
 // encoding noted is copied in rather than computed again.
 func TestQPPiecesUsed(t *testing.T) {
-	s := "head\n" + strings.Repeat("line of the piece\n", 8) + "tail"
+	s := strings.Repeat("head ", 13) + "\n" + strings.Repeat("line of the piece\n", 8) + "tail"
 	p := &Piece{HTML: []byte(s)}
 	p.encodeAhead()
 	if p.qp.enc == nil {
@@ -91,6 +111,14 @@ func TestQPPiecesUsed(t *testing.T) {
 	got := string(appendQPPieces(nil, s, []PieceAt{{Off: 0, P: p}}))
 	if !strings.Contains(got, "MARK") {
 		t.Errorf("appendQPPieces did not copy the encoding noted: %q", got)
+	}
+	h := p.qp.head.Load()
+	if h == nil || h.col != 0 {
+		t.Fatalf("appendQPPieces kept no head for column 0: %+v", h)
+	}
+	h.enc = append([]byte("HEAD"), h.enc...)
+	if got := string(appendQPPieces(nil, s, []PieceAt{{Off: 0, P: p}})); !strings.HasPrefix(got, "HEAD") {
+		t.Errorf("appendQPPieces did not copy the head kept: %q", got)
 	}
 }
 
