@@ -74,6 +74,13 @@ var invisible = strings.NewReplacer(
 // appendTidy appends raw to dst as tidyText returns it, without the
 // strings tidyText makes.
 func appendTidy(dst, raw []byte) []byte {
+	return appendTidyLines(dst, raw, false)
+}
+
+// appendTidyLines is appendTidy, with a shortcut for lines of ASCII but
+// CR when quick: they are trimmed of white space as they are, since
+// nothing in them is replaced or removed (appendVisible).
+func appendTidyLines(dst, raw []byte, quick bool) []byte {
 	base := len(dst)
 	blank := false
 	for len(raw) > 0 {
@@ -82,6 +89,26 @@ func appendTidy(dst, raw []byte) []byte {
 			line, raw = raw[:i], raw[i+1:]
 		} else {
 			raw = nil
+		}
+		if quick && asciiNoCR(line) {
+			a, b := 0, len(line)
+			for a < b && asciiSpace[line[a]] {
+				a++
+			}
+			for b > a && asciiSpace[line[b-1]] {
+				b--
+			}
+			if a == b {
+				blank = len(dst) > base
+				continue
+			}
+			if blank {
+				dst = append(dst, '\n')
+				blank = false
+			}
+			dst = append(dst, line[a:b]...)
+			dst = append(dst, '\n')
+			continue
 		}
 		mark := len(dst)
 		dst = appendVisible(dst, line)
@@ -105,6 +132,18 @@ func appendTidy(dst, raw []byte) []byte {
 		dst = append(dst[:mark+n], '\n')
 	}
 	return dst
+}
+
+// asciiNoCR reports whether line is ASCII without a CR.
+func asciiNoCR(line []byte) bool {
+	var or byte
+	for _, c := range line {
+		if c == '\r' {
+			return false
+		}
+		or |= c
+	}
+	return or < utf8.RuneSelf
 }
 
 // appendVisible appends line with what invisible replaces replaced.

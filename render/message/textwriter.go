@@ -430,7 +430,7 @@ func (w *TextWriter) Finish(dst []byte) []byte {
 			w.out = append(w.out[:sp.start], w.out[sp.end:]...)
 		}
 	}
-	return appendTidy(dst, w.out)
+	return appendTidyLines(dst, w.out, !w.general)
 }
 
 // appendFields appends the words of b joined by single spaces, as
