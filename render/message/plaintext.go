@@ -71,15 +71,10 @@ var invisible = strings.NewReplacer(
 	"\r", "",
 )
 
-// appendTidy appends raw to dst as tidyText returns it, without the
-// strings tidyText makes.
-func appendTidy(dst, raw []byte) []byte {
-	return appendTidyLines(dst, raw, false)
-}
-
-// appendTidyLines is appendTidy, with a shortcut for lines of ASCII but
-// CR when quick: they are trimmed of white space as they are, since
-// nothing in them is replaced or removed (appendVisible).
+// appendTidyLines appends raw to dst as tidyText returns it, without the
+// strings tidyText makes; with a shortcut for lines of ASCII but CR when
+// quick: they are trimmed of white space as they are, since nothing in
+// them is replaced or removed (appendVisible).
 func appendTidyLines(dst, raw []byte, quick bool) []byte {
 	base := len(dst)
 	blank := false

@@ -228,6 +228,16 @@ func (w *TextWriter) flush() {
 
 // appendCollapsed appends run with each run of [ \r\n\t] as one space.
 func appendCollapsed(dst, run []byte) []byte {
+	// Most text has single spaces only: copy it whole up to the first
+	// byte that collapsing changes, which starts a run of its own.
+	i := 0
+	for ; i < len(run); i++ {
+		if c := run[i]; c <= ' ' && collapsible[c] && (c != ' ' || i+1 < len(run) && collapsible[run[i+1]]) {
+			break
+		}
+	}
+	dst = append(dst, run[:i]...)
+	run = run[i:]
 	for len(run) > 0 {
 		i := 0
 		for i < len(run) && !collapsible[run[i]] {
@@ -444,8 +454,18 @@ func appendFields(dst, b []byte) []byte {
 		}
 		b = b[i:]
 		j := 0
-		for j < len(b) && !isFieldSpace(b, j) {
-			_, n := utf8.DecodeRune(b[j:])
+		for j < len(b) {
+			if c := b[j]; c < utf8.RuneSelf {
+				if asciiSpace[c] {
+					break
+				}
+				j++
+				continue
+			}
+			r, n := utf8.DecodeRune(b[j:])
+			if unicode.IsSpace(r) {
+				break
+			}
 			j += n
 		}
 		if j == 0 {

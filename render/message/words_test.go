@@ -2,6 +2,7 @@ package message
 
 import (
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -92,4 +93,22 @@ func FuzzTextShortcuts(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src string, seed uint64) {
 		checkTextShortcuts(t, src, rand.New(rand.NewPCG(seed, 0x7478)))
 	})
+}
+
+// TestAppendCollapsed checks appendCollapsed against a regular expression
+// on strings of letters and white space.
+func TestAppendCollapsed(t *testing.T) {
+	ws := regexp.MustCompile(`[ \r\n\t]+`)
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		b := make([]byte, r.IntN(24))
+		for i := range b {
+			s := "ab  \t\r\n\f\xc2\xa0."
+			b[i] = s[r.IntN(len(s))]
+		}
+		got, want := string(appendCollapsed([]byte("x"), b)), "x"+ws.ReplaceAllString(string(b), " ")
+		if got != want {
+			t.Fatalf("appendCollapsed(%q) = %q, want %q", b, got[1:], want[1:])
+		}
+	}
 }
