@@ -99,7 +99,7 @@ func contains(list []string, s string) bool {
 func (c *compiler) param(n ast.Node, strict bool) expr {
 	switch p := n.(type) {
 	case *ast.StringLiteral:
-		return &literal{v: p.Value, esc: string(appendEscaped(nil, p.Value))}
+		return &literal{v: p.Value, esc: escapeString(p.Value)}
 	case *ast.NumberLiteral:
 		if p.IsInt {
 			return &literal{v: float64(int(p.Value))}

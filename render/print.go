@@ -175,6 +175,15 @@ func appendEscaped(b []byte, s string) []byte {
 	return append(b, s[last:]...)
 }
 
+// escapeString returns s escaped as HTML, s itself when nothing in it
+// needs escaping (no copy of it kept).
+func escapeString(s string) string {
+	if e := appendEscaped(nil, s); string(e) != s {
+		return string(e)
+	}
+	return s
+}
+
 // escapes are what appendEscaped writes for the bytes escapeIndex gives a
 // non-zero index: a table lookup per byte instead of a switch.
 var escapes = [...]string{1: "&amp;", 2: "&lt;", 3: "&gt;", 4: "&quot;", 5: "&#x27;", 6: "&#x60;", 7: "&#x3D;"}

@@ -45,10 +45,7 @@ func ParseSnippet(name, src string) (*Snippet, error) {
 		}
 	}
 	if sn.static {
-		sn.escaped = sn.text
-		if e := appendEscaped(nil, sn.text); string(e) != sn.text {
-			sn.escaped = string(e)
-		}
+		sn.escaped = escapeString(sn.text)
 	}
 	return sn, nil
 }
