@@ -210,16 +210,22 @@ func (m *Message) checkInjection() error {
 		{"Subject", m.Subject}, {"Message-ID", m.MessageID},
 		{"List-Unsubscribe", m.Unsubscribe},
 	} {
-		if strings.ContainsAny(f[1], "\r\n") {
+		if hasLineBreak(f[1]) {
 			return fmt.Errorf("message: header %s: %w", f[0], ErrHeaderInjection)
 		}
 	}
 	for _, h := range m.Headers {
-		if strings.ContainsAny(h[0], "\r\n") || strings.ContainsAny(h[1], "\r\n") {
+		if hasLineBreak(h[0]) || hasLineBreak(h[1]) {
 			return fmt.Errorf("message: header %q: %w", h[0], ErrHeaderInjection)
 		}
 	}
 	return nil
+}
+
+// hasLineBreak reports whether s holds CR or LF (strings.ContainsAny
+// builds its byte set on every call).
+func hasLineBreak(s string) bool {
+	return strings.IndexByte(s, '\r') >= 0 || strings.IndexByte(s, '\n') >= 0
 }
 
 // boundary derives the MIME boundary from the Message-ID, so the same
