@@ -71,6 +71,7 @@ const (
 	tMark                       // n: a mark of the template (slot or block boundary), see CompileDoc
 	tMarkSilent                 // n: a mark where the text shows nothing of the value
 	tTextBreak                  // s: tText then tBreak, with words: what the break writes out of s alone
+	tLinkStatic                 // s: what a link of text alone reads as; words: its URL, when printed; n: 1 when s has words
 )
 
 type textOp struct {

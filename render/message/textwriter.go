@@ -164,6 +164,8 @@ func (w *TextWriter) op(o *textOp) {
 		w.links[len(w.links)-1].inHref = false
 	case tLinkEnd:
 		w.linkEnd()
+	case tLinkStatic:
+		w.linkStatic(o)
 	case tImg:
 		w.img++
 		if n := len(w.links); n > 0 {
@@ -374,13 +376,8 @@ func (w *TextWriter) linkEnd() {
 	l := w.links[len(w.links)-1]
 	w.links = w.links[:len(w.links)-1]
 	text := appendFields(w.scratch[:0], w.run[l.start:])
-	href := bytes.TrimSpace(w.href[l.hrefStart:])
 	w.run = w.run[:l.start]
-	url := href
-	printURL := l.hasHref && len(href) > 0 && href[0] != '#' && !hasPrefixFold(href, "javascript:")
-	if printURL && hasPrefixFold(url, "mailto:") {
-		url = url[len("mailto:"):]
-	}
+	url, printURL := linkURL(l.hasHref, w.href[l.hrefStart:])
 	if printURL {
 		// The next link decides whether the last image link's URL stays.
 		if w.pending >= 0 {
@@ -413,6 +410,18 @@ func (w *TextWriter) linkEnd() {
 	if len(w.links) > 0 && len(text) > 0 {
 		w.links[len(w.links)-1].sawText = true
 	}
+}
+
+// linkURL returns the URL a link prints for its href, and whether it
+// prints one.
+func linkURL(hasHref bool, href []byte) (url []byte, print bool) {
+	href = bytes.TrimSpace(href)
+	url = href
+	print = hasHref && len(href) > 0 && href[0] != '#' && !hasPrefixFold(href, "javascript:")
+	if print && hasPrefixFold(url, "mailto:") {
+		url = url[len("mailto:"):]
+	}
+	return url, print
 }
 
 // imageSpan records, for a link that is only an image, that the run from

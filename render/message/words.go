@@ -12,7 +12,8 @@ import (
 // does (emitBytes on what flush makes of the run), knowing what the
 // general path has to find out: that the words neither start nor end
 // with white space and hold no line break once collapsed, that a break
-// is all white space. TextWriter.general turns them off, for the tests
+// is all white space; and a link of text alone, whose reading is worked
+// out at load (tLinkStatic). TextWriter.general turns them off, for the tests
 // that hold them to the general path.
 
 // fuse replaces, in place, each tText followed by a tBreak with one
@@ -25,6 +26,12 @@ func fuse(ops []textOp) []textOp {
 			words := bytes.TrimFunc(appendCollapsed(nil, o.b), unicode.IsSpace)
 			o = textOp{kind: tTextBreak, b: o.b, words: words}
 			i++
+		}
+		if o.kind == tLink {
+			if link, n := staticLink(ops[i:]); n > 0 {
+				o = link
+				i += n - 1
+			}
 		}
 		out = append(out, o)
 	}
@@ -116,4 +123,72 @@ func (w *TextWriter) emitBullet() {
 	if n := len(w.rows); n > 0 {
 		w.rows[n-1] = true
 	}
+}
+
+// staticLink reads a link of text alone (no image, no link in it) at
+// the start of ops, and returns it as one tLinkStatic op and how many ops
+// it takes; 0 when ops start with no such link.
+func staticLink(ops []textOp) (textOp, int) {
+	var text, href []byte
+	hasHref, inHref := false, false
+	for i := 1; i < len(ops); i++ {
+		switch o := ops[i]; o.kind {
+		case tHref:
+			hasHref, inHref = true, true
+		case tHrefEnd:
+			inHref = false
+		case tText:
+			if inHref {
+				href = append(href, o.b...)
+			} else {
+				text = append(text, o.b...)
+			}
+		case tSpace:
+			text = append(text, ' ')
+		case tLinkEnd:
+			// What it reads as, as the general path writes it.
+			var w TextWriter
+			w.Reset()
+			w.general = true
+			for k := range i + 1 {
+				w.op(&ops[k])
+			}
+			url, print := linkURL(hasHref, href)
+			link := textOp{kind: tLinkStatic, b: bytes.Clone(w.run)}
+			if print {
+				link.words = bytes.Clone(url)
+				link.n |= linkPrints
+			}
+			if len(appendFields(nil, text)) > 0 {
+				link.n |= linkHasText
+			}
+			return link, i + 1
+		default:
+			return textOp{}, 0
+		}
+	}
+	return textOp{}, 0
+}
+
+// Flags of a tLinkStatic op.
+const (
+	linkHasText = 1 << iota // its text has words
+	linkPrints              // it prints a URL (words)
+)
+
+// linkStatic is the ops of a link that staticLink read: the URL it
+// prints takes back the last image link's when they are the same, as
+// linkEnd does, and the text it reads as is added to the run.
+func (w *TextWriter) linkStatic(o *textOp) {
+	if o.n&linkPrints != 0 && w.pending >= 0 {
+		p := &w.spans[w.pending]
+		if bytes.Equal(w.urls[p.url0:p.url1], o.words) {
+			p.deleted = true
+		}
+		w.pending = -1
+	}
+	if n := len(w.links); n > 0 && o.n&linkHasText != 0 {
+		w.links[n-1].sawText = true
+	}
+	w.run = append(w.run, o.b...)
 }
