@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/offermail/offermail/internal/cputime"
+	"github.com/offermail/offermail/render/message"
 	"github.com/rogpeppe/go-internal/diff"
 )
 
@@ -52,6 +54,39 @@ func TestOutputAppendMIME(t *testing.T) {
 	}
 	if noted == 0 {
 		t.Error("no sample's HTML holds a piece encoded ahead")
+	}
+}
+
+// BenchmarkOutputAppendMIME is the MIME step of BenchmarkMessage alone,
+// with the notes of where the HTML holds the compiled pieces (pieces: their
+// encoding copied in) and without them (whole: the HTML encoded whole).
+func BenchmarkOutputAppendMIME(b *testing.B) {
+	tmpl, in := newsletterBench(b)
+	var out Output
+	if err := tmpl.ExecuteTo(&out, in); err != nil {
+		b.Fatal(err)
+	}
+	if len(out.pieces) == 0 {
+		b.Fatal("the newsletter's HTML holds no piece encoded ahead")
+	}
+	date := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	notes := out.pieces
+	for _, bc := range []struct {
+		name  string
+		notes []message.PieceAt
+	}{{"pieces", notes}, {"whole", nil}} {
+		b.Run(bc.name, func(b *testing.B) {
+			out.pieces = bc.notes
+			var mime []byte
+			b.ReportAllocs()
+			defer cputime.Report(b)()
+			for b.Loop() {
+				var err error
+				if mime, err = out.AppendMIME(mime[:0], date); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
