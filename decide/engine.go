@@ -86,6 +86,17 @@ type Decision struct {
 	block *decisionBlock
 }
 
+// ref returns a Ref to the fallback o, in d's block when there is room.
+func (d *Decision) ref(o *Offer) *Ref {
+	if b := d.block; b != nil && b.nrefs < len(b.refs) {
+		r := &b.refs[b.nrefs]
+		b.nrefs++
+		*r = Ref{ID: o.ID, Offer: o}
+		return r
+	}
+	return &Ref{ID: o.ID, Offer: o}
+}
+
 // counters returns an empty slice with room for n counters, in d's block
 // when they fit.
 func (d *Decision) counters(n int) []Counter {
@@ -197,13 +208,15 @@ func (e *Engine) Decide(ctx context.Context, req *Request) (*Decision, error) {
 	return d, nil
 }
 
-// decisionBlock holds a decision of up to len(props) scopes and its
-// offers, so that a decision takes few allocations.
+// decisionBlock holds a decision of up to len(props) scopes with its
+// offers, counters and fallbacks, so that a decision is one allocation.
 type decisionBlock struct {
 	d        Decision
 	props    [4]Proposition
 	choices  [8]Choice
 	counters [4]Counter
+	refs     [4]Ref
+	nrefs    int
 }
 
 // newDecision returns an empty decision with room for the propositions of
@@ -279,7 +292,7 @@ func (st *state) decideScope(pl *plan, items int, d *Decision) (Proposition, err
 	}
 	if len(st.result) == 0 {
 		if pl.fallback != nil {
-			p.Fallback = &Ref{ID: pl.fallback.ID, Offer: pl.fallback}
+			p.Fallback = d.ref(pl.fallback)
 		}
 		st.traceFallback(pl)
 	} else {
