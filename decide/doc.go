@@ -26,7 +26,10 @@
 // known at load, or of bounds of scores for formulas that read the
 // profile, which are split at load into what reads the offer and what
 // reads the recipient (split.go, interp.go); the VM then scores only the
-// candidates whose bound can still enter the result.
+// candidates whose bound can still enter the result. Rules, evaluated at
+// most once per recipient, go through the same interpreter when it knows
+// every node of theirs, reading each profile field once per decision
+// (rule.go); the VM evaluates the others, and every rule of a trace.
 //
 // Nothing here reads the wall clock or global randomness: the decision time
 // and the seed come in with the Request. A loaded Library and an Engine are

@@ -106,7 +106,7 @@ type interp struct {
 	// The values of the library's paths that rules read (rule.go), valid
 	// where pathAt is gen: gen numbers the decisions.
 	lib      *Library
-	pathVals []any
+	pathVals []val
 	pathAt   []uint64
 	gen      uint64
 	// nowAny is now, boxed once per decision time.
@@ -162,7 +162,7 @@ func (ip *interp) eval(p *part) val {
 		}
 		return val{k: vAny, x: ip.nowAny}
 	case pPath:
-		return fromAny(ip.path(p.slot))
+		return ip.path(p.slot)
 	case pOffer:
 		return val{k: vAny, x: ip.offer}
 	case pField:

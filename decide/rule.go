@@ -109,7 +109,7 @@ func (t *pathTable) paths(p *part) *part {
 }
 
 // path is the value of path slot i for this decision, read on first use.
-func (ip *interp) path(i int) any {
+func (ip *interp) path(i int) val {
 	if ip.pathAt[i] == ip.gen {
 		return ip.pathVals[i]
 	}
@@ -121,9 +121,9 @@ func (ip *interp) path(i int) any {
 	case rootContext:
 		from = ip.context
 	default:
-		from = ip.path(s.parent)
+		from = ip.path(s.parent).any()
 	}
-	v := get(from, s.name)
+	v := fromAny(get(from, s.name))
 	ip.pathVals[i], ip.pathAt[i] = v, ip.gen
 	return v
 }

@@ -47,7 +47,7 @@ func (rc *ruleChecker) check(t testing.TB, c *condition, profile, ctxData map[st
 	}
 	n := len(rc.lib.paths.steps)
 	if rc.ip == nil || len(rc.ip.pathVals) != n {
-		rc.ip = &interp{m: new(meter), lib: rc.lib, pathVals: make([]any, n), pathAt: make([]uint64, n)}
+		rc.ip = &interp{m: new(meter), lib: rc.lib, pathVals: make([]val, n), pathAt: make([]uint64, n)}
 	}
 	ip := rc.ip
 	ip.profile, ip.context, ip.now, ip.nowAny = profile, ctxData, testNow, testNow

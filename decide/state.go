@@ -113,7 +113,7 @@ type ranked struct {
 func newState(lib *Library) *state {
 	st := &state{lib: lib, memo: make([]int8, len(lib.conditions)), ev: newEvaluator()}
 	st.ip = interp{m: &st.ev.meter, rvals: make([]val, lib.recipSlots), rdone: make([]bool, lib.recipSlots),
-		lib: lib, pathVals: make([]any, len(lib.paths.steps)), pathAt: make([]uint64, len(lib.paths.steps))}
+		lib: lib, pathVals: make([]val, len(lib.paths.steps)), pathAt: make([]uint64, len(lib.paths.steps))}
 	return st
 }
 
