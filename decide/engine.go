@@ -79,44 +79,6 @@ type Decision struct {
 	// Counters are the cap counters this decision increments; a real run
 	// reserves them with Store.Reserve.
 	Counters []Counter `json:"-"`
-
-	// spare is where the propositions' offers are carved from, and block
-	// the block holding the decision, while it is decided.
-	spare []Choice
-	block *decisionBlock
-}
-
-// ref returns a Ref to the fallback o, in d's block when there is room.
-func (d *Decision) ref(o *Offer) *Ref {
-	if b := d.block; b != nil && b.nrefs < len(b.refs) {
-		r := &b.refs[b.nrefs]
-		b.nrefs++
-		*r = Ref{ID: o.ID, Offer: o}
-		return r
-	}
-	return &Ref{ID: o.ID, Offer: o}
-}
-
-// counters returns an empty slice with room for n counters, in d's block
-// when they fit.
-func (d *Decision) counters(n int) []Counter {
-	if d.block != nil && n <= len(d.block.counters) {
-		return d.block.counters[:0:n]
-	}
-	return make([]Counter, 0, n)
-}
-
-// choices returns an empty slice with room for n offers, from the spare
-// room of d when it has enough: a decision's offers then take one
-// allocation, not one per scope. The slice is never empty but nil, so
-// that a proposition without offers has "offers": [] in JSON.
-func (d *Decision) choices(n int) []Choice {
-	if n > cap(d.spare) {
-		return make([]Choice, 0, n)
-	}
-	room := d.spare[:cap(d.spare)]
-	d.spare = room[n:n]
-	return room[:0:n]
 }
 
 // Proposition is the decision for one scope: offers, or the fallback, or
@@ -193,7 +155,7 @@ func (e *Engine) Decide(ctx context.Context, req *Request) (*Decision, error) {
 		if pl == nil {
 			return nil, e.lib.ScopeError(sc.Activity, sc.Placement)
 		}
-		p, err := st.decideScope(pl, sc.Items, d)
+		p, err := st.decideScope(pl, sc.Items)
 		if err != nil {
 			return nil, fmt.Errorf("decide %s/%s: %w", sc.Activity, sc.Placement, err)
 		}
@@ -202,44 +164,10 @@ func (e *Engine) Decide(ctx context.Context, req *Request) (*Decision, error) {
 		d.Propositions = append(d.Propositions, p)
 	}
 	if len(st.pending) > 0 {
-		d.Counters = append(d.counters(len(st.pending)), st.pending...)
+		d.Counters = append([]Counter(nil), st.pending...)
 	}
-	d.spare, d.block = nil, nil
+	st.spare = nil
 	return d, nil
-}
-
-// decisionBlock holds a decision of up to len(props) scopes with its
-// offers, counters and fallbacks, so that a decision is one allocation.
-type decisionBlock struct {
-	d        Decision
-	props    [4]Proposition
-	choices  [8]Choice
-	counters [4]Counter
-	refs     [4]Ref
-	nrefs    int
-}
-
-// newDecision returns an empty decision with room for the propositions of
-// scopes and the offers they can hold; st.plans are the scopes' plans.
-func (st *state) newDecision(scopes []Scope) *Decision {
-	n := 0
-	for k, sc := range scopes {
-		if sc.Items > 0 {
-			n += sc.Items
-		} else if pl := st.plans[k]; pl != nil {
-			n += pl.items
-		}
-	}
-	if len(scopes) > len(decisionBlock{}.props) {
-		return &Decision{Propositions: make([]Proposition, 0, len(scopes)), spare: make([]Choice, 0, min(n, 64))}
-	}
-	b := new(decisionBlock)
-	b.d.Propositions = b.props[:0:len(scopes)]
-	b.d.spare, b.d.block = b.choices[:0], b
-	if n > len(b.choices) {
-		b.d.spare = make([]Choice, 0, min(n, 64))
-	}
-	return &b.d
 }
 
 // activeAt reports whether t is inside [start, end); zero bounds are open.
@@ -248,8 +176,8 @@ func activeAt(start, end, t time.Time) bool {
 }
 
 // decideScope runs SPEC §4 for one scope.
-func (st *state) decideScope(pl *plan, items int, d *Decision) (Proposition, error) {
-	p := Proposition{Activity: pl.activity.ID, Placement: pl.placement.ID, Offers: d.choices(0)}
+func (st *state) decideScope(pl *plan, items int) (Proposition, error) {
+	p := Proposition{Activity: pl.activity.ID, Placement: pl.placement.ID, Offers: st.choices(0)}
 	a := pl.activity
 	if a.Status != ActivityLive {
 		st.traceInactive(&p, fmt.Sprintf("activity %q is %s; only live activities decide", a.ID, a.Status))
@@ -292,11 +220,11 @@ func (st *state) decideScope(pl *plan, items int, d *Decision) (Proposition, err
 	}
 	if len(st.result) == 0 {
 		if pl.fallback != nil {
-			p.Fallback = d.ref(pl.fallback)
+			p.Fallback = &Ref{ID: pl.fallback.ID, Offer: pl.fallback}
 		}
 		st.traceFallback(pl)
 	} else {
-		p.Offers = append(d.choices(len(st.result)), st.result...)
+		p.Offers = append(st.choices(len(st.result)), st.result...)
 		for _, c := range st.result {
 			st.choose(pl, c.Offer)
 		}

@@ -44,6 +44,9 @@ type state struct {
 	keys      map[slotKey]cachedKey
 	serial    uint64
 
+	// spare is room for the decision's offers (result.go).
+	spare []Choice
+
 	// Per scope.
 	scopeHash uint64
 	result    []Choice
