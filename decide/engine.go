@@ -87,7 +87,7 @@ type Proposition struct {
 	Activity  string       `json:"activity"`
 	Placement string       `json:"placement"`
 	Offers    []Choice     `json:"offers"`
-	Fallback  *Ref         `json:"fallback"`
+	Fallback  *Ref         `json:"fallback"` // shared by the library's decisions: read only
 	Trace     []TraceEntry `json:"trace,omitempty"`
 }
 
@@ -220,7 +220,7 @@ func (st *state) decideScope(pl *plan, items int) (Proposition, error) {
 	}
 	if len(st.result) == 0 {
 		if pl.fallback != nil {
-			p.Fallback = &Ref{ID: pl.fallback.ID, Offer: pl.fallback}
+			p.Fallback = pl.fallbackRef
 		}
 		st.traceFallback(pl)
 	} else {

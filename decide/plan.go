@@ -15,7 +15,9 @@ type plan struct {
 	items     int
 	allowDup  bool
 	fallback  *Offer
-	groups    []*groupPlan
+	// fallbackRef is the Ref every decision that falls back shares.
+	fallbackRef *Ref
+	groups      []*groupPlan
 }
 
 // groupPlan is one criteria group of a plan.
@@ -113,6 +115,9 @@ func (lib *Library) build() {
 			}
 			if a.Fallback != "" {
 				pl.fallback = lib.fallbacks[a.Fallback]
+				if pl.fallback != nil {
+					pl.fallbackRef = &Ref{ID: pl.fallback.ID, Offer: pl.fallback}
+				}
 			}
 			pl.groups = buildGroups(ap, p, envs)
 			lib.plans[scopeKey{a.ID, p.ID}] = pl
