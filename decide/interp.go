@@ -109,7 +109,7 @@ type interp struct {
 	pathVals []val
 	pathAt   []uint64
 	gen      uint64
-	// nowAny is now, boxed once per decision time.
+	// nowAny is now as the VM reads it (the evaluator's boxed value).
 	nowAny any
 }
 

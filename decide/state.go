@@ -127,10 +127,10 @@ func (st *state) reset(ctx context.Context, req *Request) {
 		st.seed = req.Campaign
 	}
 	st.ev.reset(ctx, req.Profile, req.Context, st.now)
+	// The interpreter reads now as the VM's environment holds it, boxed
+	// once per decision time (evaluator.reset).
 	st.ip.profile, st.ip.context = req.Profile, req.Context
-	if !st.now.Equal(st.ip.now) || st.ip.nowAny == nil {
-		st.ip.now, st.ip.nowAny = st.now, st.now
-	}
+	st.ip.now, st.ip.nowAny = st.now, st.ev.env["now"]
 	st.ip.gen++
 	clear(st.ip.rdone)
 	clear(st.memo)
