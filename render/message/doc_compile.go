@@ -280,7 +280,7 @@ func (d *Doc) compileText(root *html.Node, n int) *Refusal {
 	}
 	prev, from := -1, 0
 	set := func(to int) {
-		ops := TextOps{ops: fuse(c.ops[from:to:to])}
+		ops := compiledOps(c.ops[from:to:to])
 		if prev < 0 {
 			d.lead.text = ops
 		} else {

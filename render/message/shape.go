@@ -289,13 +289,13 @@ func (w *DocWriter) compileShape(s *slot, skeleton []byte, k int) (sh *shape) {
 		if o.n != next {
 			return nil
 		}
-		sh.text[next] = TextOps{ops: fuse(c.ops[last:i:i])}
+		sh.text[next] = compiledOps(c.ops[last:i:i])
 		sh.silent[next] = o.kind == tMarkSilent
 		next, last = next+1, i+1
 	}
 	if next != k {
 		return nil
 	}
-	sh.text[k] = TextOps{ops: fuse(c.ops[last:len(c.ops):len(c.ops)])}
+	sh.text[k] = compiledOps(c.ops[last:len(c.ops):len(c.ops)])
 	return sh
 }

@@ -81,9 +81,20 @@ type textOp struct {
 	words []byte // tTextBreak: b collapsed and trimmed, as flush writes it out of a run of b alone
 }
 
-// TextOps is a compiled stretch of the text alternative. It is immutable
-// and safe for concurrent use.
-type TextOps struct{ ops []textOp }
+// TextOps is a compiled stretch of the text alternative. It is safe for
+// concurrent use: its ops are immutable, and its plan (nil: run op by op)
+// only keeps what replays of them did (replay.go).
+type TextOps struct {
+	ops  []textOp
+	plan *replayPlan
+}
+
+// compiledOps fuses ops and plans how they replay: the stretches of a
+// compiled document or shape, run for message after message.
+func compiledOps(ops []textOp) TextOps {
+	ops = fuse(ops)
+	return TextOps{ops: ops, plan: planReplay(ops)}
+}
 
 // textCompiler walks a parsed document and appends its ops.
 type textCompiler struct {

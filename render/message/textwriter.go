@@ -67,6 +67,10 @@ func (w *TextWriter) Reset() {
 
 // Run runs ops.
 func (w *TextWriter) Run(ops TextOps) {
+	if ops.plan != nil && !w.general {
+		w.runPlanned(ops.ops, ops.plan)
+		return
+	}
 	for i := range ops.ops {
 		w.op(&ops.ops[i])
 	}
