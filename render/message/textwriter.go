@@ -2,6 +2,8 @@ package message
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
 	"unicode"
 	"unicode/utf8"
 )
@@ -234,24 +236,14 @@ func (w *TextWriter) flush() {
 
 // appendCollapsed appends run with each run of [ \r\n\t] as one space.
 func appendCollapsed(dst, run []byte) []byte {
-	// Most text has single spaces only: copy it whole up to the first
-	// byte that collapsing changes, which starts a run of its own.
-	i := 0
-	for ; i < len(run); i++ {
-		if c := run[i]; c <= ' ' && collapsible[c] && (c != ' ' || i+1 < len(run) && collapsible[run[i+1]]) {
-			break
-		}
-	}
-	dst = append(dst, run[:i]...)
-	run = run[i:]
-	for len(run) > 0 {
-		i := 0
-		for i < len(run) && !collapsible[run[i]] {
-			i++
-		}
+	for {
+		// Most text has single spaces only: copy it whole up to the
+		// first byte that collapsing changes, which starts a run of its
+		// own.
+		i := keptEnd(run)
 		dst = append(dst, run[:i]...)
 		if i == len(run) {
-			break
+			return dst
 		}
 		dst = append(dst, ' ')
 		for i < len(run) && collapsible[run[i]] {
@@ -259,7 +251,48 @@ func appendCollapsed(dst, run []byte) []byte {
 		}
 		run = run[i:]
 	}
-	return dst
+}
+
+// keptEnd returns where the first run of [ \r\n\t] that collapsing
+// changes starts in s (a tab, CR or LF, or a space before one of them),
+// len(s) when there is none. It reads eight bytes a step: the bytes below
+// 0x20 and the spaces of a word are found exactly, as neither sum below
+// carries out of its byte once the high bits are cleared.
+func keptEnd(s []byte) int {
+	i := 0
+	for i+8 <= len(s) {
+		x := binary.LittleEndian.Uint64(s[i:])
+		y := x &^ highs
+		ctl := ^(y + 0x60*lows) &^ x & highs             // below 0x20
+		sp := ^((y ^ ' '*lows) + 0x7f*lows) &^ x & highs // a space
+		next := (ctl | sp) >> 8                          // the byte after is one of those
+		if i+8 < len(s) && collapsible[s[i+8]] {
+			next |= 0x80 << 56
+		}
+		m := ctl | sp&next
+		if m == 0 {
+			i += 8
+			continue
+		}
+		j := i + bits.TrailingZeros64(m)/8
+		if changes(s, j) {
+			return j
+		}
+		i = j + 1 // a control byte that stays, or a space before one
+	}
+	for ; i < len(s); i++ {
+		if s[i] <= ' ' && changes(s, i) {
+			return i
+		}
+	}
+	return len(s)
+}
+
+// changes reports whether collapsing changes s from i on: s[i] is a tab,
+// CR or LF, or a space before one of [ \r\n\t].
+func changes(s []byte, i int) bool {
+	c := s[i]
+	return collapsible[c] && (c != ' ' || i+1 < len(s) && collapsible[s[i+1]])
 }
 
 var collapsible = [256]bool{' ': true, '\r': true, '\n': true, '\t': true}

@@ -106,12 +106,12 @@ func FuzzTextShortcuts(f *testing.F) {
 }
 
 // TestAppendCollapsed checks appendCollapsed against a regular expression
-// on strings of letters and white space.
+// on strings of letters, white space, other control bytes and UTF-8.
 func TestAppendCollapsed(t *testing.T) {
 	ws := regexp.MustCompile(`[ \r\n\t]+`)
 	r := rand.New(rand.NewPCG(3, 4))
-	for range 20000 {
-		b := make([]byte, r.IntN(24))
+	for range 50000 {
+		b := make([]byte, r.IntN(48)) // past three words of the eight-byte scan
 		for i := range b {
 			s := "ab  \t\r\n\f\xc2\xa0."
 			b[i] = s[r.IntN(len(s))]
