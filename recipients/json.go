@@ -64,6 +64,9 @@ type parser struct {
 	// each is made once at its final size.
 	elems   []any
 	members []member
+	// strict turns the fast path of parseRecord off (fast.go), for the
+	// tests that compare the two.
+	strict bool
 }
 
 // member is a member of an object being read.

@@ -69,7 +69,21 @@ func (p *parser) parseRecord(data []byte) (parsed, *posError) {
 	p.reset(data, 1)
 	p.recorded.reset()
 	p.order = &p.recorded
-	rec, err := p.record()
+	rec, ok := parsed{}, false
+	if !p.strict {
+		rec, ok = p.fastRecord()
+	}
+	var err *posError
+	if !ok {
+		// Not the plain shape, or not valid (fast.go): from the start,
+		// the strict way.
+		if !p.strict {
+			p.reset(data, 1)
+			p.recorded.reset()
+			p.order = &p.recorded
+		}
+		rec, err = p.record()
+	}
 	rec.order = &p.recorded
 	switch {
 	case rec.idRaw != nil && rec.emailRaw != nil:
