@@ -63,7 +63,26 @@ func (c *compiler) call(h *helper, e *ast.Expression, strictCtx bool) *callExpr 
 		return nil
 	}
 	ce.direct = len(ce.hash) == 0
+	ce.nowDate, ce.layout = nowDateCall(ce)
 	return ce
+}
+
+// nowDateCall reports whether ce formats @now with a layout known at load
+// (formatDate's default or a literal), and that layout.
+func nowDateCall(ce *callExpr) (bool, string) {
+	if ce.h.name != "formatDate" || !ce.direct || len(ce.params) == 0 || len(ce.params) > 2 {
+		return false, ""
+	}
+	if p, ok := ce.params[0].(*pathExpr); !ok || !p.now {
+		return false, ""
+	}
+	if len(ce.params) == 1 {
+		return true, defaultDateLayout
+	}
+	if l, ok := ce.params[1].(*literal); ok {
+		return true, toString(l.v)
+	}
+	return false, ""
 }
 
 // rJSNumber is what handlebars.js's lexer reads as a number; raymond's

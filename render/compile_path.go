@@ -97,6 +97,9 @@ func (c *compiler) checkPath(pe *pathExpr, off int) expr {
 			}
 		}
 	}
+	if (kind == ctxItem || kind == ctxSnippet) && !pe.root && pe.depth == 0 && len(pe.parts) == 1 {
+		pe.item = itemFieldIndex(first)
+	}
 	switch kind {
 	case ctxRoot:
 		if !contains(rootFields, first) {

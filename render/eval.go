@@ -46,6 +46,8 @@ type state struct {
 	preAt int    // where the preheader goes in buf
 	val   []byte // a value's output, as its node wrote it
 
+	nowDates []nowDateText // of {{formatDate @now …}} calls (helpers_format.go)
+
 	used used
 }
 
@@ -395,6 +397,14 @@ func (p *pathExpr) value(s *state, parent any, base int, st walkState) (any, err
 
 // write appends p's value to the output as appendValue would.
 func (p *pathExpr) write(s *state, f int, escape bool) error {
+	if p.item != fieldNone {
+		if ctx, ok := s.contextOf(f); ok {
+			if b, ok := appendItemFieldOf(ctx, s.buf, p.item, escape); ok {
+				s.buf = b
+				return nil
+			}
+		}
+	}
 	var v any
 	var err error
 	if parent, base, st, ok := p.parent(s, f); ok {
@@ -417,6 +427,13 @@ func (p *pathExpr) write(s *state, f int, escape bool) error {
 
 // truth is ifTrue for p's value, without boxing it where it can.
 func (p *pathExpr) truth(s *state, f int) (bool, error) {
+	if p.item != fieldNone {
+		if ctx, ok := s.contextOf(f); ok {
+			if t, ok := itemFieldTruthOf(ctx, p.item); ok {
+				return t, nil
+			}
+		}
+	}
 	var v any
 	var err error
 	if parent, base, st, ok := p.parent(s, f); ok {
@@ -582,6 +599,27 @@ func rootFieldAt(v any, i uint8) (any, bool) {
 		return r.context, true
 	}
 	return &r.campaign, true
+}
+
+// pairString is the value of p, read from base, the context it starts
+// from, when p is recipient.id or .email, or campaign.id or .name (walk's
+// value, as a string, without boxing it); false for any other path or
+// context.
+func (p *pathExpr) pairString(base any) (string, bool) {
+	if (p.rootField != 2 && p.rootField != 4) || len(p.parts) != 2 || p.bp || p.data || p.now {
+		return "", false
+	}
+	v, ok := rootFieldAt(base, p.rootField)
+	if !ok {
+		return "", false
+	}
+	pr := v.(*pair)
+	for i, n := range pr.names {
+		if n == p.parts[1] {
+			return pr.vals[i], true
+		}
+	}
+	return "", false
 }
 
 func (p *pair) field(name string) (any, bool) {

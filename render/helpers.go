@@ -43,6 +43,11 @@ type helper struct {
 	// fail and reads nothing but its argument: appends its text to b (app
 	// is then textApp(text)).
 	text func(b []byte, v any) []byte
+	// str, for a text helper that reads its argument as a string: appends
+	// the text of s (text is then strText(str)), so that a string read
+	// without boxing (recipient.id, eval.go's pairString) is written
+	// without it.
+	str func(b []byte, s string) []byte
 	// examples document the helper and are run by TestHelperExamples,
 	// with examplePixel as the Input's Pixel.
 	examples     []example
@@ -65,6 +70,9 @@ func builtinHelpers() map[string]*helper {
 					panic("render: helper " + h.name + " has pure but does not take exactly two arguments")
 				}
 				h.fn = pureFn(h.pure)
+			}
+			if h.str != nil {
+				h.text = strText(h.str)
 			}
 			if h.text != nil {
 				if h.minArgs != 1 || h.maxArgs != 1 || len(h.hashKeys) > 0 {
@@ -127,8 +135,23 @@ func (s *state) writeCall(ce *callExpr, f int, escape bool) error {
 	return err
 }
 
+// strText is a helper's text for its str: the argument read as a string.
+func strText(str func([]byte, string) []byte) func([]byte, any) []byte {
+	return func(b []byte, v any) []byte { return str(b, toString(v)) }
+}
+
 // writeText is writeCall for a call of a text helper.
 func (s *state) writeText(ce *callExpr, f int, escape bool) error {
+	if ce.h.str != nil {
+		if p, ok := ce.params[0].(*pathExpr); ok {
+			if base := s.pathBase(p, f); base >= 0 {
+				if v, ok := p.pairString(s.frames[base].ctx); ok {
+					s.writeStr(ce.h, v, escape)
+					return nil
+				}
+			}
+		}
+	}
 	v, err := ce.params[0].eval(s, f)
 	if err != nil {
 		return err
@@ -142,6 +165,18 @@ func (s *state) writeText(ce *callExpr, f int, escape bool) error {
 	s.buf = appendEscaped(s.buf, arenaString(s.tmp[mark:]))
 	s.tmp = s.tmp[:mark]
 	return nil
+}
+
+// writeStr writes the text of helper h for the string v, escaped or not.
+func (s *state) writeStr(h *helper, v string, escape bool) {
+	if !escape {
+		s.buf = h.str(s.buf, v)
+		return
+	}
+	mark := len(s.tmp)
+	s.tmp = h.str(s.tmp, v)
+	s.buf = appendEscaped(s.buf, arenaString(s.tmp[mark:]))
+	s.tmp = s.tmp[:mark]
 }
 
 // prepare evaluates a call's arguments onto the argument stacks and

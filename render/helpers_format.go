@@ -45,6 +45,32 @@ func formatHelpers() []*helper {
 	}
 }
 
+// defaultDateLayout is formatDate's layout when it is given none.
+const defaultDateLayout = "MMMM D, YYYY"
+
+// nowDate is the text of {{formatDate @now …}} call ce, made once per
+// call site for as long as @now stays the same (a batch run has one
+// decision time): formatDate(@now, layout) is appendMoment(@now, layout).
+func (s *state) nowDate(ce *callExpr) string {
+	for i := range s.nowDates {
+		if d := &s.nowDates[i]; d.ce == ce {
+			if d.now != s.now {
+				d.now, d.text = s.now, appendMoment(d.text[:0], s.now, ce.layout)
+			}
+			return arenaString(d.text)
+		}
+	}
+	s.nowDates = append(s.nowDates, nowDateText{ce: ce, now: s.now, text: appendMoment(nil, s.now, ce.layout)})
+	return arenaString(s.nowDates[len(s.nowDates)-1].text)
+}
+
+// nowDateText is the text of a {{formatDate @now …}} call at a time.
+type nowDateText struct {
+	ce   *callExpr
+	now  time.Time
+	text []byte
+}
+
 // helperFormatDate formats an RFC 3339 string (or a date alone,
 // 2006-01-02) or a time.Time with moment.js-style tokens, in the time's own
 // offset. A missing date gives "".
@@ -56,7 +82,7 @@ func helperFormatDate(c *call, b []byte) ([]byte, error) {
 	if !ok {
 		return b, nil
 	}
-	layout := "MMMM D, YYYY"
+	layout := defaultDateLayout
 	if len(c.args) > 1 {
 		layout = toString(c.args[1])
 	}

@@ -82,15 +82,15 @@ func logicHelpers() []*helper {
 				{`{{#if (not profile.unsubscribed)}}subscribed{{/if}}`, `{"profile":{}}`, `subscribed`},
 				{`{{not profile.interests}}`, `{"profile":{"interests":[]}}`, `true`},
 			}},
-		{name: "upper", minArgs: 1, maxArgs: 1, text: func(b []byte, v any) []byte { return appendCase(b, toString(v), true) },
+		{name: "upper", minArgs: 1, maxArgs: 1, str: func(b []byte, s string) []byte { return appendCase(b, s, true) },
 			examples: []example{
 				{`{{upper profile.loyalty.tier}} MEMBER`, `{"profile":{"loyalty":{"tier":"gold"}}}`, `GOLD MEMBER`},
 			}},
-		{name: "lower", minArgs: 1, maxArgs: 1, text: func(b []byte, v any) []byte { return appendCase(b, toString(v), false) },
+		{name: "lower", minArgs: 1, maxArgs: 1, str: func(b []byte, s string) []byte { return appendCase(b, s, false) },
 			examples: []example{
 				{`{{lower recipient.email}}`, `{"recipient":{"email":"Maya.Chen@Example.com"}}`, `maya.chen@example.com`},
 			}},
-		{name: "urlencode", minArgs: 1, maxArgs: 1, text: func(b []byte, v any) []byte { return appendURIComponent(b, toString(v)) },
+		{name: "urlencode", minArgs: 1, maxArgs: 1, str: appendURIComponent,
 			examples: []example{
 				{`https://northwind.example/u?e={{urlencode recipient.email}}`, `{"recipient":{"email":"maya+news@example.com"}}`, `https://northwind.example/u?e=maya%2Bnews%40example.com`},
 				{`{{{urlencode profile.city}}}`, `{"profile":{"city":"São Paulo & co (it's)"}}`, `S%C3%A3o%20Paulo%20%26%20co%20(it's)`},

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/offermail/offermail/diag"
 )
@@ -106,5 +107,32 @@ func TestHelperPanic(t *testing.T) {
 	}
 	if _, err := tmpl.Execute(&Input{}); err == nil {
 		t.Errorf("second Execute succeeded, want the same failure")
+	}
+}
+
+// TestFormatDateNowChanges renders {{formatDate @now …}}, whose text a
+// state keeps while @now stays the same, with decision times that change
+// from one execution to the next and come back.
+func TestFormatDateNowChanges(t *testing.T) {
+	tmpl, err := loadOne(t, "main.hbs", map[string]string{"main.hbs": `{{formatDate @now "YYYY-MM-DD HH:mm"}} {{formatDate @now}} {{formatDate @now "[Y]YY"}}`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nov := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		now  time.Time
+		want string
+	}{
+		{nov, "2026-11-25 09:00 November 25, 2026 Y26"},
+		{nov, "2026-11-25 09:00 November 25, 2026 Y26"},
+		{time.Date(2027, 1, 2, 23, 5, 0, 0, time.UTC), "2027-01-02 23:05 January 2, 2027 Y27"},
+		{nov.In(time.FixedZone("UTC-10", -10*3600)), "2026-11-24 23:00 November 24, 2026 Y26"},
+		{nov, "2026-11-25 09:00 November 25, 2026 Y26"},
+		{time.Time{}, "0001-01-01 00:00 January 1, 0001 Y01"},
+	} {
+		_, got, err := tmpl.execute(&Input{Now: tc.now})
+		if err != nil || got != tc.want {
+			t.Errorf("at %v: got %q, %v; want %q", tc.now, got, err, tc.want)
+		}
 	}
 }

@@ -10,7 +10,13 @@ func (p program) exec(s *state, f int) error {
 		return err
 	}
 	for _, n := range p {
-		err := n.exec(s, f)
+		var err error
+		if t, ok := n.(*textNode); ok {
+			// The most common statement, written without a call.
+			s.buf = append(s.buf, t.text...)
+		} else {
+			err = n.exec(s, f)
+		}
 		if err == nil {
 			if err = s.account(); err == nil {
 				continue
@@ -66,6 +72,10 @@ func (n *outputNode) exec(s *state, f int) error {
 	case *pathExpr:
 		return e.write(s, f, escape)
 	case *callExpr:
+		if e.nowDate {
+			s.buf = appendString(s.buf, s.nowDate(e), escape)
+			return nil
+		}
 		if e.direct && e.h.text != nil {
 			return s.writeText(e, f, escape)
 		}
@@ -103,6 +113,10 @@ type pathExpr struct {
 	// context is known to be the template's data or offer content's,
 	// which walk then reads without looking the name up; 0 elsewhere.
 	rootField uint8
+	// item is the number of a one-part path's field (itemfield.go) where
+	// the context is known to be an offer item or offer content's data;
+	// fieldNone elsewhere.
+	item uint8
 	// strict: the value is written out or becomes a block's context, so a
 	// missing field is reported (a warning, or an error in strict mode).
 	strict bool
@@ -117,6 +131,10 @@ type callExpr struct {
 	// direct: the call has no named arguments, so a helper with pure (two
 	// arguments) or text (one) is called without a call record.
 	direct bool
+	// nowDate: the call is {{formatDate @now}} or {{formatDate @now "…"}}
+	// with layout, whose text the state keeps while @now stays the same.
+	nowDate bool
+	layout  string
 }
 
 type hashExpr struct {

@@ -1,7 +1,5 @@
 package render
 
-import "strconv"
-
 // itemData is an offer item as a {{#offer}} block sees it: the item and
 // its rendered snippets, boxed only when a template reads them.
 type itemData struct {
@@ -42,32 +40,6 @@ func (r *rendered) value(name string) (any, bool) {
 		return optional(r.alt, r.hasAlt), true
 	}
 	return nil, false
-}
-
-// appendValue is value for a fieldWriter.
-func (r *rendered) appendValue(b []byte, name string, escape bool) ([]byte, bool) {
-	switch name {
-	case "link":
-		return appendText(b, r.link, r.linkEsc, escape), true
-	case "image":
-		return appendText(b, r.image, r.imageEsc, escape), true
-	case "alt":
-		return appendText(b, r.alt, r.altEsc, escape), true
-	}
-	return b, false
-}
-
-// truth is the truth of value for a fieldWriter.
-func (r *rendered) truth(name string) (bool, bool) {
-	switch name {
-	case "link":
-		return r.link != "", true
-	case "image":
-		return r.image != "", true
-	case "alt":
-		return r.alt != "", true
-	}
-	return false, false
 }
 
 func optional(s string, ok bool) any {
@@ -121,63 +93,11 @@ func itemField(it *Item, name string) (any, bool) {
 func (d *itemData) keys() []string { return itemFields }
 
 func (d *itemData) appendField(b []byte, name string, escape bool) ([]byte, bool) {
-	if name == "content" {
-		r := &d.sd.text
-		if !r.hasContent {
-			return b, true
-		}
-		return appendText(b, r.content, r.contentEsc, escape && !d.html), true
-	}
-	if b, ok := appendItemField(b, d.it, name, escape); ok {
-		return b, true
-	}
-	return d.sd.text.appendValue(b, name, escape)
+	return d.appendFieldAt(b, itemFieldIndex(name), escape)
 }
 
 func (d *itemData) fieldTruth(name string) (bool, bool) {
-	if name == "content" {
-		return d.sd.text.hasContent && d.sd.text.content != "", true
-	}
-	if t, ok := itemFieldTruth(d.it, name); ok {
-		return t, true
-	}
-	return d.sd.text.truth(name)
-}
-
-// appendItemField is itemField for a fieldWriter.
-func appendItemField(b []byte, it *Item, name string, escape bool) ([]byte, bool) {
-	switch name {
-	case "id":
-		return appendString(b, it.ID, escape), true
-	case "name":
-		return appendString(b, it.Name, escape), true
-	case "token":
-		return appendString(b, it.Token, escape), true
-	case "isFallback":
-		return strconv.AppendBool(b, it.IsFallback), true
-	case "rank":
-		return strconv.AppendInt(b, int64(it.Rank), 10), true
-	}
-	return b, false
-}
-
-// itemFieldTruth is the truth of itemField for a fieldWriter.
-func itemFieldTruth(it *Item, name string) (bool, bool) {
-	switch name {
-	case "id":
-		return it.ID != "", true
-	case "name":
-		return it.Name != "", true
-	case "token":
-		return it.Token != "", true
-	case "isFallback":
-		return it.IsFallback, true
-	case "rank":
-		return it.Rank != 0, true
-	case "tags":
-		return len(it.Tags) > 0, true
-	}
-	return false, false
+	return d.fieldTruthAt(itemFieldIndex(name))
 }
 
 func (n *offerNode) exec(s *state, f int) error {

@@ -13,8 +13,11 @@ type Snippet struct {
 	name   string
 	src    string
 	prog   program
-	static bool   // no data in it: text is the output for everyone
-	text   string // the output when static
+	static bool // no data in it: text is the output for everyone
+	// ops is prog when it is only text and the item's fields, which
+	// renderSnippet writes without a frame (itemfield.go); else nil.
+	ops  []snippetOp
+	text string // the output when static
 	// escaped is text escaped as HTML, for where a static snippet's output
 	// is written escaped (a link in an attribute, text content).
 	escaped string
@@ -46,6 +49,8 @@ func ParseSnippet(name, src string) (*Snippet, error) {
 	}
 	if sn.static {
 		sn.escaped = escapeString(sn.text)
+	} else {
+		sn.ops = snippetOps(prog)
 	}
 	return sn, nil
 }
@@ -80,17 +85,11 @@ func (d *snippetData) field(name string) (any, bool) {
 func (d *snippetData) keys() []string { return snippetFields }
 
 func (d *snippetData) appendField(b []byte, name string, escape bool) ([]byte, bool) {
-	if b, ok := appendItemField(b, d.it, name, escape); ok {
-		return b, true
-	}
-	return d.text.appendValue(b, name, escape)
+	return d.appendFieldAt(b, itemFieldIndex(name), escape)
 }
 
 func (d *snippetData) fieldTruth(name string) (bool, bool) {
-	if t, ok := itemFieldTruth(d.it, name); ok {
-		return t, true
-	}
-	return d.text.truth(name)
+	return d.fieldTruthAt(itemFieldIndex(name))
 }
 
 // offerView is {{offer}} inside offer content: the offer's own fields
@@ -125,6 +124,11 @@ func (s *state) renderSnippet(sn *Snippet, d *snippetData, html bool) (string, e
 	esc, root := s.escape, s.root
 	saved, start := s.beginArena()
 	s.escape = html
+	if sn.ops != nil {
+		err := s.execOps(sn, d)
+		s.escape = esc
+		return s.endArena(saved, start), err
+	}
 	fi := s.push(frame{ctx: d, parent: -1, from: -1, elem: -1, includer: -1, rooted: true})
 	s.root = fi
 	err := sn.prog.exec(s, fi)

@@ -83,9 +83,10 @@ func TestResetAsNew(t *testing.T) {
 			t.Errorf("a stack is not empty after reset")
 		}
 		st.frames, st.args, st.hash, st.items, st.done, st.missing = nil, nil, nil, nil, nil, nil
-		// Kept on purpose: pooled records, cached boxes, the writer, the
-		// root's names (its values are checked by TestStateKeepsNothing).
-		st.calls, st.hashes, st.cache, st.dw, st.data = nil, nil, boxCache{}, nil, rootData{}
+		// Kept on purpose: pooled records, cached boxes and texts of
+		// @now, the writer, the root's names (its values are checked by
+		// TestStateKeepsNothing).
+		st.calls, st.hashes, st.cache, st.nowDates, st.dw, st.data = nil, nil, boxCache{}, nil, nil, rootData{}
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("state after reset = %+v\nwant %+v", got, want)
