@@ -90,11 +90,11 @@ func (c *compiler) checkPath(pe *pathExpr, off int) expr {
 		return pe
 	}
 	first := pe.parts[0]
-	if kind == ctxRoot || kind == ctxSnippet {
-		for i, f := range rootFields {
-			if f == first {
-				pe.rootField = uint8(i + 1)
-			}
+	// In any context: rootFieldAt checks at run time that the context is
+	// one whose field of that name is the root's (a partial's context, say).
+	for i, f := range rootFields {
+		if f == first {
+			pe.rootField = uint8(i + 1)
 		}
 	}
 	if (kind == ctxItem || kind == ctxSnippet) && !pe.root && pe.depth == 0 && len(pe.parts) == 1 {

@@ -577,9 +577,10 @@ func (r *rootData) field(name string) (any, bool) {
 
 func (r *rootData) keys() []string { return rootFields }
 
-// rootFieldAt is lookupField(v, rootFields[i-1]) for the template's data
-// and offer content's (which has the same fields after its item's), or
-// false for another context.
+// rootFieldAt is lookupField(v, rootFields[i-1]) for the template's data,
+// offer content's (which has the same fields after its item's) and the
+// context of {{> partial key=value}} over the template's data when no key
+// is that field's name, or false for another context.
 func rootFieldAt(v any, i uint8) (any, bool) {
 	var r *rootData
 	switch x := v.(type) {
@@ -587,6 +588,11 @@ func rootFieldAt(v any, i uint8) (any, bool) {
 		r = x
 	case *snippetData:
 		r = x.root
+	case *hashContext:
+		var ok bool
+		if r, ok = x.base.(*rootData); !ok || x.has(rootFields[i-1]) {
+			return nil, false
+		}
 	default:
 		return nil, false
 	}
@@ -683,6 +689,16 @@ type hashContext struct {
 	order  KeyOrder
 	hash   []hashVal
 	inline [4]hashVal // storage for hash, for the usual few pairs
+}
+
+// has reports whether the hash has a pair named name.
+func (h *hashContext) has(name string) bool {
+	for _, kv := range h.hash {
+		if kv.key == name {
+			return true
+		}
+	}
+	return false
 }
 
 func (h *hashContext) field(name string) (any, bool) {

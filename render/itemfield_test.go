@@ -69,3 +69,23 @@ func TestSnippetOps(t *testing.T) {
 		}
 	}
 }
+
+// TestPartialRootFields reads the template's data through the context of
+// {{> partial key=value}}, which rootFieldAt reads without names unless a
+// key shadows the field.
+func TestPartialRootFields(t *testing.T) {
+	tmpl, err := loadOne(t, "main.hbs", map[string]string{
+		"main.hbs":       `{{> p reason="r"}}|{{> p recipient=campaign}}|{{> p profile="x"}}`,
+		"partials/p.hbs": `{{recipient.id}} {{urlencode recipient.id}} {{upper recipient.email}} {{profile.firstName}} {{#if recipient.email}}e{{/if}}`,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &Input{Recipient: Recipient{ID: "u-1&2'3", Email: "maya@example.com", Profile: map[string]any{"firstName": "Maya"}},
+		Campaign: Campaign{ID: "c 1", Name: "Winter"}}
+	_, got, err := tmpl.execute(in)
+	want := `u-1&amp;2&#x27;3 u-1%262&#x27;3 MAYA@EXAMPLE.COM Maya e|c 1 c%201  Maya |u-1&amp;2&#x27;3 u-1%262&#x27;3 MAYA@EXAMPLE.COM  e`
+	if err != nil || got != want {
+		t.Errorf("got %q, %v\nwant %q", got, err, want)
+	}
+}

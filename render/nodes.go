@@ -109,9 +109,10 @@ type pathExpr struct {
 	data     bool // @index, @first, @last, @key: parts[0]
 	now      bool // @now
 	bp       bool // parts[0] is a block parameter
-	// rootField is 1 + the index in rootFields of parts[0] where the
-	// context is known to be the template's data or offer content's,
-	// which walk then reads without looking the name up; 0 elsewhere.
+	// rootField is 1 + the index in rootFields of parts[0], 0 for another
+	// name: where the context is the template's data, offer content's or
+	// a partial's over the template's data, walk then reads the field
+	// without looking the name up (rootFieldAt).
 	rootField uint8
 	// item is the number of a one-part path's field (itemfield.go) where
 	// the context is known to be an offer item or offer content's data;
