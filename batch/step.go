@@ -46,9 +46,11 @@ func (s *Step) Reserve(ctx context.Context, rv *decide.Reserver, recs []*recipie
 		o.Stats = st
 	}
 	scopes := campaign.Scopes(s.Template)
-	reqs := make([]*decide.Request, len(recs))
+	// The requests of a call are made in one array rather than one by one.
+	reqs, all := make([]*decide.Request, len(recs)), make([]decide.Request, len(recs))
 	for i, rec := range recs {
-		reqs[i] = campaign.NewRequest(campaign.Recipient(rec), scopes, o)
+		all[i] = *campaign.NewRequest(campaign.Recipient(rec), scopes, o)
+		reqs[i] = &all[i]
 	}
 	return rv.Reserve(ctx, reqs)
 }

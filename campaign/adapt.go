@@ -83,23 +83,50 @@ func (p *Project) Propositions(scopes []render.Scope, d *decide.Decision, o Opti
 		return nil, errors.New("no decision for the template's scopes")
 	}
 	out := make([]render.Proposition, len(scopes))
-	for i, sc := range scopes {
+	// The items of every scope share one array, and their tokens one
+	// string: a message costs three allocations here however many offers
+	// it shows.
+	n := 0
+	for _, sc := range scopes {
 		prop := find(d, sc)
 		if prop == nil {
 			return nil, fmt.Errorf("no decision for %s/%s", sc.Activity, sc.Placement)
 		}
+		n += len(prop.Offers)
+		if prop.Fallback != nil {
+			n++
+		}
+	}
+	var items []render.Item
+	if n > 0 {
+		items = make([]render.Item, 0, n)
+	}
+	var tokenBuf [1024]byte
+	var endBuf [16]int
+	tokens, ends := tokenBuf[:0], endBuf[:0]
+	for i, sc := range scopes {
+		prop := find(d, sc)
 		pl := p.Library.Placement(sc.Placement)
 		rp := render.Proposition{Scope: sc, Type: render.ContentType(pl.Content)}
-		if n := len(prop.Offers); n > 0 || prop.Fallback != nil {
-			rp.Items = make([]render.Item, 0, n+1)
-		}
+		first := len(items)
 		for _, c := range prop.Offers {
-			rp.Items = append(rp.Items, p.item(c.Offer, sc, c.Rank, false, o, recipient))
+			items = append(items, p.item(c.Offer, sc, c.Rank, false))
+			tokens = appendToken(tokens, c.Offer, sc, o, recipient)
+			ends = append(ends, len(tokens))
 		}
 		if prop.Fallback != nil {
-			rp.Items = append(rp.Items, p.item(prop.Fallback.Offer, sc, 1, true, o, recipient))
+			items = append(items, p.item(prop.Fallback.Offer, sc, 1, true))
+			tokens = appendToken(tokens, prop.Fallback.Offer, sc, o, recipient)
+			ends = append(ends, len(tokens))
+		}
+		if len(items) > first {
+			rp.Items = items[first:len(items):len(items)]
 		}
 		out[i] = rp
+	}
+	all, start := string(tokens), 0
+	for k, end := range ends {
+		items[k].Token, start = all[start:end], end
 	}
 	return out, nil
 }
@@ -114,12 +141,10 @@ func find(d *decide.Decision, sc render.Scope) *decide.Proposition {
 	return nil
 }
 
-func (p *Project) item(o *decide.Offer, sc render.Scope, rank int, fallback bool, opts Options, recipient string) render.Item {
-	it := render.Item{
-		ID: o.ID, Name: o.Name, Attributes: o.Attributes, Tags: o.Tags, IsFallback: fallback, Rank: rank,
-		Token: opts.Tracker.Proposition(track.Proposition{
-			Campaign: opts.Campaign.ID, Recipient: recipient, Activity: sc.Activity, Placement: sc.Placement, Offer: o.ID}),
-	}
+// item is the render item of offer o in scope sc, without its token
+// (see appendToken).
+func (p *Project) item(o *decide.Offer, sc render.Scope, rank int, fallback bool) render.Item {
+	it := render.Item{ID: o.ID, Name: o.Name, Attributes: o.Attributes, Tags: o.Tags, IsFallback: fallback, Rank: rank}
 	if s := p.content[contentKey{o, sc.Placement}]; s != nil {
 		it.Content, it.Link, it.Image, it.Alt = s.content, s.link, s.image, s.alt
 	}
@@ -127,4 +152,10 @@ func (p *Project) item(o *decide.Offer, sc render.Scope, rank int, fallback bool
 		it.JSON = c.JSON
 	}
 	return it
+}
+
+// appendToken appends the tracking token of offer of in scope sc.
+func appendToken(dst []byte, of *decide.Offer, sc render.Scope, o Options, recipient string) []byte {
+	return o.Tracker.AppendProposition(dst, track.Proposition{
+		Campaign: o.Campaign.ID, Recipient: recipient, Activity: sc.Activity, Placement: sc.Placement, Offer: of.ID})
 }

@@ -102,23 +102,18 @@ func unpack(b []byte, kind byte, n int) ([]string, bool) {
 	return out, len(b) == 0 && (n < 0 || len(out) == n)
 }
 
-// plainToken is the readable token of a proposition, as offermail wrote
-// it before tokens were sealed.
-// A message makes one per offer it shows, so it is built in one
-// allocation (the others on the stack while they fit).
-func plainToken(p Proposition) string {
+// appendPlainToken appends the readable token of a proposition, as
+// offermail wrote it before tokens were sealed. A message makes one per
+// offer it shows: its caller keeps them in one allocation (the raw fields
+// are on the stack while they fit).
+func appendPlainToken(dst []byte, p Proposition) []byte {
 	var rawBuf [256]byte
 	raw := append(rawBuf[:0], p.Campaign...)
 	for _, f := range [...]string{p.Recipient, p.Activity, p.Placement, p.Offer} {
 		raw = append(append(raw, '\x1f'), f...)
 	}
-	var encBuf [344]byte // base64 of 256 bytes
-	enc := base64.RawURLEncoding.AppendEncode(encBuf[:0], raw)
-	var b strings.Builder
-	b.Grow(len(plainPrefix) + len(enc))
-	b.WriteString(plainPrefix)
-	b.Write(enc)
-	return b.String()
+	dst = append(dst, plainPrefix...)
+	return base64.RawURLEncoding.AppendEncode(dst, raw)
 }
 
 func openPlain(token string) (Proposition, error) {

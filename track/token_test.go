@@ -233,3 +233,19 @@ func TestNewErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendProposition: AppendProposition appends exactly the token
+// Proposition returns, sealed or readable, after what dst held, also for
+// fields longer than the room a token is built in on the stack.
+func TestAppendProposition(t *testing.T) {
+	long := prop
+	long.Recipient = strings.Repeat("r", 600)
+	for _, tr := range []*Tracker{nil, tracker(t, nil, ""), tracker(t, secret, "")} {
+		for _, p := range []Proposition{prop, long} {
+			got := string(tr.AppendProposition([]byte("before|"), p))
+			if want := "before|" + tr.Proposition(p); got != want {
+				t.Errorf("AppendProposition(sealed %v, %.40v) = %q, want %q", tr.Sealed(), p, got, want)
+			}
+		}
+	}
+}

@@ -75,9 +75,20 @@ func (t *Tracker) Tracking() bool { return t != nil && t.public != "" }
 // readable without.
 func (t *Tracker) Proposition(p Proposition) string {
 	if !t.Sealed() {
-		return plainToken(p)
+		var buf [512]byte
+		return string(appendPlainToken(buf[:0], p))
 	}
 	return t.keys.sealToken(pack(kindProposition, p.Campaign, p.Recipient, p.Activity, p.Placement, p.Offer))
+}
+
+// AppendProposition appends the token of a proposition to dst, as
+// Proposition returns it: a caller making the tokens of a message's
+// offers can keep them in one string.
+func (t *Tracker) AppendProposition(dst []byte, p Proposition) []byte {
+	if !t.Sealed() {
+		return appendPlainToken(dst, p)
+	}
+	return append(dst, t.keys.sealToken(pack(kindProposition, p.Campaign, p.Recipient, p.Activity, p.Placement, p.Offer))...)
 }
 
 // OpenProposition reads a proposition token. With a secret only sealed
