@@ -130,14 +130,13 @@ func (t *Template) executeTo(out *Output, in *Input, doc *compiledDoc) (err erro
 	if out.Preheader, err = t.render(s, out.Preheader, t.pre, false); err != nil {
 		return err
 	}
-	if out.Unsubscribe, err = t.renderLine(s, out.Unsubscribe, t.unsub, "unsubscribe"); err != nil {
+	if t.unsubSafe {
+		// Made of text checked at load and urlencode's output.
+		if out.Unsubscribe, err = t.render(s, out.Unsubscribe, t.unsub, false); err != nil {
+			return err
+		}
+	} else if err = t.checkUnsubscribe(s, out); err != nil {
 		return err
-	}
-	if len(out.Unsubscribe) > 0 && !isUnsubscribeURL(out.Unsubscribe) {
-		return t.fm.fields["unsubscribe"].pos().errorc(diag.Execute, "unsubscribe renders as %q for this recipient, which is not an http(s):// URL or a mailto: address", out.Unsubscribe)
-	}
-	if containsURLUnsafe(out.Unsubscribe) {
-		return t.fm.fields["unsubscribe"].pos().errorc(diag.Execute, "unsubscribe renders as %q for this recipient, with a quote, an angle bracket or a space, which List-Unsubscribe cannot carry: urlencode the data put in it", out.Unsubscribe)
 	}
 	if doc != nil {
 		var ok bool
@@ -151,6 +150,23 @@ func (t *Template) executeTo(out *Output, in *Input, doc *compiledDoc) (err erro
 		out.pieces = s.dw.AppendPieces(out.pieces[:0])
 	}
 	out.Missing = append(out.Missing[:0], s.missing...)
+	return nil
+}
+
+// checkUnsubscribe renders the unsubscribe URL into out and checks it:
+// one line, an http(s):// or mailto: URL, nothing List-Unsubscribe
+// cannot carry.
+func (t *Template) checkUnsubscribe(s *state, out *Output) error {
+	var err error
+	if out.Unsubscribe, err = t.renderLine(s, out.Unsubscribe, t.unsub, "unsubscribe"); err != nil {
+		return err
+	}
+	if len(out.Unsubscribe) > 0 && !isUnsubscribeURL(out.Unsubscribe) {
+		return t.fm.fields["unsubscribe"].pos().errorc(diag.Execute, "unsubscribe renders as %q for this recipient, which is not an http(s):// URL or a mailto: address", out.Unsubscribe)
+	}
+	if containsURLUnsafe(out.Unsubscribe) {
+		return t.fm.fields["unsubscribe"].pos().errorc(diag.Execute, "unsubscribe renders as %q for this recipient, with a quote, an angle bracket or a space, which List-Unsubscribe cannot carry: urlencode the data put in it", out.Unsubscribe)
+	}
 	return nil
 }
 

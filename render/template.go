@@ -25,17 +25,20 @@ type Template struct {
 	subject program
 	pre     program
 	unsub   program
-	fm      *frontMatter
-	from    string
-	replyTo string
-	headers [][2]string
-	scopes  []Scope
-	files   []string
-	texts   map[string]string // of files, for the carets of errors at run time
-	styles  *message.Styles   // the CSS, compiled once for inlining
-	doc     *compiledDoc      // the HTML finished at load; nil: per recipient
-	docErr  error             // why doc is nil
-	pool    sync.Pool         // of *state
+	// unsubSafe: unsub's output passes executeTo's checks for every
+	// recipient (urlSafe), which then skips them.
+	unsubSafe bool
+	fm        *frontMatter
+	from      string
+	replyTo   string
+	headers   [][2]string
+	scopes    []Scope
+	files     []string
+	texts     map[string]string // of files, for the carets of errors at run time
+	styles    *message.Styles   // the CSS, compiled once for inlining
+	doc       *compiledDoc      // the HTML finished at load; nil: per recipient
+	docErr    error             // why doc is nil
+	pool      sync.Pool         // of *state
 }
 
 // Name returns the template's file name, e.g. "newsletter.hbs".
@@ -124,6 +127,7 @@ func (l *library) template(name string, cat Catalog) (*Template, diag.List) {
 	t.subject = compileField(b, fm, "subject")
 	t.pre = compileField(b, fm, "preheader")
 	t.unsub = compileField(b, fm, "unsubscribe")
+	t.unsubSafe = urlSafe(t.unsub)
 	if f := fm.fields["unsubscribe"]; f != nil {
 		static := !strings.Contains(f.value, "{{")
 		switch {
@@ -203,6 +207,35 @@ func checkAddress(b *build, fm *frontMatter, key string) string {
 		return ""
 	}
 	return f.value
+}
+
+// urlSafe reports whether every output of prog, an unsubscribe URL,
+// passes the checks executeTo makes of it: prog starts with text that
+// starts as an http(s):// or mailto: URL, its text holds no line break
+// and none of urlUnsafe, and the rest are {{urlencode …}} calls, whose
+// output (encodeURIComponent's) holds none of them either.
+func urlSafe(prog program) bool {
+	if len(prog) == 0 {
+		return false
+	}
+	if first, ok := prog[0].(*textNode); !ok || !isUnsubscribeURL(first.text) {
+		return false
+	}
+	for _, n := range prog {
+		switch n := n.(type) {
+		case *textNode:
+			if strings.ContainsAny(n.text, urlUnsafe+"\r\n") {
+				return false
+			}
+		case *outputNode:
+			if ce, ok := n.e.(*callExpr); !ok || ce.h.name != "urlencode" {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func isUnsubscribeURL[T string | []byte](s T) bool {

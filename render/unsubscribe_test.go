@@ -24,3 +24,44 @@ func TestUnsubscribeQuoteRefused(t *testing.T) {
 		t.Errorf("Execute(name ab) = %v, %v; want the URL", m, err)
 	}
 }
+
+// TestUnsubscribeSafeAtLoad: an unsubscribe URL made of checked text and
+// {{urlencode …}} calls is known at load to pass the checks of every
+// recipient, which are then skipped; anything else is checked per
+// recipient. The skipped checks would have passed on hostile data.
+func TestUnsubscribeSafeAtLoad(t *testing.T) {
+	tests := []struct {
+		unsub string
+		safe  bool
+	}{
+		{`https://shop.example/u?u={{urlencode recipient.id}}&n={{urlencode profile.name}}`, true},
+		{`MAILTO:stop@shop.example?subject={{{urlencode profile.name}}}`, true},
+		{`https://shop.example/u`, true},
+		{`https://shop.example/u?n={{profile.name}}`, false},
+		{`https://shop.example/u?n={{lower profile.name}}`, false},
+		{`{{profile.url}}`, false},
+		{`https://shop.example/u?{{#if profile.name}}n={{urlencode profile.name}}{{/if}}`, false},
+	}
+	hostile := "a\"b<c> d\te\r\nf'g(é)"
+	for _, tc := range tests {
+		tmpl, err := loadOne(t, "main.hbs", map[string]string{"main.hbs": "---\nunsubscribe: '" + tc.unsub + "'\n---\nbody"})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.unsub, err)
+		}
+		if tmpl.unsubSafe != tc.safe {
+			t.Errorf("%s: unsubSafe = %v, want %v", tc.unsub, tmpl.unsubSafe, tc.safe)
+		}
+		if !tc.safe {
+			continue
+		}
+		in := &Input{Recipient: Recipient{ID: hostile, Profile: map[string]any{"name": hostile}}}
+		m, _, err := tmpl.execute(in)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.unsub, err)
+		}
+		u := m.Unsubscribe
+		if !isUnsubscribeURL(u) || containsURLUnsafe([]byte(u)) || strings.ContainsAny(u, "\r\n") {
+			t.Errorf("%s: renders %q, which the skipped checks refuse", tc.unsub, u)
+		}
+	}
+}
