@@ -260,11 +260,22 @@ func (p *parser) fastValue(i, depth int) (any, int, bool) {
 }
 
 // fastName is name for the raw bytes of a member name without escapes.
+// Before p.names, it looks in p.recent, where a name is found from its
+// length and two of its bytes, without hashing all of it: a file's few
+// names rarely share a slot.
 func (p *parser) fastName(raw []byte) string {
 	if len(raw) > maxNameSize {
 		return string(raw)
 	}
+	slot := &p.recent[0]
+	if n := len(raw); n > 0 {
+		slot = &p.recent[(uint(n)*7+uint(raw[0])*3+uint(raw[n-1]))%uint(len(p.recent))]
+		if *slot == string(raw) {
+			return *slot
+		}
+	}
 	if s, ok := p.names[string(raw)]; ok {
+		*slot = s
 		return s
 	}
 	s := string(raw)
@@ -273,6 +284,7 @@ func (p *parser) fastName(raw []byte) string {
 			p.names = map[string]string{}
 		}
 		p.names[s] = s
+		*slot = s
 	}
 	return s
 }

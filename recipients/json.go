@@ -57,6 +57,8 @@ type parser struct {
 	// names holds the member names met, so that the same name is the same
 	// string in every record (see name).
 	names map[string]string
+	// recent are names met last, a step before names (see fastName).
+	recent [128]string
 	// values caches the short strings and numbers met (values.go); nil
 	// caches nothing.
 	values *valueCache
