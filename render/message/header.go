@@ -200,17 +200,28 @@ func senderDomain(from string) string {
 	return "offermail.invalid"
 }
 
+// isDotAtom reports whether s is a dot-atom (RFC 5322 §3.2.3): atext
+// in words joined by single dots.
 func isDotAtom(s string) bool {
 	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c != '.' && !isAtext(c) {
+		if !dotAtext[s[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+// dotAtext marks atext (RFC 5322 §3.2.3) and '.': the bytes of a
+// dot-atom, checked for every recipient's address and Message-ID.
+var dotAtext = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c == '.' || isAtext(byte(c))
+	}
+	return t
+}()
 
 // isAtext reports whether c is atext (RFC 5322 §3.2.3).
 func isAtext(c byte) bool {

@@ -101,3 +101,33 @@ func TestCheckHeaderNameReserved(t *testing.T) {
 		}
 	}
 }
+
+func TestIsDotAtom(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		want bool
+	}{
+		{"a", true},
+		{"news.northwind.example", true},
+		{"0f3a9c", true},
+		{"!#$%&'*+-/=?^_`{|}~", true},
+		{"", false},
+		{".a", false},
+		{"a.", false},
+		{"a..b", false},
+		{"a b", false},
+		{"a@b", false},
+		{"a,b", false},
+		{"(a)", false},
+		{"[a]", false},
+		{`a"b`, false},
+		{"a\\b", false},
+		{"a\x00b", false},
+		{"a\x7f", false},
+		{"caf\u00e9", false},
+	} {
+		if got := isDotAtom(tt.s); got != tt.want {
+			t.Errorf("isDotAtom(%q) = %v, want %v", tt.s, got, tt.want)
+		}
+	}
+}
