@@ -172,6 +172,7 @@ type Output struct {
 
 	campaignID, recipientID string
 	pieces                  []message.PieceAt // where HTML holds pieces encoded ahead, for AppendMIME
+	messageID               []byte            // AppendMIME's, reused
 }
 
 // Message copies the output into a Message of its own (without the

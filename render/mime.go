@@ -69,9 +69,10 @@ func (o *Output) AppendMIME(dst []byte, date time.Time) ([]byte, error) {
 	}
 	// The views of o's buffers live only for this call, in which nothing
 	// writes to them.
+	o.messageID = message.AppendMessageID(o.messageID[:0], o.campaignID+"/"+o.recipientID, from)
 	mm := message.Message{
 		From: from, ReplyTo: o.ReplyTo, To: o.To, Subject: arenaString(o.Subject),
-		Date: date, MessageID: message.MessageID(o.campaignID+"/"+o.recipientID, from), Unsubscribe: arenaString(o.Unsubscribe),
+		Date: date, MessageID: arenaString(o.messageID), Unsubscribe: arenaString(o.Unsubscribe),
 		Headers: o.Headers, HTML: arenaString(o.HTML), Text: arenaString(o.Text), Pieces: o.pieces,
 	}
 	out, err := mm.AppendTo(dst)

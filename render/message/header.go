@@ -79,15 +79,6 @@ func checkHeaderName(name string) error {
 	return nil
 }
 
-func needsEncoding(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; (c < ' ' && c != '\t') || c > '~' {
-			return true
-		}
-	}
-	return false
-}
-
 // checkMessageID accepts "<left@right>" where both sides are dot-atom text
 // and right may also be a domain literal "[...]" (RFC 5322 §3.6.4).
 func checkMessageID(id string) error {
@@ -109,7 +100,7 @@ func checkUnsubscribe(u string) (oneClick bool, err error) {
 	if u == "" {
 		return false, nil
 	}
-	if strings.ContainsAny(u, "<> \t") || needsEncoding(u) {
+	if !urlSafe(u) {
 		return false, fmt.Errorf("message: Unsubscribe %q: spaces, <, > and non-ASCII characters must be percent-encoded", u)
 	}
 	if mayDecode(u) {
@@ -136,6 +127,18 @@ func checkUnsubscribe(u string) (oneClick bool, err error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("message: Unsubscribe %q: want an http, https or mailto URL", u)
+}
+
+// urlSafe reports whether u holds only printable ASCII but '<', '>' and
+// space: what List-Unsubscribe can hold between its brackets. One pass,
+// as every message's URL is checked.
+func urlSafe(u string) bool {
+	for i := 0; i < len(u); i++ {
+		if c := u[i]; c <= ' ' || c > '~' || c == '<' || c == '>' {
+			return false
+		}
+	}
+	return true
 }
 
 // plainHTTP reports whether u has the shape of a usual unsubscribe link,

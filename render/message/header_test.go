@@ -131,3 +131,15 @@ func TestIsDotAtom(t *testing.T) {
 		}
 	}
 }
+
+// TestURLSafe holds urlSafe, one pass, to the two checks it replaced,
+// for every byte in a URL.
+func TestURLSafe(t *testing.T) {
+	for c := range 256 {
+		u := "https://x.example/?a=" + string([]byte{byte(c)}) + "&b"
+		want := !strings.ContainsAny(u, "<> \t") && !needsEncoding(u)
+		if got := urlSafe(u); got != want {
+			t.Errorf("urlSafe(%q) = %v, want %v", u, got, want)
+		}
+	}
+}

@@ -214,3 +214,14 @@ func legacyBoundary(messageID, text, html string) string {
 	b := boundary(messageID, text, html)
 	return string(b[:])
 }
+
+// needsEncoding reports whether s holds a control character (but tab) or
+// a byte above '~', as the encoder the writer replaced tested it.
+func needsEncoding(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < ' ' && c != '\t') || c > '~' {
+			return true
+		}
+	}
+	return false
+}

@@ -45,6 +45,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -160,7 +161,7 @@ func (m *Message) appendTo(dst []byte) ([]byte, error) {
 	}
 	b = appendText(b, "Subject", m.Subject, "UTF-8")
 	b = append(b, "Date: "...)
-	b = m.Date.AppendFormat(b, time.RFC1123Z)
+	b = appendDate(b, m.Date)
 	b = append(b, "\r\n"...)
 	if b, err = appendRaw(b, "Message-ID", m.MessageID); err != nil {
 		return nil, err
@@ -293,14 +294,45 @@ func holds(body string, b []byte) bool {
 // from has no usable domain the ID is on "offermail.invalid"; WriteTo
 // refuses such a From anyway.
 func MessageID(key, from string) string {
+	var buf [128]byte // on the stack for the usual domain: one allocation, the string
+	return string(AppendMessageID(buf[:0], key, from))
+}
+
+// AppendMessageID appends MessageID(key, from) to dst: with a buffer
+// reused from message to message, it allocates nothing.
+func AppendMessageID(dst []byte, key, from string) []byte {
 	sum := sha256.Sum256([]byte(key))
 	domain := domains.get(from)
-	var buf [128]byte // on the stack for the usual domain: one allocation, the string
-	b := append(buf[:0], '<')
-	b = hex.AppendEncode(b, sum[:16])
-	b = append(b, '@')
-	b = append(b, domain...)
-	return string(append(b, '>'))
+	dst = append(dst, '<')
+	dst = hex.AppendEncode(dst, sum[:16])
+	dst = append(dst, '@')
+	dst = append(dst, domain...)
+	return append(dst, '>')
+}
+
+// appendDate appends t as the Date field writes it (RFC 1123 with a
+// numeric zone). A batch dates every message alike, and formatting a date
+// costs more than any other field: the text of the last date written is
+// kept (lastDate), for the same instant in the same zone offset, which is
+// all the text depends on.
+func appendDate(dst []byte, t time.Time) []byte {
+	_, offset := t.Zone()
+	unix := t.Unix()
+	if d := lastDate.Load(); d != nil && d.unix == unix && d.offset == offset {
+		return append(dst, d.text...)
+	}
+	start := len(dst)
+	dst = t.AppendFormat(dst, time.RFC1123Z)
+	lastDate.Store(&dateText{unix: unix, offset: offset, text: bytes.Clone(dst[start:])})
+	return dst
+}
+
+var lastDate atomic.Pointer[dateText]
+
+type dateText struct {
+	unix   int64
+	offset int
+	text   []byte
 }
 
 // domains caches senderDomain: a run has one sender, and parsing it is

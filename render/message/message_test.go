@@ -359,3 +359,25 @@ func TestMessageID(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendDate holds appendDate, which keeps the last date's text, to
+// time.Time.AppendFormat, for dates met again, the same instant in
+// other zones, and other instants within the same second.
+func TestAppendDate(t *testing.T) {
+	at := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	plus1 := time.FixedZone("CET", 3600)
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		ny = time.FixedZone("EST", -5*3600)
+	}
+	for _, d := range []time.Time{
+		at, at, at.In(plus1), at.In(plus1), at, at.In(ny), at.Add(time.Second),
+		at.Add(500 * time.Millisecond), at.Add(time.Hour).In(plus1), at,
+		time.Date(1999, 12, 31, 23, 59, 59, 0, plus1), time.Date(1999, 12, 31, 23, 59, 59, 0, plus1),
+	} {
+		got, want := string(appendDate([]byte("x"), d)), "x"+d.Format(time.RFC1123Z)
+		if got != want {
+			t.Errorf("appendDate(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
