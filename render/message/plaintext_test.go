@@ -1,6 +1,8 @@
 package message
 
 import (
+	"bytes"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -117,5 +119,31 @@ func TestPlainTextReference(t *testing.T) {
 	}
 	if compared < 500 {
 		t.Errorf("compared %d documents, want at least 500", compared)
+	}
+}
+
+// TestLineEnd checks lineEnd against a byte-by-byte reading, on strings
+// long enough for several words of its eight-byte scan, with line breaks,
+// CRs and UTF-8 anywhere in them.
+func TestLineEnd(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 50000 {
+		b := make([]byte, r.IntN(40))
+		for i := range b {
+			s := "ab  .\n\r\t\x8a\x8d\xc3\xa9\x7f"
+			b[i] = s[r.IntN(len(s))]
+		}
+		wantEnd, wantPlain := len(b), true
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			wantEnd = i
+		}
+		for _, c := range b[:wantEnd] {
+			if c == '\r' || c >= 0x80 {
+				wantPlain = false
+			}
+		}
+		if end, plain := lineEnd(b); end != wantEnd || plain != wantPlain {
+			t.Fatalf("lineEnd(%q) = %d, %v, want %d, %v", b, end, plain, wantEnd, wantPlain)
+		}
 	}
 }
