@@ -73,27 +73,30 @@ func (w *DocWriter) AppendPieces(dst []PieceAt) []PieceAt { return append(dst, w
 // message must then be finished the reference way (Finish).
 func (w *DocWriter) Value(dst []byte, n int, v []byte) ([]byte, bool) {
 	s := &w.d.slots[n]
-	if bytes.IndexByte(v, '\r') >= 0 || bytes.IndexByte(v, 0) >= 0 {
+	k := classify(v)
+	if k&(hasCR|hasNUL) != 0 {
 		return dst, false
 	}
 	if s.bodyStart && len(v) > 0 && strings.IndexByte(" \t\n\f", v[0]) >= 0 {
 		return dst, false
 	}
 	styled := w.d.styles != nil
+	// Without an '&', every reference is terminated and reads alike in
+	// an attribute (there is none).
 	if s.inAttr {
-		if bytes.ContainsAny(v, `"'`) || !refsTerminated(v) || !attrRefsRead(v) {
+		if k&hasQuote != 0 || k&hasAmp != 0 && (!refsTerminated(v) || !attrRefsRead(v)) {
 			return dst, false
 		}
-		return w.text(dst, s, v, styled), true
+		return w.text(dst, s, v, k, styled), true
 	}
-	if bytes.IndexByte(v, '<') < 0 {
-		if s.kind == MarkRaw && !refsTerminated(v) {
+	if k&hasLT == 0 {
+		if s.kind == MarkRaw && k&hasAmp != 0 && !refsTerminated(v) {
 			return dst, false
 		}
 		if len(v) > 0 && v[0] == '\n' && s.parent != nil && (s.parent.DataAtom == atom.Pre || s.parent.DataAtom == atom.Listing) {
 			return dst, false
 		}
-		return w.text(dst, s, v, styled), true
+		return w.text(dst, s, v, k, styled), true
 	}
 	if s.kind != MarkRaw && w.d.structural {
 		return dst, false
@@ -122,15 +125,51 @@ func (w *DocWriter) Value(dst []byte, n int, v []byte) ([]byte, bool) {
 // text writes a value that is text: as written without a style sheet to
 // inline (the reference leaves the HTML as it is then), else as the HTML
 // writer escapes it after a parse.
-func (w *DocWriter) text(dst []byte, s *slot, v []byte, styled bool) []byte {
-	w.dec = appendUnescaped(w.dec[:0], v)
+func (w *DocWriter) text(dst []byte, s *slot, v []byte, k valueBytes, styled bool) []byte {
+	dec := v // without an '&', v reads as itself
+	if k&hasAmp != 0 {
+		w.dec = appendUnescaped(w.dec[:0], v)
+		dec = w.dec
+	}
 	if !s.silent {
-		w.tw.Write(w.dec)
+		w.tw.Write(dec)
 	}
-	if !styled {
-		return append(dst, v...)
+	if !styled || k&(hasAmp|hasRenderSpecial) == 0 {
+		return append(dst, v...) // nothing the HTML writer escapes
 	}
-	return appendRenderEscaped(dst, w.dec)
+	return appendRenderEscaped(dst, dec)
+}
+
+// valueBytes says which bytes Value looks for a value holds (classify).
+type valueBytes uint8
+
+const (
+	hasCR valueBytes = 1 << iota
+	hasNUL
+	hasLT
+	hasQuote // '"' or '\''
+	hasAmp
+	hasRenderSpecial // any byte appendRenderEscaped looks at
+)
+
+var valueClass = func() (t [256]valueBytes) {
+	t['\r'], t[0], t['<'], t['"'], t['\''], t['&'] = hasCR, hasNUL, hasLT, hasQuote, hasQuote, hasAmp
+	for c := range t {
+		if renderSpecial[c] {
+			t[c] |= hasRenderSpecial
+		}
+	}
+	return t
+}()
+
+// classify returns the kinds of bytes v holds, in one pass where each
+// test Value makes would be a pass of its own.
+func classify(v []byte) valueBytes {
+	var k valueBytes
+	for _, c := range v {
+		k |= valueClass[c]
+	}
+	return k
 }
 
 // markup writes a raw value holding markup: parsed where it goes, its CSS
