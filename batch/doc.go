@@ -70,6 +70,16 @@
 // ledger, and the cap counters always equal what its lines imply. Lines are
 // appended in the order work finishes, not in input order.
 //
+// Deciders decide batches of recipients in parallel, but reserve them in
+// the store in the order of the source, a batch's reservations all made
+// before the next batch's first; a batch decided while those before it
+// taught the Reserver that a total cap is used up is decided again before
+// it reserves. So a run decides what one decider would, batch after batch:
+// the same run over the same store makes the same decisions whatever the
+// timing and the number of workers. Only the release of a render reject's
+// caps, made by a worker when it meets the reject, comes at a moment that
+// depends on timing (shards, too, reach the store in no set order).
+//
 // # Exactly once
 //
 // A recipient is done when its line is in decisions.ndjson (a bad record:

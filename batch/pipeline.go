@@ -55,10 +55,14 @@ type job struct {
 }
 
 // batch is records of the source on their way to a decider; the first
-// has sequence number first, the next first+1, and so on.
+// has sequence number first, the next first+1, and so on. Its decider
+// commits its reservations once turn is closed, and closes done when they
+// are all in the store: turn is the previous batch's done.
 type batch struct {
 	recs  []*recipients.Record
 	first uint64
+	turn  <-chan struct{}
+	done  chan struct{}
 }
 
 // run streams the recipients through the stages:
@@ -219,6 +223,15 @@ func (p *pipeline) record(outcomes <-chan *outcome, j *journal, cancel context.C
 // decisions are in the ledger before any message is delivered, so a crash
 // from here on loses nothing: the next attempt replays them. Recipients on
 // the store's suppression list are not decided: they become rejects.
+//
+// The deciders decide their batches at once (Step.Prepare) but reserve
+// them in the source's order, each when the batch before it has all its
+// reservations in the store (Reserver.Commit, which decides again if the
+// previous batches taught the Reserver that a total cap ran out). So the
+// store sees what it would see from a single decider, and the same run
+// makes the same decisions, whoever wins a contested total cap, whatever
+// the timing; only the releases of render rejects, done later by the
+// workers, come at moments that depend on it.
 func (p *pipeline) decideBatches(ctx context.Context, batches <-chan batch, jobs chan<- job) error {
 	fail := func(err error) error {
 		if ctx.Err() != nil {
@@ -245,8 +258,19 @@ func (p *pipeline) decideBatches(ctx context.Context, batches <-chan batch, jobs
 				at = append(at, i)
 			}
 		}
+		var prep *decide.Prepared
 		if len(decided) > 0 {
-			results, err := p.step.Reserve(ctx, p.reserver, decided)
+			if prep, err = p.step.Prepare(ctx, p.reserver, decided); err != nil {
+				return fail(err)
+			}
+		}
+		select {
+		case <-b.turn:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+		if prep != nil {
+			results, err := p.reserver.Commit(ctx, prep)
 			if err != nil {
 				return fail(err)
 			}
@@ -254,6 +278,7 @@ func (p *pipeline) decideBatches(ctx context.Context, batches <-chan batch, jobs
 				out[i].res = results[k]
 			}
 		}
+		close(b.done)
 		for _, j := range out {
 			select {
 			case jobs <- j:

@@ -60,14 +60,17 @@ func (s *seqReader) Next() (*recipients.Record, *recipients.Reject, error) {
 // never blocks the batch that holds it.)
 func (r *Runner) stream(ctx context.Context, done *resumed, size int, window chan struct{}, batches chan<- batch, outcomes chan<- *outcome) error {
 	shard, counts := r.Shard, &r.progress
-	b := batch{recs: make([]*recipients.Record, 0, size)}
+	// Each batch's turn to reserve is the end of the previous one's.
+	first := make(chan struct{})
+	close(first)
+	b := batch{recs: make([]*recipients.Record, 0, size), turn: first, done: make(chan struct{})}
 	send := func() error {
 		select {
 		case batches <- b:
 		case <-ctx.Done():
 			return context.Cause(ctx)
 		}
-		b = batch{recs: make([]*recipients.Record, 0, size), first: b.first + uint64(len(b.recs))}
+		b = batch{recs: make([]*recipients.Record, 0, size), first: b.first + uint64(len(b.recs)), turn: b.done, done: make(chan struct{})}
 		return nil
 	}
 	for {

@@ -15,8 +15,10 @@ import (
 // runner and the decisioning service (mailpreview api) share: Reserve
 // decides and records the decision in the store's ledger, counting caps;
 // Message renders the decision and encodes the message. The runner calls
-// Reserve once per batch of recipients and Message from its workers; a
-// service calls both per request. A Step is safe for concurrent use.
+// Prepare and the Reserver's Commit once per batch of recipients (Reserve
+// in two halves, so that it commits batches in order while deciding them
+// in parallel) and Message from its workers; a service calls Reserve and
+// Message per request. A Step is safe for concurrent use.
 type Step struct {
 	Project  *campaign.Project
 	Template *render.Template
@@ -37,6 +39,17 @@ type Step struct {
 // read of them). A recipient whose decision the ledger already
 // holds gets it back (Result.Replayed) and nothing is counted again.
 func (s *Step) Reserve(ctx context.Context, rv *decide.Reserver, recs []*recipients.Record) ([]decide.Result, error) {
+	p, err := s.Prepare(ctx, rv, recs)
+	if err != nil {
+		return nil, err
+	}
+	return rv.Commit(ctx, p)
+}
+
+// Prepare decides recs with what rv knows (decide.Reserver.Prepare),
+// without reserving: rv.Commit reserves. Only aged statistics are read
+// from the store.
+func (s *Step) Prepare(ctx context.Context, rv *decide.Reserver, recs []*recipients.Record) (*decide.Prepared, error) {
 	o := s.Options
 	if s.Live != nil {
 		st, err := s.Live.Stats(ctx, s.Project.Library, o.Now)
@@ -52,7 +65,7 @@ func (s *Step) Reserve(ctx context.Context, rv *decide.Reserver, recs []*recipie
 		all[i] = *campaign.NewRequest(campaign.Recipient(rec), scopes, o)
 		reqs[i] = &all[i]
 	}
-	return rv.Reserve(ctx, reqs)
+	return rv.Prepare(ctx, reqs)
 }
 
 // Message renders d for rec into out and appends the message, encoded in

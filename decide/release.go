@@ -42,7 +42,10 @@ func (r *Reserver) Release(ctx context.Context, ledger, key string, counters []C
 	r.mu.Lock()
 	r.gen++
 	for _, c := range counters {
-		delete(r.full, c.Key)
+		if _, ok := r.full[c.Key]; ok {
+			delete(r.full, c.Key)
+			r.ver++
+		}
 	}
 	r.mu.Unlock()
 	return true, nil

@@ -22,6 +22,11 @@ import (
 // counters read from the store from then on, so a long history costs one
 // more round, not one per capped offer.
 //
+// Its decisions depend on the store's counters and on what it has learned
+// of them, so callers that commit in a fixed order get the same decisions
+// whatever their timing: a batch run prepares batches in parallel and
+// commits them in the order of its source (Prepare, Commit).
+//
 // A Reserver is safe for concurrent use.
 type Reserver struct {
 	engine *Engine
@@ -29,6 +34,9 @@ type Reserver struct {
 	mu     sync.RWMutex
 	full   map[string]int64 // values read of refused total counters
 	gen    uint64           // releases so far: a read older than one is stale
+	// ver counts the changes to full: decisions made at one ver read the
+	// same total counters as decisions made at the same ver later.
+	ver uint64
 }
 
 // maxRounds bounds how often one batch is decided again; every round
@@ -73,45 +81,105 @@ type Entry struct {
 // the store (more when caps run out meanwhile). Requests must not repeat a
 // ledger entry (by default, a recipient). The requests' Counts are
 // ignored; a request's Trace is kept, and explains the decision with the
-// counter values the Reserver knew when it made it.
+// counter values the Reserver knew when it made it. Reserve is Prepare
+// then Commit.
 func (r *Reserver) Reserve(ctx context.Context, reqs []*Request) ([]Result, error) {
+	p, err := r.Prepare(ctx, reqs)
+	if err != nil {
+		return nil, err
+	}
+	return r.Commit(ctx, p)
+}
+
+// Prepared is requests decided ahead of their reservation: Prepare does
+// the CPU work of deciding and no store call, Commit reserves. A batch run
+// prepares its next batches while one is committed, and commits them in
+// the order of its source, so that its store sees what a run deciding
+// one batch at a time would send.
+type Prepared struct {
+	reqs []*Request
+	// copies are the requests as decided, each with its view as Counts.
+	copies    []Request
+	views     []view
+	decisions []*Decision
+	rs        []Reservation
+	// ver is what the Reserver knew (Reserver.ver) when they were decided.
+	ver uint64
+}
+
+// Prepare decides reqs with what the Reserver knows now, without calling
+// the store; Commit reserves the decisions. Requests must not repeat a
+// ledger entry.
+func (r *Reserver) Prepare(ctx context.Context, reqs []*Request) (*Prepared, error) {
+	p := &Prepared{reqs: reqs, copies: make([]Request, len(reqs)), views: make([]view, len(reqs)),
+		decisions: make([]*Decision, len(reqs)), rs: make([]Reservation, len(reqs))}
+	for i := range p.views {
+		p.views[i].r = r
+	}
+	r.mu.RLock()
+	p.ver = r.ver
+	r.mu.RUnlock()
+	for i := range reqs {
+		if err := r.decideOne(ctx, p, i, &p.rs[i]); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// decideOne decides request i of p with its view and makes its
+// reservation.
+func (r *Reserver) decideOne(ctx context.Context, p *Prepared, i int, rs *Reservation) error {
+	req := &p.copies[i]
+	*req = *p.reqs[i]
+	req.Counts = &p.views[i]
+	d, err := r.engine.Decide(ctx, req)
+	if err != nil {
+		return err
+	}
+	p.decisions[i] = d
+	ledger, key, encode := req.Campaign, req.Recipient, (*Decision).Record
+	if e := req.Entry; e != nil {
+		ledger, key = e.Ledger, e.Key
+		if e.Encode != nil {
+			encode = e.Encode
+		}
+	}
+	record, err := encode(d)
+	if err != nil {
+		return err
+	}
+	*rs = Reservation{Campaign: ledger, Recipient: key, Counters: d.Counters, Record: record}
+	return nil
+}
+
+// Commit reserves what Prepare decided, in one call to the store (more
+// when caps run out meanwhile), and returns the results in the order of
+// the requests. When what the Reserver knows of total counters changed
+// since Prepare (it learned a used-up counter, or a release made it
+// forget one), the requests are decided again first: so the decisions
+// are those Reserve would make now. A Prepared is committed once.
+func (r *Reserver) Commit(ctx context.Context, p *Prepared) ([]Result, error) {
+	reqs, views, decisions := p.reqs, p.views, p.decisions
 	results := make([]Result, len(reqs))
-	views := make([]view, len(reqs))
 	pending := make([]int, len(reqs))
 	for i := range reqs {
 		pending[i] = i
-		views[i].r = r
 	}
-	// The requests as decided: each with its view as Counts.
-	copies := make([]Request, len(reqs))
-	decisions := make([]*Decision, len(reqs))
-	for round := 0; len(pending) > 0; round++ {
-		if round == maxRounds {
-			return nil, fmt.Errorf("reserve: caps kept changing after %d rounds; is another process resetting counters?", maxRounds)
-		}
-		rs := make([]Reservation, len(pending))
-		for k, i := range pending {
-			req := &copies[i]
-			*req = *reqs[i]
-			req.Counts = &views[i]
-			d, err := r.engine.Decide(ctx, req)
-			if err != nil {
+	r.mu.RLock()
+	stale := r.ver != p.ver
+	r.mu.RUnlock()
+	if stale {
+		for i := range reqs {
+			// The views have read nothing from the store: a view only
+			// does after a refusal, which only Commit meets.
+			if err := r.decideOne(ctx, p, i, &p.rs[i]); err != nil {
 				return nil, err
 			}
-			decisions[i] = d
-			ledger, key, encode := req.Campaign, req.Recipient, (*Decision).Record
-			if e := req.Entry; e != nil {
-				ledger, key = e.Ledger, e.Key
-				if e.Encode != nil {
-					encode = e.Encode
-				}
-			}
-			record, err := encode(d)
-			if err != nil {
-				return nil, err
-			}
-			rs[k] = Reservation{Campaign: ledger, Recipient: key, Counters: d.Counters, Record: record}
 		}
+	}
+	rs := p.rs
+	for round := 0; ; round++ {
 		outcomes, err := r.store.Reserve(ctx, rs)
 		if err != nil {
 			return nil, err
@@ -145,8 +213,19 @@ func (r *Reserver) Reserve(ctx context.Context, reqs []*Request) ([]Result, erro
 			return nil, err
 		}
 		pending = next
+		if len(pending) == 0 {
+			return results, nil
+		}
+		if round+1 == maxRounds {
+			return nil, fmt.Errorf("reserve: caps kept changing after %d rounds; is another process resetting counters?", maxRounds)
+		}
+		rs = make([]Reservation, len(pending))
+		for k, i := range pending {
+			if err := r.decideOne(ctx, p, i, &rs[k]); err != nil {
+				return nil, err
+			}
+		}
 	}
-	return results, nil
 }
 
 // refusal is an Exhausted outcome: the recipient's view and the counters
@@ -187,6 +266,7 @@ func (r *Reserver) learn(ctx context.Context, refused []refusal) error {
 		// keeping them would refuse offers the caps still have room for.
 		if sharedCounter(k) && values[i] > r.full[k] && gen == r.gen {
 			r.full[k] = values[i]
+			r.ver++
 		}
 	}
 	r.mu.Unlock()

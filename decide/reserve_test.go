@@ -362,3 +362,70 @@ activities:
 		t.Errorf("decided %s", ids)
 	}
 }
+
+// TestReserverCommitDecidesAgain: requests prepared before the Reserver
+// learned that a total cap is used up are decided again when committed,
+// so they reserve what Reserve would decide then (one store call, no
+// refusal); and requests prepared before a release made it forget the
+// cap are decided again too, so the unit given back is taken.
+func TestReserverCommitDecidesAgain(t *testing.T) {
+	lib := mustLoad(t, "lib.yaml", reserveLibrary)
+	store := newTestStore()
+	r := NewReserver(New(lib), store)
+	ctx := context.Background()
+	reqs := func(from, to int) []*Request {
+		var out []*Request
+		for i := from; i < to; i++ {
+			out = append(out, &Request{Campaign: "c", Recipient: fmt.Sprintf("r%d", i), Now: testNow, Scopes: []Scope{{"act", "hero", 0}}})
+		}
+		return out
+	}
+	offers := func(res []Result) map[string]int {
+		got := map[string]int{}
+		for _, res := range res {
+			got[res.Decision.Propositions[0].Offers[0].ID]++
+		}
+		return got
+	}
+	a, err := r.Prepare(ctx, reqs(0, 120))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := r.Prepare(ctx, reqs(120, 140))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if store.calls != 0 {
+		t.Fatalf("Prepare called the store's Reserve %d times", store.calls)
+	}
+	resA, err := r.Commit(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := offers(resA); got["scarce"] != 100 || got["plenty"] != 20 || store.calls != 2 {
+		t.Fatalf("first batch: offers %v in %d store calls, want scarce 100, plenty 20 in 2 (one refused round)", got, store.calls)
+	}
+	resB, err := r.Commit(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := offers(resB); got["plenty"] != 20 || store.calls != 3 {
+		t.Errorf("second batch: offers %v, %d store calls in all; want plenty 20 in one more call", got, store.calls)
+	}
+
+	// Prepared knowing the cap is used up, then one unit is given back.
+	c, err := r.Prepare(ctx, reqs(140, 150))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := r.Release(ctx, "c", "r0", resA[0].Decision.Counters); err != nil || !ok {
+		t.Fatalf("Release = %v, %v", ok, err)
+	}
+	resC, err := r.Commit(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := offers(resC); got["scarce"] != 1 || got["plenty"] != 9 || resC[0].Decision.Propositions[0].Offers[0].ID != "scarce" {
+		t.Errorf("after a release: offers %v, want the first recipient scarce and 9 plenty", got)
+	}
+}
