@@ -78,7 +78,11 @@
 // the same run over the same store makes the same decisions whatever the
 // timing and the number of workers. Only the release of a render reject's
 // caps, made by a worker when it meets the reject, comes at a moment that
-// depends on timing (shards, too, reach the store in no set order).
+// depends on timing (shards, too, reach the store in no set order). A
+// batch is the next BatchSize records of the shard, less those done, so an
+// attempt that completes a stopped run reserves the same recipients
+// together; it differs only in that its Reserver learns afresh which total
+// caps are used up (see the README's Sharding).
 //
 // # Exactly once
 //

@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/offermail/offermail/batch/gen"
+	"github.com/offermail/offermail/recipients"
 )
 
 // orderRecipients is enough generated recipients for two of the sample
@@ -125,5 +129,50 @@ func TestSameRunSameBytes(t *testing.T) {
 			}
 			sameBytes(t, first, stopped, "a run stopped and completed")
 		})
+	}
+}
+
+// TestStreamBatchesResume: an attempt that completes a stopped run forms
+// the batches the run never stopped formed, less the recipients done
+// (and none left empty), so that the same recipients reserve together;
+// each batch's turn is the previous one's end.
+func TestStreamBatchesResume(t *testing.T) {
+	var recs []*recipients.Record
+	for i := range 10 {
+		recs = append(recs, &recipients.Record{ID: fmt.Sprint("r", i), Line: i + 1})
+	}
+	batchesOf := func(done []string) [][]string {
+		d := &resumed{done: newFingerprints(), badLines: newFingerprints()}
+		for _, id := range done {
+			d.done.add(id)
+		}
+		d.done.seal()
+		r := &Runner{Source: Records(slices.Values(recs))}
+		ch := make(chan batch, 10)
+		if err := r.stream(context.Background(), d, 4, nil, ch, nil); err != nil {
+			t.Fatal(err)
+		}
+		close(ch)
+		var out [][]string
+		var prev chan struct{}
+		for b := range ch {
+			var ids []string
+			for _, rec := range b.recs {
+				ids = append(ids, rec.ID)
+			}
+			out = append(out, ids)
+			if prev != nil && b.turn != (<-chan struct{})(prev) {
+				t.Errorf("batch %v does not take its turn from the one before", ids)
+			}
+			prev = b.done
+		}
+		return out
+	}
+	if got, want := batchesOf(nil), [][]string{{"r0", "r1", "r2", "r3"}, {"r4", "r5", "r6", "r7"}, {"r8", "r9"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("batches of a first attempt = %v, want %v", got, want)
+	}
+	got := batchesOf([]string{"r0", "r1", "r2", "r3", "r4", "r6", "r9"})
+	if want := [][]string{{"r5", "r7"}, {"r8"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("batches of a resumed attempt = %v, want %v", got, want)
 	}
 }

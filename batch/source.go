@@ -64,6 +64,7 @@ func (r *Runner) stream(ctx context.Context, done *resumed, size int, window cha
 	first := make(chan struct{})
 	close(first)
 	b := batch{recs: make([]*recipients.Record, 0, size), turn: first, done: make(chan struct{})}
+	var pos uint64 // good records of the shard so far, done or not
 	send := func() error {
 		select {
 		case batches <- b:
@@ -101,18 +102,28 @@ func (r *Runner) stream(ctx context.Context, done *resumed, size int, window cha
 			outcomes <- &outcome{reject: &rejectLine{Line: rej.Line, ID: rej.ID, Stage: stageRead, Reason: rej.Reason}}
 			continue
 		}
-		if !shard.HasID(rec.ID) || done.done.has(rec.ID) {
+		if !shard.HasID(rec.ID) {
 			counts.skipped.Add(1)
 			continue
 		}
-		if window != nil {
-			select {
-			case window <- struct{}{}:
-			case <-ctx.Done():
-				return context.Cause(ctx)
+		// A batch is the shard's next size good records, less those done:
+		// an attempt that completes a stopped run forms the batches the
+		// run never stopped formed, less what is done, so that the batches
+		// reserve the same recipients together (see decideBatches).
+		pos++
+		if done.done.has(rec.ID) {
+			counts.skipped.Add(1)
+		} else {
+			if window != nil {
+				select {
+				case window <- struct{}{}:
+				case <-ctx.Done():
+					return context.Cause(ctx)
+				}
 			}
+			b.recs = append(b.recs, rec)
 		}
-		if b.recs = append(b.recs, rec); len(b.recs) == size {
+		if pos%uint64(size) == 0 && len(b.recs) > 0 {
 			if err := send(); err != nil {
 				return err
 			}
