@@ -74,92 +74,174 @@ var invisible = strings.NewReplacer(
 )
 
 // appendTidyLines appends raw to dst as tidyText returns it, without the
-// strings tidyText makes; with a shortcut for lines of ASCII but CR when
-// quick: they are trimmed of white space as they are, since nothing in
-// them is replaced or removed (appendVisible).
+// strings tidyText makes. When quick, it reads raw in one pass: the white
+// space between two lines' text, the empty lines in it counted, is
+// skipped as a whole, and a line that holds nothing tidying changes but
+// its white space at either end (plainLine) is copied as it is, trimmed;
+// other lines take the general way, as every line does when not quick.
 func appendTidyLines(dst, raw []byte, quick bool) []byte {
+	if !quick {
+		return appendTidyGeneral(dst, raw)
+	}
+	if bytes.IndexByte(raw, '\r') >= 0 {
+		return appendTidyGeneral(dst, raw) // tidying removes every CR
+	}
 	base := len(dst)
 	blank := false
-	for len(raw) > 0 {
-		end, plain := lineEnd(raw)
-		line := raw[:end]
-		if end < len(raw) {
-			raw = raw[end+1:]
-		} else {
-			raw = nil
-		}
-		if quick && plain {
-			a, b := 0, len(line)
-			for a < b && asciiSpace[line[a]] {
-				a++
-			}
-			for b > a && asciiSpace[line[b-1]] {
-				b--
-			}
-			if a == b {
+	for i := 0; i < len(raw); {
+		// The white space up to the next line's text: each line break in
+		// it ends an empty line.
+		start := i
+		for i < len(raw) && tidySpace[raw[i]] {
+			if raw[i] == '\n' {
 				blank = len(dst) > base
-				continue
+				start = i + 1
+			}
+			i++
+		}
+		if i == len(raw) {
+			break
+		}
+		end, ascii := lineEnd(raw[i:])
+		end += i
+		if ascii || plainLine(raw[i:end]) {
+			b := end
+			for tidySpace[raw[b-1]] { // raw[i] is not white space
+				b--
 			}
 			if blank {
 				dst = append(dst, '\n')
 				blank = false
 			}
-			dst = append(dst, line[a:b]...)
+			dst = append(dst, raw[i:b]...)
 			dst = append(dst, '\n')
-			continue
+		} else {
+			dst, blank = appendTidyLine(dst, raw[start:end], base, blank)
 		}
-		mark := len(dst)
-		dst = appendVisible(dst, line)
-		trimmed := bytes.TrimLeftFunc(dst[mark:], unicode.IsSpace)
-		a := len(dst) - len(trimmed)
-		n := len(bytes.TrimRightFunc(trimmed, unicode.IsSpace))
-		if n == 0 {
-			dst = dst[:mark]
-			blank = len(dst) > base
-			continue
-		}
-		if blank {
-			dst = append(dst, 0) // room for the blank line's newline
-			copy(dst[mark+1:], dst[a:a+n])
-			dst[mark] = '\n'
-			dst = append(dst[:mark+1+n], '\n')
-			blank = false
-			continue
-		}
-		copy(dst[mark:], dst[a:a+n])
-		dst = append(dst[:mark+n], '\n')
+		i = end + 1
 	}
 	return dst
 }
 
+// tidySpace marks the ASCII white space tidying trims (unicode.IsSpace).
+var tidySpace = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// plainLine reports whether line, which starts with no white space and
+// holds no CR, holds nothing that tidying changes but ASCII white space
+// at its end: no character invisible replaces or removes, no white space beyond
+// ASCII. It looks at every byte's UTF-8 sequence as a lead byte's, so it
+// finds each of those characters wherever utf8.DecodeRune would; it errs
+// on the side of false for a truncated sequence.
+func plainLine(line []byte) bool {
+	for i := 0; i < len(line); i++ {
+		if i+8 <= len(line) { // skip ASCII eight bytes a step
+			h := binary.LittleEndian.Uint64(line[i:]) & highs
+			if h == 0 {
+				i += 7
+				continue
+			}
+			i += bits.TrailingZeros64(h) / 8
+		}
+		switch line[i] {
+		case 0xC2: // U+0085 and U+00A0 are spaces, U+00AD is removed
+			if i+1 >= len(line) || line[i+1] == 0x85 || line[i+1] == 0xA0 || line[i+1] == 0xAD {
+				return false
+			}
+		case 0xCD: // U+034F is removed
+			if i+1 >= len(line) || line[i+1] == 0x8F {
+				return false
+			}
+		case 0xE2:
+			// U+2000–U+200A, U+2028, U+2029, U+202F and U+205F are
+			// spaces, U+200B–U+200D and U+2060 removed; the rest of
+			// U+2000–U+207F (dashes, quotes, bullets, ellipsis) stays.
+			if i+2 >= len(line) {
+				return false
+			}
+			switch d := line[i+2]; line[i+1] {
+			case 0x80:
+				if d <= 0x8D || d == 0xA8 || d == 0xA9 || d == 0xAF {
+					return false
+				}
+			case 0x81:
+				if d == 0x9F || d == 0xA0 {
+					return false
+				}
+			}
+		case 0xE1, 0xE3, 0xEF: // U+1680 and U+3000 are spaces, U+FEFF is removed
+			return false
+		}
+	}
+	return true
+}
+
+// appendTidyGeneral is appendTidyLines line by line, each replaced then
+// trimmed.
+func appendTidyGeneral(dst, raw []byte) []byte {
+	base := len(dst)
+	blank := false
+	for len(raw) > 0 {
+		end := bytes.IndexByte(raw, '\n')
+		if end < 0 {
+			end = len(raw)
+		}
+		dst, blank = appendTidyLine(dst, raw[:end], base, blank)
+		if end < len(raw) {
+			raw = raw[end+1:]
+		} else {
+			raw = nil
+		}
+	}
+	return dst
+}
+
+// appendTidyLine appends line, replaced and trimmed, after a blank line
+// when blank, to dst, whose text started at base; it returns dst and
+// whether a blank line is due before the next line's text.
+func appendTidyLine(dst, line []byte, base int, blank bool) ([]byte, bool) {
+	mark := len(dst)
+	dst = appendVisible(dst, line)
+	trimmed := bytes.TrimLeftFunc(dst[mark:], unicode.IsSpace)
+	a := len(dst) - len(trimmed)
+	n := len(bytes.TrimRightFunc(trimmed, unicode.IsSpace))
+	if n == 0 {
+		dst = dst[:mark]
+		return dst, len(dst) > base
+	}
+	if blank {
+		dst = append(dst, 0) // room for the blank line's newline
+		copy(dst[mark+1:], dst[a:a+n])
+		dst[mark] = '\n'
+		return append(dst[:mark+1+n], '\n'), false
+	}
+	copy(dst[mark:], dst[a:a+n])
+	return append(dst[:mark+n], '\n'), false
+}
+
 // lineEnd returns where the first line of raw ends (its '\n', or
-// len(raw)), and whether the line is ASCII without a CR: one pass, eight
-// bytes a step, where a search for the '\n' and a check of the line
-// would read it twice. A byte's value is found exactly in a word with the
-// high bits cleared, as the sum below cannot carry out of its byte.
-func lineEnd(raw []byte) (end int, plain bool) {
-	var odd uint64 // high bits: a CR or a byte of 0x80 or above
+// len(raw)), and whether the line is ASCII: one pass, eight bytes a
+// step, where a search for the '\n' and a check of the line would read it
+// twice. A byte's value is found exactly in a word with the high bits
+// cleared, as the sum below cannot carry out of its byte.
+func lineEnd(raw []byte) (end int, ascii bool) {
+	var high uint64 // the high bits of the words before
 	i := 0
 	for ; i+8 <= len(raw); i += 8 {
 		x := binary.LittleEndian.Uint64(raw[i:])
-		y := x &^ highs
-		nl := ^((y ^ '\n'*lows) + 0x7f*lows) &^ x & highs
-		cr := ^((y ^ '\r'*lows) + 0x7f*lows) &^ x & highs
+		nl := ^((x&^highs ^ '\n'*lows) + 0x7f*lows) &^ x & highs
 		if nl != 0 {
 			below := nl&-nl - 1 // the bytes before the first '\n'
-			return i + bits.TrailingZeros64(nl)/8, odd|(cr|x&highs)&below == 0
+			return i + bits.TrailingZeros64(nl)/8, (high|x&below)&highs == 0
 		}
-		odd |= cr | x&highs
+		high |= x
 	}
 	for ; i < len(raw); i++ {
-		switch c := raw[i]; {
-		case c == '\n':
-			return i, odd == 0
-		case c == '\r' || c >= utf8.RuneSelf:
-			odd = highs
+		if raw[i] == '\n' {
+			break
 		}
+		high |= uint64(raw[i])
 	}
-	return len(raw), odd == 0
+	return i, high&highs == 0
 }
 
 // appendVisible appends line with what invisible replaces replaced.

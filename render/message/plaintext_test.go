@@ -138,7 +138,7 @@ func TestLineEnd(t *testing.T) {
 			wantEnd = i
 		}
 		for _, c := range b[:wantEnd] {
-			if c == '\r' || c >= 0x80 {
+			if c >= 0x80 {
 				wantPlain = false
 			}
 		}
@@ -146,4 +146,47 @@ func TestLineEnd(t *testing.T) {
 			t.Fatalf("lineEnd(%q) = %d, %v, want %d, %v", b, end, plain, wantEnd, wantPlain)
 		}
 	}
+}
+
+// TestTidyLines checks appendTidyLines, its shortcuts on and off, against
+// tidyText on random text of words, white space, line breaks, CRs, the
+// characters tidying replaces or removes, the white space beyond ASCII,
+// UTF-8 next to them that stays, and bytes of broken UTF-8.
+func TestTidyLines(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for range 50000 {
+		var b []byte
+		for range r.IntN(24) {
+			b = append(b, tidyAtoms[r.IntN(len(tidyAtoms))]...)
+		}
+		checkTidyLines(t, b)
+	}
+}
+
+// tidyAtoms are what TestTidyLines makes text of.
+var tidyAtoms = []string{
+	"a", "word", "long words of text ", ".", " ", "  ", "\t", "\v", "\f", "\n", "\n\n", "\r", "\r\n",
+	"\u00a0", "\u00ad", "\u034f", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", // replaced or removed
+	"\u0085", "\u1680", "\u2000", "\u2005", "\u200a", "\u2028", "\u2029", "\u202f", "\u205f", "\u3000", // spaces
+	"\u00b7", "\u00a9", "\u00e9", "\u0350", "\u200e", "\u2013", "\u2014", "\u2019", "\u2026", "\u2027", "\u2030", "\u2061", "\u1681", "\u3001", "\ufffd", "\U0001f600", // stay
+	"\xc2", "\xcd", "\xe2", "\xe2\x80", "\xe2\x81", "\x80", "\xa0", "\xe1", "\xef\xbb", "\xff",
+}
+
+func checkTidyLines(t *testing.T, b []byte) {
+	t.Helper()
+	want := "x" + tidyText(string(b))
+	for _, quick := range []bool{true, false} {
+		if got := string(appendTidyLines([]byte("x"), b, quick)); got != want {
+			t.Fatalf("appendTidyLines(%q, quick %v)\n got %q\nwant %q (tidyText)", b, quick, got[1:], want[1:])
+		}
+	}
+}
+
+// FuzzTidyLines is TestTidyLines on any text.
+//
+//	go test ./render/message -run '^$' -fuzz FuzzTidyLines
+func FuzzTidyLines(f *testing.F) {
+	f.Add([]byte("\n\n a \u00b7 b\u00a0\n\n\nc\u200b\r\n"))
+	f.Add([]byte("* x\n* y \u2014 z\u2028\n\f\v\n"))
+	f.Fuzz(func(t *testing.T, b []byte) { checkTidyLines(t, b) })
 }
