@@ -77,7 +77,7 @@ func refuse(mark int, format string, args ...any) *Refusal {
 type Piece struct {
 	HTML []byte
 	text TextOps
-	qp   qpLines // its whole lines encoded ahead (qp_ahead.go)
+	qp   qpAhead // its quoted-printable worked out at load (qp_ahead.go)
 }
 
 // slot is what a recipient's value at a value mark needs: where it is.

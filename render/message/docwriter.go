@@ -57,7 +57,13 @@ func (w *DocWriter) Reset(d *Doc) {
 // Piece appends p's HTML to dst and adds its text.
 func (w *DocWriter) Piece(dst []byte, p *Piece) []byte {
 	w.tw.Run(p.text)
-	if p.qp.enc != nil {
+	return w.appendPiece(dst, p)
+}
+
+// appendPiece appends p's HTML to dst, noting where when p is encoded
+// ahead.
+func (w *DocWriter) appendPiece(dst []byte, p *Piece) []byte {
+	if p.qp.free != nil {
 		w.pieces = append(w.pieces, PieceAt{Off: len(dst), P: p})
 	}
 	return append(dst, p.HTML...)

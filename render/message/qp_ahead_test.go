@@ -30,7 +30,7 @@ func randomNotes(s string, r *rand.Rand) []PieceAt {
 		a := r.IntN(len(s))
 		b := a + r.IntN(len(s)-a+1)
 		p := &Piece{HTML: []byte(s[a:b])}
-		p.encodeLines(0)
+		p.encode(0, aheadKept[r.IntN(len(aheadKept))])
 		off := a
 		if r.IntN(4) == 0 {
 			off = r.IntN(len(s)+4) - 2
@@ -47,6 +47,10 @@ func randomNotes(s string, r *rand.Rand) []PieceAt {
 	}
 	return at
 }
+
+// aheadKept are the shortest first lines whose encoding from a column
+// is kept, in the tests: always, for short pieces, never.
+var aheadKept = []int{0, 8, 1 << 30}
 
 func TestQPPieces(t *testing.T) {
 	line := strings.Repeat("<td style=\"padding: 0 8px\">cell</td>", 3)
@@ -68,10 +72,12 @@ func TestQPPieces(t *testing.T) {
 		// Every piece of s, noted where it is (of the shorter bodies).
 		for a := 0; a <= len(s) && len(s) <= 100; a++ {
 			for b := a; b <= len(s); b++ {
-				p := &Piece{HTML: []byte(s[a:b])}
-				p.encodeLines(0)
-				checkQPPieces(t, s, []PieceAt{{Off: a, P: p}})
-				checkQPPieces(t, s, []PieceAt{{Off: a, P: p}, {Off: b, P: p}})
+				for _, lines := range aheadKept {
+					p := &Piece{HTML: []byte(s[a:b])}
+					p.encode(0, lines)
+					checkQPPieces(t, s, []PieceAt{{Off: a, P: p}})
+					checkQPPieces(t, s, []PieceAt{{Off: a, P: p}, {Off: b, P: p}})
+				}
 			}
 		}
 		for range 200 {
@@ -81,7 +87,7 @@ func TestQPPieces(t *testing.T) {
 	// One piece at several columns: its head is kept for the first.
 	for _, b := range bodies {
 		p := &Piece{HTML: []byte(b)}
-		if p.encodeLines(0); p.qp.enc == nil {
+		if p.encode(0, 0); p.qp.free == nil {
 			continue
 		}
 		for range 50 {
@@ -103,22 +109,64 @@ func TestQPPiecesUsed(t *testing.T) {
 	s := strings.Repeat("head ", 13) + "\n" + strings.Repeat("line of the piece\n", 8) + "tail"
 	p := &Piece{HTML: []byte(s)}
 	p.encodeAhead()
-	if p.qp.enc == nil {
-		t.Fatalf("encodeAhead(%q) encoded nothing", s)
+	if !p.qp.hasLines || p.qp.kept == nil {
+		t.Fatalf("encodeAhead(%q) kept no lines or head apart: %+v", s, p.qp)
 	}
 	// A marker in the encoding noted shows whether it was copied.
-	p.qp.enc = append([]byte("MARK"), p.qp.enc...)
+	p.qp.lines = append([]byte("MARK"), p.qp.lines...)
 	got := string(appendQPPieces(nil, s, []PieceAt{{Off: 0, P: p}}))
 	if !strings.Contains(got, "MARK") {
 		t.Errorf("appendQPPieces did not copy the encoding noted: %q", got)
 	}
-	h := p.qp.head.Load()
+	h := p.qp.kept.Load()
 	if h == nil || h.col != 0 {
 		t.Fatalf("appendQPPieces kept no head for column 0: %+v", h)
 	}
 	h.enc = append([]byte("HEAD"), h.enc...)
 	if got := string(appendQPPieces(nil, s, []PieceAt{{Off: 0, P: p}})); !strings.HasPrefix(got, "HEAD") {
 		t.Errorf("appendQPPieces did not copy the head kept: %q", got)
+	}
+	// A piece without line breaks, written from its encoding.
+	short := &Piece{HTML: []byte(`<a href="https://x.example/" style="color:#1d6b4f">`)}
+	short.encodeAhead()
+	if short.qp.free == nil || short.qp.hasLines {
+		t.Fatalf("encodeAhead(%q): %+v", short.HTML, short.qp)
+	}
+	short.qp.free = append([]byte("MARK"), short.qp.free...)
+	if got := string(appendQPPieces(nil, "x"+string(short.HTML), []PieceAt{{Off: 1, P: short}})); !strings.HasPrefix(got, "xMARK") {
+		t.Errorf("appendQPPieces did not copy the encoding of a piece without lines: %q", got)
+	}
+}
+
+// TestQPFree checks a core encoded ahead (appendQPUnbroken) and written
+// from every column (qpAhead.appendQP) against appendQPSpan encoding it
+// there.
+func TestQPFree(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	atoms := []string{"a", "word", "=", " ", "\t", "\r", "\n", "\r\n", "é", "\x00", "<td style=\"x\">", strings.Repeat("y", 70)}
+	for range 3000 {
+		var b strings.Builder
+		for range r.IntN(12) {
+			b.WriteString(atoms[r.IntN(len(atoms))])
+		}
+		checkQPFree(t, b.String())
+	}
+}
+
+func checkQPFree(t *testing.T, s string) {
+	t.Helper()
+	p := &Piece{HTML: []byte(s)}
+	p.encode(0, 1<<30)
+	if p.qp.free == nil {
+		return
+	}
+	core := s[p.qp.from:p.qp.to]
+	for col := 0; col < qpMaxLine; col++ {
+		want, wantCol, _ := appendQPSpan([]byte("x"), core, col, false)
+		got, gotCol := p.qp.appendQP([]byte("x"), col)
+		if string(got) != string(want) || gotCol != wantCol {
+			t.Fatalf("core %q from column %d:\n got %q, column %d\nwant %q, column %d (appendQPSpan)", core, col, got[1:], gotCol, want[1:], wantCol)
+		}
 	}
 }
 
@@ -131,6 +179,7 @@ func FuzzQPPieces(f *testing.F) {
 		f.Add(s, uint64(1))
 	}
 	f.Fuzz(func(t *testing.T, s string, seed uint64) {
+		checkQPFree(t, s)
 		r := rand.New(rand.NewPCG(seed, 7))
 		for range 20 {
 			checkQPPieces(t, s, randomNotes(s, r))

@@ -34,7 +34,7 @@ import (
 
 // shape is a markup value's shape compiled for one mark.
 type shape struct {
-	html   [][]byte  // len(holes)+1 pieces of HTML, around the holes
+	html   []Piece   // len(holes)+1 pieces of HTML, around the holes (their text is text's)
 	text   []TextOps // the text around the holes, likewise
 	silent []bool    // per hole: the text alternative does not show it
 }
@@ -111,7 +111,7 @@ func (w *DocWriter) markupShaped(dst []byte, n int, s *slot, v []byte) (out []by
 	}
 	styled := w.d.styles != nil
 	for i, h := range w.holes {
-		dst = append(dst, sh.html[i]...)
+		dst = w.appendPiece(dst, &sh.html[i])
 		if !s.silent {
 			w.tw.Run(sh.text[i])
 		}
@@ -126,7 +126,7 @@ func (w *DocWriter) markupShaped(dst []byte, n int, s *slot, v []byte) (out []by
 			dst = append(dst, hv...)
 		}
 	}
-	dst = append(dst, sh.html[len(w.holes)]...)
+	dst = w.appendPiece(dst, &sh.html[len(w.holes)])
 	if !s.silent {
 		w.tw.Run(sh.text[len(w.holes)])
 	}
@@ -254,20 +254,23 @@ func (w *DocWriter) compileShape(s *slot, skeleton []byte, k int) (sh *shape) {
 			return nil
 		}
 	}
-	sh = &shape{html: make([][]byte, 0, k+1), text: make([]TextOps, k+1), silent: make([]bool, k)}
+	sh = &shape{html: make([]Piece, 0, k+1), text: make([]TextOps, k+1), silent: make([]bool, k)}
 	from := 0
 	for m := range k {
 		at, got := nextMark(out[from:])
 		if at < 0 || got != m {
 			return nil
 		}
-		sh.html = append(sh.html, []byte(out[from:from+at]))
+		sh.html = append(sh.html, Piece{HTML: []byte(out[from : from+at])})
 		from += at + markLen
 	}
 	if hasMark(out[from:]) {
 		return nil
 	}
-	sh.html = append(sh.html, []byte(out[from:]))
+	sh.html = append(sh.html, Piece{HTML: []byte(out[from:])})
+	for i := range sh.html {
+		sh.html[i].encodeAhead()
+	}
 	if s.silent {
 		return sh
 	}
