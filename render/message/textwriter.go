@@ -492,6 +492,9 @@ func (w *TextWriter) Finish(dst []byte) []byte {
 // appendFields appends the words of b joined by single spaces, as
 // strings.Join(strings.Fields(s), " ").
 func appendFields(dst, b []byte) []byte {
+	if fieldsKept(b) {
+		return append(dst, b...)
+	}
 	start := len(dst)
 	for len(b) > 0 {
 		i := 0
@@ -524,6 +527,37 @@ func appendFields(dst, b []byte) []byte {
 		b = b[j:]
 	}
 	return dst
+}
+
+// fieldsKept reports whether appendFields appends b as it is: b is
+// ASCII words of printable bytes, each one space from the next, the most
+// common text of a link. It reads eight bytes a step; a byte's value is
+// found exactly in a word with the high bits cleared (see keptEnd).
+func fieldsKept(b []byte) bool {
+	if len(b) == 0 || b[0] == ' ' || b[len(b)-1] == ' ' {
+		return len(b) == 0
+	}
+	var space uint64 // 0x80 when the byte before the word is a space
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		y := x &^ highs
+		ctl := ^(y + 0x60*lows) &^ x & highs             // below 0x20
+		sp := ^((y ^ ' '*lows) + 0x7f*lows) &^ x & highs // a space
+		if x&highs|ctl|sp&(sp<<8|space) != 0 {
+			return false // not ASCII, a control byte, or two spaces in a row
+		}
+		space = sp >> 56
+	}
+	prev := space != 0
+	for ; i < len(b); i++ {
+		c := b[i]
+		if c >= utf8.RuneSelf || c < ' ' || c == ' ' && prev {
+			return false
+		}
+		prev = c == ' '
+	}
+	return true
 }
 
 // isFieldSpace reports whether b[i:] starts with white space as

@@ -2,6 +2,7 @@ package message
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"testing"
 
 	"golang.org/x/net/html"
@@ -44,6 +45,35 @@ func TestAppendFields(t *testing.T) {
 		if got := string(appendFields([]byte("pre"), []byte(s))); got != "pre"+want {
 			t.Errorf("appendFields(%q) = %q, want %q", s, got, "pre"+want)
 		}
+	}
+}
+
+// TestAppendFieldsRandom checks appendFields, its shortcut for words one
+// space apart (fieldsKept) taken or not, against bytes.Fields joined, on
+// random text long enough for several words of the shortcut's eight-byte
+// scan.
+func TestAppendFieldsRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	atoms := []string{"a", "word", "x.y", " ", "  ", "\t", "\n", "\v", "\f", "\r", "\x01", "\x7f", "\u00a0", "\u2003", "é", "\xff"}
+	kept := 0
+	for range 50000 {
+		var b []byte
+		for range r.IntN(16) {
+			b = append(b, atoms[r.IntN(len(atoms))]...)
+		}
+		want := string(bytes.Join(bytes.Fields(b), []byte(" ")))
+		if got := string(appendFields([]byte("pre"), b)); got != "pre"+want {
+			t.Fatalf("appendFields(%q) = %q, want %q", b, got, "pre"+want)
+		}
+		if fieldsKept(b) {
+			if string(b) != want {
+				t.Fatalf("fieldsKept(%q), but its words joined are %q", b, want)
+			}
+			kept++
+		}
+	}
+	if kept < 1000 {
+		t.Errorf("the shortcut was taken for %d texts, want at least 1000", kept)
 	}
 }
 

@@ -52,7 +52,7 @@ func (w *TextWriter) textBreak(o *textOp) {
 // run and then collapsing its white space gives what collapsing and then
 // trimming gives: the runs collapsed are white space themselves.
 func (w *TextWriter) flushWords() {
-	t := bytes.TrimFunc(w.run, unicode.IsSpace)
+	t := bytes.TrimSpace(w.run) // unicode.IsSpace, with a path for ASCII
 	w.run = w.run[:0]
 	if len(t) == 0 {
 		return
