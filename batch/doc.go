@@ -81,8 +81,10 @@
 // depends on timing (shards, too, reach the store in no set order). A
 // batch is the next BatchSize records of the shard, less those done, so an
 // attempt that completes a stopped run reserves the same recipients
-// together; it differs only in that its Reserver learns afresh which total
-// caps are used up (see the README's Sharding).
+// together, and its Reserver reads each total counter before it first
+// reserves on it, so it knows of the caps used up before the stop as the
+// run never stopped does, barring one used up just before the stop (see
+// the README's Sharding).
 //
 // # Exactly once
 //

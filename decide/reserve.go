@@ -3,6 +3,7 @@ package decide
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 )
 
@@ -20,7 +21,10 @@ import (
 // reservation, not one per recipient; a recipient refused on one of their
 // own counters (a cap used up in an earlier campaign) has all of their own
 // counters read from the store from then on, so a long history costs one
-// more round, not one per capped offer.
+// more round, not one per capped offer. A total counter is also read once
+// before the first reservation that counts it (sight): a cap used up
+// before the Reserver started, by an earlier campaign or an earlier
+// attempt of the same run, is known without a refused round.
 //
 // Its decisions depend on the store's counters and on what it has learned
 // of them, so callers that commit in a fixed order get the same decisions
@@ -37,7 +41,14 @@ type Reserver struct {
 	// ver counts the changes to full: decisions made at one ver read the
 	// same total counters as decisions made at the same ver later.
 	ver uint64
+	// seen holds the total counters read once before a reservation that
+	// counts them (sight), at most maxSeen of them.
+	seen map[string]bool
 }
+
+// maxSeen bounds Reserver.seen; past it, it starts again empty (and those
+// counters are read once more).
+const maxSeen = 1 << 16
 
 // maxRounds bounds how often one batch is decided again; every round
 // learns at least one exhausted counter per refused reservation, so a
@@ -46,7 +57,7 @@ const maxRounds = 64
 
 // NewReserver returns a Reserver deciding with e and reserving in s.
 func NewReserver(e *Engine, s Store) *Reserver {
-	return &Reserver{engine: e, store: s, full: map[string]int64{}}
+	return &Reserver{engine: e, store: s, full: map[string]int64{}, seen: map[string]bool{}}
 }
 
 // Result is the decision of one request of a real run.
@@ -180,6 +191,21 @@ func (r *Reserver) Commit(ctx context.Context, p *Prepared) ([]Result, error) {
 	}
 	rs := p.rs
 	for round := 0; ; round++ {
+		// Each pass reads counters not met before, so the loop ends.
+		for {
+			learned, err := r.sight(ctx, rs)
+			if err != nil {
+				return nil, err
+			}
+			if !learned {
+				break
+			}
+			for k, i := range pending {
+				if err := r.decideOne(ctx, p, i, &rs[k]); err != nil {
+					return nil, err
+				}
+			}
+		}
 		outcomes, err := r.store.Reserve(ctx, rs)
 		if err != nil {
 			return nil, err
@@ -226,6 +252,57 @@ func (r *Reserver) Commit(ctx context.Context, p *Prepared) ([]Result, error) {
 			}
 		}
 	}
+}
+
+// sight reads, in one call to the store, the total counters that rs
+// count and the Reserver has not met before, and learns those used up (at
+// their limit) as a refusal would; it reports whether it learned any, and
+// so whether rs should be decided again. A run that resumes after a stop
+// thus knows of the caps used up before it as the run never stopped
+// does, instead of learning of each from a refused round, in which the
+// recipients who wanted it would be decided after the rest of their batch.
+func (r *Reserver) sight(ctx context.Context, rs []Reservation) (bool, error) {
+	var keys []string
+	var limits []int64
+	r.mu.RLock()
+	for _, res := range rs {
+		for _, c := range res.Counters {
+			if !sharedCounter(c.Key) || r.seen[c.Key] {
+				continue
+			}
+			if k := slices.Index(keys, c.Key); k >= 0 {
+				limits[k] = min(limits[k], c.Limit)
+				continue
+			}
+			keys, limits = append(keys, c.Key), append(limits, c.Limit)
+		}
+	}
+	gen := r.gen
+	r.mu.RUnlock()
+	if len(keys) == 0 {
+		return false, nil
+	}
+	values, err := r.store.Counts(ctx, keys)
+	if err != nil {
+		return false, err
+	}
+	learned := false
+	r.mu.Lock()
+	if len(r.seen)+len(keys) > maxSeen {
+		clear(r.seen)
+	}
+	for i, k := range keys {
+		r.seen[k] = true
+		// As in learn: a read older than a release may count what it gave
+		// back.
+		if values[i] >= limits[i] && values[i] > r.full[k] && gen == r.gen {
+			r.full[k] = values[i]
+			r.ver++
+			learned = true
+		}
+	}
+	r.mu.Unlock()
+	return learned, nil
 }
 
 // refusal is an Exhausted outcome: the recipient's view and the counters

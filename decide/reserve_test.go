@@ -429,3 +429,60 @@ func TestReserverCommitDecidesAgain(t *testing.T) {
 		t.Errorf("after a release: offers %v, want the first recipient scarce and 9 plenty", got)
 	}
 }
+
+const resumeLibrary = `
+placements:
+  - {id: hero, content: html}
+offers:
+  - {id: x, priority: 9, when: 'profile.x == true', caps: [{scope: total, limit: 1}], content: {hero: {html: X}}}
+  - {id: y, priority: 5, caps: [{scope: total, limit: 2}], content: {hero: {html: Y}}}
+  - {id: z, priority: 1, content: {hero: {html: Z}}}
+collections:
+  - {id: all, offers: [x, y, z]}
+activities:
+  - id: act
+    placements:
+      hero: {criteria: [{collection: all}]}
+`
+
+// TestReserverResumeKnowsUsedUp: a Reserver that starts over a store in
+// which a total cap is used up (a run resumed after a stop) decides as
+// the Reserver that was refused on it before. r0 takes x's only unit and
+// r1, refused, the first of y's two; then a (who wants x) and b (who does
+// not) come in one batch: knowing x is used up, a is decided y in the
+// first round and b, after a, gets z. A Reserver that did not know would
+// have a refused for x, b take y's last unit in that round, and a get z.
+func TestReserverResumeKnowsUsedUp(t *testing.T) {
+	lib := mustLoad(t, "lib.yaml", resumeLibrary)
+	ctx := context.Background()
+	req := func(id string, x bool) *Request {
+		return &Request{Campaign: "c", Recipient: id, Now: testNow, Scopes: []Scope{{"act", "hero", 0}},
+			Profile: map[string]any{"x": x}}
+	}
+	offer := func(res Result) string { return res.Decision.Propositions[0].Offers[0].ID }
+	run := func(restart bool) (string, string) {
+		store := newTestStore()
+		r := NewReserver(New(lib), store)
+		first, err := r.Reserve(ctx, []*Request{req("r0", true), req("r1", true)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if offer(first[0]) != "x" || offer(first[1]) != "y" {
+			t.Fatalf("first batch = %s, %s; want x, y", offer(first[0]), offer(first[1]))
+		}
+		if restart {
+			r = NewReserver(New(lib), store)
+		}
+		second, err := r.Reserve(ctx, []*Request{req("a", true), req("b", false)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return offer(second[0]), offer(second[1])
+	}
+	if a, b := run(false); a != "y" || b != "z" {
+		t.Errorf("one Reserver: a got %s and b %s, want y and z", a, b)
+	}
+	if a, b := run(true); a != "y" || b != "z" {
+		t.Errorf("a new Reserver over the same store: a got %s and b %s, want y and z, as the first Reserver decides", a, b)
+	}
+}
