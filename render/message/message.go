@@ -65,9 +65,10 @@ type Message struct {
 	HTML        string
 	Text        string
 	// Pieces, optional, says where HTML holds pieces of a compiled
-	// document (DocWriter.AppendPieces), whose lines were encoded at
-	// load: they are copied in instead of encoded again. A note that does
-	// not match HTML is passed over; the bytes written are the same.
+	// document or of a markup value's shape (DocWriter.AppendPieces),
+	// whose quoted-printable was worked out at load: it is copied in
+	// instead of encoded again. A note that does not match HTML is passed
+	// over; the bytes written are the same.
 	Pieces []PieceAt
 }
 
