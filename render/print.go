@@ -161,18 +161,39 @@ func appendJSNumber(b []byte, f float64) []byte {
 }
 
 // appendEscaped escapes s exactly as handlebars.js escapeExpression does.
+// The runs between the bytes it replaces are found by escapeAt and copied
+// whole.
 func appendEscaped(b []byte, s string) []byte {
-	last := 0
-	for i := 0; i < len(s); i++ {
-		k := escapeIndex[s[i]]
-		if k == 0 {
-			continue
+	for {
+		i := escapeAt(s)
+		if i < 0 {
+			return append(b, s...)
 		}
-		b = append(b, s[last:i]...)
-		b = append(b, escapes[k]...)
-		last = i + 1
+		b = append(b, s[:i]...)
+		b = append(b, escapes[escapeIndex[s[i]]]...)
+		s = s[i+1:]
 	}
-	return append(b, s[last:]...)
+}
+
+// escapeAt returns the index of the first byte of s that appendEscaped
+// replaces, or -1 when there is none. It looks at eight bytes a step, their
+// table entries or-ed together, so that text with nothing to escape (most
+// of it) costs one branch per eight bytes instead of one per byte.
+func escapeAt[T ~string | ~[]byte](s T) int {
+	i := 0
+	for ; len(s)-i >= 8; i += 8 {
+		w := s[i : i+8]
+		if escapeIndex[w[0]]|escapeIndex[w[1]]|escapeIndex[w[2]]|escapeIndex[w[3]]|
+			escapeIndex[w[4]]|escapeIndex[w[5]]|escapeIndex[w[6]]|escapeIndex[w[7]] != 0 {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
+		if escapeIndex[s[i]] != 0 {
+			return i
+		}
+	}
+	return -1
 }
 
 // escapeString returns s escaped as HTML, s itself when nothing in it
