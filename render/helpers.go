@@ -123,13 +123,15 @@ func (s *state) writeCall(ce *callExpr, f int, escape bool) error {
 	base, hbase := len(s.args), len(s.hash)
 	c, err := s.prepare(ce, f, nil, base, hbase)
 	if err == nil {
-		mark := len(s.tmp)
-		s.tmp, err = ce.h.app(c, s.tmp)
+		mark := len(s.buf)
+		s.buf, err = ce.h.app(c, s.buf)
 		s.ncalls--
-		if err == nil {
-			s.buf = appendString(s.buf, arenaString(s.tmp[mark:]), escape)
+		switch {
+		case err != nil:
+			s.buf = s.buf[:mark]
+		case escape:
+			s.escapeFrom(mark)
 		}
-		s.tmp = s.tmp[:mark]
 	}
 	s.args, s.hash = s.args[:base], s.hash[:hbase]
 	return err
@@ -156,27 +158,36 @@ func (s *state) writeText(ce *callExpr, f int, escape bool) error {
 	if err != nil {
 		return err
 	}
-	if !escape {
-		s.buf = ce.h.text(s.buf, v)
-		return nil
+	mark := len(s.buf)
+	s.buf = ce.h.text(s.buf, v)
+	if escape {
+		s.escapeFrom(mark)
 	}
-	mark := len(s.tmp)
-	s.tmp = ce.h.text(s.tmp, v)
-	s.buf = appendEscaped(s.buf, arenaString(s.tmp[mark:]))
-	s.tmp = s.tmp[:mark]
 	return nil
 }
 
 // writeStr writes the text of helper h for the string v, escaped or not.
 func (s *state) writeStr(h *helper, v string, escape bool) {
-	if !escape {
-		s.buf = h.str(s.buf, v)
+	mark := len(s.buf)
+	s.buf = h.str(s.buf, v)
+	if escape {
+		s.escapeFrom(mark)
+	}
+}
+
+// escapeFrom escapes, in place, what a helper wrote to s.buf from mark on:
+// the output is then what appendEscaped makes of the helper's text. The
+// text is written to the output directly and copied only when it holds a
+// byte to escape, which the text of a URL or a number seldom does.
+func (s *state) escapeFrom(mark int) {
+	i := escapeAt(s.buf[mark:])
+	if i < 0 {
 		return
 	}
-	mark := len(s.tmp)
-	s.tmp = h.str(s.tmp, v)
-	s.buf = appendEscaped(s.buf, arenaString(s.tmp[mark:]))
-	s.tmp = s.tmp[:mark]
+	at, t := mark+i, len(s.tmp)
+	s.tmp = append(s.tmp, s.buf[at:]...)
+	s.buf = appendEscaped(s.buf[:at], arenaString(s.tmp[t:]))
+	s.tmp = s.tmp[:t]
 }
 
 // prepare evaluates a call's arguments onto the argument stacks and
