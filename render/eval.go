@@ -150,7 +150,7 @@ type frame struct {
 // push appends fr and returns its index.
 func (s *state) push(fr frame) int {
 	if fr.parent >= 0 && !fr.same {
-		fr.same = sameContext(fr.ctx, s.frames[fr.parent].ctx)
+		fr.same = sameFrameContext(fr.ctx, s.frames[fr.parent].ctx)
 	}
 	s.frames = append(s.frames, fr)
 	s.used.frames = max(s.used.frames, len(s.frames))

@@ -38,6 +38,24 @@ func sameContext(a, b any) bool {
 	return x == y // NaN is never equal
 }
 
+// sameFrameContext is sameContext(a, b) for a frame's context a and the
+// context b of the frame around it, told without reflection when a is an
+// offer item, the context an {{#offer}} block enters for every item: an
+// item is an object, the same as another object only when it is that item.
+// Any other pair, and an item beside a value that is not an object (which
+// sameContext compares as text), goes to sameContext.
+func sameFrameContext(a, b any) bool {
+	if x, ok := a.(*itemData); ok {
+		switch y := b.(type) {
+		case *itemData:
+			return x == y
+		case *rootData, *snippetData, *hashContext, map[string]any, []any:
+			return false
+		}
+	}
+	return sameContext(a, b)
+}
+
 type jsType uint8
 
 const (
