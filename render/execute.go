@@ -188,8 +188,8 @@ func (t *Template) checkPropositions(props []Proposition) error {
 	if len(props) != len(t.scopes) {
 		return fmt.Errorf("render %s: Input has %d propositions for the template's %d scopes", t.name, len(props), len(t.scopes))
 	}
-	for i, p := range props {
-		sc := t.scopes[i]
+	for i := range props {
+		p, sc := &props[i], &t.scopes[i] // not copied: this runs per recipient
 		if p.Scope.Activity != sc.Activity || p.Scope.Placement != sc.Placement {
 			return fmt.Errorf("render %s: proposition %d is for %s/%s, want %s/%s",
 				t.name, i+1, p.Scope.Activity, p.Scope.Placement, sc.Activity, sc.Placement)
