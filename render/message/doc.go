@@ -48,10 +48,20 @@ func AppendMark(dst []byte, n int, kind MarkKind) []byte {
 	return dst
 }
 
+// appendMarkRunes appends the three runes of mark n in UTF-8, written out
+// (a shape's key is built of marks for every value of markup): markLead
+// is EE 80 80, and a digit, markBase plus 12 bits, is EF then its two
+// 6-bit halves.
 func appendMarkRunes(dst []byte, n int) []byte {
-	dst = append(dst, string(rune(markLead))...)
-	dst = append(dst, string(rune(markBase+(n>>12)))...)
-	return append(dst, string(rune(markBase+(n&0xfff)))...)
+	if n < 0 || n >= maxMarks {
+		dst = append(dst, string(rune(markLead))...)
+		dst = append(dst, string(rune(markBase+(n>>12)))...)
+		return append(dst, string(rune(markBase+(n&0xfff)))...)
+	}
+	hi, lo := n>>12, n&0xfff
+	return append(dst, 0xEE, 0x80, 0x80,
+		0xEF, byte(0x80|hi>>6), byte(0x80|hi&0x3f),
+		0xEF, byte(0x80|lo>>6), byte(0x80|lo&0x3f))
 }
 
 // HasMark reports whether s holds a mark's lead character, which the text
