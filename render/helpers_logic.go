@@ -105,6 +105,13 @@ func falsy(v any) bool { return !truthy(v) || isEmpty(v) }
 // otherwise only values of the same simple kind; a number never equals a
 // string.
 func equal(a, b any) bool {
+	// Two strings, the usual {{#if (eq field "value")}}: compare would
+	// say the same, after trying them as numbers first.
+	if x, ok := a.(string); ok {
+		if y, ok := b.(string); ok {
+			return x == y
+		}
+	}
 	if n, ok := compare(a, b); ok {
 		return n == 0
 	}
