@@ -280,9 +280,10 @@ func (w *DocWriter) Text(dst []byte) []byte { return w.tw.Finish(dst) }
 // reference ended by ';', so that v reads the same whatever follows it
 // and in an attribute as in text.
 func refsTerminated(v []byte) bool {
-	for i := 0; i < len(v); i++ {
-		if v[i] != '&' {
-			continue
+	for {
+		i := bytes.IndexByte(v, '&')
+		if i < 0 {
+			return true
 		}
 		j := i + 1
 		for j < len(v) && (v[j] == '#' || 'a' <= v[j] && v[j] <= 'z' || 'A' <= v[j] && v[j] <= 'Z' || '0' <= v[j] && v[j] <= '9') {
@@ -291,9 +292,8 @@ func refsTerminated(v []byte) bool {
 		if j == i+1 || j == len(v) || v[j] != ';' {
 			return false
 		}
-		i = j
+		v = v[j+1:]
 	}
-	return true
 }
 
 // attrRefsRead reports whether v, whose references are all ended by ';'

@@ -89,3 +89,36 @@ func TestAttrRefsRead(t *testing.T) {
 		}
 	}
 }
+
+// TestRefsTerminated checks refsTerminated, which hops from '&' to '&',
+// against a reading of every byte, on random text of references, broken
+// ones and plain bytes.
+func TestRefsTerminated(t *testing.T) {
+	byByte := func(v []byte) bool {
+		for i := 0; i < len(v); i++ {
+			if v[i] != '&' {
+				continue
+			}
+			j := i + 1
+			for j < len(v) && (v[j] == '#' || 'a' <= v[j] && v[j] <= 'z' || 'A' <= v[j] && v[j] <= 'Z' || '0' <= v[j] && v[j] <= '9') {
+				j++
+			}
+			if j == i+1 || j == len(v) || v[j] != ';' {
+				return false
+			}
+			i = j
+		}
+		return true
+	}
+	r := rand.New(rand.NewPCG(11, 12))
+	atoms := []string{"a", "Z9", "#", ";", "&", "&amp;", "&#x3D;", "&#65;", "&;", "& ", "&amp", "https://x.example/?a=1", " ", "é"}
+	for range 50000 {
+		var v []byte
+		for range r.IntN(10) {
+			v = append(v, atoms[r.IntN(len(atoms))]...)
+		}
+		if got, want := refsTerminated(v), byByte(v); got != want {
+			t.Fatalf("refsTerminated(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
