@@ -195,7 +195,6 @@ func (s *state) contextOf(f int) (any, bool) {
 // not nil, else text when field is fieldNone, else the field.
 type snippetOp struct {
 	text   string
-	esc    string // text escaped as HTML (escapedOps)
 	field  uint8
 	call   *callExpr // {{urlencode recipient.id}}: see strCall
 	escape bool      // {{…}} rather than {{{…}}}
@@ -208,7 +207,7 @@ func snippetOps(prog program) []snippetOp {
 	for _, n := range prog {
 		switch n := n.(type) {
 		case *textNode:
-			ops = append(ops, snippetOp{text: n.text, esc: escapeString(n.text)})
+			ops = append(ops, snippetOp{text: n.text})
 		case *outputNode:
 			if ce, ok := n.e.(*callExpr); ok && strCall(ce) {
 				ops = append(ops, snippetOp{call: ce, escape: n.escape})
@@ -268,28 +267,4 @@ func (s *state) execOps(sn *Snippet, d *snippetData) error {
 		}
 	}
 	return nil
-}
-
-// escapedOps renders the ops of sn for d into the arena as execOps does
-// with escaping off, then escaped as HTML: each op's text escaped, which is
-// the whole text escaped, since escaping replaces byte by byte. The text of
-// the ops is escaped at load, so the escaped form costs less than escaping
-// the rendered text. It counts no steps and checks no bound: execOps did
-// both for the same ops just before, and the escaped text is at most six
-// times as long. Call it before d.text has the output of sn, as it was when
-// execOps ran.
-func (s *state) escapedOps(sn *Snippet, d *snippetData) string {
-	saved, start := s.beginArena()
-	for _, op := range sn.ops {
-		switch {
-		case op.call != nil:
-			v, _ := op.call.params[0].(*pathExpr).pairString(d) // strCall made sure
-			s.writeStr(op.call.h, v, true)
-		case op.field == fieldNone:
-			s.buf = append(s.buf, op.esc...)
-		default:
-			s.buf, _ = d.appendFieldAt(s.buf, op.field, true)
-		}
-	}
-	return s.endArena(saved, start)
 }

@@ -180,7 +180,7 @@ func (s *state) scopeItems(i int, typ ContentType) ([]itemData, error) {
 		r := &d.sd.text
 		var err error
 		// link first: html content may use {{link}}, {{image}} and {{alt}}.
-		if r.link, r.linkEsc, r.hasLink, err = s.linkText(it.Link, &d.sd); err != nil {
+		if r.link, r.linkEsc, r.hasLink, err = s.snippetText(it.Link, &d.sd, false); err != nil {
 			return nil, err
 		}
 		if r.hasLink {
@@ -213,15 +213,4 @@ func (s *state) snippetText(sn *Snippet, d *snippetData, html bool) (out, esc st
 	}
 	out, err = s.renderSnippet(sn, d, html)
 	return out, "", err == nil, err
-}
-
-// linkText is snippetText for an item's link, which is written escaped
-// wherever it is written (an href, an <img>'s link): a link made of ops
-// (text, the item's fields, urlencode of the recipient's id) comes with
-// its escaped form too, so that writing it does not escape it.
-func (s *state) linkText(sn *Snippet, d *snippetData) (out, esc string, ok bool, err error) {
-	if out, esc, ok, err = s.snippetText(sn, d, false); err != nil || !ok || sn.static || sn.ops == nil {
-		return out, esc, ok, err
-	}
-	return out, s.escapedOps(sn, d), true, nil
 }
