@@ -108,7 +108,13 @@ func (t *Template) executeTo(out *Output, in *Input, doc *compiledDoc) (err erro
 		}
 		s.drop()
 	}()
+	return t.run(s, out, in, doc)
+}
 
+// run is executeTo's work once the state is ready, apart from it so that
+// executeTo has few returns and the compiler open-codes its defers, which
+// it does not for a function of many returns.
+func (t *Template) run(s *state, out *Output, in *Input, doc *compiledDoc) (err error) {
 	body := t.body
 	out.pieces = out.pieces[:0]
 	if doc != nil {
