@@ -177,19 +177,27 @@ func (r *Reserver) Commit(ctx context.Context, p *Prepared) ([]Result, error) {
 	for i := range reqs {
 		pending[i] = i
 	}
+	rs := p.rs
+	// decideAgain decides the pending requests again, rs[k] becoming the
+	// reservation of request pending[k].
+	decideAgain := func() error {
+		for k, i := range pending {
+			if err := r.decideOne(ctx, p, i, &rs[k]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	r.mu.RLock()
 	stale := r.ver != p.ver
 	r.mu.RUnlock()
+	// The views have read nothing from the store: a view only does after
+	// a refusal, which only Commit meets.
 	if stale {
-		for i := range reqs {
-			// The views have read nothing from the store: a view only
-			// does after a refusal, which only Commit meets.
-			if err := r.decideOne(ctx, p, i, &p.rs[i]); err != nil {
-				return nil, err
-			}
+		if err := decideAgain(); err != nil {
+			return nil, err
 		}
 	}
-	rs := p.rs
 	for round := 0; ; round++ {
 		// Each pass reads counters not met before, so the loop ends.
 		for {
@@ -200,10 +208,8 @@ func (r *Reserver) Commit(ctx context.Context, p *Prepared) ([]Result, error) {
 			if !learned {
 				break
 			}
-			for k, i := range pending {
-				if err := r.decideOne(ctx, p, i, &rs[k]); err != nil {
-					return nil, err
-				}
+			if err := decideAgain(); err != nil {
+				return nil, err
 			}
 		}
 		outcomes, err := r.store.Reserve(ctx, rs)
@@ -246,10 +252,8 @@ func (r *Reserver) Commit(ctx context.Context, p *Prepared) ([]Result, error) {
 			return nil, fmt.Errorf("reserve: caps kept changing after %d rounds; is another process resetting counters?", maxRounds)
 		}
 		rs = make([]Reservation, len(pending))
-		for k, i := range pending {
-			if err := r.decideOne(ctx, p, i, &rs[k]); err != nil {
-				return nil, err
-			}
+		if err := decideAgain(); err != nil {
+			return nil, err
 		}
 	}
 }
