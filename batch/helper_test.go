@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -250,4 +251,21 @@ func idsOf(t testing.TB, files map[string][]byte, ext string) map[string]bool {
 		ids[id] = true
 	}
 	return ids
+}
+
+// runStopped runs cfg and stops it at the first journal commit after
+// which decisions.ndjson holds at least n lines; the run must end
+// interrupted.
+func runStopped(t *testing.T, cfg runConfig, n int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg.onCommit = func() {
+		if b, err := os.ReadFile(filepath.Join(cfg.Out, decisionsFile)); err == nil && bytes.Count(b, []byte("\n")) >= n {
+			cancel()
+		}
+	}
+	if _, err := runBatch(ctx, cfg); !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("Run cancelled = %v, want ErrInterrupted", err)
+	}
 }

@@ -3,7 +3,6 @@ package batch
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -106,20 +105,11 @@ func TestSameRunSameBytes(t *testing.T) {
 			sameBytes(t, first, again, "a second run")
 
 			stopped := orderConfig(t, path, store(t))
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
 			// Stopped after the first cap ran out, so that the next
 			// attempt starts with batches reserved but not journaled,
 			// and meets the second cap running out with a Reserver that
 			// has not learned that the first one did.
-			stopped.onCommit = func() {
-				if b, err := os.ReadFile(filepath.Join(stopped.Out, decisionsFile)); err == nil && bytes.Count(b, []byte("\n")) >= 4500 {
-					cancel()
-				}
-			}
-			if _, err := runBatch(ctx, stopped); !errors.Is(err, ErrInterrupted) {
-				t.Fatalf("Run cancelled = %v, want ErrInterrupted", err)
-			}
+			runStopped(t, stopped, 4500)
 			if n := len(readDecisions(t, stopped.Out)); n < 4500 || n >= orderRecipients {
 				t.Fatalf("the stopped run decided %d recipients, want from 4500 to fewer than %d", n, orderRecipients)
 			}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -30,18 +29,9 @@ func TestPackResume(t *testing.T) {
 
 	cfg := whole
 	cfg.Out = filepath.Join(t.TempDir(), "out")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	// Stopped after the first commit that holds 3 decisions: on a loaded
 	// machine the first commit (every 100ms) may come after fewer.
-	cfg.onCommit = func() {
-		if b, err := os.ReadFile(filepath.Join(cfg.Out, decisionsFile)); err == nil && bytes.Count(b, []byte("\n")) >= 3 {
-			cancel()
-		}
-	}
-	if _, err := runBatch(ctx, cfg); !errors.Is(err, ErrInterrupted) {
-		t.Fatalf("Run cancelled = %v, want ErrInterrupted", err)
-	}
+	runStopped(t, cfg, 3)
 	dir := filepath.Join(cfg.Out, messagesDir)
 	index := readLines(t, filepath.Join(dir, indexFile))
 	decisions := readLines(t, filepath.Join(cfg.Out, decisionsFile))
